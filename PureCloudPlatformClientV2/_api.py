@@ -122,6 +122,34 @@ def _check(op_name: str, param: Param, value: Any) -> None:
         raise ValueError(f"Invalid value for {where}: length must be at least {checks['minLength']}")
 
 
+def attach_docs(cls: type, module_file: str) -> None:
+    """Set the docstrings of a generated API class's methods from the typing stub beside its module.
+
+    The docstrings are stored once, in ``apis/<module>.pyi`` (what IDEs and type checkers read);
+    writing them into the ``.py`` as well would store them twice more on disk (source and
+    bytecode).  This is one file read and a string scan (no parsing) when the module is imported.
+    Without the stub (stripped install, ``python -OO``) the methods simply have no docstring."""
+    if __import__("sys").flags.optimize >= 2:
+        return
+    try:
+        with open(module_file.rpartition(".")[0] + ".pyi", encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return
+    methods = cls.__dict__
+    marker = "\n    def "
+    pos = text.find(marker)
+    while pos != -1:
+        start = pos + len(marker)
+        following = text.find(marker, start)
+        doc_start = text.find('"""', start)
+        if doc_start != -1 and (following == -1 or doc_start < following):
+            fn = methods.get(text[start:text.find("(", start)])
+            if fn is not None:  # the generator doubles each backslash in the stub: undo that
+                fn.__doc__ = text[doc_start + 3:text.find('"""', doc_start + 3)].replace("\\\\", "\\")
+        pos = following
+
+
 class BaseApi:
     """Base of every API class: holds the ``ApiClient`` the calls go through."""
 

@@ -94,19 +94,39 @@ def _py(value: Any) -> str:
 
 
 # -- APIs ------------------------------------------------------------------------
-def render_api(api: dict[str, Any], source: str) -> str:
-    ops = api["operations"]
+def _api_names(api: dict[str, Any]) -> set[str]:
     names: set[str] = set()
-    for op in ops:
+    for op in api["operations"]:
         names |= referenced_names(op["returns"])
         for p in op["params"]:
             names |= referenced_names(p["type"])
+    return names
+
+
+def method_signature(op: dict[str, Any], default: str, options: str) -> str:
+    """``name(self, required..., *, optional=<default>..., **options: <options>) -> <return>``."""
+    required = [p for p in op["params"] if p.get("required")]
+    optional = [p for p in op["params"] if not p.get("required")]
+    sig = ["self"] + [f"{p['name']}: {param_annotation(p)}" for p in required]
+    if optional:
+        sig.append("*")
+        sig += [f"{p['name']}: {param_annotation(p)} | None = {default}" for p in optional]
+    sig.append(f"**options: {options}")
+    returns = annotation(op["returns"]) if op["returns"] else "None"
+    return f"{op['name']}({', '.join(sig)}) -> {returns}"
+
+
+def render_api(api: dict[str, Any], source: str) -> str:
+    """``apis/<module>.py``: the operation table and one small method per operation.
+
+    The methods carry their full signatures (``inspect.signature`` and argument binding) but
+    no docstrings: those are stored once, in the typing stub (:func:`render_api_stub`), and
+    ``_api.attach_docs`` copies them onto the methods when the module is imported.  Type
+    checkers read the stub, so this module needs no type-checking imports."""
+    ops = api["operations"]
     out = [HEADER.format(source=source), "from __future__ import annotations\n\n",
-           "from .._api import BaseApi as _BaseApi\nfrom .._api import Operation as _Op\nfrom .._api import Param as _P\n\n",
-           "TYPE_CHECKING = False\n",
-           "if TYPE_CHECKING:\n", "    from typing import Any\n\n", "    from typing_extensions import Unpack\n\n",
-           "    from .._api import CallOptions\n"]
-    out += [f"    {line}\n" for line in type_imports(names, "..models.", "..")]
+           "from .._api import BaseApi as _BaseApi\nfrom .._api import Operation as _Op\nfrom .._api import Param as _P\n"
+           "from .._api import attach_docs as _attach_docs\n"]
     out.append("\n_OPS = _Op.table(\n")
     for op in ops:
         params = ", ".join(
@@ -134,26 +154,28 @@ def render_api(api: dict[str, Any], source: str) -> str:
                f' (default: the shared one)."""\n\n')
     out.append("    _operations = _OPS\n")
     for op in ops:
-        out.append(render_method(op))
+        args = ", ".join(p["name"] for p in op["params"])
+        out.append(f"\n    def {method_signature(op, 'None', 'Unpack[CallOptions]')}:\n"
+                   f"        return self._call(_OPS[{op['name']!r}], ({args}{',' if len(op['params']) == 1 else ''}), "
+                   "options)\n")
+    out.append(f"\n\n_attach_docs({api['class']}, __file__)\n")
     return "".join(out)
 
 
-def render_method(op: dict[str, Any]) -> str:
-    required = [p for p in op["params"] if p.get("required")]
-    optional = [p for p in op["params"] if not p.get("required")]
-    sig = ["self"] + [f"{p['name']}: {param_annotation(p)}" for p in required]
-    if optional:
-        sig.append("*")
-        sig += [f"{p['name']}: {param_annotation(p)} | None = None" for p in optional]
-    sig.append("**options: Unpack[CallOptions]")
-    returns = annotation(op["returns"]) if op["returns"] else "None"
-    doc = summaries.method_doc(op)
-    body = "\n        ".join(doc).replace("\\", "\\\\")
-    args = ", ".join(p["name"] for p in op["params"])
-    return (f"\n    def {op['name']}({', '.join(sig)}) -> {returns}:\n"
-            f'        """{body}\n        """\n'
-            f"        return self._call(_OPS[{op['name']!r}], ({args}{',' if len(op['params']) == 1 else ''}), "
-            f"options)  # type: ignore[no-any-return]\n")
+def render_api_stub(api: dict[str, Any], source: str) -> str:
+    """``apis/<module>.pyi``: each method's signature and docstring, for IDEs and type checkers
+    (and, read by ``_api.attach_docs``, for ``help()`` at run time).  A stub gets no bytecode,
+    so the docstrings are stored once."""
+    out = [HEADER.format(source=source), "from typing import Any\n\n", "from typing_extensions import Unpack\n\n",
+           "from .._api import BaseApi as _BaseApi\nfrom .._api import CallOptions\nfrom .._api import Operation as _Op\n"]
+    out += [f"{line}\n" for line in type_imports(_api_names(api), "..models.", "..")]
+    out.append(f"\n_OPS: dict[str, _Op]\n\n\nclass {api['class']}(_BaseApi):\n"
+               f"    _operations: dict[str, _Op]\n")
+    for op in api["operations"]:
+        body = "\n        ".join(summaries.method_doc(op)).replace("\\", "\\\\")
+        out.append(f"\n    def {method_signature(op, 'None', 'Unpack[CallOptions]')}:\n"
+                   f'        """{body}\n        """\n')
+    return "".join(out)
 
 
 # -- asyncio APIs --------------------------------------------------------------------
@@ -376,6 +398,7 @@ def render_all(spec: Spec) -> dict[Path, str]:
     files: dict[Path, str] = {}
     for api in spec["apis"]:
         files[PKG / "apis" / f"{api['module']}.py"] = render_api(api, source)
+        files[PKG / "apis" / f"{api['module']}.pyi"] = render_api_stub(api, source)
     bundle_of.clear()
     grouped = bundles(spec["models"])
     for bundle, members in grouped.items():

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AgentChecklist, AgentChecklistListing, Assistant, AssistantListing, AssistantQueue, AssistantQueueListing, AssistantQueueUsersBulkAddRequest, AssistantQueueUsersBulkRemoveRequest, AssistantQueueUsersJobsRequest, AssistantQueueUsersJobsResponse, AssistantQueueUsersQueryRequest, AssistantQueueUsersQueryResponse, BulkResponse, EntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_assistant', 'DELETE', '/api/v2/assistants/{assistantId}', None, (_P('assistant_id', 'assistantId', 'path', 'str', True),)),
@@ -47,300 +39,73 @@ class AgentAssistantsApi(_BaseApi):
     _operations = _OPS
 
     def delete_assistant(self, assistant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one assistant.
-        
-        ``DELETE /api/v2/assistants/{assistantId}``.
-        Requires the permission ``assistants:assistant:delete``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_assistant'], (assistant_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_assistant'], (assistant_id,), options)
 
     def delete_assistant_queue(self, assistant_id: str, queue_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one queue of an assistant.
-        
-        ``DELETE /api/v2/assistants/{assistantId}/queues/{queueId}``.
-        Requires the permission ``assistants:queue:delete``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_id: path ``queueId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_assistant_queue'], (assistant_id, queue_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_assistant_queue'], (assistant_id, queue_id), options)
 
     def delete_assistant_queues(self, assistant_id: str, *, queue_ids: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete the queues of an assistant.
-        
-        ``DELETE /api/v2/assistants/{assistantId}/queues``.
-        Requires the permission ``assistants:queue:delete``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_ids: query ``queueIds``
-        :return: None
-        """
-        return self._call(_OPS['delete_assistant_queues'], (assistant_id, queue_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_assistant_queues'], (assistant_id, queue_ids), options)
 
     def delete_assistants_agentchecklist(self, agent_checklist_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one assistants agentchecklist.
-        
-        ``DELETE /api/v2/assistants/agentchecklists/{agentChecklistId}``.
-        Requires the permission ``assistants:agentchecklist:delete``.
-        
-        :param str agent_checklist_id: path ``agentChecklistId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_assistants_agentchecklist'], (agent_checklist_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_assistants_agentchecklist'], (agent_checklist_id,), options)
 
     def get_assistant(self, assistant_id: str, *, expand: str | None = None, language_variation: str | None = None, fallback_to_primary_assistant: bool | None = None, **options: Unpack[CallOptions]) -> Assistant:
-        """Get one assistant.
-        
-        ``GET /api/v2/assistants/{assistantId}``.
-        Requires the permission ``assistants:assistant:view``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str expand: query ``expand``; one of ``copilot``
-        :param str language_variation: query ``languageVariation``
-        :param bool fallback_to_primary_assistant: query ``fallbackToPrimaryAssistant``
-        :return: Assistant
-        """
-        return self._call(_OPS['get_assistant'], (assistant_id, expand, language_variation, fallback_to_primary_assistant), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistant'], (assistant_id, expand, language_variation, fallback_to_primary_assistant), options)
 
     def get_assistant_queue(self, assistant_id: str, queue_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> AssistantQueue:
-        """Get one queue of an assistant.
-        
-        ``GET /api/v2/assistants/{assistantId}/queues/{queueId}``.
-        Requires the permission ``assistants:queue:view``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_id: path ``queueId``, required
-        :param str expand: query ``expand``; one of ``assistant``
-        :return: AssistantQueue
-        """
-        return self._call(_OPS['get_assistant_queue'], (assistant_id, queue_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistant_queue'], (assistant_id, queue_id, expand), options)
 
     def get_assistant_queue_users_job(self, assistant_id: str, queue_id: str, job_id: str, **options: Unpack[CallOptions]) -> AssistantQueueUsersJobsResponse:
-        """Get one users job of a queue of an assistant.
-        
-        ``GET /api/v2/assistants/{assistantId}/queues/{queueId}/users/jobs/{jobId}``.
-        Requires the permission ``assistants:queueUserJob:view``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_id: path ``queueId``, required
-        :param str job_id: path ``jobId``, required
-        :return: AssistantQueueUsersJobsResponse
-        """
-        return self._call(_OPS['get_assistant_queue_users_job'], (assistant_id, queue_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistant_queue_users_job'], (assistant_id, queue_id, job_id), options)
 
     def get_assistant_queues(self, assistant_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> AssistantQueueListing:
-        """List queues of an assistant, one page per call.
-        
-        ``GET /api/v2/assistants/{assistantId}/queues``.
-        Pages by ``after``: ``paginate(api.get_assistant_queues)`` walks every page.
-        Requires the permission ``assistants:queue:view``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str expand: query ``expand``; one of ``assistant``
-        :return: AssistantQueueListing
-        """
-        return self._call(_OPS['get_assistant_queues'], (assistant_id, before, after, page_size, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistant_queues'], (assistant_id, before, after, page_size, expand), options)
 
     def get_assistants(self, *, before: str | None = None, after: str | None = None, limit: str | None = None, page_size: str | None = None, name: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> AssistantListing:
-        """List assistants, one page per call.
-        
-        ``GET /api/v2/assistants``.
-        Pages by ``after``: ``paginate(api.get_assistants)`` walks every page.
-        Requires the permission ``assistants:assistant:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str limit: query ``limit``
-        :param str page_size: query ``pageSize``
-        :param str name: query ``name``
-        :param str expand: query ``expand``; one of ``copilot``
-        :return: AssistantListing
-        """
-        return self._call(_OPS['get_assistants'], (before, after, limit, page_size, name, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistants'], (before, after, limit, page_size, name, expand), options)
 
     def get_assistants_agentchecklist(self, agent_checklist_id: str, **options: Unpack[CallOptions]) -> AgentChecklist:
-        """Get one assistants agentchecklist.
-        
-        ``GET /api/v2/assistants/agentchecklists/{agentChecklistId}``.
-        Requires the permission ``assistants:agentchecklist:view``.
-        
-        :param str agent_checklist_id: path ``agentChecklistId``, required
-        :return: AgentChecklist
-        """
-        return self._call(_OPS['get_assistants_agentchecklist'], (agent_checklist_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistants_agentchecklist'], (agent_checklist_id,), options)
 
     def get_assistants_agentchecklists(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, name_prefix: str | None = None, language: str | None = None, sort_order: str | None = None, sort_by: str | None = None, agent_checklist_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> AgentChecklistListing:
-        """List assistants agentchecklists, one page per call.
-        
-        ``GET /api/v2/assistants/agentchecklists``.
-        Pages by ``after``: ``paginate(api.get_assistants_agentchecklists)`` walks every page.
-        Requires the permission ``assistants:agentchecklist:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``, minimum 1, maximum 100; default ``25``
-        :param str name_prefix: query ``namePrefix``
-        :param str language: query ``language``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
-        :param str sort_by: query ``sortBy``; one of ``dateModified``, ``language``, ``name``
-        :param list[str] agent_checklist_ids: query ``agentChecklistIds``
-        :return: AgentChecklistListing
-        """
-        return self._call(_OPS['get_assistants_agentchecklists'], (before, after, page_size, name_prefix, language, sort_order, sort_by, agent_checklist_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistants_agentchecklists'], (before, after, page_size, name_prefix, language, sort_order, sort_by, agent_checklist_ids), options)
 
     def get_assistants_agentchecklists_languages(self, **options: Unpack[CallOptions]) -> EntityListing:
-        """Get assistants agentchecklists languages.
-        
-        ``GET /api/v2/assistants/agentchecklists/languages``.
-        Requires the permission ``assistants:agentchecklist:view``.
-        
-        :return: EntityListing
-        """
-        return self._call(_OPS['get_assistants_agentchecklists_languages'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistants_agentchecklists_languages'], (), options)
 
     def get_assistants_queues(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, queue_ids: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> AssistantQueueListing:
-        """List assistants queues, one page per call.
-        
-        ``GET /api/v2/assistants/queues``.
-        Pages by ``after``: ``paginate(api.get_assistants_queues)`` walks every page.
-        Requires the permission ``assistants:queue:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str queue_ids: query ``queueIds``
-        :param str expand: query ``expand``; one of ``assistant``
-        :return: AssistantQueueListing
-        """
-        return self._call(_OPS['get_assistants_queues'], (before, after, page_size, queue_ids, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistants_queues'], (before, after, page_size, queue_ids, expand), options)
 
     def patch_assistant(self, assistant_id: str, body: Assistant | dict[str, Any], **options: Unpack[CallOptions]) -> Assistant:
-        """Change fields of one assistant.
-        
-        ``PATCH /api/v2/assistants/{assistantId}``.
-        Requires the permission ``assistants:assistant:edit``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param Assistant body: body ``body``, required
-        :return: Assistant
-        """
-        return self._call(_OPS['patch_assistant'], (assistant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_assistant'], (assistant_id, body), options)
 
     def patch_assistant_queues(self, assistant_id: str, body: list[AssistantQueue], **options: Unpack[CallOptions]) -> AssistantQueueListing:
-        """Change fields of the queues of an assistant.
-        
-        ``PATCH /api/v2/assistants/{assistantId}/queues``.
-        Requires the permission ``assistants:queue:edit``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param list[AssistantQueue] body: body ``body``, required
-        :return: AssistantQueueListing
-        """
-        return self._call(_OPS['patch_assistant_queues'], (assistant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_assistant_queues'], (assistant_id, body), options)
 
     def post_assistant_queue_users_bulk_add(self, assistant_id: str, queue_id: str, body: AssistantQueueUsersBulkAddRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """Request users bulk add of a queue of an assistant.
-        
-        ``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/bulk/add``.
-        Requires the permission ``assistants:queueUserAssignment:add``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_id: path ``queueId``, required
-        :param AssistantQueueUsersBulkAddRequest body: body ``body``, required
-        :return: BulkResponse
-        """
-        return self._call(_OPS['post_assistant_queue_users_bulk_add'], (assistant_id, queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_assistant_queue_users_bulk_add'], (assistant_id, queue_id, body), options)
 
     def post_assistant_queue_users_bulk_remove(self, assistant_id: str, queue_id: str, body: AssistantQueueUsersBulkRemoveRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """Request users bulk remove of a queue of an assistant.
-        
-        ``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/bulk/remove``.
-        Requires the permission ``assistants:queueUserAssignment:delete``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_id: path ``queueId``, required
-        :param AssistantQueueUsersBulkRemoveRequest body: body ``body``, required
-        :return: BulkResponse
-        """
-        return self._call(_OPS['post_assistant_queue_users_bulk_remove'], (assistant_id, queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_assistant_queue_users_bulk_remove'], (assistant_id, queue_id, body), options)
 
     def post_assistant_queue_users_jobs(self, assistant_id: str, queue_id: str, body: AssistantQueueUsersJobsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AssistantQueueUsersJobsResponse:
-        """Request users jobs of a queue of an assistant.
-        
-        ``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/jobs``.
-        Requires the permission ``assistants:queueUserJob:add``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_id: path ``queueId``, required
-        :param AssistantQueueUsersJobsRequest body: body ``body``, required
-        :return: AssistantQueueUsersJobsResponse
-        """
-        return self._call(_OPS['post_assistant_queue_users_jobs'], (assistant_id, queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_assistant_queue_users_jobs'], (assistant_id, queue_id, body), options)
 
     def post_assistant_queue_users_query(self, assistant_id: str, queue_id: str, body: AssistantQueueUsersQueryRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AssistantQueueUsersQueryResponse:
-        """Run a query over users of a queue of an assistant.
-        
-        ``POST /api/v2/assistants/{assistantId}/queues/{queueId}/users/query``.
-        Requires the permission ``assistants:queueUserAssignment:view``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_id: path ``queueId``, required
-        :param AssistantQueueUsersQueryRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``assistant``, ``copilot``
-        :return: AssistantQueueUsersQueryResponse
-        """
-        return self._call(_OPS['post_assistant_queue_users_query'], (assistant_id, queue_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_assistant_queue_users_query'], (assistant_id, queue_id, body, expand), options)
 
     def post_assistants(self, body: Assistant | dict[str, Any], **options: Unpack[CallOptions]) -> Assistant:
-        """Create or add assistants.
-        
-        ``POST /api/v2/assistants``.
-        Requires the permission ``assistants:assistant:add``.
-        
-        :param Assistant body: body ``body``, required
-        :return: Assistant
-        """
-        return self._call(_OPS['post_assistants'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_assistants'], (body,), options)
 
     def post_assistants_agentchecklists(self, body: AgentChecklist | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklist:
-        """Create or add assistants agentchecklists.
-        
-        ``POST /api/v2/assistants/agentchecklists``.
-        Requires the permission ``assistants:agentchecklist:add``.
-        
-        :param AgentChecklist body: body ``body``, required
-        :return: AgentChecklist
-        """
-        return self._call(_OPS['post_assistants_agentchecklists'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_assistants_agentchecklists'], (body,), options)
 
     def put_assistant_queue(self, assistant_id: str, queue_id: str, body: AssistantQueue | dict[str, Any], **options: Unpack[CallOptions]) -> AssistantQueue:
-        """Replace one queue of an assistant.
-        
-        ``PUT /api/v2/assistants/{assistantId}/queues/{queueId}``.
-        Requires the permission ``assistants:queue:edit``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str queue_id: path ``queueId``, required
-        :param AssistantQueue body: body ``body``, required
-        :return: AssistantQueue
-        """
-        return self._call(_OPS['put_assistant_queue'], (assistant_id, queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_assistant_queue'], (assistant_id, queue_id, body), options)
 
     def put_assistants_agentchecklist(self, agent_checklist_id: str, body: AgentChecklist | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklist:
-        """Replace one assistants agentchecklist.
-        
-        ``PUT /api/v2/assistants/agentchecklists/{agentChecklistId}``.
-        Requires the permission ``assistants:agentchecklist:edit``.
-        
-        :param str agent_checklist_id: path ``agentChecklistId``, required
-        :param AgentChecklist body: body ``body``, required
-        :return: AgentChecklist
-        """
-        return self._call(_OPS['put_assistants_agentchecklist'], (agent_checklist_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_assistants_agentchecklist'], (agent_checklist_id, body), options)
+
+
+_attach_docs(AgentAssistantsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Copilot, LanguageSupportResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_assistant_copilot', 'GET', '/api/v2/assistants/{assistantId}/copilot', 'Copilot', (_P('assistant_id', 'assistantId', 'path', 'str', True),)),
@@ -27,35 +19,13 @@ class AgentCopilotApi(_BaseApi):
     _operations = _OPS
 
     def get_assistant_copilot(self, assistant_id: str, **options: Unpack[CallOptions]) -> Copilot:
-        """Get copilot of an assistant.
-        
-        ``GET /api/v2/assistants/{assistantId}/copilot``.
-        Requires the permission ``assistants:copilot:view``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :return: Copilot
-        """
-        return self._call(_OPS['get_assistant_copilot'], (assistant_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistant_copilot'], (assistant_id,), options)
 
     def get_assistants_copilot_featuresupport(self, *, language: str | None = None, **options: Unpack[CallOptions]) -> LanguageSupportResponse:
-        """Get assistants copilot featuresupport.
-        
-        ``GET /api/v2/assistants/copilot/featuresupport``.
-        Requires the permission ``assistants:copilot:view``.
-        
-        :param str language: query ``language``
-        :return: LanguageSupportResponse
-        """
-        return self._call(_OPS['get_assistants_copilot_featuresupport'], (language,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistants_copilot_featuresupport'], (language,), options)
 
     def put_assistant_copilot(self, assistant_id: str, body: Copilot | dict[str, Any], **options: Unpack[CallOptions]) -> Copilot:
-        """Replace the copilot of an assistant.
-        
-        ``PUT /api/v2/assistants/{assistantId}/copilot``.
-        Requires the permission ``assistants:copilot:edit``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param Copilot body: body ``body``, required
-        :return: Copilot
-        """
-        return self._call(_OPS['put_assistant_copilot'], (assistant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_assistant_copilot'], (assistant_id, body), options)
+
+
+_attach_docs(AgentCopilotApi, __file__)

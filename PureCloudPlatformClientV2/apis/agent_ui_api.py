@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AutoAnswerSettings
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_users_agentui_agents_autoanswer_agent_id_settings', 'DELETE', '/api/v2/users/agentui/agents/autoanswer/{agentId}/settings', None, (_P('agent_id', 'agentId', 'path', 'str', True),)),
@@ -28,47 +20,16 @@ class AgentUIApi(_BaseApi):
     _operations = _OPS
 
     def delete_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the settings of a users agentui agents autoanswer.
-        
-        ``DELETE /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
-        Requires the permission ``agentUI:agents:delete``.
-        
-        :param str agent_id: path ``agentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)
 
     def get_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """Get settings of a users agentui agents autoanswer.
-        
-        ``GET /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
-        Requires the permission ``agentUI:agents:view``.
-        
-        :param str agent_id: path ``agentId``, required
-        :return: AutoAnswerSettings
-        """
-        return self._call(_OPS['get_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)
 
     def patch_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, body: AutoAnswerSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """Change fields of the settings of a users agentui agents autoanswer.
-        
-        ``PATCH /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
-        Requires the permission ``agentUI:agents:edit``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AutoAnswerSettings body: body ``body``, required
-        :return: AutoAnswerSettings
-        """
-        return self._call(_OPS['patch_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)
 
     def put_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, body: AutoAnswerSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """Replace the settings of a users agentui agents autoanswer.
-        
-        ``PUT /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
-        Requires the permission ``agentUI:agents:edit``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AutoAnswerSettings body: body ``body``, required
-        :return: AutoAnswerSettings
-        """
-        return self._call(_OPS['put_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)
+
+
+_attach_docs(AgentUIApi, __file__)

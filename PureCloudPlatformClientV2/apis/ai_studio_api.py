@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AgenticVirtualAgent, AgenticVirtualAgentEntityListing, AgenticVirtualAgentJob, AgenticVirtualAgentVersionPublishJob, AgenticVirtualAgentVersionPublishJobRequest, CreateAgenticVirtualAgent, CreateGuide, CreateGuideVersion, GenerateGuideContentRequest, Guide, GuideContentGenerationJob, GuideEntityListing, GuideJob, GuideSessionTurnRequest, GuideSessionTurnResponse, GuideVersion, GuideVersionPublishJob, GuideVersionPublishJobRequest, SummarySetting, SummarySettingEntityListing, SummarySettingWithTranscript, UpdateAgenticVirtualAgent, UpdateGuide, UpdateGuideVersion, UploadUrlRequest, UploadUrlResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_agentic_virtualagent_jobs', 'DELETE', '/api/v2/agentic/virtualagents/{virtualAgentId}/jobs', 'AgenticVirtualAgentJob', (_P('virtual_agent_id', 'virtualAgentId', 'path', 'str', True),)),
@@ -52,339 +44,88 @@ class AIStudioApi(_BaseApi):
     _operations = _OPS
 
     def delete_agentic_virtualagent_jobs(self, virtual_agent_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgentJob:
-        """Delete the jobs of an agentic virtualagent.
-        
-        ``DELETE /api/v2/agentic/virtualagents/{virtualAgentId}/jobs``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :return: AgenticVirtualAgentJob
-        """
-        return self._call(_OPS['delete_agentic_virtualagent_jobs'], (virtual_agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_agentic_virtualagent_jobs'], (virtual_agent_id,), options)
 
     def delete_conversations_summaries_setting(self, summary_setting_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations summaries setting.
-        
-        ``DELETE /api/v2/conversations/summaries/settings/{summarySettingId}``.
-        Requires the permission ``aiStudio:summaryConfig:delete``.
-        
-        :param str summary_setting_id: path ``summarySettingId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-4[a-fA-F0-9]{3}-[89abAB][a-fA-F0-9]{3}-[a-fA-F0-9]{12}'
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_summaries_setting'], (summary_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_summaries_setting'], (summary_setting_id,), options)
 
     def delete_guide_jobs(self, guide_id: str, **options: Unpack[CallOptions]) -> GuideJob:
-        """Delete the jobs of a guide.
-        
-        ``DELETE /api/v2/guides/{guideId}/jobs``.
-        Requires the permission ``aiStudio:guideJob:add``.
-        
-        :param str guide_id: path ``guideId``, required
-        :return: GuideJob
-        """
-        return self._call(_OPS['delete_guide_jobs'], (guide_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_guide_jobs'], (guide_id,), options)
 
     def get_agentic_virtualagent(self, virtual_agent_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """Get one agentic virtualagent.
-        
-        ``GET /api/v2/agentic/virtualagents/{virtualAgentId}``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :return: AgenticVirtualAgent
-        """
-        return self._call(_OPS['get_agentic_virtualagent'], (virtual_agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_agentic_virtualagent'], (virtual_agent_id,), options)
 
     def get_agentic_virtualagent_job(self, virtual_agent_id: str, job_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgentJob:
-        """Get one job of an agentic virtualagent.
-        
-        ``GET /api/v2/agentic/virtualagents/{virtualAgentId}/jobs/{jobId}``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :param str job_id: path ``jobId``, required
-        :return: AgenticVirtualAgentJob
-        """
-        return self._call(_OPS['get_agentic_virtualagent_job'], (virtual_agent_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_agentic_virtualagent_job'], (virtual_agent_id, job_id), options)
 
     def get_agentic_virtualagents(self, *, name: str | None = None, name_contains: str | None = None, status: str | None = None, sort_by: str | None = None, sort_order: str | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AgenticVirtualAgentEntityListing:
-        """List agentic virtualagents, one page per call.
-        
-        ``GET /api/v2/agentic/virtualagents``.
-        Pages by ``pageNumber``: ``paginate(api.get_agentic_virtualagents)`` walks every page.
-        
-        :param str name: query ``name``
-        :param str name_contains: query ``nameContains``
-        :param str status: query ``status``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :return: AgenticVirtualAgentEntityListing
-        """
-        return self._call(_OPS['get_agentic_virtualagents'], (name, name_contains, status, sort_by, sort_order, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_agentic_virtualagents'], (name, name_contains, status, sort_by, sort_order, page_number, page_size), options)
 
     def get_conversations_summaries_setting(self, summary_setting_id: str, **options: Unpack[CallOptions]) -> SummarySetting:
-        """Get one conversations summaries setting.
-        
-        ``GET /api/v2/conversations/summaries/settings/{summarySettingId}``.
-        Requires the permission ``aiStudio:summaryConfig:view``.
-        
-        :param str summary_setting_id: path ``summarySettingId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-4[a-fA-F0-9]{3}-[89abAB][a-fA-F0-9]{3}-[a-fA-F0-9]{12}'
-        :return: SummarySetting
-        """
-        return self._call(_OPS['get_conversations_summaries_setting'], (summary_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_summaries_setting'], (summary_setting_id,), options)
 
     def get_conversations_summaries_settings(self, *, page_number: int | None = None, page_size: int | None = None, name: str | None = None, sort_order: str | None = None, language: str | None = None, sort_by: str | None = None, **options: Unpack[CallOptions]) -> SummarySettingEntityListing:
-        """List conversations summaries settings, one page per call.
-        
-        ``GET /api/v2/conversations/summaries/settings``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_summaries_settings)`` walks every page.
-        Requires the permission ``aiStudio:summaryConfig:view``.
-        
-        :param int page_number: query ``pageNumber``, minimum 1; default ``1``
-        :param int page_size: query ``pageSize``, minimum 1, maximum 100; default ``25``
-        :param str name: query ``name``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``desc``
-        :param str language: query ``language``
-        :param str sort_by: query ``sortBy``; one of ``dateModified``, ``name``; default ``dateModified``
-        :return: SummarySettingEntityListing
-        """
-        return self._call(_OPS['get_conversations_summaries_settings'], (page_number, page_size, name, sort_order, language, sort_by), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_summaries_settings'], (page_number, page_size, name, sort_order, language, sort_by), options)
 
     def get_guide(self, guide_id: str, **options: Unpack[CallOptions]) -> Guide:
-        """Get one guide.
-        
-        ``GET /api/v2/guides/{guideId}``.
-        Requires the permission ``aiStudio:guide:view``.
-        
-        :param str guide_id: path ``guideId``, required
-        :return: Guide
-        """
-        return self._call(_OPS['get_guide'], (guide_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_guide'], (guide_id,), options)
 
     def get_guide_job(self, guide_id: str, job_id: str, **options: Unpack[CallOptions]) -> GuideJob:
-        """Get one job of a guide.
-        
-        ``GET /api/v2/guides/{guideId}/jobs/{jobId}``.
-        Requires the permission ``aiStudio:guideJob:view``.
-        
-        :param str guide_id: path ``guideId``, required
-        :param str job_id: path ``jobId``, required
-        :return: GuideJob
-        """
-        return self._call(_OPS['get_guide_job'], (guide_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_guide_job'], (guide_id, job_id), options)
 
     def get_guide_version(self, guide_id: str, version_id: str, **options: Unpack[CallOptions]) -> GuideVersion:
-        """Get one version of a guide.
-        
-        ``GET /api/v2/guides/{guideId}/versions/{versionId}``.
-        Requires the permission ``aiStudio:guideVersion:view``.
-        
-        :param str guide_id: path ``guideId``, required
-        :param str version_id: path ``versionId``, required
-        :return: GuideVersion
-        """
-        return self._call(_OPS['get_guide_version'], (guide_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_guide_version'], (guide_id, version_id), options)
 
     def get_guide_version_job(self, guide_id: str, version_id: str, job_id: str, **options: Unpack[CallOptions]) -> GuideVersionPublishJob:
-        """Get one job of a version of a guide.
-        
-        ``GET /api/v2/guides/{guideId}/versions/{versionId}/jobs/{jobId}``.
-        Requires the permission ``aiStudio:guideVersionJob:view``.
-        
-        :param str guide_id: path ``guideId``, required
-        :param str version_id: path ``versionId``, required
-        :param str job_id: path ``jobId``, required
-        :return: GuideVersionPublishJob
-        """
-        return self._call(_OPS['get_guide_version_job'], (guide_id, version_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_guide_version_job'], (guide_id, version_id, job_id), options)
 
     def get_guides(self, *, name: str | None = None, name_contains: str | None = None, status: str | None = None, sort_by: str | None = None, sort_order: str | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> GuideEntityListing:
-        """List guides, one page per call.
-        
-        ``GET /api/v2/guides``.
-        Pages by ``pageNumber``: ``paginate(api.get_guides)`` walks every page.
-        Requires the permission ``aiStudio:guide:view``.
-        
-        :param str name: query ``name``
-        :param str name_contains: query ``nameContains``
-        :param str status: query ``status``; one of ``Published``, ``Draft``
-        :param str sort_by: query ``sortBy``; one of ``dateModified``, ``name``, ``status``; default ``dateModified``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``desc``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: GuideEntityListing
-        """
-        return self._call(_OPS['get_guides'], (name, name_contains, status, sort_by, sort_order, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_guides'], (name, name_contains, status, sort_by, sort_order, page_number, page_size), options)
 
     def get_guides_job(self, job_id: str, **options: Unpack[CallOptions]) -> GuideContentGenerationJob:
-        """Get one guides job.
-        
-        ``GET /api/v2/guides/jobs/{jobId}``.
-        Requires the permission ``aiStudio:guideJob:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: GuideContentGenerationJob
-        """
-        return self._call(_OPS['get_guides_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_guides_job'], (job_id,), options)
 
     def patch_agentic_virtualagent(self, virtual_agent_id: str, body: UpdateAgenticVirtualAgent | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """Change fields of one agentic virtualagent.
-        
-        ``PATCH /api/v2/agentic/virtualagents/{virtualAgentId}``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :param UpdateAgenticVirtualAgent body: body ``body``, required
-        :return: AgenticVirtualAgent
-        """
-        return self._call(_OPS['patch_agentic_virtualagent'], (virtual_agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_agentic_virtualagent'], (virtual_agent_id, body), options)
 
     def patch_guide(self, guide_id: str, body: UpdateGuide | dict[str, Any], **options: Unpack[CallOptions]) -> Guide:
-        """Change fields of one guide.
-        
-        ``PATCH /api/v2/guides/{guideId}``.
-        Requires the permission ``aiStudio:guide:edit``.
-        
-        :param str guide_id: path ``guideId``, required
-        :param UpdateGuide body: body ``body``, required
-        :return: Guide
-        """
-        return self._call(_OPS['patch_guide'], (guide_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_guide'], (guide_id, body), options)
 
     def patch_guide_version(self, guide_id: str, version_id: str, body: UpdateGuideVersion | dict[str, Any], **options: Unpack[CallOptions]) -> GuideVersion:
-        """Change fields of one version of a guide.
-        
-        ``PATCH /api/v2/guides/{guideId}/versions/{versionId}``.
-        Requires the permission ``aiStudio:guideVersion:edit``.
-        
-        :param str guide_id: path ``guideId``, required
-        :param str version_id: path ``versionId``, required
-        :param UpdateGuideVersion body: body ``body``, required
-        :return: GuideVersion
-        """
-        return self._call(_OPS['patch_guide_version'], (guide_id, version_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_guide_version'], (guide_id, version_id, body), options)
 
     def post_agentic_virtualagent_version_jobs(self, virtual_agent_id: str, version_id: str, body: AgenticVirtualAgentVersionPublishJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgentVersionPublishJob:
-        """Request jobs of a version of an agentic virtualagent.
-        
-        ``POST /api/v2/agentic/virtualagents/{virtualAgentId}/versions/{versionId}/jobs``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :param str version_id: path ``versionId``, required
-        :param AgenticVirtualAgentVersionPublishJobRequest body: body ``body``, required
-        :return: AgenticVirtualAgentVersionPublishJob
-        """
-        return self._call(_OPS['post_agentic_virtualagent_version_jobs'], (virtual_agent_id, version_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_agentic_virtualagent_version_jobs'], (virtual_agent_id, version_id, body), options)
 
     def post_agentic_virtualagents(self, body: CreateAgenticVirtualAgent | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """Create or add agentic virtualagents.
-        
-        ``POST /api/v2/agentic/virtualagents``.
-        
-        :param CreateAgenticVirtualAgent body: body ``body``, required
-        :return: AgenticVirtualAgent
-        """
-        return self._call(_OPS['post_agentic_virtualagents'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_agentic_virtualagents'], (body,), options)
 
     def post_conversations_summaries_preview(self, body: SummarySettingWithTranscript | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request conversations summaries preview.
-        
-        ``POST /api/v2/conversations/summaries/preview``.
-        Requires the permission ``aiStudio:summaryPreview:view``.
-        
-        :param SummarySettingWithTranscript body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_summaries_preview'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_summaries_preview'], (body,), options)
 
     def post_conversations_summaries_settings(self, body: SummarySetting | dict[str, Any], **options: Unpack[CallOptions]) -> SummarySetting:
-        """Create or add conversations summaries settings.
-        
-        ``POST /api/v2/conversations/summaries/settings``.
-        Requires the permission ``aiStudio:summaryConfig:add``.
-        
-        :param SummarySetting body: body ``body``, required
-        :return: SummarySetting
-        """
-        return self._call(_OPS['post_conversations_summaries_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_summaries_settings'], (body,), options)
 
     def post_guide_session_turns(self, guide_id: str, guide_session_id: str, body: GuideSessionTurnRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GuideSessionTurnResponse:
-        """Request turns of a session of a guide.
-        
-        ``POST /api/v2/guides/{guideId}/sessions/{guideSessionId}/turns``.
-        Requires the permission ``aiStudio:guideSessionTurn:add``.
-        
-        :param str guide_id: path ``guideId``, required
-        :param str guide_session_id: path ``guideSessionId``, required
-        :param GuideSessionTurnRequest body: body ``body``, required
-        :return: GuideSessionTurnResponse
-        """
-        return self._call(_OPS['post_guide_session_turns'], (guide_id, guide_session_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_guide_session_turns'], (guide_id, guide_session_id, body), options)
 
     def post_guide_version_jobs(self, guide_id: str, version_id: str, body: GuideVersionPublishJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GuideVersionPublishJob:
-        """Request jobs of a version of a guide.
-        
-        ``POST /api/v2/guides/{guideId}/versions/{versionId}/jobs``.
-        Requires the permission ``aiStudio:guideVersionJob:add``.
-        
-        :param str guide_id: path ``guideId``, required
-        :param str version_id: path ``versionId``, required
-        :param GuideVersionPublishJobRequest body: body ``body``, required
-        :return: GuideVersionPublishJob
-        """
-        return self._call(_OPS['post_guide_version_jobs'], (guide_id, version_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_guide_version_jobs'], (guide_id, version_id, body), options)
 
     def post_guide_versions(self, guide_id: str, *, body: CreateGuideVersion | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GuideVersion:
-        """Request versions of a guide.
-        
-        ``POST /api/v2/guides/{guideId}/versions``.
-        Requires the permission ``aiStudio:guideVersion:add``.
-        
-        :param str guide_id: path ``guideId``, required
-        :param CreateGuideVersion body: body ``body``
-        :return: GuideVersion
-        """
-        return self._call(_OPS['post_guide_versions'], (guide_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_guide_versions'], (guide_id, body), options)
 
     def post_guides(self, body: CreateGuide | dict[str, Any], **options: Unpack[CallOptions]) -> Guide:
-        """Create or add guides.
-        
-        ``POST /api/v2/guides``.
-        Requires the permission ``aiStudio:guide:add``.
-        
-        :param CreateGuide body: body ``body``, required
-        :return: Guide
-        """
-        return self._call(_OPS['post_guides'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_guides'], (body,), options)
 
     def post_guides_jobs(self, body: GenerateGuideContentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GuideContentGenerationJob:
-        """Create or add guides jobs.
-        
-        ``POST /api/v2/guides/jobs``.
-        Requires the permission ``aiStudio:guideJob:add``.
-        
-        :param GenerateGuideContentRequest body: body ``body``, required
-        :return: GuideContentGenerationJob
-        """
-        return self._call(_OPS['post_guides_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_guides_jobs'], (body,), options)
 
     def post_guides_uploads(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add guides uploads.
-        
-        ``POST /api/v2/guides/uploads``.
-        Requires the permission ``aiStudio:guide:upload``.
-        
-        :param UploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_guides_uploads'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_guides_uploads'], (body,), options)
 
     def put_conversations_summaries_setting(self, summary_setting_id: str, body: SummarySetting | dict[str, Any], **options: Unpack[CallOptions]) -> SummarySetting:
-        """Replace one conversations summaries setting.
-        
-        ``PUT /api/v2/conversations/summaries/settings/{summarySettingId}``.
-        Requires the permission ``aiStudio:summaryConfig:edit``.
-        
-        :param str summary_setting_id: path ``summarySettingId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-4[a-fA-F0-9]{3}-[89abAB][a-fA-F0-9]{3}-[a-fA-F0-9]{12}'
-        :param SummarySetting body: body ``body``, required
-        :return: SummarySetting
-        """
-        return self._call(_OPS['put_conversations_summaries_setting'], (summary_setting_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_summaries_setting'], (summary_setting_id, body), options)
+
+
+_attach_docs(AIStudioApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AlertListing, AlertRequest, AlertingUnreadStatus, BulkResponse, CommonAlert, CommonAlertBulkUpdateRequest, CommonAllAlertUpdateRequest, CommonRule, CommonRuleBulkDeleteRequest, CommonRuleBulkUpdateNotificationsRequest, CommonRuleContainer, GetAlertQuery, GetRulesQuery, ModifiableRuleProperties
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_alerting_alert', 'DELETE', '/api/v2/alerting/alerts/{alertId}', None, (_P('alert_id', 'alertId', 'path', 'str', True),)),
@@ -39,168 +31,49 @@ class AlertingApi(_BaseApi):
     _operations = _OPS
 
     def delete_alerting_alert(self, alert_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one alerting alert.
-        
-        ``DELETE /api/v2/alerting/alerts/{alertId}``.
-        Requires the permission ``alerting:alert:delete``.
-        
-        :param str alert_id: path ``alertId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_alerting_alert'], (alert_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_alerting_alert'], (alert_id,), options)
 
     def delete_alerting_alerts_all(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the alerting alerts all.
-        
-        ``DELETE /api/v2/alerting/alerts/all``.
-        Requires the permission ``alerting:alert:edit``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_alerting_alerts_all'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_alerting_alerts_all'], (), options)
 
     def delete_alerting_rule(self, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one alerting rule.
-        
-        ``DELETE /api/v2/alerting/rules/{ruleId}``.
-        Requires the permission ``alerting:rule:delete``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_alerting_rule'], (rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_alerting_rule'], (rule_id,), options)
 
     def get_alerting_alert(self, alert_id: str, **options: Unpack[CallOptions]) -> CommonAlert:
-        """Get one alerting alert.
-        
-        ``GET /api/v2/alerting/alerts/{alertId}``.
-        Requires the permission ``alerting:alert:view``.
-        
-        :param str alert_id: path ``alertId``, required
-        :return: CommonAlert
-        """
-        return self._call(_OPS['get_alerting_alert'], (alert_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_alerting_alert'], (alert_id,), options)
 
     def get_alerting_rule(self, rule_id: str, **options: Unpack[CallOptions]) -> CommonRule:
-        """Get one alerting rule.
-        
-        ``GET /api/v2/alerting/rules/{ruleId}``.
-        Requires the permission ``alerting:rule:view``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :return: CommonRule
-        """
-        return self._call(_OPS['get_alerting_rule'], (rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_alerting_rule'], (rule_id,), options)
 
     def patch_alerting_alert(self, alert_id: str, *, body: AlertRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> CommonAlert:
-        """Change fields of one alerting alert.
-        
-        ``PATCH /api/v2/alerting/alerts/{alertId}``.
-        Requires the permission ``alerting:alert:edit``.
-        
-        :param str alert_id: path ``alertId``, required
-        :param AlertRequest body: body ``body``
-        :return: CommonAlert
-        """
-        return self._call(_OPS['patch_alerting_alert'], (alert_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_alerting_alert'], (alert_id, body), options)
 
     def patch_alerting_alerts_all(self, *, body: CommonAllAlertUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Change fields of the alerting alerts all.
-        
-        ``PATCH /api/v2/alerting/alerts/all``.
-        Requires the permission ``alerting:alert:edit``.
-        
-        :param CommonAllAlertUpdateRequest body: body ``body``
-        :return: object
-        """
-        return self._call(_OPS['patch_alerting_alerts_all'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_alerting_alerts_all'], (body,), options)
 
     def patch_alerting_alerts_bulk(self, body: CommonAlertBulkUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """Change fields of the alerting alerts bulk.
-        
-        ``PATCH /api/v2/alerting/alerts/bulk``.
-        Requires the permission ``alerting:alert:edit``.
-        
-        :param CommonAlertBulkUpdateRequest body: body ``body``, required
-        :return: BulkResponse
-        """
-        return self._call(_OPS['patch_alerting_alerts_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_alerting_alerts_bulk'], (body,), options)
 
     def patch_alerting_rules_bulk(self, body: CommonRuleBulkUpdateNotificationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """Change fields of the alerting rules bulk.
-        
-        ``PATCH /api/v2/alerting/rules/bulk``.
-        Requires the permission ``alerting:rule:edit``.
-        
-        :param CommonRuleBulkUpdateNotificationsRequest body: body ``body``, required
-        :return: BulkResponse
-        """
-        return self._call(_OPS['patch_alerting_rules_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_alerting_rules_bulk'], (body,), options)
 
     def post_alerting_alerts_query(self, *, body: GetAlertQuery | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> AlertListing:
-        """Run a query over alerting alerts.
-        
-        ``POST /api/v2/alerting/alerts/query``.
-        Requires the permission ``alerting:alert:view``.
-        
-        :param GetAlertQuery body: body ``body``
-        :return: AlertListing
-        """
-        return self._call(_OPS['post_alerting_alerts_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_alerting_alerts_query'], (body,), options)
 
     def post_alerting_rules(self, body: CommonRule | dict[str, Any], **options: Unpack[CallOptions]) -> CommonRule:
-        """Create or add alerting rules.
-        
-        ``POST /api/v2/alerting/rules``.
-        Requires the permission ``alerting:rule:add``.
-        
-        :param CommonRule body: body ``body``, required
-        :return: CommonRule
-        """
-        return self._call(_OPS['post_alerting_rules'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_alerting_rules'], (body,), options)
 
     def post_alerting_rules_bulk_remove(self, body: CommonRuleBulkDeleteRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """Request alerting rules bulk remove.
-        
-        ``POST /api/v2/alerting/rules/bulk/remove``.
-        Requires the permission ``alerting:rule:delete``.
-        
-        :param CommonRuleBulkDeleteRequest body: body ``body``, required
-        :return: BulkResponse
-        """
-        return self._call(_OPS['post_alerting_rules_bulk_remove'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_alerting_rules_bulk_remove'], (body,), options)
 
     def post_alerting_rules_query(self, *, body: GetRulesQuery | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> CommonRuleContainer:
-        """Run a query over alerting rules.
-        
-        ``POST /api/v2/alerting/rules/query``.
-        Requires the permission ``alerting:rule:view``.
-        
-        :param GetRulesQuery body: body ``body``
-        :return: CommonRuleContainer
-        """
-        return self._call(_OPS['post_alerting_rules_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_alerting_rules_query'], (body,), options)
 
     def put_alerting_alert(self, alert_id: str, *, body: AlertingUnreadStatus | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> AlertingUnreadStatus:
-        """Replace one alerting alert.
-        
-        ``PUT /api/v2/alerting/alerts/{alertId}``.
-        Requires the permission ``alerting:alert:edit``.
-        
-        :param str alert_id: path ``alertId``, required
-        :param AlertingUnreadStatus body: body ``body``
-        :return: AlertingUnreadStatus
-        """
-        return self._call(_OPS['put_alerting_alert'], (alert_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_alerting_alert'], (alert_id, body), options)
 
     def put_alerting_rule(self, rule_id: str, body: ModifiableRuleProperties | dict[str, Any], **options: Unpack[CallOptions]) -> CommonRule:
-        """Replace one alerting rule.
-        
-        ``PUT /api/v2/alerting/rules/{ruleId}``.
-        Requires the permission ``alerting:rule:edit``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :param ModifiableRuleProperties body: body ``body``, required
-        :return: CommonRule
-        """
-        return self._call(_OPS['put_alerting_rule'], (rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_alerting_rule'], (rule_id, body), options)
+
+
+_attach_docs(AlertingApi, __file__)

@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import datetime
-    from ..models import ActionAggregateQueryResponse, ActionAggregationQuery, ActionAsyncAggregateQueryResponse, ActionAsyncAggregationQuery, AgentCopilotAggregateQueryResponse, AgentCopilotAggregationQuery, AgentCopilotAsyncAggregateQueryResponse, AgentCopilotAsyncAggregationQuery, AgentStateCountsRequest, AgentStateQueryRequest, AgentUtilizationAggregateQueryResponse, AgentUtilizationAggregationQuery, AgentUtilizationAsyncAggregateQueryResponse, AgentUtilizationAsyncAggregationQuery, AnalyticsAgentStateAgentResponse, AnalyticsAgentStateCountsResponse, AnalyticsAgentStateQueryResponse, AnalyticsConversationAsyncQueryResponse, AnalyticsConversationQueryResponse, AnalyticsConversationWithoutAttributes, AnalyticsConversationWithoutAttributesMultiGetResponse, AnalyticsDataRetentionResponse, AnalyticsReportingSettings, AnalyticsUserDetailsAsyncQueryResponse, AnalyticsUserDetailsQueryResponse, AsyncConversationQuery, AsyncQueryResponse, AsyncQueryStatus, AsyncUserDetailsQuery, BotAggregateQueryResponse, BotAggregationQuery, BotAsyncAggregateQueryResponse, BotAsyncAggregationQuery, CaseManagementAggregateQueryResponse, CaseManagementAggregationQuery, CaseManagementAsyncAggregateQueryResponse, CaseManagementAsyncAggregationQuery, ConversationActivityQuery, ConversationActivityResponse, ConversationAggregateQueryResponse, ConversationAggregationQuery, ConversationAsyncAggregateQueryResponse, ConversationAsyncAggregationQuery, ConversationQuery, CopilotAggregateQueryResponse, CopilotAggregationQuery, CopilotAsyncAggregateQueryResponse, CopilotAsyncAggregationQuery, DashboardConfigurationBulkRequest, DashboardConfigurationListing, DashboardConfigurationQueryRequest, DashboardUser, DashboardUserListing, DataAvailabilityResponse, DataExtractionFileSchemaListing, DataExtractionFileUrlListing, DownloadServiceRequest, EvaluationAggregateQueryResponse, EvaluationAggregationQuery, EvaluationAsyncAggregateQueryResponse, EvaluationAsyncAggregationQuery, FlowActivityQuery, FlowActivityResponse, FlowAggregateQueryResponse, FlowAggregationQuery, FlowAsyncAggregateQueryResponse, FlowAsyncAggregationQuery, FlowExecutionAggregateQueryResponse, FlowExecutionAggregationQuery, FlowExecutionAsyncAggregateQueryResponse, FlowExecutionAsyncAggregationQuery, FlowObservationQuery, FlowObservationQueryResponse, JourneyAggregateQueryResponse, JourneyAggregationQuery, JourneyAsyncAggregateQueryResponse, JourneyAsyncAggregationQuery, KnowledgeAggregateQueryResponse, KnowledgeAggregationQuery, KnowledgeAsyncAggregateQueryResponse, KnowledgeAsyncAggregationQuery, PropertyIndexRequest, QueueObservationQuery, QueueObservationQueryResponse, RateLimitAggregateQueryResponse, RateLimitAggregationQuery, ReportingExportJobListing, ReportingExportJobRequest, ReportingExportJobResponse, ReportingExportMetadataJobListing, ReportingTurnsResponse, ResolutionAggregateQueryResponse, ResolutionAggregationQuery, ResolutionAsyncAggregateQueryResponse, ResolutionAsyncAggregationQuery, RoutingActivityQuery, RoutingActivityResponse, SessionsResponse, SummaryAggregateQueryResponse, SummaryAggregationQuery, SummaryAsyncAggregateQueryResponse, SummaryAsyncAggregationQuery, SurveyAggregateQueryResponse, SurveyAggregationQuery, SurveyAsyncAggregateQueryResponse, SurveyAsyncAggregationQuery, TaskManagementAggregateQueryResponse, TaskManagementAggregationQuery, TaskManagementAsyncAggregateQueryResponse, TaskManagementAsyncAggregationQuery, TaskManagementObservationQuery, TaskManagementObservationQueryResponse, TeamActivityQuery, TeamActivityResponse, TranscriptAggregateQueryResponse, TranscriptAggregationQuery, TranscriptAsyncAggregateQueryResponse, TranscriptAsyncAggregationQuery, UpdateAnalyticsDataRetentionRequest, UserActivityQuery, UserActivityResponse, UserAggregateQueryResponse, UserAggregationQuery, UserAsyncAggregateQueryResponse, UserAsyncAggregationQuery, UserDetailsQuery, UserObservationQuery, UserObservationQueryResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_analytics_actions_aggregates_job', 'DELETE', '/api/v2/analytics/actions/aggregates/jobs/{jobId}', None, (_P('job_id', 'jobId', 'path', 'str', True),)),
@@ -163,1625 +154,418 @@ class AnalyticsApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_actions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics actions aggregates job.
-        
-        ``DELETE /api/v2/analytics/actions/aggregates/jobs/{jobId}``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_actions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_actions_aggregates_job'], (job_id,), options)
 
     def delete_analytics_agentcopilots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics agentcopilots aggregates job.
-        
-        ``DELETE /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:agentCopilotAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_agentcopilots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_agentcopilots_aggregates_job'], (job_id,), options)
 
     def delete_analytics_agentutilizations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics agentutilizations aggregates job.
-        
-        ``DELETE /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}``. **Preview.**
-        Requires the permission ``analytics:agentUtilizationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_agentutilizations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_agentutilizations_aggregates_job'], (job_id,), options)
 
     def delete_analytics_bots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics bots aggregates job.
-        
-        ``DELETE /api/v2/analytics/bots/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:botAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_bots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_bots_aggregates_job'], (job_id,), options)
 
     def delete_analytics_casemanagement_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics casemanagement aggregates job.
-        
-        ``DELETE /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:caseManagementAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_casemanagement_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_casemanagement_aggregates_job'], (job_id,), options)
 
     def delete_analytics_conversations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics conversations aggregates job.
-        
-        ``DELETE /api/v2/analytics/conversations/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_conversations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_conversations_aggregates_job'], (job_id,), options)
 
     def delete_analytics_conversations_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics conversations details job.
-        
-        ``DELETE /api/v2/analytics/conversations/details/jobs/{jobId}``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_conversations_details_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_conversations_details_job'], (job_id,), options)
 
     def delete_analytics_copilots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics copilots aggregates job.
-        
-        ``DELETE /api/v2/analytics/copilots/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:copilotsAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_copilots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_copilots_aggregates_job'], (job_id,), options)
 
     def delete_analytics_evaluations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics evaluations aggregates job.
-        
-        ``DELETE /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_evaluations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_evaluations_aggregates_job'], (job_id,), options)
 
     def delete_analytics_flowexecutions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics flowexecutions aggregates job.
-        
-        ``DELETE /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:flowExecutionAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_flowexecutions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_flowexecutions_aggregates_job'], (job_id,), options)
 
     def delete_analytics_flows_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics flows aggregates job.
-        
-        ``DELETE /api/v2/analytics/flows/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_flows_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_flows_aggregates_job'], (job_id,), options)
 
     def delete_analytics_journeys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics journeys aggregates job.
-        
-        ``DELETE /api/v2/analytics/journeys/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_journeys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_journeys_aggregates_job'], (job_id,), options)
 
     def delete_analytics_knowledge_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics knowledge aggregates job.
-        
-        ``DELETE /api/v2/analytics/knowledge/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:knowledgeAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_knowledge_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_knowledge_aggregates_job'], (job_id,), options)
 
     def delete_analytics_resolutions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics resolutions aggregates job.
-        
-        ``DELETE /api/v2/analytics/resolutions/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:resolutionAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_resolutions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_resolutions_aggregates_job'], (job_id,), options)
 
     def delete_analytics_summaries_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics summaries aggregates job.
-        
-        ``DELETE /api/v2/analytics/summaries/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:summaryAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_summaries_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_summaries_aggregates_job'], (job_id,), options)
 
     def delete_analytics_surveys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics surveys aggregates job.
-        
-        ``DELETE /api/v2/analytics/surveys/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_surveys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_surveys_aggregates_job'], (job_id,), options)
 
     def delete_analytics_taskmanagement_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics taskmanagement aggregates job.
-        
-        ``DELETE /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:taskManagementAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_taskmanagement_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_taskmanagement_aggregates_job'], (job_id,), options)
 
     def delete_analytics_transcripts_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics transcripts aggregates job.
-        
-        ``DELETE /api/v2/analytics/transcripts/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_transcripts_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_transcripts_aggregates_job'], (job_id,), options)
 
     def delete_analytics_users_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics users aggregates job.
-        
-        ``DELETE /api/v2/analytics/users/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_users_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_users_aggregates_job'], (job_id,), options)
 
     def delete_analytics_users_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics users details job.
-        
-        ``DELETE /api/v2/analytics/users/details/jobs/{jobId}``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_users_details_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_users_details_job'], (job_id,), options)
 
     def get_analytics_actions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics actions aggregates job.
-        
-        ``GET /api/v2/analytics/actions/aggregates/jobs/{jobId}``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_actions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_actions_aggregates_job'], (job_id,), options)
 
     def get_analytics_actions_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> ActionAsyncAggregateQueryResponse:
-        """List results of an analytics actions aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/actions/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_actions_aggregates_job_results)`` walks every page.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: ActionAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_actions_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_actions_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_agent_status(self, user_id: str, **options: Unpack[CallOptions]) -> AnalyticsAgentStateAgentResponse:
-        """Get status of an analytics agent.
-        
-        ``GET /api/v2/analytics/agents/{userId}/status``.
-        Requires the permission ``analytics:agentState:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: AnalyticsAgentStateAgentResponse
-        """
-        return self._call(_OPS['get_analytics_agent_status'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_agent_status'], (user_id,), options)
 
     def get_analytics_agentcopilots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics agentcopilots aggregates job.
-        
-        ``GET /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:agentCopilotAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_agentcopilots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_agentcopilots_aggregates_job'], (job_id,), options)
 
     def get_analytics_agentcopilots_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> AgentCopilotAsyncAggregateQueryResponse:
-        """List results of an analytics agentcopilots aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/agentcopilots/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_agentcopilots_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:agentCopilotAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: AgentCopilotAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_agentcopilots_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_agentcopilots_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_agentutilizations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics agentutilizations aggregates job.
-        
-        ``GET /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}``. **Preview.**
-        Requires the permission ``analytics:agentUtilizationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_agentutilizations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_agentutilizations_aggregates_job'], (job_id,), options)
 
     def get_analytics_agentutilizations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> AgentUtilizationAsyncAggregateQueryResponse:
-        """List results of an analytics agentutilizations aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/agentutilizations/aggregates/jobs/{jobId}/results``. **Preview.**
-        Pages by ``cursor``: ``paginate(api.get_analytics_agentutilizations_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:agentUtilizationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: AgentUtilizationAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_agentutilizations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_agentutilizations_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_botflow_divisions_reportingturns(self, bot_flow_id: str, *, after: str | None = None, page_size: str | None = None, interval: str | None = None, action_id: str | None = None, session_id: str | None = None, language: str | None = None, ask_action_results: str | None = None, **options: Unpack[CallOptions]) -> ReportingTurnsResponse:
-        """List divisions reportingturns of an analytics botflow, one page per call.
-        
-        ``GET /api/v2/analytics/botflows/{botFlowId}/divisions/reportingturns``.
-        Pages by ``after``: ``paginate(api.get_analytics_botflow_divisions_reportingturns)`` walks every page.
-        Requires the permission ``analytics:botFlowDivisionAwareReportingTurn:view``.
-        
-        :param str bot_flow_id: path ``botFlowId``, required
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``; default ``50``
-        :param str interval: query ``interval``
-        :param str action_id: query ``actionId``
-        :param str session_id: query ``sessionId``
-        :param str language: query ``language``
-        :param str ask_action_results: query ``askActionResults``; one of ``AgentRequestedByUser``, ``ConfirmationRequired``, ``DisambiguationRequired``, ``Error``, ``ExpressionError``, ``NoInputCollection``, ``NoInputConfirmation``, ``NoInputDisambiguation``, ``NoMatchCollection``, ``NoMatchConfirmation``, ``NoMatchDisambiguation``, ``SuccessCollection``, ``SkippedCollection``, ``SuccessConfirmationNo``, ``SuccessConfirmationYes``, ``SuccessDisambiguation``, ``SuccessDisambiguationNone``, ``GuardrailsViolation``
-        :return: ReportingTurnsResponse
-        """
-        return self._call(_OPS['get_analytics_botflow_divisions_reportingturns'], (bot_flow_id, after, page_size, interval, action_id, session_id, language, ask_action_results), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_botflow_divisions_reportingturns'], (bot_flow_id, after, page_size, interval, action_id, session_id, language, ask_action_results), options)
 
     def get_analytics_botflow_reportingturns(self, bot_flow_id: str, *, after: str | None = None, page_size: str | None = None, interval: str | None = None, action_id: str | None = None, session_id: str | None = None, language: str | None = None, ask_action_results: str | None = None, **options: Unpack[CallOptions]) -> ReportingTurnsResponse:
-        """List reportingturns of an analytics botflow, one page per call.
-        
-        ``GET /api/v2/analytics/botflows/{botFlowId}/reportingturns``. **Deprecated.**
-        Pages by ``after``: ``paginate(api.get_analytics_botflow_reportingturns)`` walks every page.
-        Requires the permission ``analytics:botFlowReportingTurn:view``.
-        
-        :param str bot_flow_id: path ``botFlowId``, required
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``; default ``50``
-        :param str interval: query ``interval``
-        :param str action_id: query ``actionId``
-        :param str session_id: query ``sessionId``
-        :param str language: query ``language``
-        :param str ask_action_results: query ``askActionResults``; one of ``AgentRequestedByUser``, ``ConfirmationRequired``, ``DisambiguationRequired``, ``Error``, ``ExpressionError``, ``NoInputCollection``, ``NoInputConfirmation``, ``NoInputDisambiguation``, ``NoMatchCollection``, ``NoMatchConfirmation``, ``NoMatchDisambiguation``, ``SuccessCollection``, ``SkippedCollection``, ``SuccessConfirmationNo``, ``SuccessConfirmationYes``, ``SuccessDisambiguation``, ``SuccessDisambiguationNone``, ``GuardrailsViolation``
-        :return: ReportingTurnsResponse
-        """
-        return self._call(_OPS['get_analytics_botflow_reportingturns'], (bot_flow_id, after, page_size, interval, action_id, session_id, language, ask_action_results), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_botflow_reportingturns'], (bot_flow_id, after, page_size, interval, action_id, session_id, language, ask_action_results), options)
 
     def get_analytics_botflow_sessions(self, bot_flow_id: str, *, after: str | None = None, page_size: str | None = None, interval: str | None = None, bot_result_categories: str | None = None, end_language: str | None = None, **options: Unpack[CallOptions]) -> SessionsResponse:
-        """List sessions of an analytics botflow, one page per call.
-        
-        ``GET /api/v2/analytics/botflows/{botFlowId}/sessions``.
-        Pages by ``after``: ``paginate(api.get_analytics_botflow_sessions)`` walks every page.
-        Requires the permission ``analytics:botFlowSession:view``.
-        
-        :param str bot_flow_id: path ``botFlowId``, required
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``; default ``50``
-        :param str interval: query ``interval``
-        :param str bot_result_categories: query ``botResultCategories``; one of ``Unknown``, ``UserExit``, ``BotExit``, ``Error``, ``RecognitionFailure``, ``UserDisconnect``, ``BotDisconnect``, ``SessionExpired``, ``Transfer``
-        :param str end_language: query ``endLanguage``
-        :return: SessionsResponse
-        """
-        return self._call(_OPS['get_analytics_botflow_sessions'], (bot_flow_id, after, page_size, interval, bot_result_categories, end_language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_botflow_sessions'], (bot_flow_id, after, page_size, interval, bot_result_categories, end_language), options)
 
     def get_analytics_bots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics bots aggregates job.
-        
-        ``GET /api/v2/analytics/bots/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:botAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_bots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_bots_aggregates_job'], (job_id,), options)
 
     def get_analytics_bots_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> BotAsyncAggregateQueryResponse:
-        """List results of an analytics bots aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/bots/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_bots_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:botAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: BotAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_bots_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_bots_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_casemanagement_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics casemanagement aggregates job.
-        
-        ``GET /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:caseManagementAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_casemanagement_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_casemanagement_aggregates_job'], (job_id,), options)
 
     def get_analytics_casemanagement_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> CaseManagementAsyncAggregateQueryResponse:
-        """List results of an analytics casemanagement aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/casemanagement/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_casemanagement_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:caseManagementAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: CaseManagementAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_casemanagement_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_casemanagement_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_conversation_details(self, conversation_id: str, **options: Unpack[CallOptions]) -> AnalyticsConversationWithoutAttributes:
-        """Get the analytics detail record of one conversation: segments, metrics and participants.
-        
-        ``GET /api/v2/analytics/conversations/{conversationId}/details``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: AnalyticsConversationWithoutAttributes
-        """
-        return self._call(_OPS['get_analytics_conversation_details'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversation_details'], (conversation_id,), options)
 
     def get_analytics_conversations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics conversations aggregates job.
-        
-        ``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_conversations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_aggregates_job'], (job_id,), options)
 
     def get_analytics_conversations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> ConversationAsyncAggregateQueryResponse:
-        """List results of an analytics conversations aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_conversations_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: ConversationAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_conversations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_conversations_details(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> AnalyticsConversationWithoutAttributesMultiGetResponse:
-        """Get analytics conversations details.
-        
-        ``GET /api/v2/analytics/conversations/details``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param list[str] id: query ``id``
-        :return: AnalyticsConversationWithoutAttributesMultiGetResponse
-        """
-        return self._call(_OPS['get_analytics_conversations_details'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_details'], (id,), options)
 
     def get_analytics_conversations_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Check the state of an asynchronous conversation detail export.
-        
-        ``GET /api/v2/analytics/conversations/details/jobs/{jobId}``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_conversations_details_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_details_job'], (job_id,), options)
 
     def get_analytics_conversations_details_job_results(self, job_id: str, *, cursor: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AnalyticsConversationAsyncQueryResponse:
-        """Fetch the results of a finished conversation detail export, one cursor page per call.
-        
-        ``GET /api/v2/analytics/conversations/details/jobs/{jobId}/results``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``
-        :return: AnalyticsConversationAsyncQueryResponse
-        """
-        return self._call(_OPS['get_analytics_conversations_details_job_results'], (job_id, cursor, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_details_job_results'], (job_id, cursor, page_size), options)
 
     def get_analytics_conversations_details_jobs_availability(self, **options: Unpack[CallOptions]) -> DataAvailabilityResponse:
-        """Get analytics conversations details jobs availability.
-        
-        ``GET /api/v2/analytics/conversations/details/jobs/availability``.
-        Requires the permission ``analytics:conversationDetail:view``.
-        
-        :return: DataAvailabilityResponse
-        """
-        return self._call(_OPS['get_analytics_conversations_details_jobs_availability'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_details_jobs_availability'], (), options)
 
     def get_analytics_copilots_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics copilots aggregates job.
-        
-        ``GET /api/v2/analytics/copilots/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:copilotsAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_copilots_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_copilots_aggregates_job'], (job_id,), options)
 
     def get_analytics_copilots_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> CopilotAsyncAggregateQueryResponse:
-        """List results of an analytics copilots aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/copilots/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_copilots_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:copilotsAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: CopilotAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_copilots_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_copilots_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_dataextraction_download(self, download_id: str, **options: Unpack[CallOptions]) -> None:
-        """Get one analytics dataextraction download.
-        
-        ``GET /api/v2/analytics/dataextraction/downloads/{downloadId}``.
-        Requires the permission ``analytics:datawarehouse:view``.
-        
-        :param str download_id: path ``downloadId``, required
-        :return: None
-        """
-        return self._call(_OPS['get_analytics_dataextraction_download'], (download_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_dataextraction_download'], (download_id,), options)
 
     def get_analytics_dataextraction_downloads_metadata(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, data_schema: str | None = None, date_start: datetime | str | None = None, date_end: datetime | str | None = None, **options: Unpack[CallOptions]) -> DataExtractionFileSchemaListing:
-        """List analytics dataextraction downloads metadata, one page per call.
-        
-        ``GET /api/v2/analytics/dataextraction/downloads/metadata``.
-        Pages by ``after``: ``paginate(api.get_analytics_dataextraction_downloads_metadata)`` walks every page.
-        Requires the permission ``analytics:datawarehouse:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str data_schema: query ``dataSchema``
-        :param datetime date_start: query ``dateStart``
-        :param datetime date_end: query ``dateEnd``
-        :return: DataExtractionFileSchemaListing
-        """
-        return self._call(_OPS['get_analytics_dataextraction_downloads_metadata'], (before, after, page_size, data_schema, date_start, date_end), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_dataextraction_downloads_metadata'], (before, after, page_size, data_schema, date_start, date_end), options)
 
     def get_analytics_dataretention_settings(self, **options: Unpack[CallOptions]) -> AnalyticsDataRetentionResponse:
-        """Get analytics dataretention settings.
-        
-        ``GET /api/v2/analytics/dataretention/settings``.
-        Requires the permission ``analytics:dataRetention:view``.
-        
-        :return: AnalyticsDataRetentionResponse
-        """
-        return self._call(_OPS['get_analytics_dataretention_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_dataretention_settings'], (), options)
 
     def get_analytics_evaluations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics evaluations aggregates job.
-        
-        ``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_evaluations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_evaluations_aggregates_job'], (job_id,), options)
 
     def get_analytics_evaluations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> EvaluationAsyncAggregateQueryResponse:
-        """List results of an analytics evaluations aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_evaluations_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: EvaluationAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_evaluations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_evaluations_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_flowexecutions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics flowexecutions aggregates job.
-        
-        ``GET /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:flowExecutionAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_flowexecutions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_flowexecutions_aggregates_job'], (job_id,), options)
 
     def get_analytics_flowexecutions_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> FlowExecutionAsyncAggregateQueryResponse:
-        """List results of an analytics flowexecutions aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/flowexecutions/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_flowexecutions_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:flowExecutionAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: FlowExecutionAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_flowexecutions_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_flowexecutions_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_flows_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics flows aggregates job.
-        
-        ``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_flows_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_flows_aggregates_job'], (job_id,), options)
 
     def get_analytics_flows_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> FlowAsyncAggregateQueryResponse:
-        """List results of an analytics flows aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_flows_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: FlowAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_flows_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_flows_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_journeys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics journeys aggregates job.
-        
-        ``GET /api/v2/analytics/journeys/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_journeys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_journeys_aggregates_job'], (job_id,), options)
 
     def get_analytics_journeys_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> JourneyAsyncAggregateQueryResponse:
-        """List results of an analytics journeys aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/journeys/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_journeys_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: JourneyAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_journeys_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_journeys_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_knowledge_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics knowledge aggregates job.
-        
-        ``GET /api/v2/analytics/knowledge/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:knowledgeAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_knowledge_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_knowledge_aggregates_job'], (job_id,), options)
 
     def get_analytics_knowledge_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> KnowledgeAsyncAggregateQueryResponse:
-        """List results of an analytics knowledge aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/knowledge/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_knowledge_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:knowledgeAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: KnowledgeAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_knowledge_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_knowledge_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_reporting_dashboards_user(self, user_id: str, **options: Unpack[CallOptions]) -> DashboardUser:
-        """Get one analytics reporting dashboards user.
-        
-        ``GET /api/v2/analytics/reporting/dashboards/users/{userId}``.
-        Requires the permission ``analytics:dashboardConfigurations:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: DashboardUser
-        """
-        return self._call(_OPS['get_analytics_reporting_dashboards_user'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_reporting_dashboards_user'], (user_id,), options)
 
     def get_analytics_reporting_dashboards_users(self, *, sort_by: str | None = None, page_number: int | None = None, page_size: int | None = None, id: list[str] | None = None, state: str | None = None, deleted_only: bool | None = None, **options: Unpack[CallOptions]) -> DashboardUserListing:
-        """List analytics reporting dashboards users, one page per call.
-        
-        ``GET /api/v2/analytics/reporting/dashboards/users``.
-        Pages by ``pageNumber``: ``paginate(api.get_analytics_reporting_dashboards_users)`` walks every page.
-        Requires the permission ``analytics:dashboardConfigurations:view``.
-        
-        :param str sort_by: query ``sortBy``; default ``asc``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] id: query ``id``
-        :param str state: query ``state``; one of ``active``, ``inactive``
-        :param bool deleted_only: query ``deletedOnly``
-        :return: DashboardUserListing
-        """
-        return self._call(_OPS['get_analytics_reporting_dashboards_users'], (sort_by, page_number, page_size, id, state, deleted_only), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_reporting_dashboards_users'], (sort_by, page_number, page_size, id, state, deleted_only), options)
 
     def get_analytics_reporting_exports(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> ReportingExportJobListing:
-        """List analytics reporting exports, one page per call.
-        
-        ``GET /api/v2/analytics/reporting/exports``.
-        Pages by ``pageNumber``: ``paginate(api.get_analytics_reporting_exports)`` walks every page.
-        Requires the permission ``analytics:dataExport:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: ReportingExportJobListing
-        """
-        return self._call(_OPS['get_analytics_reporting_exports'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_reporting_exports'], (page_number, page_size), options)
 
     def get_analytics_reporting_exports_metadata(self, **options: Unpack[CallOptions]) -> ReportingExportMetadataJobListing:
-        """Get analytics reporting exports metadata.
-        
-        ``GET /api/v2/analytics/reporting/exports/metadata``.
-        Requires the permission ``analytics:dataExport:view``.
-        
-        :return: ReportingExportMetadataJobListing
-        """
-        return self._call(_OPS['get_analytics_reporting_exports_metadata'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_reporting_exports_metadata'], (), options)
 
     def get_analytics_reporting_settings(self, **options: Unpack[CallOptions]) -> AnalyticsReportingSettings:
-        """Get analytics reporting settings.
-        
-        ``GET /api/v2/analytics/reporting/settings``.
-        Requires no permission.
-        
-        :return: AnalyticsReportingSettings
-        """
-        return self._call(_OPS['get_analytics_reporting_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_reporting_settings'], (), options)
 
     def get_analytics_reporting_settings_dashboards_query(self, dashboard_type: str, dashboard_access_filter: str, *, name: str | None = None, dashboard_state: str | None = None, sort_by: str | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DashboardConfigurationListing:
-        """List analytics reporting settings dashboards query, one page per call.
-        
-        ``GET /api/v2/analytics/reporting/settings/dashboards/query``.
-        Pages by ``pageNumber``: ``paginate(api.get_analytics_reporting_settings_dashboards_query)`` walks every page.
-        Requires the permission ``analytics:dashboardConfigurations:view``.
-        
-        :param str dashboard_type: query ``dashboardType``, required; one of ``All``, ``Public``, ``Private``, ``Shared``, ``Favorites``
-        :param str dashboard_access_filter: query ``dashboardAccessFilter``, required; one of ``OwnedByMe``, ``OwnedByAnyone``, ``NotOwnedByMe``
-        :param str name: query ``name``
-        :param str dashboard_state: query ``dashboardState``; one of ``Active``, ``Deleted``; default ``Active``
-        :param str sort_by: query ``sortBy``; default ``desc``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``9``
-        :return: DashboardConfigurationListing
-        """
-        return self._call(_OPS['get_analytics_reporting_settings_dashboards_query'], (dashboard_type, dashboard_access_filter, name, dashboard_state, sort_by, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_reporting_settings_dashboards_query'], (dashboard_type, dashboard_access_filter, name, dashboard_state, sort_by, page_number, page_size), options)
 
     def get_analytics_reporting_settings_user_dashboards(self, user_id: str, *, sort_by: str | None = None, page_number: int | None = None, page_size: int | None = None, public_only: bool | None = None, favorite_only: bool | None = None, deleted_only: bool | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DashboardConfigurationListing:
-        """List dashboards of an analytics reporting settings user, one page per call.
-        
-        ``GET /api/v2/analytics/reporting/settings/users/{userId}/dashboards``.
-        Pages by ``pageNumber``: ``paginate(api.get_analytics_reporting_settings_user_dashboards)`` walks every page.
-        Requires the permission ``analytics:dashboardConfigurations:viewPrivate``.
-        
-        :param str user_id: path ``userId``, required
-        :param str sort_by: query ``sortBy``; default ``asc``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``50``
-        :param bool public_only: query ``publicOnly``
-        :param bool favorite_only: query ``favoriteOnly``
-        :param bool deleted_only: query ``deletedOnly``
-        :param str name: query ``name``
-        :return: DashboardConfigurationListing
-        """
-        return self._call(_OPS['get_analytics_reporting_settings_user_dashboards'], (user_id, sort_by, page_number, page_size, public_only, favorite_only, deleted_only, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_reporting_settings_user_dashboards'], (user_id, sort_by, page_number, page_size, public_only, favorite_only, deleted_only, name), options)
 
     def get_analytics_resolutions_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics resolutions aggregates job.
-        
-        ``GET /api/v2/analytics/resolutions/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:resolutionAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_resolutions_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_resolutions_aggregates_job'], (job_id,), options)
 
     def get_analytics_resolutions_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> ResolutionAsyncAggregateQueryResponse:
-        """List results of an analytics resolutions aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/resolutions/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_resolutions_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:resolutionAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: ResolutionAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_resolutions_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_resolutions_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_summaries_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics summaries aggregates job.
-        
-        ``GET /api/v2/analytics/summaries/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:summaryAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_summaries_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_summaries_aggregates_job'], (job_id,), options)
 
     def get_analytics_summaries_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SummaryAsyncAggregateQueryResponse:
-        """List results of an analytics summaries aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/summaries/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_summaries_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:summaryAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: SummaryAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_summaries_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_summaries_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_surveys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics surveys aggregates job.
-        
-        ``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_surveys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_surveys_aggregates_job'], (job_id,), options)
 
     def get_analytics_surveys_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SurveyAsyncAggregateQueryResponse:
-        """List results of an analytics surveys aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_surveys_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: SurveyAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_surveys_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_surveys_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_taskmanagement_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics taskmanagement aggregates job.
-        
-        ``GET /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:taskManagementAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_taskmanagement_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_taskmanagement_aggregates_job'], (job_id,), options)
 
     def get_analytics_taskmanagement_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> TaskManagementAsyncAggregateQueryResponse:
-        """List results of an analytics taskmanagement aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/taskmanagement/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_taskmanagement_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:taskManagementAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: TaskManagementAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_taskmanagement_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_taskmanagement_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_transcripts_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics transcripts aggregates job.
-        
-        ``GET /api/v2/analytics/transcripts/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_transcripts_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_transcripts_aggregates_job'], (job_id,), options)
 
     def get_analytics_transcripts_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> TranscriptAsyncAggregateQueryResponse:
-        """List results of an analytics transcripts aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/transcripts/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_transcripts_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: TranscriptAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_transcripts_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_transcripts_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_users_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics users aggregates job.
-        
-        ``GET /api/v2/analytics/users/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_users_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_aggregates_job'], (job_id,), options)
 
     def get_analytics_users_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> UserAsyncAggregateQueryResponse:
-        """List results of an analytics users aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/users/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_users_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: UserAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_users_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_users_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics users details job.
-        
-        ``GET /api/v2/analytics/users/details/jobs/{jobId}``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_users_details_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_details_job'], (job_id,), options)
 
     def get_analytics_users_details_job_results(self, job_id: str, *, cursor: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AnalyticsUserDetailsAsyncQueryResponse:
-        """Get results of an analytics users details job.
-        
-        ``GET /api/v2/analytics/users/details/jobs/{jobId}/results``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``
-        :return: AnalyticsUserDetailsAsyncQueryResponse
-        """
-        return self._call(_OPS['get_analytics_users_details_job_results'], (job_id, cursor, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_details_job_results'], (job_id, cursor, page_size), options)
 
     def get_analytics_users_details_jobs_availability(self, **options: Unpack[CallOptions]) -> DataAvailabilityResponse:
-        """Get analytics users details jobs availability.
-        
-        ``GET /api/v2/analytics/users/details/jobs/availability``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :return: DataAvailabilityResponse
-        """
-        return self._call(_OPS['get_analytics_users_details_jobs_availability'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_details_jobs_availability'], (), options)
 
     def patch_analytics_reporting_settings(self, body: AnalyticsReportingSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsReportingSettings:
-        """Change fields of the analytics reporting settings.
-        
-        ``PATCH /api/v2/analytics/reporting/settings``.
-        Requires the permission ``analytics:reportingSettings:edit``.
-        
-        :param AnalyticsReportingSettings body: body ``body``, required
-        :return: AnalyticsReportingSettings
-        """
-        return self._call(_OPS['patch_analytics_reporting_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_analytics_reporting_settings'], (body,), options)
 
     def post_analytics_actions_aggregates_jobs(self, body: ActionAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics actions aggregates jobs.
-        
-        ``POST /api/v2/analytics/actions/aggregates/jobs``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param ActionAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_actions_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_actions_aggregates_jobs'], (body,), options)
 
     def post_analytics_actions_aggregates_query(self, body: ActionAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> ActionAggregateQueryResponse:
-        """Run a query over analytics actions aggregates.
-        
-        ``POST /api/v2/analytics/actions/aggregates/query``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param ActionAggregationQuery body: body ``body``, required
-        :return: ActionAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_actions_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_actions_aggregates_query'], (body,), options)
 
     def post_analytics_agentcopilots_aggregates_jobs(self, body: AgentCopilotAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics agentcopilots aggregates jobs.
-        
-        ``POST /api/v2/analytics/agentcopilots/aggregates/jobs``.
-        Requires the permission ``analytics:agentCopilotAggregate:view``.
-        
-        :param AgentCopilotAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_agentcopilots_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_agentcopilots_aggregates_jobs'], (body,), options)
 
     def post_analytics_agentcopilots_aggregates_query(self, body: AgentCopilotAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AgentCopilotAggregateQueryResponse:
-        """Run a query over analytics agentcopilots aggregates.
-        
-        ``POST /api/v2/analytics/agentcopilots/aggregates/query``.
-        Requires the permission ``analytics:agentCopilotAggregate:view``.
-        
-        :param AgentCopilotAggregationQuery body: body ``body``, required
-        :return: AgentCopilotAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_agentcopilots_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_agentcopilots_aggregates_query'], (body,), options)
 
     def post_analytics_agents_status_counts(self, body: AgentStateCountsRequest | dict[str, Any], *, group_by: list[str] | None = None, **options: Unpack[CallOptions]) -> AnalyticsAgentStateCountsResponse:
-        """Create or add analytics agents status counts.
-        
-        ``POST /api/v2/analytics/agents/status/counts``.
-        Requires the permission ``analytics:agentState:view``.
-        
-        :param AgentStateCountsRequest body: body ``body``, required
-        :param list[str] group_by: query ``groupBy``; each one of ``segmentType``, ``presence``, ``routingStatus``, ``isOutOfOffice``
-        :return: AnalyticsAgentStateCountsResponse
-        """
-        return self._call(_OPS['post_analytics_agents_status_counts'], (body, group_by), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_agents_status_counts'], (body, group_by), options)
 
     def post_analytics_agents_status_query(self, body: AgentStateQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsAgentStateQueryResponse:
-        """Run a query over analytics agents status.
-        
-        ``POST /api/v2/analytics/agents/status/query``.
-        Requires the permission ``analytics:agentState:view``.
-        
-        :param AgentStateQueryRequest body: body ``body``, required
-        :return: AnalyticsAgentStateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_agents_status_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_agents_status_query'], (body,), options)
 
     def post_analytics_agentutilizations_aggregates_jobs(self, body: AgentUtilizationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics agentutilizations aggregates jobs.
-        
-        ``POST /api/v2/analytics/agentutilizations/aggregates/jobs``. **Preview.**
-        Requires the permission ``analytics:agentUtilizationAggregate:view``.
-        
-        :param AgentUtilizationAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_agentutilizations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_agentutilizations_aggregates_jobs'], (body,), options)
 
     def post_analytics_agentutilizations_aggregates_query(self, body: AgentUtilizationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AgentUtilizationAggregateQueryResponse:
-        """Run a query over analytics agentutilizations aggregates.
-        
-        ``POST /api/v2/analytics/agentutilizations/aggregates/query``. **Preview.**
-        Requires the permission ``analytics:agentUtilizationAggregate:view``.
-        
-        :param AgentUtilizationAggregationQuery body: body ``body``, required
-        :return: AgentUtilizationAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_agentutilizations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_agentutilizations_aggregates_query'], (body,), options)
 
     def post_analytics_bots_aggregates_jobs(self, body: BotAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics bots aggregates jobs.
-        
-        ``POST /api/v2/analytics/bots/aggregates/jobs``.
-        Requires the permission ``analytics:botAggregate:view``.
-        
-        :param BotAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_bots_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_bots_aggregates_jobs'], (body,), options)
 
     def post_analytics_bots_aggregates_query(self, body: BotAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> BotAggregateQueryResponse:
-        """Run a query over analytics bots aggregates.
-        
-        ``POST /api/v2/analytics/bots/aggregates/query``.
-        Requires the permission ``analytics:botAggregate:view``.
-        
-        :param BotAggregationQuery body: body ``body``, required
-        :return: BotAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_bots_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_bots_aggregates_query'], (body,), options)
 
     def post_analytics_casemanagement_aggregates_jobs(self, body: CaseManagementAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics casemanagement aggregates jobs.
-        
-        ``POST /api/v2/analytics/casemanagement/aggregates/jobs``.
-        Requires the permission ``analytics:caseManagementAggregate:view``.
-        
-        :param CaseManagementAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_casemanagement_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_casemanagement_aggregates_jobs'], (body,), options)
 
     def post_analytics_casemanagement_aggregates_query(self, body: CaseManagementAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> CaseManagementAggregateQueryResponse:
-        """Run a query over analytics casemanagement aggregates.
-        
-        ``POST /api/v2/analytics/casemanagement/aggregates/query``.
-        Requires the permission ``analytics:caseManagementAggregate:view``.
-        
-        :param CaseManagementAggregationQuery body: body ``body``, required
-        :return: CaseManagementAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_casemanagement_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_casemanagement_aggregates_query'], (body,), options)
 
     def post_analytics_conversation_details_properties(self, conversation_id: str, body: PropertyIndexRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PropertyIndexRequest:
-        """Request details properties of an analytics conversation.
-        
-        ``POST /api/v2/analytics/conversations/{conversationId}/details/properties``.
-        Requires the permission ``analytics:conversationProperties:index``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param PropertyIndexRequest body: body ``body``, required
-        :return: PropertyIndexRequest
-        """
-        return self._call(_OPS['post_analytics_conversation_details_properties'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversation_details_properties'], (conversation_id, body), options)
 
     def post_analytics_conversations_activity_query(self, body: ConversationActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ConversationActivityResponse:
-        """Run a query over analytics conversations activity.
-        
-        ``POST /api/v2/analytics/conversations/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_conversations_activity_query)`` walks every page.
-        Requires the permission ``analytics:queueObservation:view``.
-        
-        :param ConversationActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: ConversationActivityResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_activity_query'], (body, page_size, page_number), options)
 
     def post_analytics_conversations_aggregates_jobs(self, body: ConversationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics conversations aggregates jobs.
-        
-        ``POST /api/v2/analytics/conversations/aggregates/jobs``.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param ConversationAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_aggregates_jobs'], (body,), options)
 
     def post_analytics_conversations_aggregates_query(self, body: ConversationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationAggregateQueryResponse:
-        """Compute conversation metrics (counts, durations) grouped and bucketed over an interval.
-        
-        ``POST /api/v2/analytics/conversations/aggregates/query``.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param ConversationAggregationQuery body: body ``body``, required
-        :return: ConversationAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_aggregates_query'], (body,), options)
 
     def post_analytics_conversations_details_jobs(self, body: AsyncConversationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Start an asynchronous export of conversation detail records for a long interval.
-        
-        ``POST /api/v2/analytics/conversations/details/jobs``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param AsyncConversationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_details_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_details_jobs'], (body,), options)
 
     def post_analytics_conversations_details_query(self, body: ConversationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsConversationQueryResponse:
-        """Search conversation detail records of a recent interval with filters, one page per call.
-        
-        ``POST /api/v2/analytics/conversations/details/query``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param ConversationQuery body: body ``body``, required
-        :return: AnalyticsConversationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_details_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_details_query'], (body,), options)
 
     def post_analytics_copilots_aggregates_jobs(self, body: CopilotAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics copilots aggregates jobs.
-        
-        ``POST /api/v2/analytics/copilots/aggregates/jobs``.
-        Requires the permission ``analytics:copilotsAggregate:view``.
-        
-        :param CopilotAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_copilots_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_copilots_aggregates_jobs'], (body,), options)
 
     def post_analytics_copilots_aggregates_query(self, body: CopilotAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> CopilotAggregateQueryResponse:
-        """Run a query over analytics copilots aggregates.
-        
-        ``POST /api/v2/analytics/copilots/aggregates/query``.
-        Requires the permission ``analytics:copilotsAggregate:view``.
-        
-        :param CopilotAggregationQuery body: body ``body``, required
-        :return: CopilotAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_copilots_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_copilots_aggregates_query'], (body,), options)
 
     def post_analytics_dataextraction_downloads_bulk(self, body: DownloadServiceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DataExtractionFileUrlListing:
-        """Request analytics dataextraction downloads bulk.
-        
-        ``POST /api/v2/analytics/dataextraction/downloads/bulk``.
-        Requires the permission ``analytics:datawarehouse:view``.
-        
-        :param DownloadServiceRequest body: body ``body``, required
-        :return: DataExtractionFileUrlListing
-        """
-        return self._call(_OPS['post_analytics_dataextraction_downloads_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_dataextraction_downloads_bulk'], (body,), options)
 
     def post_analytics_evaluations_aggregates_jobs(self, body: EvaluationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics evaluations aggregates jobs.
-        
-        ``POST /api/v2/analytics/evaluations/aggregates/jobs``.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param EvaluationAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_evaluations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_evaluations_aggregates_jobs'], (body,), options)
 
     def post_analytics_evaluations_aggregates_query(self, body: EvaluationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationAggregateQueryResponse:
-        """Run a query over analytics evaluations aggregates.
-        
-        ``POST /api/v2/analytics/evaluations/aggregates/query``.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param EvaluationAggregationQuery body: body ``body``, required
-        :return: EvaluationAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_evaluations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_evaluations_aggregates_query'], (body,), options)
 
     def post_analytics_flowexecutions_aggregates_jobs(self, body: FlowExecutionAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics flowexecutions aggregates jobs.
-        
-        ``POST /api/v2/analytics/flowexecutions/aggregates/jobs``.
-        Requires the permission ``analytics:flowExecutionAggregate:view``.
-        
-        :param FlowExecutionAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_flowexecutions_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flowexecutions_aggregates_jobs'], (body,), options)
 
     def post_analytics_flowexecutions_aggregates_query(self, body: FlowExecutionAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowExecutionAggregateQueryResponse:
-        """Run a query over analytics flowexecutions aggregates.
-        
-        ``POST /api/v2/analytics/flowexecutions/aggregates/query``.
-        Requires the permission ``analytics:flowExecutionAggregate:view``.
-        
-        :param FlowExecutionAggregationQuery body: body ``body``, required
-        :return: FlowExecutionAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_flowexecutions_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flowexecutions_aggregates_query'], (body,), options)
 
     def post_analytics_flows_activity_query(self, body: FlowActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> FlowActivityResponse:
-        """Run a query over analytics flows activity.
-        
-        ``POST /api/v2/analytics/flows/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_flows_activity_query)`` walks every page.
-        Requires the permission ``analytics:flowObservation:view``.
-        
-        :param FlowActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: FlowActivityResponse
-        """
-        return self._call(_OPS['post_analytics_flows_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flows_activity_query'], (body, page_size, page_number), options)
 
     def post_analytics_flows_aggregates_jobs(self, body: FlowAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics flows aggregates jobs.
-        
-        ``POST /api/v2/analytics/flows/aggregates/jobs``.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param FlowAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_flows_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flows_aggregates_jobs'], (body,), options)
 
     def post_analytics_flows_aggregates_query(self, body: FlowAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowAggregateQueryResponse:
-        """Run a query over analytics flows aggregates.
-        
-        ``POST /api/v2/analytics/flows/aggregates/query``.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param FlowAggregationQuery body: body ``body``, required
-        :return: FlowAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_flows_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flows_aggregates_query'], (body,), options)
 
     def post_analytics_flows_observations_query(self, body: FlowObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowObservationQueryResponse:
-        """Run a query over analytics flows observations.
-        
-        ``POST /api/v2/analytics/flows/observations/query``.
-        Requires the permission ``analytics:flowObservation:view``.
-        
-        :param FlowObservationQuery body: body ``body``, required
-        :return: FlowObservationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_flows_observations_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flows_observations_query'], (body,), options)
 
     def post_analytics_journeys_aggregates_jobs(self, body: JourneyAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics journeys aggregates jobs.
-        
-        ``POST /api/v2/analytics/journeys/aggregates/jobs``.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param JourneyAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_journeys_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_journeys_aggregates_jobs'], (body,), options)
 
     def post_analytics_journeys_aggregates_query(self, body: JourneyAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyAggregateQueryResponse:
-        """Run a query over analytics journeys aggregates.
-        
-        ``POST /api/v2/analytics/journeys/aggregates/query``.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param JourneyAggregationQuery body: body ``body``, required
-        :return: JourneyAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_journeys_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_journeys_aggregates_query'], (body,), options)
 
     def post_analytics_knowledge_aggregates_jobs(self, body: KnowledgeAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics knowledge aggregates jobs.
-        
-        ``POST /api/v2/analytics/knowledge/aggregates/jobs``.
-        Requires the permission ``analytics:knowledgeAggregate:view``.
-        
-        :param KnowledgeAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_knowledge_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_knowledge_aggregates_jobs'], (body,), options)
 
     def post_analytics_knowledge_aggregates_query(self, body: KnowledgeAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeAggregateQueryResponse:
-        """Run a query over analytics knowledge aggregates.
-        
-        ``POST /api/v2/analytics/knowledge/aggregates/query``.
-        Requires the permission ``analytics:knowledgeAggregate:view``.
-        
-        :param KnowledgeAggregationQuery body: body ``body``, required
-        :return: KnowledgeAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_knowledge_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_knowledge_aggregates_query'], (body,), options)
 
     def post_analytics_queues_observations_query(self, body: QueueObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> QueueObservationQueryResponse:
-        """Get the current state of queues: waiting, interacting and on-queue member counts.
-        
-        ``POST /api/v2/analytics/queues/observations/query``.
-        Requires the permission ``analytics:queueObservation:view``.
-        
-        :param QueueObservationQuery body: body ``body``, required
-        :return: QueueObservationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_queues_observations_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_queues_observations_query'], (body,), options)
 
     def post_analytics_ratelimits_aggregates_query(self, body: RateLimitAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> RateLimitAggregateQueryResponse:
-        """Run a query over analytics ratelimits aggregates.
-        
-        ``POST /api/v2/analytics/ratelimits/aggregates/query``.
-        Requires the permission ``analytics:rateLimitAggregate:view``.
-        
-        :param RateLimitAggregationQuery body: body ``body``, required
-        :return: RateLimitAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_ratelimits_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_ratelimits_aggregates_query'], (body,), options)
 
     def post_analytics_reporting_dashboards_users_bulk_remove(self, body: list[str], **options: Unpack[CallOptions]) -> None:
-        """Request analytics reporting dashboards users bulk remove.
-        
-        ``POST /api/v2/analytics/reporting/dashboards/users/bulk/remove``.
-        Requires any of the permissions ``analytics:dashboardConfigurations:deleteActive``, ``analytics:dashboardConfigurations:deleteInactive``.
-        
-        :param list[str] body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_analytics_reporting_dashboards_users_bulk_remove'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_reporting_dashboards_users_bulk_remove'], (body,), options)
 
     def post_analytics_reporting_exports(self, body: ReportingExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ReportingExportJobResponse:
-        """Create or add analytics reporting exports.
-        
-        ``POST /api/v2/analytics/reporting/exports``.
-        Requires the permission ``analytics:dataExport:add``.
-        
-        :param ReportingExportJobRequest body: body ``body``, required
-        :return: ReportingExportJobResponse
-        """
-        return self._call(_OPS['post_analytics_reporting_exports'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_reporting_exports'], (body,), options)
 
     def post_analytics_reporting_settings_dashboards_bulk_remove(self, body: DashboardConfigurationBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request analytics reporting settings dashboards bulk remove.
-        
-        ``POST /api/v2/analytics/reporting/settings/dashboards/bulk/remove``.
-        Requires the permission ``analytics:dashboardConfigurations:edit``.
-        
-        :param DashboardConfigurationBulkRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_analytics_reporting_settings_dashboards_bulk_remove'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_reporting_settings_dashboards_bulk_remove'], (body,), options)
 
     def post_analytics_reporting_settings_dashboards_query(self, body: DashboardConfigurationQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DashboardConfigurationListing:
-        """Run a query over analytics reporting settings dashboards.
-        
-        ``POST /api/v2/analytics/reporting/settings/dashboards/query``.
-        Requires the permission ``analytics:dashboardConfigurations:view``.
-        
-        :param DashboardConfigurationQueryRequest body: body ``body``, required
-        :return: DashboardConfigurationListing
-        """
-        return self._call(_OPS['post_analytics_reporting_settings_dashboards_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_reporting_settings_dashboards_query'], (body,), options)
 
     def post_analytics_resolutions_aggregates_jobs(self, body: ResolutionAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics resolutions aggregates jobs.
-        
-        ``POST /api/v2/analytics/resolutions/aggregates/jobs``.
-        Requires the permission ``analytics:resolutionAggregate:view``.
-        
-        :param ResolutionAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_resolutions_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_resolutions_aggregates_jobs'], (body,), options)
 
     def post_analytics_resolutions_aggregates_query(self, body: ResolutionAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> ResolutionAggregateQueryResponse:
-        """Run a query over analytics resolutions aggregates.
-        
-        ``POST /api/v2/analytics/resolutions/aggregates/query``.
-        Requires the permission ``analytics:resolutionAggregate:view``.
-        
-        :param ResolutionAggregationQuery body: body ``body``, required
-        :return: ResolutionAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_resolutions_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_resolutions_aggregates_query'], (body,), options)
 
     def post_analytics_routing_activity_query(self, body: RoutingActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> RoutingActivityResponse:
-        """Run a query over analytics routing activity.
-        
-        ``POST /api/v2/analytics/routing/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_routing_activity_query)`` walks every page.
-        Requires the permission ``analytics:queueObservation:view``.
-        
-        :param RoutingActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: RoutingActivityResponse
-        """
-        return self._call(_OPS['post_analytics_routing_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_routing_activity_query'], (body, page_size, page_number), options)
 
     def post_analytics_summaries_aggregates_jobs(self, body: SummaryAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics summaries aggregates jobs.
-        
-        ``POST /api/v2/analytics/summaries/aggregates/jobs``.
-        Requires the permission ``analytics:summaryAggregate:view``.
-        
-        :param SummaryAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_summaries_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_summaries_aggregates_jobs'], (body,), options)
 
     def post_analytics_summaries_aggregates_query(self, body: SummaryAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> SummaryAggregateQueryResponse:
-        """Run a query over analytics summaries aggregates.
-        
-        ``POST /api/v2/analytics/summaries/aggregates/query``.
-        Requires the permission ``analytics:summaryAggregate:view``.
-        
-        :param SummaryAggregationQuery body: body ``body``, required
-        :return: SummaryAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_summaries_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_summaries_aggregates_query'], (body,), options)
 
     def post_analytics_surveys_aggregates_jobs(self, body: SurveyAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics surveys aggregates jobs.
-        
-        ``POST /api/v2/analytics/surveys/aggregates/jobs``.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param SurveyAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_surveys_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_surveys_aggregates_jobs'], (body,), options)
 
     def post_analytics_surveys_aggregates_query(self, body: SurveyAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyAggregateQueryResponse:
-        """Run a query over analytics surveys aggregates.
-        
-        ``POST /api/v2/analytics/surveys/aggregates/query``.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param SurveyAggregationQuery body: body ``body``, required
-        :return: SurveyAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_surveys_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_surveys_aggregates_query'], (body,), options)
 
     def post_analytics_taskmanagement_aggregates_jobs(self, body: TaskManagementAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics taskmanagement aggregates jobs.
-        
-        ``POST /api/v2/analytics/taskmanagement/aggregates/jobs``.
-        Requires the permission ``analytics:taskManagementAggregate:view``.
-        
-        :param TaskManagementAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_taskmanagement_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_taskmanagement_aggregates_jobs'], (body,), options)
 
     def post_analytics_taskmanagement_aggregates_query(self, body: TaskManagementAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> TaskManagementAggregateQueryResponse:
-        """Run a query over analytics taskmanagement aggregates.
-        
-        ``POST /api/v2/analytics/taskmanagement/aggregates/query``.
-        Requires the permission ``analytics:taskManagementAggregate:view``.
-        
-        :param TaskManagementAggregationQuery body: body ``body``, required
-        :return: TaskManagementAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_taskmanagement_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_taskmanagement_aggregates_query'], (body,), options)
 
     def post_analytics_taskmanagement_metrics_query(self, body: TaskManagementObservationQuery | dict[str, Any], *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> TaskManagementObservationQueryResponse:
-        """Run a query over analytics taskmanagement metrics.
-        
-        ``POST /api/v2/analytics/taskmanagement/metrics/query``.
-        Pages by ``after``: ``paginate(api.post_analytics_taskmanagement_metrics_query)`` walks every page.
-        Requires the permission ``analytics:taskManagementObservation:view``.
-        
-        :param TaskManagementObservationQuery body: body ``body``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``, minimum 1, maximum 200
-        :return: TaskManagementObservationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_taskmanagement_metrics_query'], (body, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_taskmanagement_metrics_query'], (body, after, page_size), options)
 
     def post_analytics_teams_activity_query(self, body: TeamActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TeamActivityResponse:
-        """Run a query over analytics teams activity.
-        
-        ``POST /api/v2/analytics/teams/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_teams_activity_query)`` walks every page.
-        Requires the permission ``analytics:teamObservation:view``.
-        
-        :param TeamActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: TeamActivityResponse
-        """
-        return self._call(_OPS['post_analytics_teams_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_teams_activity_query'], (body, page_size, page_number), options)
 
     def post_analytics_transcripts_aggregates_jobs(self, body: TranscriptAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics transcripts aggregates jobs.
-        
-        ``POST /api/v2/analytics/transcripts/aggregates/jobs``.
-        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
-        
-        :param TranscriptAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_transcripts_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_transcripts_aggregates_jobs'], (body,), options)
 
     def post_analytics_transcripts_aggregates_query(self, body: TranscriptAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> TranscriptAggregateQueryResponse:
-        """Run a query over analytics transcripts aggregates.
-        
-        ``POST /api/v2/analytics/transcripts/aggregates/query``.
-        Requires the permission ``analytics:speechAndTextAnalyticsAggregates:view``.
-        
-        :param TranscriptAggregationQuery body: body ``body``, required
-        :return: TranscriptAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_transcripts_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_transcripts_aggregates_query'], (body,), options)
 
     def post_analytics_users_activity_query(self, body: UserActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> UserActivityResponse:
-        """Run a query over analytics users activity.
-        
-        ``POST /api/v2/analytics/users/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_users_activity_query)`` walks every page.
-        Requires the permission ``analytics:userObservation:view``.
-        
-        :param UserActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: UserActivityResponse
-        """
-        return self._call(_OPS['post_analytics_users_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_activity_query'], (body, page_size, page_number), options)
 
     def post_analytics_users_aggregates_jobs(self, body: UserAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics users aggregates jobs.
-        
-        ``POST /api/v2/analytics/users/aggregates/jobs``.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param UserAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_aggregates_jobs'], (body,), options)
 
     def post_analytics_users_aggregates_query(self, body: UserAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UserAggregateQueryResponse:
-        """Compute user metrics (presence and routing time) grouped and bucketed over an interval.
-        
-        ``POST /api/v2/analytics/users/aggregates/query``.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param UserAggregationQuery body: body ``body``, required
-        :return: UserAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_aggregates_query'], (body,), options)
 
     def post_analytics_users_details_jobs(self, body: AsyncUserDetailsQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics users details jobs.
-        
-        ``POST /api/v2/analytics/users/details/jobs``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param AsyncUserDetailsQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_details_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_details_jobs'], (body,), options)
 
     def post_analytics_users_details_query(self, body: UserDetailsQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsUserDetailsQueryResponse:
-        """Search user detail records (presence and routing status changes) of an interval.
-        
-        ``POST /api/v2/analytics/users/details/query``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param UserDetailsQuery body: body ``body``, required
-        :return: AnalyticsUserDetailsQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_details_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_details_query'], (body,), options)
 
     def post_analytics_users_observations_query(self, body: UserObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UserObservationQueryResponse:
-        """Get the current state of users: active interactions and routing status counts.
-        
-        ``POST /api/v2/analytics/users/observations/query``.
-        Requires the permission ``analytics:userObservation:view``.
-        
-        :param UserObservationQuery body: body ``body``, required
-        :return: UserObservationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_observations_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_observations_query'], (body,), options)
 
     def put_analytics_dataretention_settings(self, body: UpdateAnalyticsDataRetentionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsDataRetentionResponse:
-        """Replace the analytics dataretention settings.
-        
-        ``PUT /api/v2/analytics/dataretention/settings``.
-        Requires the permission ``analytics:dataRetention:edit``.
-        
-        :param UpdateAnalyticsDataRetentionRequest body: body ``body``, required
-        :return: AnalyticsDataRetentionResponse
-        """
-        return self._call(_OPS['put_analytics_dataretention_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_analytics_dataretention_settings'], (body,), options)
+
+
+_attach_docs(AnalyticsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ArchitectExportJobStateResponse, ArchitectJobStateResponse, ArchitectValidateJobStateResponse, ConsumedResourcesEntityListing, ConsumingResourcesEntityListing, CriteriaQuery, DataTable, DataTableExportJob, DataTableImportEntityListing, DataTableImportJob, DataTableRowEntityListing, DataTablesDomainEntityListing, DependencyObject, DependencyObjectEntityListing, DependencyStatus, DependencyType, DependencyTypeEntityListing, EmergencyGroup, EmergencyGroupDivisionViewEntityListing, EmergencyGroupListing, ExecutionDataFlowSettingsResponse, ExecutionDataRequest, ExecutionDataSettingsRequest, Flow, FlowDivisionViewEntityListing, FlowEntityListing, FlowExecutionLaunchRequest, FlowExecutionLaunchResponse, FlowHealth, FlowHealthIntent, FlowHealthUtterance, FlowLogLevelCharacteristicsDefinitions, FlowLogLevelRequest, FlowMilestone, FlowMilestoneDivisionViewEntityListing, FlowMilestoneListing, FlowOutcome, FlowOutcomeDivisionViewEntityListing, FlowOutcomeListing, FlowResultEntityListing, FlowRuntimeExecution, FlowSettingsResponse, FlowSettingsResponseEntityListing, FlowVersion, FlowVersionEntityListing, FlowsQueryCriteriaResponse, GetFlowExecutionDataJobResult, Grammar, GrammarFileUploadRequest, GrammarLanguage, GrammarLanguageUpdate, GrammarListing, HistoryListing, IVR, IVRDivisionViewEntityListing, IVREntityListing, IVRIdentityResolutionConfig, Operation, Prompt, PromptAsset, PromptAssetCreate, PromptAssetEntityListing, PromptAssetUpload, PromptEntityListing, RegisterArchitectExportJob, RegisterArchitectExportJobResponse, RegisterArchitectJobRequest, RegisterArchitectJobResponse, RegisterArchitectValidateJob, RegisterArchitectValidateJobResponse, Schedule, ScheduleDivisionViewEntityListing, ScheduleEntityListing, ScheduleGroup, ScheduleGroupDivisionViewEntityListing, ScheduleGroupEntityListing, SystemPrompt, SystemPromptAsset, SystemPromptAssetEntityListing, SystemPromptEntityListing, UploadUrlResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_architect_emergencygroup', 'DELETE', '/api/v2/architect/emergencygroups/{emergencyGroupId}', None, (_P('emergency_group_id', 'emergencyGroupId', 'path', 'str', True),)),
@@ -175,1996 +167,457 @@ class ArchitectApi(_BaseApi):
     _operations = _OPS
 
     def delete_architect_emergencygroup(self, emergency_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one architect emergencygroup.
-        
-        ``DELETE /api/v2/architect/emergencygroups/{emergencyGroupId}``.
-        Requires the permission ``routing:emergencyGroup:delete``.
-        
-        :param str emergency_group_id: path ``emergencyGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_emergencygroup'], (emergency_group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_emergencygroup'], (emergency_group_id,), options)
 
     def delete_architect_grammar(self, grammar_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one architect grammar.
-        
-        ``DELETE /api/v2/architect/grammars/{grammarId}``.
-        Requires the permission ``architect:grammar:delete``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_architect_grammar'], (grammar_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_grammar'], (grammar_id,), options)
 
     def delete_architect_grammar_language(self, grammar_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one language of an architect grammar.
-        
-        ``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``.
-        Requires the permission ``architect:grammar:edit``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_grammar_language'], (grammar_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_grammar_language'], (grammar_id, language_code), options)
 
     def delete_architect_grammar_language_files_dtmf(self, grammar_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the files dtmf of a language of an architect grammar.
-        
-        ``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/dtmf``.
-        Requires the permission ``architect:grammar:edit``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_grammar_language_files_dtmf'], (grammar_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_grammar_language_files_dtmf'], (grammar_id, language_code), options)
 
     def delete_architect_grammar_language_files_voice(self, grammar_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the files voice of a language of an architect grammar.
-        
-        ``DELETE /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/voice``.
-        Requires the permission ``architect:grammar:edit``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_grammar_language_files_voice'], (grammar_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_grammar_language_files_voice'], (grammar_id, language_code), options)
 
     def delete_architect_ivr(self, ivr_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one architect ivr.
-        
-        ``DELETE /api/v2/architect/ivrs/{ivrId}``.
-        Requires the permission ``routing:callRoute:delete``.
-        
-        :param str ivr_id: path ``ivrId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_ivr'], (ivr_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_ivr'], (ivr_id,), options)
 
     def delete_architect_prompt(self, prompt_id: str, *, all_resources: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one architect prompt.
-        
-        ``DELETE /api/v2/architect/prompts/{promptId}``.
-        Requires the permission ``architect:userPrompt:delete``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param bool all_resources: query ``allResources``
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_prompt'], (prompt_id, all_resources), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_prompt'], (prompt_id, all_resources), options)
 
     def delete_architect_prompt_resource(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one resource of an architect prompt.
-        
-        ``DELETE /api/v2/architect/prompts/{promptId}/resources/{languageCode}``.
-        Requires the permission ``architect:userPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_prompt_resource'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_prompt_resource'], (prompt_id, language_code), options)
 
     def delete_architect_prompt_resource_audio(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the audio of a resource of an architect prompt.
-        
-        ``DELETE /api/v2/architect/prompts/{promptId}/resources/{languageCode}/audio``.
-        Requires the permission ``architect:userPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_prompt_resource_audio'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_prompt_resource_audio'], (prompt_id, language_code), options)
 
     def delete_architect_prompts(self, id: list[str], **options: Unpack[CallOptions]) -> Operation:
-        """Delete the architect prompts.
-        
-        ``DELETE /api/v2/architect/prompts``.
-        Requires the permission ``architect:userPrompt:delete``.
-        
-        :param list[str] id: query ``id``, required
-        :return: Operation
-        """
-        return self._call(_OPS['delete_architect_prompts'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_prompts'], (id,), options)
 
     def delete_architect_schedule(self, schedule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one architect schedule.
-        
-        ``DELETE /api/v2/architect/schedules/{scheduleId}``.
-        Requires the permission ``routing:schedule:delete``.
-        
-        :param str schedule_id: path ``scheduleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_schedule'], (schedule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_schedule'], (schedule_id,), options)
 
     def delete_architect_schedulegroup(self, schedule_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one architect schedulegroup.
-        
-        ``DELETE /api/v2/architect/schedulegroups/{scheduleGroupId}``.
-        Requires the permission ``routing:scheduleGroup:delete``.
-        
-        :param str schedule_group_id: path ``scheduleGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_schedulegroup'], (schedule_group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_schedulegroup'], (schedule_group_id,), options)
 
     def delete_architect_systemprompt_resource(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one resource of an architect systemprompt.
-        
-        ``DELETE /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``.
-        Requires the permission ``architect:systemPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_architect_systemprompt_resource'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_architect_systemprompt_resource'], (prompt_id, language_code), options)
 
     def delete_flow(self, flow_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one flow.
-        
-        ``DELETE /api/v2/flows/{flowId}``.
-        Requires the permission ``architect:flow:delete``.
-        
-        :param str flow_id: path ``flowId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_flow'], (flow_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_flow'], (flow_id,), options)
 
     def delete_flow_instances_settings_loglevels(self, flow_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the instances settings loglevels of a flow.
-        
-        ``DELETE /api/v2/flows/{flowId}/instances/settings/loglevels``.
-        Requires the permission ``architect:flowLogLevel:delete``.
-        
-        :param str flow_id: path ``flowId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_flow_instances_settings_loglevels'], (flow_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_flow_instances_settings_loglevels'], (flow_id,), options)
 
     def delete_flows(self, id: list[str], **options: Unpack[CallOptions]) -> Operation:
-        """Delete the flows.
-        
-        ``DELETE /api/v2/flows``.
-        Requires the permission ``architect:flow:delete``.
-        
-        :param list[str] id: query ``id``, required
-        :return: Operation
-        """
-        return self._call(_OPS['delete_flows'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_flows'], (id,), options)
 
     def delete_flows_datatable(self, datatable_id: str, *, force: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one flows datatable.
-        
-        ``DELETE /api/v2/flows/datatables/{datatableId}``.
-        Requires the permission ``architect:datatable:delete``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param bool force: query ``force``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_flows_datatable'], (datatable_id, force), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_flows_datatable'], (datatable_id, force), options)
 
     def delete_flows_datatable_row(self, datatable_id: str, row_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one row of a flows datatable.
-        
-        ``DELETE /api/v2/flows/datatables/{datatableId}/rows/{rowId}``.
-        Requires any of the permissions ``architect:datatable:delete``, ``architect:datatableRow:delete``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param str row_id: path ``rowId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_flows_datatable_row'], (datatable_id, row_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_flows_datatable_row'], (datatable_id, row_id), options)
 
     def delete_flows_instances_settings_loglevels_default(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the flows instances settings loglevels default.
-        
-        ``DELETE /api/v2/flows/instances/settings/loglevels/default``.
-        Requires the permission ``architect:flowLogLevelDefault:delete``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_flows_instances_settings_loglevels_default'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_flows_instances_settings_loglevels_default'], (), options)
 
     def delete_flows_milestone(self, milestone_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one flows milestone.
-        
-        ``DELETE /api/v2/flows/milestones/{milestoneId}``.
-        Requires the permission ``architect:flowMilestone:delete``.
-        
-        :param str milestone_id: path ``milestoneId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_flows_milestone'], (milestone_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_flows_milestone'], (milestone_id,), options)
 
     def get_architect_dependencytracking(self, name: str, *, page_number: int | None = None, page_size: int | None = None, object_type: list[str] | None = None, consumed_resources: bool | None = None, consuming_resources: bool | None = None, consumed_resource_type: list[str] | None = None, consuming_resource_type: list[str] | None = None, **options: Unpack[CallOptions]) -> DependencyObjectEntityListing:
-        """List architect dependencytracking, one page per call.
-        
-        ``GET /api/v2/architect/dependencytracking``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking)`` walks every page.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :param str name: query ``name``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] object_type: query ``objectType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param bool consumed_resources: query ``consumedResources``
-        :param bool consuming_resources: query ``consumingResources``
-        :param list[str] consumed_resource_type: query ``consumedResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param list[str] consuming_resource_type: query ``consumingResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :return: DependencyObjectEntityListing
-        """
-        return self._call(_OPS['get_architect_dependencytracking'], (name, page_number, page_size, object_type, consumed_resources, consuming_resources, consumed_resource_type, consuming_resource_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking'], (name, page_number, page_size, object_type, consumed_resources, consuming_resources, consumed_resource_type, consuming_resource_type), options)
 
     def get_architect_dependencytracking_build(self, **options: Unpack[CallOptions]) -> DependencyStatus:
-        """Get architect dependencytracking build.
-        
-        ``GET /api/v2/architect/dependencytracking/build``.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :return: DependencyStatus
-        """
-        return self._call(_OPS['get_architect_dependencytracking_build'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking_build'], (), options)
 
     def get_architect_dependencytracking_consumedresources(self, id: str, version: str, object_type: str, *, resource_type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> ConsumedResourcesEntityListing:
-        """List architect dependencytracking consumedresources, one page per call.
-        
-        ``GET /api/v2/architect/dependencytracking/consumedresources``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_consumedresources)`` walks every page.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :param str id: query ``id``, required
-        :param str version: query ``version``, required
-        :param str object_type: query ``objectType``, required; one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param list[str] resource_type: query ``resourceType``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: ConsumedResourcesEntityListing
-        """
-        return self._call(_OPS['get_architect_dependencytracking_consumedresources'], (id, version, object_type, resource_type, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking_consumedresources'], (id, version, object_type, resource_type, page_number, page_size), options)
 
     def get_architect_dependencytracking_consumingresources(self, id: str, object_type: str, *, resource_type: list[str] | None = None, version: str | None = None, page_number: int | None = None, page_size: int | None = None, flow_filter: str | None = None, **options: Unpack[CallOptions]) -> ConsumingResourcesEntityListing:
-        """List architect dependencytracking consumingresources, one page per call.
-        
-        ``GET /api/v2/architect/dependencytracking/consumingresources``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_consumingresources)`` walks every page.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :param str id: query ``id``, required
-        :param str object_type: query ``objectType``, required; one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param list[str] resource_type: query ``resourceType``
-        :param str version: query ``version``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str flow_filter: query ``flowFilter``; one of ``checkedIn``, ``published``
-        :return: ConsumingResourcesEntityListing
-        """
-        return self._call(_OPS['get_architect_dependencytracking_consumingresources'], (id, object_type, resource_type, version, page_number, page_size, flow_filter), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking_consumingresources'], (id, object_type, resource_type, version, page_number, page_size, flow_filter), options)
 
     def get_architect_dependencytracking_deletedresourceconsumers(self, *, name: str | None = None, object_type: list[str] | None = None, flow_filter: str | None = None, consumed_resources: bool | None = None, consumed_resource_type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DependencyObjectEntityListing:
-        """List architect dependencytracking deletedresourceconsumers, one page per call.
-        
-        ``GET /api/v2/architect/dependencytracking/deletedresourceconsumers``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_deletedresourceconsumers)`` walks every page.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :param str name: query ``name``
-        :param list[str] object_type: query ``objectType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param str flow_filter: query ``flowFilter``; one of ``checkedIn``, ``published``
-        :param bool consumed_resources: query ``consumedResources``; default ``False``
-        :param list[str] consumed_resource_type: query ``consumedResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: DependencyObjectEntityListing
-        """
-        return self._call(_OPS['get_architect_dependencytracking_deletedresourceconsumers'], (name, object_type, flow_filter, consumed_resources, consumed_resource_type, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking_deletedresourceconsumers'], (name, object_type, flow_filter, consumed_resources, consumed_resource_type, page_number, page_size), options)
 
     def get_architect_dependencytracking_object(self, id: str, *, version: str | None = None, object_type: str | None = None, consumed_resources: bool | None = None, consuming_resources: bool | None = None, consumed_resource_type: list[str] | None = None, consuming_resource_type: list[str] | None = None, consumed_resource_request: bool | None = None, **options: Unpack[CallOptions]) -> DependencyObject:
-        """Get architect dependencytracking object.
-        
-        ``GET /api/v2/architect/dependencytracking/object``.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :param str id: query ``id``, required
-        :param str version: query ``version``
-        :param str object_type: query ``objectType``; one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param bool consumed_resources: query ``consumedResources``
-        :param bool consuming_resources: query ``consumingResources``
-        :param list[str] consumed_resource_type: query ``consumedResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param list[str] consuming_resource_type: query ``consumingResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param bool consumed_resource_request: query ``consumedResourceRequest``
-        :return: DependencyObject
-        """
-        return self._call(_OPS['get_architect_dependencytracking_object'], (id, version, object_type, consumed_resources, consuming_resources, consumed_resource_type, consuming_resource_type, consumed_resource_request), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking_object'], (id, version, object_type, consumed_resources, consuming_resources, consumed_resource_type, consuming_resource_type, consumed_resource_request), options)
 
     def get_architect_dependencytracking_type(self, type_id: str, **options: Unpack[CallOptions]) -> DependencyType:
-        """Get one architect dependencytracking type.
-        
-        ``GET /api/v2/architect/dependencytracking/types/{typeId}``.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :param str type_id: path ``typeId``, required
-        :return: DependencyType
-        """
-        return self._call(_OPS['get_architect_dependencytracking_type'], (type_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking_type'], (type_id,), options)
 
     def get_architect_dependencytracking_types(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DependencyTypeEntityListing:
-        """List architect dependencytracking types, one page per call.
-        
-        ``GET /api/v2/architect/dependencytracking/types``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_types)`` walks every page.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: DependencyTypeEntityListing
-        """
-        return self._call(_OPS['get_architect_dependencytracking_types'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking_types'], (page_number, page_size), options)
 
     def get_architect_dependencytracking_updatedresourceconsumers(self, *, name: str | None = None, object_type: list[str] | None = None, consumed_resources: bool | None = None, consumed_resource_type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DependencyObjectEntityListing:
-        """List architect dependencytracking updatedresourceconsumers, one page per call.
-        
-        ``GET /api/v2/architect/dependencytracking/updatedresourceconsumers``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_dependencytracking_updatedresourceconsumers)`` walks every page.
-        Requires the permission ``architect:dependencyTracking:view``.
-        
-        :param str name: query ``name``
-        :param list[str] object_type: query ``objectType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param bool consumed_resources: query ``consumedResources``; default ``False``
-        :param list[str] consumed_resource_type: query ``consumedResourceType``; each one of ``ACDLANGUAGE``, ``ACDSKILL``, ``ACDWRAPUPCODE``, ``AGENTICVIRTUALAGENT``, ``AGENTICVIRTUALAGENTVERSION``, ``AUDIOCONNECTORBOT``, ``BOTCONNECTORBOT``, ``BOTCONNECTORINTEGRATION``, ``BOTFLOW``, ``BRIDGEACTION``, ``COMMONMODULEFLOW``, ``COMPOSERSCRIPT``, ``CONTACTLIST``, ``CONVERSATIONCUSTOMATTRIBUTESCHEMA``, ``CONVERSATIONSUMMARYSETTING``, ``DATAACTION``, ``DATATABLE``, ``DECISIONTABLE``, ``DIALOGENGINEBOT``, ``DIALOGENGINEBOTVERSION``, ``DIALOGFLOWAGENT``, ``DIALOGFLOWCXAGENT``, ``DIGITALAUDIO``, ``DIGITALBOTCONNECTOR``, ``DIGITALBOTCONNECTORINTEGRATION``, ``DIGITALBOTFLOW``, ``DIVISION``, ``EMAILROUTE``, ``EMAILSENDFLOW``, ``EMERGENCYGROUP``, ``FILE``, ``FLOWACTION``, ``FLOWDATATYPE``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``GRAMMAR``, ``GROUP``, ``GUIDE``, ``GUIDEVERSION``, ``IMAGE``, ``INBOUNDCALLFLOW``, ``INBOUNDCHATFLOW``, ``INBOUNDEMAILFLOW``, ``INBOUNDSHORTMESSAGEFLOW``, ``INQUEUECALLFLOW``, ``INQUEUEEMAILFLOW``, ``INQUEUESHORTMESSAGEFLOW``, ``IVRCONFIGURATION``, ``KNOWLEDGEBASE``, ``KNOWLEDGEBASEDOCUMENT``, ``KNOWLEDGESETTING``, ``LANGUAGE``, ``LEXBOT``, ``LEXBOTALIAS``, ``LEXV2BOT``, ``LEXV2BOTALIAS``, ``NLUDOMAIN``, ``NUANCEMIXBOT``, ``NUANCEMIXINTEGRATION``, ``OAUTHCLIENT``, ``OUTBOUNDCALLFLOW``, ``QUEUE``, ``RECORDINGPOLICY``, ``RESPONSE``, ``RESPONSEASSET``, ``SCHEDULE``, ``SCHEDULEGROUP``, ``SECUREACTION``, ``SECURECALLFLOW``, ``SMSPHONENUMBER``, ``STTENGINE``, ``SURVEYFORM``, ``SURVEYINVITEFLOW``, ``SYSTEMPROMPT``, ``TTSENGINE``, ``TTSVOICE``, ``USER``, ``USERPROMPT``, ``UTILIZATIONLABEL``, ``VIDEO``, ``VOICEFLOW``, ``VOICEMAILFLOW``, ``VOICESURVEYFLOW``, ``WIDGET``, ``WORKFLOW``, ``WORKITEMFLOW``, ``WORKTYPE``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: DependencyObjectEntityListing
-        """
-        return self._call(_OPS['get_architect_dependencytracking_updatedresourceconsumers'], (name, object_type, consumed_resources, consumed_resource_type, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_dependencytracking_updatedresourceconsumers'], (name, object_type, consumed_resources, consumed_resource_type, page_number, page_size), options)
 
     def get_architect_emergencygroup(self, emergency_group_id: str, **options: Unpack[CallOptions]) -> EmergencyGroup:
-        """Get one architect emergencygroup.
-        
-        ``GET /api/v2/architect/emergencygroups/{emergencyGroupId}``.
-        Requires the permission ``routing:emergencyGroup:view``.
-        
-        :param str emergency_group_id: path ``emergencyGroupId``, required
-        :return: EmergencyGroup
-        """
-        return self._call(_OPS['get_architect_emergencygroup'], (emergency_group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_emergencygroup'], (emergency_group_id,), options)
 
     def get_architect_emergencygroups(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> EmergencyGroupListing:
-        """List architect emergencygroups, one page per call.
-        
-        ``GET /api/v2/architect/emergencygroups``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_emergencygroups)`` walks every page.
-        Requires the permission ``routing:emergencyGroup:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str name: query ``name``
-        :return: EmergencyGroupListing
-        """
-        return self._call(_OPS['get_architect_emergencygroups'], (page_number, page_size, sort_by, sort_order, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_emergencygroups'], (page_number, page_size, sort_by, sort_order, name), options)
 
     def get_architect_emergencygroups_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> EmergencyGroupDivisionViewEntityListing:
-        """List architect emergencygroups divisionviews, one page per call.
-        
-        ``GET /api/v2/architect/emergencygroups/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_emergencygroups_divisionviews)`` walks every page.
-        Requires the permission ``routing:emergencyGroup:search``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :return: EmergencyGroupDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_architect_emergencygroups_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_emergencygroups_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)
 
     def get_architect_grammar(self, grammar_id: str, *, include_file_urls: bool | None = None, **options: Unpack[CallOptions]) -> Grammar:
-        """Get one architect grammar.
-        
-        ``GET /api/v2/architect/grammars/{grammarId}``.
-        Requires the permission ``architect:grammar:view``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param bool include_file_urls: query ``includeFileUrls``
-        :return: Grammar
-        """
-        return self._call(_OPS['get_architect_grammar'], (grammar_id, include_file_urls), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_grammar'], (grammar_id, include_file_urls), options)
 
     def get_architect_grammar_language(self, grammar_id: str, language_code: str, **options: Unpack[CallOptions]) -> GrammarLanguage:
-        """Get one language of an architect grammar.
-        
-        ``GET /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``.
-        Requires the permission ``architect:grammar:view``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: GrammarLanguage
-        """
-        return self._call(_OPS['get_architect_grammar_language'], (grammar_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_grammar_language'], (grammar_id, language_code), options)
 
     def get_architect_grammars(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, include_file_urls: bool | None = None, **options: Unpack[CallOptions]) -> GrammarListing:
-        """List architect grammars, one page per call.
-        
-        ``GET /api/v2/architect/grammars``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_grammars)`` walks every page.
-        Requires the permission ``architect:grammar:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; one of ``description``, ``id``, ``name``; default ``id``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param str description: query ``description``
-        :param str name_or_description: query ``nameOrDescription``
-        :param bool include_file_urls: query ``includeFileUrls``
-        :return: GrammarListing
-        """
-        return self._call(_OPS['get_architect_grammars'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, include_file_urls), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_grammars'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, include_file_urls), options)
 
     def get_architect_ivr(self, ivr_id: str, **options: Unpack[CallOptions]) -> IVR:
-        """Get one architect ivr.
-        
-        ``GET /api/v2/architect/ivrs/{ivrId}``.
-        Requires the permission ``routing:callRoute:view``.
-        
-        :param str ivr_id: path ``ivrId``, required
-        :return: IVR
-        """
-        return self._call(_OPS['get_architect_ivr'], (ivr_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_ivr'], (ivr_id,), options)
 
     def get_architect_ivr_identityresolution(self, ivr_id: str, **options: Unpack[CallOptions]) -> IVRIdentityResolutionConfig:
-        """Get identityresolution of an architect ivr.
-        
-        ``GET /api/v2/architect/ivrs/{ivrId}/identityresolution``.
-        Requires all of the permissions ``routing:callRoute:view``, ``routing:identityResolutionIvr:view``.
-        
-        :param str ivr_id: path ``ivrId``, required
-        :return: IVRIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_architect_ivr_identityresolution'], (ivr_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_ivr_identityresolution'], (ivr_id,), options)
 
     def get_architect_ivrs(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, dnis: str | None = None, schedule_group: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> IVREntityListing:
-        """List architect ivrs, one page per call.
-        
-        ``GET /api/v2/architect/ivrs``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_ivrs)`` walks every page.
-        Requires the permission ``routing:callRoute:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str name: query ``name``
-        :param str dnis: query ``dnis``
-        :param str schedule_group: query ``scheduleGroup``
-        :param list[str] expand: query ``expand``; each one of ``identityresolution``
-        :return: IVREntityListing
-        """
-        return self._call(_OPS['get_architect_ivrs'], (page_number, page_size, sort_by, sort_order, name, dnis, schedule_group, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_ivrs'], (page_number, page_size, sort_by, sort_order, name, dnis, schedule_group, expand), options)
 
     def get_architect_ivrs_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> IVRDivisionViewEntityListing:
-        """List architect ivrs divisionviews, one page per call.
-        
-        ``GET /api/v2/architect/ivrs/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_ivrs_divisionviews)`` walks every page.
-        Requires the permission ``routing:callRoute:search``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :return: IVRDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_architect_ivrs_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_ivrs_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)
 
     def get_architect_prompt(self, prompt_id: str, *, include_media_uris: bool | None = None, include_resources: bool | None = None, language: list[str] | None = None, **options: Unpack[CallOptions]) -> Prompt:
-        """Get one architect prompt.
-        
-        ``GET /api/v2/architect/prompts/{promptId}``.
-        Requires the permission ``architect:userPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param bool include_media_uris: query ``includeMediaUris``; default ``True``
-        :param bool include_resources: query ``includeResources``; default ``True``
-        :param list[str] language: query ``language``
-        :return: Prompt
-        """
-        return self._call(_OPS['get_architect_prompt'], (prompt_id, include_media_uris, include_resources, language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_prompt'], (prompt_id, include_media_uris, include_resources, language), options)
 
     def get_architect_prompt_history_history_id(self, prompt_id: str, history_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, sort_by: str | None = None, action: list[str] | None = None, **options: Unpack[CallOptions]) -> HistoryListing:
-        """Get one history of an architect prompt.
-        
-        ``GET /api/v2/architect/prompts/{promptId}/history/{historyId}``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_prompt_history_history_id)`` walks every page.
-        Requires the permission ``architect:userPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str history_id: path ``historyId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; default ``desc``
-        :param str sort_by: query ``sortBy``; one of ``action``, ``timestamp``, ``user``; default ``timestamp``
-        :param list[str] action: query ``action``; each one of ``checkin``, ``checkout``, ``create``, ``deactivate``, ``debug``, ``delete``, ``publish``, ``revert``, ``save``
-        :return: HistoryListing
-        """
-        return self._call(_OPS['get_architect_prompt_history_history_id'], (prompt_id, history_id, page_number, page_size, sort_order, sort_by, action), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_prompt_history_history_id'], (prompt_id, history_id, page_number, page_size, sort_order, sort_by, action), options)
 
     def get_architect_prompt_resource(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> PromptAsset:
-        """Get one resource of an architect prompt.
-        
-        ``GET /api/v2/architect/prompts/{promptId}/resources/{languageCode}``.
-        Requires the permission ``architect:userPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: PromptAsset
-        """
-        return self._call(_OPS['get_architect_prompt_resource'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_prompt_resource'], (prompt_id, language_code), options)
 
     def get_architect_prompt_resources(self, prompt_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> PromptAssetEntityListing:
-        """List resources of an architect prompt, one page per call.
-        
-        ``GET /api/v2/architect/prompts/{promptId}/resources``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_prompt_resources)`` walks every page.
-        Requires the permission ``architect:userPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: PromptAssetEntityListing
-        """
-        return self._call(_OPS['get_architect_prompt_resources'], (prompt_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_prompt_resources'], (prompt_id, page_number, page_size), options)
 
     def get_architect_prompts(self, *, page_number: int | None = None, page_size: int | None = None, name: list[str] | None = None, description: str | None = None, name_or_description: str | None = None, sort_by: str | None = None, sort_order: str | None = None, include_media_uris: bool | None = None, include_resources: bool | None = None, language: list[str] | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> PromptEntityListing:
-        """List architect prompts, one page per call.
-        
-        ``GET /api/v2/architect/prompts``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_prompts)`` walks every page.
-        Requires the permission ``architect:userPrompt:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] name: query ``name``
-        :param str description: query ``description``
-        :param str name_or_description: query ``nameOrDescription``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param bool include_media_uris: query ``includeMediaUris``; default ``True``
-        :param bool include_resources: query ``includeResources``; default ``True``
-        :param list[str] language: query ``language``
-        :param list[str] division_id: query ``divisionId``
-        :return: PromptEntityListing
-        """
-        return self._call(_OPS['get_architect_prompts'], (page_number, page_size, name, description, name_or_description, sort_by, sort_order, include_media_uris, include_resources, language, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_prompts'], (page_number, page_size, name, description, name_or_description, sort_by, sort_order, include_media_uris, include_resources, language, division_id), options)
 
     def get_architect_schedule(self, schedule_id: str, **options: Unpack[CallOptions]) -> Schedule:
-        """Get one architect schedule.
-        
-        ``GET /api/v2/architect/schedules/{scheduleId}``.
-        Requires the permission ``routing:schedule:view``.
-        
-        :param str schedule_id: path ``scheduleId``, required
-        :return: Schedule
-        """
-        return self._call(_OPS['get_architect_schedule'], (schedule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_schedule'], (schedule_id,), options)
 
     def get_architect_schedulegroup(self, schedule_group_id: str, **options: Unpack[CallOptions]) -> ScheduleGroup:
-        """Get one architect schedulegroup.
-        
-        ``GET /api/v2/architect/schedulegroups/{scheduleGroupId}``.
-        Requires the permission ``routing:scheduleGroup:view``.
-        
-        :param str schedule_group_id: path ``scheduleGroupId``, required
-        :return: ScheduleGroup
-        """
-        return self._call(_OPS['get_architect_schedulegroup'], (schedule_group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_schedulegroup'], (schedule_group_id,), options)
 
     def get_architect_schedulegroups(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, schedule_ids: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ScheduleGroupEntityListing:
-        """List architect schedulegroups, one page per call.
-        
-        ``GET /api/v2/architect/schedulegroups``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_schedulegroups)`` walks every page.
-        Requires the permission ``routing:scheduleGroup:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str name: query ``name``
-        :param str schedule_ids: query ``scheduleIds``
-        :param list[str] division_id: query ``divisionId``
-        :return: ScheduleGroupEntityListing
-        """
-        return self._call(_OPS['get_architect_schedulegroups'], (page_number, page_size, sort_by, sort_order, name, schedule_ids, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_schedulegroups'], (page_number, page_size, sort_by, sort_order, name, schedule_ids, division_id), options)
 
     def get_architect_schedulegroups_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ScheduleGroupDivisionViewEntityListing:
-        """List architect schedulegroups divisionviews, one page per call.
-        
-        ``GET /api/v2/architect/schedulegroups/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_schedulegroups_divisionviews)`` walks every page.
-        Requires the permission ``routing:scheduleGroup:search``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :return: ScheduleGroupDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_architect_schedulegroups_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_schedulegroups_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)
 
     def get_architect_schedules(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ScheduleEntityListing:
-        """List architect schedules, one page per call.
-        
-        ``GET /api/v2/architect/schedules``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_schedules)`` walks every page.
-        Requires the permission ``routing:schedule:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :return: ScheduleEntityListing
-        """
-        return self._call(_OPS['get_architect_schedules'], (page_number, page_size, sort_by, sort_order, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_schedules'], (page_number, page_size, sort_by, sort_order, name, division_id), options)
 
     def get_architect_schedules_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ScheduleDivisionViewEntityListing:
-        """List architect schedules divisionviews, one page per call.
-        
-        ``GET /api/v2/architect/schedules/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_schedules_divisionviews)`` walks every page.
-        Requires the permission ``routing:schedule:search``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :return: ScheduleDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_architect_schedules_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_schedules_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)
 
     def get_architect_systemprompt(self, prompt_id: str, *, include_media_uris: bool | None = None, include_resources: bool | None = None, language: list[str] | None = None, **options: Unpack[CallOptions]) -> SystemPrompt:
-        """Get one architect systemprompt.
-        
-        ``GET /api/v2/architect/systemprompts/{promptId}``.
-        Requires the permission ``architect:systemPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param bool include_media_uris: query ``includeMediaUris``; default ``True``
-        :param bool include_resources: query ``includeResources``; default ``True``
-        :param list[str] language: query ``language``
-        :return: SystemPrompt
-        """
-        return self._call(_OPS['get_architect_systemprompt'], (prompt_id, include_media_uris, include_resources, language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_systemprompt'], (prompt_id, include_media_uris, include_resources, language), options)
 
     def get_architect_systemprompt_history_history_id(self, prompt_id: str, history_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, sort_by: str | None = None, action: list[str] | None = None, **options: Unpack[CallOptions]) -> HistoryListing:
-        """Get one history of an architect systemprompt.
-        
-        ``GET /api/v2/architect/systemprompts/{promptId}/history/{historyId}``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_systemprompt_history_history_id)`` walks every page.
-        Requires the permission ``architect:systemPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str history_id: path ``historyId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; default ``desc``
-        :param str sort_by: query ``sortBy``; one of ``action``, ``timestamp``, ``user``; default ``timestamp``
-        :param list[str] action: query ``action``; each one of ``checkin``, ``checkout``, ``create``, ``deactivate``, ``debug``, ``delete``, ``publish``, ``revert``, ``save``
-        :return: HistoryListing
-        """
-        return self._call(_OPS['get_architect_systemprompt_history_history_id'], (prompt_id, history_id, page_number, page_size, sort_order, sort_by, action), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_systemprompt_history_history_id'], (prompt_id, history_id, page_number, page_size, sort_order, sort_by, action), options)
 
     def get_architect_systemprompt_resource(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> SystemPromptAsset:
-        """Get one resource of an architect systemprompt.
-        
-        ``GET /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``.
-        Requires the permission ``architect:systemPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: SystemPromptAsset
-        """
-        return self._call(_OPS['get_architect_systemprompt_resource'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_systemprompt_resource'], (prompt_id, language_code), options)
 
     def get_architect_systemprompt_resources(self, prompt_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> SystemPromptAssetEntityListing:
-        """List resources of an architect systemprompt, one page per call.
-        
-        ``GET /api/v2/architect/systemprompts/{promptId}/resources``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_systemprompt_resources)`` walks every page.
-        Requires the permission ``architect:systemPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :return: SystemPromptAssetEntityListing
-        """
-        return self._call(_OPS['get_architect_systemprompt_resources'], (prompt_id, page_number, page_size, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_systemprompt_resources'], (prompt_id, page_number, page_size, sort_by, sort_order), options)
 
     def get_architect_systemprompts(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, include_media_uris: bool | None = None, include_resources: bool | None = None, language: list[str] | None = None, **options: Unpack[CallOptions]) -> SystemPromptEntityListing:
-        """List architect systemprompts, one page per call.
-        
-        ``GET /api/v2/architect/systemprompts``.
-        Pages by ``pageNumber``: ``paginate(api.get_architect_systemprompts)`` walks every page.
-        Requires the permission ``architect:systemPrompt:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param str name: query ``name``
-        :param str description: query ``description``
-        :param str name_or_description: query ``nameOrDescription``
-        :param bool include_media_uris: query ``includeMediaUris``; default ``True``
-        :param bool include_resources: query ``includeResources``; default ``True``
-        :param list[str] language: query ``language``
-        :return: SystemPromptEntityListing
-        """
-        return self._call(_OPS['get_architect_systemprompts'], (page_number, page_size, sort_by, sort_order, name, description, name_or_description, include_media_uris, include_resources, language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_architect_systemprompts'], (page_number, page_size, sort_by, sort_order, name, description, name_or_description, include_media_uris, include_resources, language), options)
 
     def get_flow(self, flow_id: str, *, deleted: bool | None = None, **options: Unpack[CallOptions]) -> Flow:
-        """Get one flow.
-        
-        ``GET /api/v2/flows/{flowId}``.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param bool deleted: query ``deleted``; default ``False``
-        :return: Flow
-        """
-        return self._call(_OPS['get_flow'], (flow_id, deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow'], (flow_id, deleted), options)
 
     def get_flow_history_history_id(self, flow_id: str, history_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, sort_by: str | None = None, action: list[str] | None = None, **options: Unpack[CallOptions]) -> HistoryListing:
-        """Get one history of a flow.
-        
-        ``GET /api/v2/flows/{flowId}/history/{historyId}``.
-        Pages by ``pageNumber``: ``paginate(api.get_flow_history_history_id)`` walks every page.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param str history_id: path ``historyId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; default ``desc``
-        :param str sort_by: query ``sortBy``; one of ``action``, ``timestamp``, ``user``; default ``timestamp``
-        :param list[str] action: query ``action``; each one of ``checkin``, ``checkout``, ``create``, ``deactivate``, ``debug``, ``delete``, ``publish``, ``revert``, ``save``
-        :return: HistoryListing
-        """
-        return self._call(_OPS['get_flow_history_history_id'], (flow_id, history_id, page_number, page_size, sort_order, sort_by, action), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_history_history_id'], (flow_id, history_id, page_number, page_size, sort_order, sort_by, action), options)
 
     def get_flow_instances_settings_loglevels(self, flow_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """Get instances settings loglevels of a flow.
-        
-        ``GET /api/v2/flows/{flowId}/instances/settings/loglevels``.
-        Requires the permission ``architect:flowLogLevel:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param list[str] expand: query ``expand``; each one of ``name``, ``type``, ``logLevelCharacteristics.characteristics``
-        :return: FlowSettingsResponse
-        """
-        return self._call(_OPS['get_flow_instances_settings_loglevels'], (flow_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_instances_settings_loglevels'], (flow_id, expand), options)
 
     def get_flow_latestconfiguration(self, flow_id: str, *, deleted: bool | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Get latestconfiguration of a flow.
-        
-        ``GET /api/v2/flows/{flowId}/latestconfiguration``.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param bool deleted: query ``deleted``; default ``False``
-        :return: object
-        """
-        return self._call(_OPS['get_flow_latestconfiguration'], (flow_id, deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_latestconfiguration'], (flow_id, deleted), options)
 
     def get_flow_version(self, flow_id: str, version_id: str, *, deleted: str | None = None, **options: Unpack[CallOptions]) -> FlowVersion:
-        """Get one version of a flow.
-        
-        ``GET /api/v2/flows/{flowId}/versions/{versionId}``.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param str version_id: path ``versionId``, required
-        :param str deleted: query ``deleted``
-        :return: FlowVersion
-        """
-        return self._call(_OPS['get_flow_version'], (flow_id, version_id, deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_version'], (flow_id, version_id, deleted), options)
 
     def get_flow_version_configuration(self, flow_id: str, version_id: str, *, deleted: str | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Get configuration of a version of a flow.
-        
-        ``GET /api/v2/flows/{flowId}/versions/{versionId}/configuration``.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param str version_id: path ``versionId``, required
-        :param str deleted: query ``deleted``
-        :return: object
-        """
-        return self._call(_OPS['get_flow_version_configuration'], (flow_id, version_id, deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_version_configuration'], (flow_id, version_id, deleted), options)
 
     def get_flow_version_health(self, flow_id: str, version_id: str, *, language: str | None = None, **options: Unpack[CallOptions]) -> FlowHealth:
-        """Get health of a version of a flow.
-        
-        ``GET /api/v2/flows/{flowId}/versions/{versionId}/health``.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param str version_id: path ``versionId``, required
-        :param str language: query ``language``; one of ``en-us``, ``en-gb``, ``en-au``, ``en-za``, ``en-nz``, ``en-ie``, ``fr-ca``, ``fr-fr``, ``es-us``, ``es-es``, ``es-mx``, ``de-de``, ``it-it``, ``pt-br``, ``pt-pt``, ``nl-nl``
-        :return: FlowHealth
-        """
-        return self._call(_OPS['get_flow_version_health'], (flow_id, version_id, language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_version_health'], (flow_id, version_id, language), options)
 
     def get_flow_version_intent_health(self, flow_id: str, version_id: str, intent_id: str, language: str, **options: Unpack[CallOptions]) -> FlowHealthIntent:
-        """Get health of an intent of a version of a flow.
-        
-        ``GET /api/v2/flows/{flowId}/versions/{versionId}/intents/{intentId}/health``.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param str version_id: path ``versionId``, required
-        :param str intent_id: path ``intentId``, required
-        :param str language: query ``language``, required; one of ``en-us``, ``en-gb``, ``en-au``, ``en-za``, ``en-nz``, ``en-ie``, ``fr-ca``, ``fr-fr``, ``es-us``, ``es-es``, ``es-mx``, ``de-de``, ``it-it``, ``pt-br``, ``pt-pt``, ``nl-nl``
-        :return: FlowHealthIntent
-        """
-        return self._call(_OPS['get_flow_version_intent_health'], (flow_id, version_id, intent_id, language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_version_intent_health'], (flow_id, version_id, intent_id, language), options)
 
     def get_flow_version_intent_utterance_health(self, flow_id: str, version_id: str, intent_id: str, utterance_id: str, language: str, **options: Unpack[CallOptions]) -> FlowHealthUtterance:
-        """Get health of a utterance of an intent of a version of a flow.
-        
-        ``GET /api/v2/flows/{flowId}/versions/{versionId}/intents/{intentId}/utterances/{utteranceId}/health``.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param str version_id: path ``versionId``, required
-        :param str intent_id: path ``intentId``, required
-        :param str utterance_id: path ``utteranceId``, required
-        :param str language: query ``language``, required; one of ``en-us``, ``en-gb``, ``en-au``, ``en-za``, ``en-nz``, ``en-ie``, ``fr-ca``, ``fr-fr``, ``es-us``, ``es-es``, ``es-mx``, ``de-de``, ``it-it``, ``pt-br``, ``pt-pt``, ``nl-nl``
-        :return: FlowHealthUtterance
-        """
-        return self._call(_OPS['get_flow_version_intent_utterance_health'], (flow_id, version_id, intent_id, utterance_id, language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_version_intent_utterance_health'], (flow_id, version_id, intent_id, utterance_id, language), options)
 
     def get_flow_versions(self, flow_id: str, *, page_number: int | None = None, page_size: int | None = None, deleted: bool | None = None, **options: Unpack[CallOptions]) -> FlowVersionEntityListing:
-        """List versions of a flow, one page per call.
-        
-        ``GET /api/v2/flows/{flowId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_flow_versions)`` walks every page.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool deleted: query ``deleted``
-        :return: FlowVersionEntityListing
-        """
-        return self._call(_OPS['get_flow_versions'], (flow_id, page_number, page_size, deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flow_versions'], (flow_id, page_number, page_size, deleted), options)
 
     def get_flows(self, *, type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, publish_version_id: str | None = None, editable_by: str | None = None, locked_by: str | None = None, locked_by_client_id: str | None = None, secure: str | None = None, deleted: bool | None = None, include_schemas: bool | None = None, virtual_agent_enabled: bool | None = None, published_after: str | None = None, published_before: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowEntityListing:
-        """List flows, one page per call.
-        
-        ``GET /api/v2/flows``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows)`` walks every page.
-        Requires the permission ``architect:flow:view``.
-        
-        :param list[str] type: query ``type``; each one of ``bot``, ``commonmodule``, ``digitalbot``, ``emailsend``, ``inboundcall``, ``inboundchat``, ``inboundemail``, ``inboundshortmessage``, ``outboundcall``, ``inqueuecall``, ``inqueueemail``, ``inqueueshortmessage``, ``speech``, ``securecall``, ``surveyinvite``, ``voice``, ``voicemail``, ``voicesurvey``, ``workflow``, ``workitem``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param str description: query ``description``
-        :param str name_or_description: query ``nameOrDescription``
-        :param str publish_version_id: query ``publishVersionId``
-        :param str editable_by: query ``editableBy``
-        :param str locked_by: query ``lockedBy``
-        :param str locked_by_client_id: query ``lockedByClientId``
-        :param str secure: query ``secure``; one of ``any``, ``checkedin``, ``published``
-        :param bool deleted: query ``deleted``; default ``False``
-        :param bool include_schemas: query ``includeSchemas``; default ``False``
-        :param bool virtual_agent_enabled: query ``virtualAgentEnabled``
-        :param str published_after: query ``publishedAfter``
-        :param str published_before: query ``publishedBefore``
-        :param list[str] division_id: query ``divisionId``
-        :return: FlowEntityListing
-        """
-        return self._call(_OPS['get_flows'], (type, page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, publish_version_id, editable_by, locked_by, locked_by_client_id, secure, deleted, include_schemas, virtual_agent_enabled, published_after, published_before, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows'], (type, page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, publish_version_id, editable_by, locked_by, locked_by_client_id, secure, deleted, include_schemas, virtual_agent_enabled, published_after, published_before, division_id), options)
 
     def get_flows_datatable(self, datatable_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> DataTable:
-        """Get one flows datatable.
-        
-        ``GET /api/v2/flows/datatables/{datatableId}``.
-        Requires the permission ``architect:datatable:view``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param str expand: query ``expand``; one of ``schema``
-        :return: DataTable
-        """
-        return self._call(_OPS['get_flows_datatable'], (datatable_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatable'], (datatable_id, expand), options)
 
     def get_flows_datatable_export_job(self, datatable_id: str, export_job_id: str, **options: Unpack[CallOptions]) -> DataTableExportJob:
-        """Get one export job of a flows datatable.
-        
-        ``GET /api/v2/flows/datatables/{datatableId}/export/jobs/{exportJobId}``.
-        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param str export_job_id: path ``exportJobId``, required
-        :return: DataTableExportJob
-        """
-        return self._call(_OPS['get_flows_datatable_export_job'], (datatable_id, export_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatable_export_job'], (datatable_id, export_job_id), options)
 
     def get_flows_datatable_import_job(self, datatable_id: str, import_job_id: str, **options: Unpack[CallOptions]) -> DataTableImportJob:
-        """Get one import job of a flows datatable.
-        
-        ``GET /api/v2/flows/datatables/{datatableId}/import/jobs/{importJobId}``.
-        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param str import_job_id: path ``importJobId``, required
-        :return: DataTableImportJob
-        """
-        return self._call(_OPS['get_flows_datatable_import_job'], (datatable_id, import_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatable_import_job'], (datatable_id, import_job_id), options)
 
     def get_flows_datatable_import_jobs(self, datatable_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DataTableImportEntityListing:
-        """List import jobs of a flows datatable, one page per call.
-        
-        ``GET /api/v2/flows/datatables/{datatableId}/import/jobs``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_datatable_import_jobs)`` walks every page.
-        Requires any of the permissions ``architect:datatable:edit``, ``architect:datatableRow:view``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: DataTableImportEntityListing
-        """
-        return self._call(_OPS['get_flows_datatable_import_jobs'], (datatable_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatable_import_jobs'], (datatable_id, page_number, page_size), options)
 
     def get_flows_datatable_row(self, datatable_id: str, row_id: str, *, showbrief: bool | None = None, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """Get one row of a flows datatable.
-        
-        ``GET /api/v2/flows/datatables/{datatableId}/rows/{rowId}``.
-        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param str row_id: path ``rowId``, required
-        :param bool showbrief: query ``showbrief``; default ``True``
-        :return: dict(str, object)
-        """
-        return self._call(_OPS['get_flows_datatable_row'], (datatable_id, row_id, showbrief), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatable_row'], (datatable_id, row_id, showbrief), options)
 
     def get_flows_datatable_rows(self, datatable_id: str, *, page_number: int | None = None, page_size: int | None = None, showbrief: bool | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DataTableRowEntityListing:
-        """List rows of a flows datatable, one page per call.
-        
-        ``GET /api/v2/flows/datatables/{datatableId}/rows``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_datatable_rows)`` walks every page.
-        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool showbrief: query ``showbrief``; default ``True``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
-        :return: DataTableRowEntityListing
-        """
-        return self._call(_OPS['get_flows_datatable_rows'], (datatable_id, page_number, page_size, showbrief, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatable_rows'], (datatable_id, page_number, page_size, showbrief, sort_order), options)
 
     def get_flows_datatables(self, *, expand: str | None = None, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, division_id: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DataTablesDomainEntityListing:
-        """List flows datatables, one page per call.
-        
-        ``GET /api/v2/flows/datatables``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_datatables)`` walks every page.
-        Requires the permission ``architect:datatable:view``.
-        
-        :param str expand: query ``expand``; one of ``schema``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; one of ``id``, ``name``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``ascending``
-        :param list[str] division_id: query ``divisionId``
-        :param str name: query ``name``
-        :return: DataTablesDomainEntityListing
-        """
-        return self._call(_OPS['get_flows_datatables'], (expand, page_number, page_size, sort_by, sort_order, division_id, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatables'], (expand, page_number, page_size, sort_by, sort_order, division_id, name), options)
 
     def get_flows_datatables_divisionview(self, datatable_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> DataTable:
-        """Get one flows datatables divisionview.
-        
-        ``GET /api/v2/flows/datatables/divisionviews/{datatableId}``.
-        Requires the permission ``architect:datatable:search``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param str expand: query ``expand``; one of ``schema``
-        :return: DataTable
-        """
-        return self._call(_OPS['get_flows_datatables_divisionview'], (datatable_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatables_divisionview'], (datatable_id, expand), options)
 
     def get_flows_datatables_divisionviews(self, *, expand: str | None = None, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, division_id: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DataTablesDomainEntityListing:
-        """List flows datatables divisionviews, one page per call.
-        
-        ``GET /api/v2/flows/datatables/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_datatables_divisionviews)`` walks every page.
-        Requires the permission ``architect:datatable:search``.
-        
-        :param str expand: query ``expand``; one of ``schema``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; one of ``id``, ``name``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``ascending``
-        :param list[str] division_id: query ``divisionId``
-        :param str name: query ``name``
-        :return: DataTablesDomainEntityListing
-        """
-        return self._call(_OPS['get_flows_datatables_divisionviews'], (expand, page_number, page_size, sort_by, sort_order, division_id, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_datatables_divisionviews'], (expand, page_number, page_size, sort_by, sort_order, division_id, name), options)
 
     def get_flows_divisionviews(self, *, type: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, publish_version_id: str | None = None, published_after: str | None = None, published_before: str | None = None, division_id: list[str] | None = None, include_schemas: bool | None = None, **options: Unpack[CallOptions]) -> FlowDivisionViewEntityListing:
-        """List flows divisionviews, one page per call.
-        
-        ``GET /api/v2/flows/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_divisionviews)`` walks every page.
-        Requires the permission ``architect:flow:search``.
-        
-        :param list[str] type: query ``type``; each one of ``bot``, ``commonmodule``, ``digitalbot``, ``emailsend``, ``inboundcall``, ``inboundchat``, ``inboundemail``, ``inboundshortmessage``, ``outboundcall``, ``inqueuecall``, ``inqueueemail``, ``inqueueshortmessage``, ``speech``, ``securecall``, ``surveyinvite``, ``voice``, ``voicemail``, ``voicesurvey``, ``workflow``, ``workitem``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param str publish_version_id: query ``publishVersionId``
-        :param str published_after: query ``publishedAfter``
-        :param str published_before: query ``publishedBefore``
-        :param list[str] division_id: query ``divisionId``
-        :param bool include_schemas: query ``includeSchemas``; default ``False``
-        :return: FlowDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_flows_divisionviews'], (type, page_number, page_size, sort_by, sort_order, id, name, publish_version_id, published_after, published_before, division_id, include_schemas), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_divisionviews'], (type, page_number, page_size, sort_by, sort_order, id, name, publish_version_id, published_after, published_before, division_id, include_schemas), options)
 
     def get_flows_execution(self, flow_execution_id: str, **options: Unpack[CallOptions]) -> FlowRuntimeExecution:
-        """Get one flows execution.
-        
-        ``GET /api/v2/flows/executions/{flowExecutionId}``.
-        Requires the permission ``architect:flowExecution:view``.
-        
-        :param str flow_execution_id: path ``flowExecutionId``, required
-        :return: FlowRuntimeExecution
-        """
-        return self._call(_OPS['get_flows_execution'], (flow_execution_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_execution'], (flow_execution_id,), options)
 
     def get_flows_export_job(self, job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ArchitectExportJobStateResponse:
-        """Get one flows export job.
-        
-        ``GET /api/v2/flows/export/jobs/{jobId}``.
-        Requires the permission ``architect:jobExport:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param list[str] expand: query ``expand``; each one of ``messages``
-        :return: ArchitectExportJobStateResponse
-        """
-        return self._call(_OPS['get_flows_export_job'], (job_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_export_job'], (job_id, expand), options)
 
     def get_flows_instance(self, instance_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> GetFlowExecutionDataJobResult:
-        """Get one flows instance.
-        
-        ``GET /api/v2/flows/instances/{instanceId}``.
-        Requires the permission ``architect:flowInstance:view``.
-        
-        :param str instance_id: path ``instanceId``, required
-        :param str expand: query ``expand``; one of ``bots``, ``dataActions``
-        :return: GetFlowExecutionDataJobResult
-        """
-        return self._call(_OPS['get_flows_instance'], (instance_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_instance'], (instance_id, expand), options)
 
     def get_flows_instances_job(self, job_id: str, **options: Unpack[CallOptions]) -> GetFlowExecutionDataJobResult:
-        """Get one flows instances job.
-        
-        ``GET /api/v2/flows/instances/jobs/{jobId}``.
-        Requires the permission ``architect:flowInstance:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: GetFlowExecutionDataJobResult
-        """
-        return self._call(_OPS['get_flows_instances_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_instances_job'], (job_id,), options)
 
     def get_flows_instances_querycapabilities(self, *, expand: str | None = None, **options: Unpack[CallOptions]) -> FlowsQueryCriteriaResponse:
-        """Get flows instances querycapabilities.
-        
-        ``GET /api/v2/flows/instances/querycapabilities``.
-        Requires the permission ``architect:flowInstance:search``.
-        
-        :param str expand: query ``expand``; one of ``flow``, ``action``
-        :return: FlowsQueryCriteriaResponse
-        """
-        return self._call(_OPS['get_flows_instances_querycapabilities'], (expand,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_instances_querycapabilities'], (expand,), options)
 
     def get_flows_instances_settings_executiondata(self, **options: Unpack[CallOptions]) -> ExecutionDataFlowSettingsResponse:
-        """Get flows instances settings executiondata.
-        
-        ``GET /api/v2/flows/instances/settings/executiondata``.
-        Requires the permission ``architect:flowinstanceexecutiondata:view``.
-        
-        :return: ExecutionDataFlowSettingsResponse
-        """
-        return self._call(_OPS['get_flows_instances_settings_executiondata'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_instances_settings_executiondata'], (), options)
 
     def get_flows_instances_settings_loglevels(self, *, expand: list[str] | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponseEntityListing:
-        """List flows instances settings loglevels, one page per call.
-        
-        ``GET /api/v2/flows/instances/settings/loglevels``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_instances_settings_loglevels)`` walks every page.
-        Requires all of the permissions ``architect:flowLogLevel:view``, ``architect:flow:search``.
-        
-        :param list[str] expand: query ``expand``; each one of ``name``, ``type``, ``logLevelCharacteristics.characteristics``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: FlowSettingsResponseEntityListing
-        """
-        return self._call(_OPS['get_flows_instances_settings_loglevels'], (expand, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_instances_settings_loglevels'], (expand, page_number, page_size), options)
 
     def get_flows_instances_settings_loglevels_characteristics(self, **options: Unpack[CallOptions]) -> FlowLogLevelCharacteristicsDefinitions:
-        """Get flows instances settings loglevels characteristics.
-        
-        ``GET /api/v2/flows/instances/settings/loglevels/characteristics``.
-        Requires any of the permissions ``architect:flowLogLevel:view``, ``architect:flowLogLevelDefault:view``.
-        
-        :return: FlowLogLevelCharacteristicsDefinitions
-        """
-        return self._call(_OPS['get_flows_instances_settings_loglevels_characteristics'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_instances_settings_loglevels_characteristics'], (), options)
 
     def get_flows_instances_settings_loglevels_default(self, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """Get flows instances settings loglevels default.
-        
-        ``GET /api/v2/flows/instances/settings/loglevels/default``.
-        Requires the permission ``architect:flowLogLevelDefault:view``.
-        
-        :param list[str] expand: query ``expand``; each one of ``logLevelCharacteristics.characteristics``
-        :return: FlowSettingsResponse
-        """
-        return self._call(_OPS['get_flows_instances_settings_loglevels_default'], (expand,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_instances_settings_loglevels_default'], (expand,), options)
 
     def get_flows_job(self, job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ArchitectJobStateResponse:
-        """Get one flows job.
-        
-        ``GET /api/v2/flows/jobs/{jobId}``.
-        Requires the permission ``architect:job:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param list[str] expand: query ``expand``; each one of ``messages``
-        :return: ArchitectJobStateResponse
-        """
-        return self._call(_OPS['get_flows_job'], (job_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_job'], (job_id, expand), options)
 
     def get_flows_lookup(self, id: list[str], *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> FlowEntityListing:
-        """List flows lookup, one page per call.
-        
-        ``GET /api/v2/flows/lookup``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_lookup)`` walks every page.
-        
-        :param list[str] id: query ``id``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
-        :return: FlowEntityListing
-        """
-        return self._call(_OPS['get_flows_lookup'], (id, page_number, page_size, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_lookup'], (id, page_number, page_size, sort_by, sort_order), options)
 
     def get_flows_milestone(self, milestone_id: str, **options: Unpack[CallOptions]) -> FlowMilestone:
-        """Get one flows milestone.
-        
-        ``GET /api/v2/flows/milestones/{milestoneId}``.
-        Requires the permission ``architect:flowMilestone:view``.
-        
-        :param str milestone_id: path ``milestoneId``, required
-        :return: FlowMilestone
-        """
-        return self._call(_OPS['get_flows_milestone'], (milestone_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_milestone'], (milestone_id,), options)
 
     def get_flows_milestones(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowMilestoneListing:
-        """List flows milestones, one page per call.
-        
-        ``GET /api/v2/flows/milestones``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_milestones)`` walks every page.
-        Requires the permission ``architect:flowMilestone:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param str description: query ``description``
-        :param str name_or_description: query ``nameOrDescription``
-        :param list[str] division_id: query ``divisionId``
-        :return: FlowMilestoneListing
-        """
-        return self._call(_OPS['get_flows_milestones'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_milestones'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, division_id), options)
 
     def get_flows_milestones_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowMilestoneDivisionViewEntityListing:
-        """List flows milestones divisionviews, one page per call.
-        
-        ``GET /api/v2/flows/milestones/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_milestones_divisionviews)`` walks every page.
-        Requires the permission ``architect:flowMilestone:search``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :return: FlowMilestoneDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_flows_milestones_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_milestones_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)
 
     def get_flows_outcome(self, flow_outcome_id: str, **options: Unpack[CallOptions]) -> FlowOutcome:
-        """Get one flows outcome.
-        
-        ``GET /api/v2/flows/outcomes/{flowOutcomeId}``.
-        Requires the permission ``architect:flowOutcome:view``.
-        
-        :param str flow_outcome_id: path ``flowOutcomeId``, required
-        :return: FlowOutcome
-        """
-        return self._call(_OPS['get_flows_outcome'], (flow_outcome_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_outcome'], (flow_outcome_id,), options)
 
     def get_flows_outcomes(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, description: str | None = None, name_or_description: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowOutcomeListing:
-        """List flows outcomes, one page per call.
-        
-        ``GET /api/v2/flows/outcomes``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_outcomes)`` walks every page.
-        Requires the permission ``architect:flowOutcome:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param str description: query ``description``
-        :param str name_or_description: query ``nameOrDescription``
-        :param list[str] division_id: query ``divisionId``
-        :return: FlowOutcomeListing
-        """
-        return self._call(_OPS['get_flows_outcomes'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_outcomes'], (page_number, page_size, sort_by, sort_order, id, name, description, name_or_description, division_id), options)
 
     def get_flows_outcomes_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowOutcomeDivisionViewEntityListing:
-        """List flows outcomes divisionviews, one page per call.
-        
-        ``GET /api/v2/flows/outcomes/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_flows_outcomes_divisionviews)`` walks every page.
-        Requires the permission ``architect:flowOutcome:search``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``id``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :return: FlowOutcomeDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_flows_outcomes_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_outcomes_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)
 
     def get_flows_validate_job(self, job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ArchitectValidateJobStateResponse:
-        """Get one flows validate job.
-        
-        ``GET /api/v2/flows/validate/jobs/{jobId}``. **Preview.**
-        
-        :param str job_id: path ``jobId``, required
-        :param list[str] expand: query ``expand``
-        :return: ArchitectValidateJobStateResponse
-        """
-        return self._call(_OPS['get_flows_validate_job'], (job_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_flows_validate_job'], (job_id, expand), options)
 
     def patch_architect_grammar(self, grammar_id: str, *, body: Grammar | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Grammar:
-        """Change fields of one architect grammar.
-        
-        ``PATCH /api/v2/architect/grammars/{grammarId}``.
-        Requires the permission ``architect:grammar:edit``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param Grammar body: body ``body``
-        :return: Grammar
-        """
-        return self._call(_OPS['patch_architect_grammar'], (grammar_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_architect_grammar'], (grammar_id, body), options)
 
     def patch_architect_grammar_language(self, grammar_id: str, language_code: str, *, body: GrammarLanguageUpdate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GrammarLanguage:
-        """Change fields of one language of an architect grammar.
-        
-        ``PATCH /api/v2/architect/grammars/{grammarId}/languages/{languageCode}``.
-        Requires the permission ``architect:grammar:edit``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param str language_code: path ``languageCode``, required
-        :param GrammarLanguageUpdate body: body ``body``
-        :return: GrammarLanguage
-        """
-        return self._call(_OPS['patch_architect_grammar_language'], (grammar_id, language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_architect_grammar_language'], (grammar_id, language_code, body), options)
 
     def patch_flows_instances_settings_executiondata(self, body: ExecutionDataSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExecutionDataFlowSettingsResponse:
-        """Change fields of the flows instances settings executiondata.
-        
-        ``PATCH /api/v2/flows/instances/settings/executiondata``.
-        Requires the permission ``architect:flowinstanceexecutiondata:edit``.
-        
-        :param ExecutionDataSettingsRequest body: body ``body``, required
-        :return: ExecutionDataFlowSettingsResponse
-        """
-        return self._call(_OPS['patch_flows_instances_settings_executiondata'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_flows_instances_settings_executiondata'], (body,), options)
 
     def post_architect_dependencytracking_build(self, **options: Unpack[CallOptions]) -> None:
-        """Request architect dependencytracking build.
-        
-        ``POST /api/v2/architect/dependencytracking/build``.
-        Requires the permission ``architect:dependencyTracking:rebuild``.
-        
-        :return: None
-        """
-        return self._call(_OPS['post_architect_dependencytracking_build'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_dependencytracking_build'], (), options)
 
     def post_architect_emergencygroups(self, body: EmergencyGroup | dict[str, Any], **options: Unpack[CallOptions]) -> EmergencyGroup:
-        """Create or add architect emergencygroups.
-        
-        ``POST /api/v2/architect/emergencygroups``.
-        Requires the permission ``routing:emergencyGroup:add``.
-        
-        :param EmergencyGroup body: body ``body``, required
-        :return: EmergencyGroup
-        """
-        return self._call(_OPS['post_architect_emergencygroups'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_emergencygroups'], (body,), options)
 
     def post_architect_grammar_language_files_dtmf(self, grammar_id: str, language_code: str, body: GrammarFileUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Request files dtmf of a language of an architect grammar.
-        
-        ``POST /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/dtmf``.
-        Requires the permission ``architect:grammar:edit``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param str language_code: path ``languageCode``, required
-        :param GrammarFileUploadRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_architect_grammar_language_files_dtmf'], (grammar_id, language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_grammar_language_files_dtmf'], (grammar_id, language_code, body), options)
 
     def post_architect_grammar_language_files_voice(self, grammar_id: str, language_code: str, body: GrammarFileUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Request files voice of a language of an architect grammar.
-        
-        ``POST /api/v2/architect/grammars/{grammarId}/languages/{languageCode}/files/voice``.
-        Requires the permission ``architect:grammar:edit``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param str language_code: path ``languageCode``, required
-        :param GrammarFileUploadRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_architect_grammar_language_files_voice'], (grammar_id, language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_grammar_language_files_voice'], (grammar_id, language_code, body), options)
 
     def post_architect_grammar_languages(self, grammar_id: str, body: GrammarLanguage | dict[str, Any], **options: Unpack[CallOptions]) -> GrammarLanguage:
-        """Request languages of an architect grammar.
-        
-        ``POST /api/v2/architect/grammars/{grammarId}/languages``.
-        Requires the permission ``architect:grammar:edit``.
-        
-        :param str grammar_id: path ``grammarId``, required
-        :param GrammarLanguage body: body ``body``, required
-        :return: GrammarLanguage
-        """
-        return self._call(_OPS['post_architect_grammar_languages'], (grammar_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_grammar_languages'], (grammar_id, body), options)
 
     def post_architect_grammars(self, body: Grammar | dict[str, Any], **options: Unpack[CallOptions]) -> Grammar:
-        """Create or add architect grammars.
-        
-        ``POST /api/v2/architect/grammars``.
-        Requires the permission ``architect:grammar:add``.
-        
-        :param Grammar body: body ``body``, required
-        :return: Grammar
-        """
-        return self._call(_OPS['post_architect_grammars'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_grammars'], (body,), options)
 
     def post_architect_ivrs(self, body: IVR | dict[str, Any], **options: Unpack[CallOptions]) -> IVR:
-        """Create or add architect ivrs.
-        
-        ``POST /api/v2/architect/ivrs``.
-        Requires the permission ``routing:callRoute:add``.
-        
-        :param IVR body: body ``body``, required
-        :return: IVR
-        """
-        return self._call(_OPS['post_architect_ivrs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_ivrs'], (body,), options)
 
     def post_architect_prompt_history(self, prompt_id: str, **options: Unpack[CallOptions]) -> Operation:
-        """Request history of an architect prompt.
-        
-        ``POST /api/v2/architect/prompts/{promptId}/history``.
-        Requires the permission ``architect:userPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :return: Operation
-        """
-        return self._call(_OPS['post_architect_prompt_history'], (prompt_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_prompt_history'], (prompt_id,), options)
 
     def post_architect_prompt_resource_uploads(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> PromptAssetUpload:
-        """Request uploads of a resource of an architect prompt.
-        
-        ``POST /api/v2/architect/prompts/{promptId}/resources/{languageCode}/uploads``. **Preview.**
-        Requires the permission ``architect:userPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: PromptAssetUpload
-        """
-        return self._call(_OPS['post_architect_prompt_resource_uploads'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_prompt_resource_uploads'], (prompt_id, language_code), options)
 
     def post_architect_prompt_resources(self, prompt_id: str, body: PromptAssetCreate | dict[str, Any], **options: Unpack[CallOptions]) -> PromptAsset:
-        """Request resources of an architect prompt.
-        
-        ``POST /api/v2/architect/prompts/{promptId}/resources``.
-        Requires the permission ``architect:userPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param PromptAssetCreate body: body ``body``, required
-        :return: PromptAsset
-        """
-        return self._call(_OPS['post_architect_prompt_resources'], (prompt_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_prompt_resources'], (prompt_id, body), options)
 
     def post_architect_prompts(self, body: Prompt | dict[str, Any], **options: Unpack[CallOptions]) -> Prompt:
-        """Create or add architect prompts.
-        
-        ``POST /api/v2/architect/prompts``.
-        Requires the permission ``architect:userPrompt:add``.
-        
-        :param Prompt body: body ``body``, required
-        :return: Prompt
-        """
-        return self._call(_OPS['post_architect_prompts'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_prompts'], (body,), options)
 
     def post_architect_schedulegroups(self, body: ScheduleGroup | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleGroup:
-        """Create or add architect schedulegroups.
-        
-        ``POST /api/v2/architect/schedulegroups``.
-        Requires the permission ``routing:scheduleGroup:add``.
-        
-        :param ScheduleGroup body: body ``body``, required
-        :return: ScheduleGroup
-        """
-        return self._call(_OPS['post_architect_schedulegroups'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_schedulegroups'], (body,), options)
 
     def post_architect_schedules(self, body: Schedule | dict[str, Any], **options: Unpack[CallOptions]) -> Schedule:
-        """Create or add architect schedules.
-        
-        ``POST /api/v2/architect/schedules``.
-        Requires the permission ``routing:schedule:add``.
-        
-        :param Schedule body: body ``body``, required
-        :return: Schedule
-        """
-        return self._call(_OPS['post_architect_schedules'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_schedules'], (body,), options)
 
     def post_architect_systemprompt_history(self, prompt_id: str, **options: Unpack[CallOptions]) -> Operation:
-        """Request history of an architect systemprompt.
-        
-        ``POST /api/v2/architect/systemprompts/{promptId}/history``.
-        Requires the permission ``architect:systemPrompt:view``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :return: Operation
-        """
-        return self._call(_OPS['post_architect_systemprompt_history'], (prompt_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_systemprompt_history'], (prompt_id,), options)
 
     def post_architect_systemprompt_resource_uploads(self, prompt_id: str, language_code: str, **options: Unpack[CallOptions]) -> PromptAssetUpload:
-        """Request uploads of a resource of an architect systemprompt.
-        
-        ``POST /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}/uploads``. **Preview.**
-        Requires the permission ``architect:systemPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :return: PromptAssetUpload
-        """
-        return self._call(_OPS['post_architect_systemprompt_resource_uploads'], (prompt_id, language_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_systemprompt_resource_uploads'], (prompt_id, language_code), options)
 
     def post_architect_systemprompt_resources(self, prompt_id: str, body: SystemPromptAsset | dict[str, Any], **options: Unpack[CallOptions]) -> SystemPromptAsset:
-        """Request resources of an architect systemprompt.
-        
-        ``POST /api/v2/architect/systemprompts/{promptId}/resources``.
-        Requires the permission ``architect:systemPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param SystemPromptAsset body: body ``body``, required
-        :return: SystemPromptAsset
-        """
-        return self._call(_OPS['post_architect_systemprompt_resources'], (prompt_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_architect_systemprompt_resources'], (prompt_id, body), options)
 
     def post_flow_history(self, flow_id: str, **options: Unpack[CallOptions]) -> Operation:
-        """Request history of a flow.
-        
-        ``POST /api/v2/flows/{flowId}/history``.
-        Requires the permission ``architect:flow:view``.
-        
-        :param str flow_id: path ``flowId``, required
-        :return: Operation
-        """
-        return self._call(_OPS['post_flow_history'], (flow_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flow_history'], (flow_id,), options)
 
     def post_flow_instances_settings_loglevels(self, flow_id: str, body: FlowLogLevelRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """Request instances settings loglevels of a flow.
-        
-        ``POST /api/v2/flows/{flowId}/instances/settings/loglevels``.
-        Requires the permission ``architect:flowLogLevel:add``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param FlowLogLevelRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``name``, ``type``, ``logLevelCharacteristics.characteristics``
-        :return: FlowSettingsResponse
-        """
-        return self._call(_OPS['post_flow_instances_settings_loglevels'], (flow_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flow_instances_settings_loglevels'], (flow_id, body, expand), options)
 
     def post_flow_versions(self, flow_id: str, body: Any, **options: Unpack[CallOptions]) -> FlowVersion:
-        """Request versions of a flow.
-        
-        ``POST /api/v2/flows/{flowId}/versions``.
-        Requires the permission ``architect:flow:edit``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param object body: body ``body``, required
-        :return: FlowVersion
-        """
-        return self._call(_OPS['post_flow_versions'], (flow_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flow_versions'], (flow_id, body), options)
 
     def post_flows(self, body: Flow | dict[str, Any], *, language: str | None = None, **options: Unpack[CallOptions]) -> Flow:
-        """Create or add flows.
-        
-        ``POST /api/v2/flows``.
-        Requires the permission ``architect:flow:add``.
-        
-        :param Flow body: body ``body``, required
-        :param str language: query ``language``
-        :return: Flow
-        """
-        return self._call(_OPS['post_flows'], (body, language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows'], (body, language), options)
 
     def post_flows_actions_checkin(self, flow: str, **options: Unpack[CallOptions]) -> Operation:
-        """Request flows actions checkin.
-        
-        ``POST /api/v2/flows/actions/checkin``.
-        Requires any of the permissions ``architect:flow:edit``, ``architect:flow:unlock``.
-        
-        :param str flow: query ``flow``, required
-        :return: Operation
-        """
-        return self._call(_OPS['post_flows_actions_checkin'], (flow,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_actions_checkin'], (flow,), options)
 
     def post_flows_actions_checkout(self, flow: str, **options: Unpack[CallOptions]) -> Flow:
-        """Request flows actions checkout.
-        
-        ``POST /api/v2/flows/actions/checkout``.
-        Requires the permission ``architect:flow:edit``.
-        
-        :param str flow: query ``flow``, required
-        :return: Flow
-        """
-        return self._call(_OPS['post_flows_actions_checkout'], (flow,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_actions_checkout'], (flow,), options)
 
     def post_flows_actions_deactivate(self, flow: str, **options: Unpack[CallOptions]) -> Flow:
-        """Request flows actions deactivate.
-        
-        ``POST /api/v2/flows/actions/deactivate``.
-        Requires the permission ``architect:flow:publish``.
-        
-        :param str flow: query ``flow``, required
-        :return: Flow
-        """
-        return self._call(_OPS['post_flows_actions_deactivate'], (flow,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_actions_deactivate'], (flow,), options)
 
     def post_flows_actions_publish(self, flow: str, *, version: str | None = None, **options: Unpack[CallOptions]) -> Operation:
-        """Request flows actions publish.
-        
-        ``POST /api/v2/flows/actions/publish``.
-        Requires any of the permissions ``architect:flow:unlock``, ``architect:flow:publish``.
-        
-        :param str flow: query ``flow``, required
-        :param str version: query ``version``
-        :return: Operation
-        """
-        return self._call(_OPS['post_flows_actions_publish'], (flow, version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_actions_publish'], (flow, version), options)
 
     def post_flows_actions_revert(self, flow: str, **options: Unpack[CallOptions]) -> Flow:
-        """Request flows actions revert.
-        
-        ``POST /api/v2/flows/actions/revert``.
-        Requires the permission ``architect:flow:edit``.
-        
-        :param str flow: query ``flow``, required
-        :return: Flow
-        """
-        return self._call(_OPS['post_flows_actions_revert'], (flow,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_actions_revert'], (flow,), options)
 
     def post_flows_actions_unlock(self, flow: str, **options: Unpack[CallOptions]) -> Flow:
-        """Request flows actions unlock.
-        
-        ``POST /api/v2/flows/actions/unlock``.
-        Requires the permission ``architect:flow:unlock``.
-        
-        :param str flow: query ``flow``, required
-        :return: Flow
-        """
-        return self._call(_OPS['post_flows_actions_unlock'], (flow,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_actions_unlock'], (flow,), options)
 
     def post_flows_datatable_export_jobs(self, datatable_id: str, **options: Unpack[CallOptions]) -> DataTableExportJob:
-        """Request export jobs of a flows datatable.
-        
-        ``POST /api/v2/flows/datatables/{datatableId}/export/jobs``.
-        Requires any of the permissions ``architect:datatable:view``, ``architect:datatableRow:view``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :return: DataTableExportJob
-        """
-        return self._call(_OPS['post_flows_datatable_export_jobs'], (datatable_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_datatable_export_jobs'], (datatable_id,), options)
 
     def post_flows_datatable_import_csv_jobs(self, datatable_id: str, body: DataTableImportJob | dict[str, Any], **options: Unpack[CallOptions]) -> DataTableImportJob:
-        """Request import csv jobs of a flows datatable.
-        
-        ``POST /api/v2/flows/datatables/{datatableId}/import/csv/jobs``.
-        Requires any of the permissions ``architect:datatable:edit``, ``architect:datatableRow:add``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param DataTableImportJob body: body ``body``, required
-        :return: DataTableImportJob
-        """
-        return self._call(_OPS['post_flows_datatable_import_csv_jobs'], (datatable_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_datatable_import_csv_jobs'], (datatable_id, body), options)
 
     def post_flows_datatable_import_jobs(self, datatable_id: str, body: DataTableImportJob | dict[str, Any], **options: Unpack[CallOptions]) -> DataTableImportJob:
-        """Request import jobs of a flows datatable.
-        
-        ``POST /api/v2/flows/datatables/{datatableId}/import/jobs``. **Deprecated.**
-        Requires any of the permissions ``architect:datatable:edit``, ``architect:datatableRow:add``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param DataTableImportJob body: body ``body``, required
-        :return: DataTableImportJob
-        """
-        return self._call(_OPS['post_flows_datatable_import_jobs'], (datatable_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_datatable_import_jobs'], (datatable_id, body), options)
 
     def post_flows_datatable_rows(self, datatable_id: str, data_table_row: Any, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """Request rows of a flows datatable.
-        
-        ``POST /api/v2/flows/datatables/{datatableId}/rows``.
-        Requires any of the permissions ``architect:datatable:add``, ``architect:datatableRow:add``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param object data_table_row: body ``body``, required
-        :return: dict(str, object)
-        """
-        return self._call(_OPS['post_flows_datatable_rows'], (datatable_id, data_table_row), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_datatable_rows'], (datatable_id, data_table_row), options)
 
     def post_flows_datatables(self, body: DataTable | dict[str, Any], **options: Unpack[CallOptions]) -> DataTable:
-        """Create or add flows datatables.
-        
-        ``POST /api/v2/flows/datatables``.
-        Requires the permission ``architect:datatable:add``.
-        
-        :param DataTable body: body ``body``, required
-        :return: DataTable
-        """
-        return self._call(_OPS['post_flows_datatables'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_datatables'], (body,), options)
 
     def post_flows_executions(self, flow_launch_request: FlowExecutionLaunchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FlowExecutionLaunchResponse:
-        """Create or add flows executions.
-        
-        ``POST /api/v2/flows/executions``.
-        Requires the permission ``architect:flow:launch``.
-        
-        :param FlowExecutionLaunchRequest flow_launch_request: body ``body``, required
-        :return: FlowExecutionLaunchResponse
-        """
-        return self._call(_OPS['post_flows_executions'], (flow_launch_request,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_executions'], (flow_launch_request,), options)
 
     def post_flows_export_jobs(self, body: RegisterArchitectExportJob | dict[str, Any], **options: Unpack[CallOptions]) -> RegisterArchitectExportJobResponse:
-        """Create or add flows export jobs.
-        
-        ``POST /api/v2/flows/export/jobs``.
-        Requires the permission ``architect:jobExport:create``.
-        
-        :param RegisterArchitectExportJob body: body ``body``, required
-        :return: RegisterArchitectExportJobResponse
-        """
-        return self._call(_OPS['post_flows_export_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_export_jobs'], (body,), options)
 
     def post_flows_instances_jobs(self, body: ExecutionDataRequest | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> GetFlowExecutionDataJobResult:
-        """Create or add flows instances jobs.
-        
-        ``POST /api/v2/flows/instances/jobs``.
-        Requires the permission ``architect:flowInstance:view``.
-        
-        :param ExecutionDataRequest body: body ``body``, required
-        :param str expand: query ``expand``; one of ``bots``, ``dataActions``
-        :return: GetFlowExecutionDataJobResult
-        """
-        return self._call(_OPS['post_flows_instances_jobs'], (body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_instances_jobs'], (body, expand), options)
 
     def post_flows_instances_query(self, body: CriteriaQuery | dict[str, Any], *, index_only: bool | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> FlowResultEntityListing:
-        """Run a query over flows instances.
-        
-        ``POST /api/v2/flows/instances/query``.
-        Requires the permission ``architect:flowInstance:search``.
-        
-        :param CriteriaQuery body: body ``body``, required
-        :param bool index_only: query ``indexOnly``
-        :param int page_size: query ``pageSize``; default ``50``
-        :return: FlowResultEntityListing
-        """
-        return self._call(_OPS['post_flows_instances_query'], (body, index_only, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_instances_query'], (body, index_only, page_size), options)
 
     def post_flows_jobs(self, *, body: RegisterArchitectJobRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> RegisterArchitectJobResponse:
-        """Create or add flows jobs.
-        
-        ``POST /api/v2/flows/jobs``.
-        Requires the permission ``architect:job:create``.
-        
-        :param RegisterArchitectJobRequest body: body ``body``
-        :return: RegisterArchitectJobResponse
-        """
-        return self._call(_OPS['post_flows_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_jobs'], (body,), options)
 
     def post_flows_milestones(self, *, body: FlowMilestone | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FlowMilestone:
-        """Create or add flows milestones.
-        
-        ``POST /api/v2/flows/milestones``.
-        Requires the permission ``architect:flowMilestone:add``.
-        
-        :param FlowMilestone body: body ``body``
-        :return: FlowMilestone
-        """
-        return self._call(_OPS['post_flows_milestones'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_milestones'], (body,), options)
 
     def post_flows_outcomes(self, *, body: FlowOutcome | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FlowOutcome:
-        """Create or add flows outcomes.
-        
-        ``POST /api/v2/flows/outcomes``.
-        Requires the permission ``architect:flowOutcome:add``.
-        
-        :param FlowOutcome body: body ``body``
-        :return: FlowOutcome
-        """
-        return self._call(_OPS['post_flows_outcomes'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_outcomes'], (body,), options)
 
     def post_flows_validate_jobs(self, body: RegisterArchitectValidateJob | dict[str, Any], **options: Unpack[CallOptions]) -> RegisterArchitectValidateJobResponse:
-        """Create or add flows validate jobs.
-        
-        ``POST /api/v2/flows/validate/jobs``. **Preview.**
-        
-        :param RegisterArchitectValidateJob body: body ``body``, required
-        :return: RegisterArchitectValidateJobResponse
-        """
-        return self._call(_OPS['post_flows_validate_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_flows_validate_jobs'], (body,), options)
 
     def put_architect_emergencygroup(self, emergency_group_id: str, body: EmergencyGroup | dict[str, Any], **options: Unpack[CallOptions]) -> EmergencyGroup:
-        """Replace one architect emergencygroup.
-        
-        ``PUT /api/v2/architect/emergencygroups/{emergencyGroupId}``.
-        Requires the permission ``routing:emergencyGroup:edit``.
-        
-        :param str emergency_group_id: path ``emergencyGroupId``, required
-        :param EmergencyGroup body: body ``body``, required
-        :return: EmergencyGroup
-        """
-        return self._call(_OPS['put_architect_emergencygroup'], (emergency_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_architect_emergencygroup'], (emergency_group_id, body), options)
 
     def put_architect_ivr(self, ivr_id: str, body: IVR | dict[str, Any], **options: Unpack[CallOptions]) -> IVR:
-        """Replace one architect ivr.
-        
-        ``PUT /api/v2/architect/ivrs/{ivrId}``.
-        Requires the permission ``routing:callRoute:edit``.
-        
-        :param str ivr_id: path ``ivrId``, required
-        :param IVR body: body ``body``, required
-        :return: IVR
-        """
-        return self._call(_OPS['put_architect_ivr'], (ivr_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_architect_ivr'], (ivr_id, body), options)
 
     def put_architect_ivr_identityresolution(self, ivr_id: str, body: IVRIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> IVRIdentityResolutionConfig:
-        """Replace the identityresolution of an architect ivr.
-        
-        ``PUT /api/v2/architect/ivrs/{ivrId}/identityresolution``.
-        Requires all of the permissions ``routing:callRoute:edit``, ``routing:identityResolutionIvr:edit``.
-        
-        :param str ivr_id: path ``ivrId``, required
-        :param IVRIdentityResolutionConfig body: body ``body``, required
-        :return: IVRIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_architect_ivr_identityresolution'], (ivr_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_architect_ivr_identityresolution'], (ivr_id, body), options)
 
     def put_architect_prompt(self, prompt_id: str, body: Prompt | dict[str, Any], **options: Unpack[CallOptions]) -> Prompt:
-        """Replace one architect prompt.
-        
-        ``PUT /api/v2/architect/prompts/{promptId}``.
-        Requires the permission ``architect:userPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param Prompt body: body ``body``, required
-        :return: Prompt
-        """
-        return self._call(_OPS['put_architect_prompt'], (prompt_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_architect_prompt'], (prompt_id, body), options)
 
     def put_architect_prompt_resource(self, prompt_id: str, language_code: str, body: PromptAsset | dict[str, Any], **options: Unpack[CallOptions]) -> PromptAsset:
-        """Replace one resource of an architect prompt.
-        
-        ``PUT /api/v2/architect/prompts/{promptId}/resources/{languageCode}``.
-        Requires the permission ``architect:userPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :param PromptAsset body: body ``body``, required
-        :return: PromptAsset
-        """
-        return self._call(_OPS['put_architect_prompt_resource'], (prompt_id, language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_architect_prompt_resource'], (prompt_id, language_code, body), options)
 
     def put_architect_schedule(self, schedule_id: str, body: Schedule | dict[str, Any], **options: Unpack[CallOptions]) -> Schedule:
-        """Replace one architect schedule.
-        
-        ``PUT /api/v2/architect/schedules/{scheduleId}``.
-        Requires the permission ``routing:schedule:edit``.
-        
-        :param str schedule_id: path ``scheduleId``, required
-        :param Schedule body: body ``body``, required
-        :return: Schedule
-        """
-        return self._call(_OPS['put_architect_schedule'], (schedule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_architect_schedule'], (schedule_id, body), options)
 
     def put_architect_schedulegroup(self, schedule_group_id: str, body: ScheduleGroup | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleGroup:
-        """Replace one architect schedulegroup.
-        
-        ``PUT /api/v2/architect/schedulegroups/{scheduleGroupId}``.
-        Requires the permission ``routing:scheduleGroup:edit``.
-        
-        :param str schedule_group_id: path ``scheduleGroupId``, required
-        :param ScheduleGroup body: body ``body``, required
-        :return: ScheduleGroup
-        """
-        return self._call(_OPS['put_architect_schedulegroup'], (schedule_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_architect_schedulegroup'], (schedule_group_id, body), options)
 
     def put_architect_systemprompt_resource(self, prompt_id: str, language_code: str, body: SystemPromptAsset | dict[str, Any], **options: Unpack[CallOptions]) -> SystemPromptAsset:
-        """Replace one resource of an architect systemprompt.
-        
-        ``PUT /api/v2/architect/systemprompts/{promptId}/resources/{languageCode}``.
-        Requires the permission ``architect:systemPrompt:edit``.
-        
-        :param str prompt_id: path ``promptId``, required
-        :param str language_code: path ``languageCode``, required
-        :param SystemPromptAsset body: body ``body``, required
-        :return: SystemPromptAsset
-        """
-        return self._call(_OPS['put_architect_systemprompt_resource'], (prompt_id, language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_architect_systemprompt_resource'], (prompt_id, language_code, body), options)
 
     def put_flow(self, flow_id: str, body: Flow | dict[str, Any], **options: Unpack[CallOptions]) -> Flow:
-        """Replace one flow.
-        
-        ``PUT /api/v2/flows/{flowId}``.
-        Requires the permission ``architect:flow:edit``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param Flow body: body ``body``, required
-        :return: Flow
-        """
-        return self._call(_OPS['put_flow'], (flow_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_flow'], (flow_id, body), options)
 
     def put_flow_instances_settings_loglevels(self, flow_id: str, body: FlowLogLevelRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """Replace the instances settings loglevels of a flow.
-        
-        ``PUT /api/v2/flows/{flowId}/instances/settings/loglevels``.
-        Requires the permission ``architect:flowLogLevel:edit``.
-        
-        :param str flow_id: path ``flowId``, required
-        :param FlowLogLevelRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``name``, ``type``, ``logLevelCharacteristics.characteristics``
-        :return: FlowSettingsResponse
-        """
-        return self._call(_OPS['put_flow_instances_settings_loglevels'], (flow_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_flow_instances_settings_loglevels'], (flow_id, body, expand), options)
 
     def put_flows_datatable(self, datatable_id: str, body: DataTable | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> DataTable:
-        """Replace one flows datatable.
-        
-        ``PUT /api/v2/flows/datatables/{datatableId}``.
-        Requires the permission ``architect:datatable:edit``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param DataTable body: body ``body``, required
-        :param str expand: query ``expand``; one of ``schema``
-        :return: DataTable
-        """
-        return self._call(_OPS['put_flows_datatable'], (datatable_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_flows_datatable'], (datatable_id, body, expand), options)
 
     def put_flows_datatable_row(self, datatable_id: str, row_id: str, *, body: Any | None = None, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """Replace one row of a flows datatable.
-        
-        ``PUT /api/v2/flows/datatables/{datatableId}/rows/{rowId}``.
-        Requires any of the permissions ``architect:datatable:edit``, ``architect:datatableRow:edit``.
-        
-        :param str datatable_id: path ``datatableId``, required
-        :param str row_id: path ``rowId``, required
-        :param object body: body ``body``
-        :return: dict(str, object)
-        """
-        return self._call(_OPS['put_flows_datatable_row'], (datatable_id, row_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_flows_datatable_row'], (datatable_id, row_id, body), options)
 
     def put_flows_instances_settings_loglevels_default(self, body: FlowLogLevelRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> FlowSettingsResponse:
-        """Replace the flows instances settings loglevels default.
-        
-        ``PUT /api/v2/flows/instances/settings/loglevels/default``.
-        Requires the permission ``architect:flowLogLevelDefault:edit``.
-        
-        :param FlowLogLevelRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``logLevelCharacteristics.characteristics``
-        :return: FlowSettingsResponse
-        """
-        return self._call(_OPS['put_flows_instances_settings_loglevels_default'], (body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_flows_instances_settings_loglevels_default'], (body, expand), options)
 
     def put_flows_milestone(self, milestone_id: str, *, body: FlowMilestone | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FlowMilestone:
-        """Replace one flows milestone.
-        
-        ``PUT /api/v2/flows/milestones/{milestoneId}``.
-        Requires the permission ``architect:flowMilestone:edit``.
-        
-        :param str milestone_id: path ``milestoneId``, required
-        :param FlowMilestone body: body ``body``
-        :return: FlowMilestone
-        """
-        return self._call(_OPS['put_flows_milestone'], (milestone_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_flows_milestone'], (milestone_id, body), options)
 
     def put_flows_outcome(self, flow_outcome_id: str, *, body: FlowOutcome | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Operation:
-        """Replace one flows outcome.
-        
-        ``PUT /api/v2/flows/outcomes/{flowOutcomeId}``.
-        Requires the permission ``architect:flowOutcome:edit``.
-        
-        :param str flow_outcome_id: path ``flowOutcomeId``, required
-        :param FlowOutcome body: body ``body``
-        :return: Operation
-        """
-        return self._call(_OPS['put_flows_outcome'], (flow_outcome_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_flows_outcome'], (flow_outcome_id, body), options)
+
+
+_attach_docs(ArchitectApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AssistantCopilotVariation, AssistantCopilotVariationListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_assistant_variation', 'DELETE', '/api/v2/assistants/{assistantId}/variations/{variationId}', None, (_P('assistant_id', 'assistantId', 'path', 'str', True), _P('variation_id', 'variationId', 'path', 'str', True),)),
@@ -29,61 +21,19 @@ class AssistantCopilotVariationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_assistant_variation(self, assistant_id: str, variation_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one variation of an assistant.
-        
-        ``DELETE /api/v2/assistants/{assistantId}/variations/{variationId}``.
-        Requires the permission ``assistants:copilot:edit``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str variation_id: path ``variationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_assistant_variation'], (assistant_id, variation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_assistant_variation'], (assistant_id, variation_id), options)
 
     def get_assistant_variation(self, assistant_id: str, variation_id: str, **options: Unpack[CallOptions]) -> AssistantCopilotVariation:
-        """Get one variation of an assistant.
-        
-        ``GET /api/v2/assistants/{assistantId}/variations/{variationId}``.
-        Requires the permission ``assistants:copilot:view``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str variation_id: path ``variationId``, required
-        :return: AssistantCopilotVariation
-        """
-        return self._call(_OPS['get_assistant_variation'], (assistant_id, variation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistant_variation'], (assistant_id, variation_id), options)
 
     def get_assistant_variations(self, assistant_id: str, **options: Unpack[CallOptions]) -> AssistantCopilotVariationListing:
-        """Get variations of an assistant.
-        
-        ``GET /api/v2/assistants/{assistantId}/variations``.
-        Requires the permission ``assistants:copilot:view``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :return: AssistantCopilotVariationListing
-        """
-        return self._call(_OPS['get_assistant_variations'], (assistant_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_assistant_variations'], (assistant_id,), options)
 
     def post_assistant_variations(self, assistant_id: str, body: AssistantCopilotVariation | dict[str, Any], **options: Unpack[CallOptions]) -> AssistantCopilotVariation:
-        """Request variations of an assistant.
-        
-        ``POST /api/v2/assistants/{assistantId}/variations``.
-        Requires the permission ``assistants:copilot:edit``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param AssistantCopilotVariation body: body ``body``, required
-        :return: AssistantCopilotVariation
-        """
-        return self._call(_OPS['post_assistant_variations'], (assistant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_assistant_variations'], (assistant_id, body), options)
 
     def put_assistant_variation(self, assistant_id: str, variation_id: str, body: AssistantCopilotVariation | dict[str, Any], **options: Unpack[CallOptions]) -> AssistantCopilotVariation:
-        """Replace one variation of an assistant.
-        
-        ``PUT /api/v2/assistants/{assistantId}/variations/{variationId}``.
-        Requires the permission ``assistants:copilot:edit``.
-        
-        :param str assistant_id: path ``assistantId``, required
-        :param str variation_id: path ``variationId``, required
-        :param AssistantCopilotVariation body: body ``body``, required
-        :return: AssistantCopilotVariation
-        """
-        return self._call(_OPS['put_assistant_variation'], (assistant_id, variation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_assistant_variation'], (assistant_id, variation_id, body), options)
+
+
+_attach_docs(AssistantCopilotVariationsApi, __file__)

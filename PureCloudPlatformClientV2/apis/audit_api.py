@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AuditQueryExecutionResultsResponse, AuditQueryExecutionStatusResponse, AuditQueryRequest, AuditQueryServiceMapping, AuditRealtimeQueryRequest, AuditRealtimeQueryResultsResponse, AuditRealtimeRelatedRequest, AuditRealtimeRelatedResultsResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_audits_query_realtime_servicemapping', 'GET', '/api/v2/audits/query/realtime/servicemapping', 'AuditQueryServiceMapping', ()),
@@ -31,83 +23,25 @@ class AuditApi(_BaseApi):
     _operations = _OPS
 
     def get_audits_query_realtime_servicemapping(self, **options: Unpack[CallOptions]) -> AuditQueryServiceMapping:
-        """Get audits query realtime servicemapping.
-        
-        ``GET /api/v2/audits/query/realtime/servicemapping``.
-        Requires the permission ``audits:audit:view``.
-        
-        :return: AuditQueryServiceMapping
-        """
-        return self._call(_OPS['get_audits_query_realtime_servicemapping'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_audits_query_realtime_servicemapping'], (), options)
 
     def get_audits_query_servicemapping(self, **options: Unpack[CallOptions]) -> AuditQueryServiceMapping:
-        """Get audits query servicemapping.
-        
-        ``GET /api/v2/audits/query/servicemapping``.
-        Requires the permission ``audits:audit:view``.
-        
-        :return: AuditQueryServiceMapping
-        """
-        return self._call(_OPS['get_audits_query_servicemapping'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_audits_query_servicemapping'], (), options)
 
     def get_audits_query_transaction_id(self, transaction_id: str, **options: Unpack[CallOptions]) -> AuditQueryExecutionStatusResponse:
-        """Get one audits query.
-        
-        ``GET /api/v2/audits/query/{transactionId}``.
-        Requires the permission ``audits:audit:view``.
-        
-        :param str transaction_id: path ``transactionId``, required
-        :return: AuditQueryExecutionStatusResponse
-        """
-        return self._call(_OPS['get_audits_query_transaction_id'], (transaction_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_audits_query_transaction_id'], (transaction_id,), options)
 
     def get_audits_query_transaction_id_results(self, transaction_id: str, *, cursor: str | None = None, page_size: int | None = None, expand: list[str] | None = None, allow_redirect: bool | None = None, **options: Unpack[CallOptions]) -> AuditQueryExecutionResultsResponse:
-        """List results of an audits query, one page per call.
-        
-        ``GET /api/v2/audits/query/{transactionId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_audits_query_transaction_id_results)`` walks every page.
-        Requires the permission ``audits:audit:view``.
-        
-        :param str transaction_id: path ``transactionId``, required
-        :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] expand: query ``expand``; each one of ``user``
-        :param bool allow_redirect: query ``allowRedirect``
-        :return: AuditQueryExecutionResultsResponse
-        """
-        return self._call(_OPS['get_audits_query_transaction_id_results'], (transaction_id, cursor, page_size, expand, allow_redirect), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_audits_query_transaction_id_results'], (transaction_id, cursor, page_size, expand, allow_redirect), options)
 
     def post_audits_query(self, body: AuditQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AuditQueryExecutionStatusResponse:
-        """Run a query over audits.
-        
-        ``POST /api/v2/audits/query``.
-        Requires the permission ``audits:audit:view``.
-        
-        :param AuditQueryRequest body: body ``body``, required
-        :return: AuditQueryExecutionStatusResponse
-        """
-        return self._call(_OPS['post_audits_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_audits_query'], (body,), options)
 
     def post_audits_query_realtime(self, body: AuditRealtimeQueryRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AuditRealtimeQueryResultsResponse:
-        """Request audits query realtime.
-        
-        ``POST /api/v2/audits/query/realtime``.
-        Requires the permission ``audits:audit:view``.
-        
-        :param AuditRealtimeQueryRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``user``
-        :return: AuditRealtimeQueryResultsResponse
-        """
-        return self._call(_OPS['post_audits_query_realtime'], (body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_audits_query_realtime'], (body, expand), options)
 
     def post_audits_query_realtime_related(self, body: AuditRealtimeRelatedRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AuditRealtimeRelatedResultsResponse:
-        """Request audits query realtime related.
-        
-        ``POST /api/v2/audits/query/realtime/related``.
-        Requires the permission ``audits:audit:view``.
-        
-        :param AuditRealtimeRelatedRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``user``
-        :return: AuditRealtimeRelatedResultsResponse
-        """
-        return self._call(_OPS['post_audits_query_realtime_related'], (body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_audits_query_realtime_related'], (body, expand), options)
+
+
+_attach_docs(AuditApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AuthorizationPolicy, AuthorizationPolicyEntityListing, AuthorizationSettings, AuthzDivision, AuthzDivisionCursorListing, AuthzDivisionEntityListing, AuthzDivisionGrantEntityListing, AuthzSubject, DivsPermittedEntityListing, DomainOrgRoleDifference, DomainOrganizationRole, DomainOrganizationRoleCreate, DomainOrganizationRoleUpdate, OrganizationProductEntityListing, OrganizationRoleEntityListing, PermissionCollectionEntityListing, PolicyAttributeSet, PolicyTestPayload, PolicyTestResult, RoleDivisionGrants, RoleSettings, SubjectDivisionGrantsEntityListing, SubjectDivisions, TargetAttributes, UserAuthorization, UserReferenceEntityListing, ValidationErrorListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_authorization_division', 'DELETE', '/api/v2/authorization/divisions/{divisionId}', None, (_P('division_id', 'divisionId', 'path', 'str', True), _P('force', 'force', 'query', 'bool'),)),
@@ -83,748 +75,181 @@ class AuthorizationApi(_BaseApi):
     _operations = _OPS
 
     def delete_authorization_division(self, division_id: str, *, force: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one authorization division.
-        
-        ``DELETE /api/v2/authorization/divisions/{divisionId}``.
-        Requires the permission ``authorization:division:delete``.
-        
-        :param str division_id: path ``divisionId``, required
-        :param bool force: query ``force``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_authorization_division'], (division_id, force), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_authorization_division'], (division_id, force), options)
 
     def delete_authorization_policies_target_subject_subject_id(self, target_name: str, subject_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one subject of an authorization policies target.
-        
-        ``DELETE /api/v2/authorization/policies/targets/{targetName}/subject/{subjectId}``.
-        Requires the permission ``authorization:policy:delete``.
-        
-        :param str target_name: path ``targetName``, required
-        :param str subject_id: path ``subjectId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_authorization_policies_target_subject_subject_id'], (target_name, subject_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_authorization_policies_target_subject_subject_id'], (target_name, subject_id), options)
 
     def delete_authorization_role(self, role_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one authorization role.
-        
-        ``DELETE /api/v2/authorization/roles/{roleId}``.
-        Requires the permission ``authorization:role:delete``.
-        
-        :param str role_id: path ``roleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_authorization_role'], (role_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_authorization_role'], (role_id,), options)
 
     def delete_authorization_subject_division_role(self, subject_id: str, division_id: str, role_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one role of a division of an authorization subject.
-        
-        ``DELETE /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}``.
-        Requires the permission ``authorization:grant:delete``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param str division_id: path ``divisionId``, required
-        :param str role_id: path ``roleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_authorization_subject_division_role'], (subject_id, division_id, role_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_authorization_subject_division_role'], (subject_id, division_id, role_id), options)
 
     def get_authorization_division(self, division_id: str, *, object_count: bool | None = None, **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Get one authorization division.
-        
-        ``GET /api/v2/authorization/divisions/{divisionId}``.
-        Requires no permission.
-        
-        :param str division_id: path ``divisionId``, required
-        :param bool object_count: query ``objectCount``; one of ``True``, ``False``; default ``False``
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['get_authorization_division'], (division_id, object_count), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_division'], (division_id, object_count), options)
 
     def get_authorization_division_grants(self, division_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AuthzDivisionGrantEntityListing:
-        """List grants of an authorization division, one page per call.
-        
-        ``GET /api/v2/authorization/divisions/{divisionId}/grants``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_division_grants)`` walks every page.
-        Requires the permission ``authorization:grant:view``.
-        
-        :param str division_id: path ``divisionId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: AuthzDivisionGrantEntityListing
-        """
-        return self._call(_OPS['get_authorization_division_grants'], (division_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_division_grants'], (division_id, page_number, page_size), options)
 
     def get_authorization_divisions(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, object_count: bool | None = None, id: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> AuthzDivisionEntityListing:
-        """List the organization's divisions, one page per call.
-        
-        ``GET /api/v2/authorization/divisions``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_divisions)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param bool object_count: query ``objectCount``; default ``False``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :return: AuthzDivisionEntityListing
-        """
-        return self._call(_OPS['get_authorization_divisions'], (page_size, page_number, sort_by, expand, next_page, previous_page, object_count, id, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions'], (page_size, page_number, sort_by, expand, next_page, previous_page, object_count, id, name), options)
 
     def get_authorization_divisions_deleted(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AuthzDivisionEntityListing:
-        """List authorization divisions deleted, one page per call.
-        
-        ``GET /api/v2/authorization/divisions/deleted``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_divisions_deleted)`` walks every page.
-        Requires the permission ``authorization:divisionDeleted:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: AuthzDivisionEntityListing
-        """
-        return self._call(_OPS['get_authorization_divisions_deleted'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions_deleted'], (page_number, page_size), options)
 
     def get_authorization_divisions_home(self, **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Get authorization divisions home.
-        
-        ``GET /api/v2/authorization/divisions/home``.
-        Requires no permission.
-        
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['get_authorization_divisions_home'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions_home'], (), options)
 
     def get_authorization_divisions_limit(self, **options: Unpack[CallOptions]) -> int:
-        """Get authorization divisions limit.
-        
-        ``GET /api/v2/authorization/divisions/limit``.
-        Requires no permission.
-        
-        :return: int
-        """
-        return self._call(_OPS['get_authorization_divisions_limit'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions_limit'], (), options)
 
     def get_authorization_divisions_query(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, id: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> AuthzDivisionCursorListing:
-        """List authorization divisions query, one page per call.
-        
-        ``GET /api/v2/authorization/divisions/query``.
-        Pages by ``after``: ``paginate(api.get_authorization_divisions_query)`` walks every page.
-        Requires no permission.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``; default ``25``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :return: AuthzDivisionCursorListing
-        """
-        return self._call(_OPS['get_authorization_divisions_query'], (before, after, page_size, id, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions_query'], (before, after, page_size, id, name), options)
 
     def get_authorization_divisionspermitted_me(self, permission: str, *, name: str | None = None, **options: Unpack[CallOptions]) -> list[AuthzDivision]:
-        """Get the authorization divisionspermitted (me: the token's user).
-        
-        ``GET /api/v2/authorization/divisionspermitted/me``. **Deprecated.**
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str permission: query ``permission``, required
-        :param str name: query ``name``
-        :return: list[AuthzDivision]
-        """
-        return self._call(_OPS['get_authorization_divisionspermitted_me'], (permission, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisionspermitted_me'], (permission, name), options)
 
     def get_authorization_divisionspermitted_paged_me(self, permission: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DivsPermittedEntityListing:
-        """Get the authorization divisionspermitted paged (me: the token's user).
-        
-        ``GET /api/v2/authorization/divisionspermitted/paged/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_divisionspermitted_paged_me)`` walks every page.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str permission: query ``permission``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: DivsPermittedEntityListing
-        """
-        return self._call(_OPS['get_authorization_divisionspermitted_paged_me'], (permission, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisionspermitted_paged_me'], (permission, page_number, page_size), options)
 
     def get_authorization_divisionspermitted_paged_subject_id(self, subject_id: str, permission: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DivsPermittedEntityListing:
-        """Get one authorization divisionspermitted paged.
-        
-        ``GET /api/v2/authorization/divisionspermitted/paged/{subjectId}``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_divisionspermitted_paged_subject_id)`` walks every page.
-        Requires no permission.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param str permission: query ``permission``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: DivsPermittedEntityListing
-        """
-        return self._call(_OPS['get_authorization_divisionspermitted_paged_subject_id'], (subject_id, permission, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisionspermitted_paged_subject_id'], (subject_id, permission, page_number, page_size), options)
 
     def get_authorization_permissions(self, *, page_size: int | None = None, page_number: int | None = None, query_type: str | None = None, query: str | None = None, **options: Unpack[CallOptions]) -> PermissionCollectionEntityListing:
-        """List authorization permissions, one page per call.
-        
-        ``GET /api/v2/authorization/permissions``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_permissions)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str query_type: query ``queryType``; one of ``domain``, ``permission``
-        :param str query: query ``query``
-        :return: PermissionCollectionEntityListing
-        """
-        return self._call(_OPS['get_authorization_permissions'], (page_size, page_number, query_type, query), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_permissions'], (page_size, page_number, query_type, query), options)
 
     def get_authorization_policies(self, *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AuthorizationPolicyEntityListing:
-        """List authorization policies, one page per call.
-        
-        ``GET /api/v2/authorization/policies``.
-        Pages by ``after``: ``paginate(api.get_authorization_policies)`` walks every page.
-        Requires the permission ``authorization:policy:view``.
-        
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: AuthorizationPolicyEntityListing
-        """
-        return self._call(_OPS['get_authorization_policies'], (after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_policies'], (after, page_size), options)
 
     def get_authorization_policies_subject_subject_id(self, subject_id: str, *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AuthorizationPolicyEntityListing:
-        """Get one authorization policies subject.
-        
-        ``GET /api/v2/authorization/policies/subject/{subjectId}``.
-        Pages by ``after``: ``paginate(api.get_authorization_policies_subject_subject_id)`` walks every page.
-        Requires the permission ``authorization:policy:view``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: AuthorizationPolicyEntityListing
-        """
-        return self._call(_OPS['get_authorization_policies_subject_subject_id'], (subject_id, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_policies_subject_subject_id'], (subject_id, after, page_size), options)
 
     def get_authorization_policies_target(self, target_name: str, *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AuthorizationPolicyEntityListing:
-        """Get one authorization policies target.
-        
-        ``GET /api/v2/authorization/policies/targets/{targetName}``.
-        Pages by ``after``: ``paginate(api.get_authorization_policies_target)`` walks every page.
-        Requires the permission ``authorization:policy:view``.
-        
-        :param str target_name: path ``targetName``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: AuthorizationPolicyEntityListing
-        """
-        return self._call(_OPS['get_authorization_policies_target'], (target_name, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_policies_target'], (target_name, after, page_size), options)
 
     def get_authorization_policies_target_subject_subject_id(self, target_name: str, subject_id: str, **options: Unpack[CallOptions]) -> AuthorizationPolicy:
-        """Get one subject of an authorization policies target.
-        
-        ``GET /api/v2/authorization/policies/targets/{targetName}/subject/{subjectId}``.
-        Requires the permission ``authorization:policy:view``.
-        
-        :param str target_name: path ``targetName``, required
-        :param str subject_id: path ``subjectId``, required
-        :return: AuthorizationPolicy
-        """
-        return self._call(_OPS['get_authorization_policies_target_subject_subject_id'], (target_name, subject_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_policies_target_subject_subject_id'], (target_name, subject_id), options)
 
     def get_authorization_policies_targets(self, **options: Unpack[CallOptions]) -> TargetAttributes:
-        """Get authorization policies targets.
-        
-        ``GET /api/v2/authorization/policies/targets``.
-        Requires the permission ``authorization:policy:view``.
-        
-        :return: TargetAttributes
-        """
-        return self._call(_OPS['get_authorization_policies_targets'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_policies_targets'], (), options)
 
     def get_authorization_policy(self, policy_id: str, **options: Unpack[CallOptions]) -> AuthorizationPolicy:
-        """Get one authorization policy.
-        
-        ``GET /api/v2/authorization/policies/{policyId}``.
-        Requires the permission ``authorization:policy:view``.
-        
-        :param str policy_id: path ``policyId``, required
-        :return: AuthorizationPolicy
-        """
-        return self._call(_OPS['get_authorization_policy'], (policy_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_policy'], (policy_id,), options)
 
     def get_authorization_policy_attributes(self, policy_id: str, **options: Unpack[CallOptions]) -> PolicyAttributeSet:
-        """Get attributes of an authorization policy.
-        
-        ``GET /api/v2/authorization/policies/{policyId}/attributes``.
-        Requires the permission ``authorization:policy:view``.
-        
-        :param str policy_id: path ``policyId``, required
-        :return: PolicyAttributeSet
-        """
-        return self._call(_OPS['get_authorization_policy_attributes'], (policy_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_policy_attributes'], (policy_id,), options)
 
     def get_authorization_products(self, **options: Unpack[CallOptions]) -> OrganizationProductEntityListing:
-        """Get authorization products.
-        
-        ``GET /api/v2/authorization/products``.
-        Requires no permission.
-        
-        :return: OrganizationProductEntityListing
-        """
-        return self._call(_OPS['get_authorization_products'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_products'], (), options)
 
     def get_authorization_role(self, role_id: str, *, user_count: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> DomainOrganizationRole:
-        """Get one authorization role.
-        
-        ``GET /api/v2/authorization/roles/{roleId}``.
-        Requires the permission ``authorization:role:view``.
-        
-        :param str role_id: path ``roleId``, required
-        :param bool user_count: query ``userCount``; one of ``True``, ``False``; default ``True``
-        :param list[str] expand: query ``expand``; each one of ``unusedPermissions``
-        :return: DomainOrganizationRole
-        """
-        return self._call(_OPS['get_authorization_role'], (role_id, user_count, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_role'], (role_id, user_count, expand), options)
 
     def get_authorization_role_comparedefault_right_role_id(self, left_role_id: str, right_role_id: str, **options: Unpack[CallOptions]) -> DomainOrgRoleDifference:
-        """Get one comparedefault of an authorization role.
-        
-        ``GET /api/v2/authorization/roles/{leftRoleId}/comparedefault/{rightRoleId}``.
-        Requires the permission ``authorization:role:view``.
-        
-        :param str left_role_id: path ``leftRoleId``, required
-        :param str right_role_id: path ``rightRoleId``, required
-        :return: DomainOrgRoleDifference
-        """
-        return self._call(_OPS['get_authorization_role_comparedefault_right_role_id'], (left_role_id, right_role_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_role_comparedefault_right_role_id'], (left_role_id, right_role_id), options)
 
     def get_authorization_role_subjectgrants(self, role_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, **options: Unpack[CallOptions]) -> SubjectDivisionGrantsEntityListing:
-        """List subjectgrants of an authorization role, one page per call.
-        
-        ``GET /api/v2/authorization/roles/{roleId}/subjectgrants``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_role_subjectgrants)`` walks every page.
-        Requires the permission ``authorization:role:view``.
-        
-        :param str role_id: path ``roleId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :return: SubjectDivisionGrantsEntityListing
-        """
-        return self._call(_OPS['get_authorization_role_subjectgrants'], (role_id, page_size, page_number, sort_by, expand, next_page, previous_page), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_role_subjectgrants'], (role_id, page_size, page_number, sort_by, expand, next_page, previous_page), options)
 
     def get_authorization_role_users(self, role_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> UserReferenceEntityListing:
-        """List users of an authorization role, one page per call.
-        
-        ``GET /api/v2/authorization/roles/{roleId}/users``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_role_users)`` walks every page.
-        Requires no permission.
-        
-        :param str role_id: path ``roleId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: UserReferenceEntityListing
-        """
-        return self._call(_OPS['get_authorization_role_users'], (role_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_role_users'], (role_id, page_size, page_number), options)
 
     def get_authorization_roles(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, name: str | None = None, permission: list[str] | None = None, default_role_id: list[str] | None = None, user_count: bool | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> OrganizationRoleEntityListing:
-        """List the organization's roles, one page per call.
-        
-        ``GET /api/v2/authorization/roles``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_roles)`` walks every page.
-        Requires the permission ``authorization:role:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str name: query ``name``
-        :param list[str] permission: query ``permission``
-        :param list[str] default_role_id: query ``defaultRoleId``
-        :param bool user_count: query ``userCount``; default ``True``
-        :param list[str] id: query ``id``
-        :return: OrganizationRoleEntityListing
-        """
-        return self._call(_OPS['get_authorization_roles'], (page_size, page_number, sort_by, expand, next_page, previous_page, name, permission, default_role_id, user_count, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_roles'], (page_size, page_number, sort_by, expand, next_page, previous_page, name, permission, default_role_id, user_count, id), options)
 
     def get_authorization_roles_settings(self, **options: Unpack[CallOptions]) -> RoleSettings:
-        """Get authorization roles settings.
-        
-        ``GET /api/v2/authorization/roles/settings``.
-        Requires any of the permissions ``directory:organization:admin``, ``authorization:settings:view``.
-        
-        :return: RoleSettings
-        """
-        return self._call(_OPS['get_authorization_roles_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_roles_settings'], (), options)
 
     def get_authorization_settings(self, **options: Unpack[CallOptions]) -> AuthorizationSettings:
-        """Get authorization settings.
-        
-        ``GET /api/v2/authorization/settings``.
-        Requires any of the permissions ``directory:organization:admin``, ``authorization:settings:view``.
-        
-        :return: AuthorizationSettings
-        """
-        return self._call(_OPS['get_authorization_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_settings'], (), options)
 
     def get_authorization_subject(self, subject_id: str, *, include_duplicates: bool | None = None, include_full_roles: bool | None = None, **options: Unpack[CallOptions]) -> AuthzSubject:
-        """Get one authorization subject.
-        
-        ``GET /api/v2/authorization/subjects/{subjectId}``.
-        Requires the permission ``authorization:grant:view``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param bool include_duplicates: query ``includeDuplicates``; one of ``True``, ``False``; default ``False``
-        :param bool include_full_roles: query ``includeFullRoles``
-        :return: AuthzSubject
-        """
-        return self._call(_OPS['get_authorization_subject'], (subject_id, include_duplicates, include_full_roles), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_subject'], (subject_id, include_duplicates, include_full_roles), options)
 
     def get_authorization_subjects_me(self, *, include_duplicates: bool | None = None, include_full_roles: bool | None = None, **options: Unpack[CallOptions]) -> AuthzSubject:
-        """Get the authorization subject (me: the token's user).
-        
-        ``GET /api/v2/authorization/subjects/me``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param bool include_duplicates: query ``includeDuplicates``; one of ``True``, ``False``; default ``False``
-        :param bool include_full_roles: query ``includeFullRoles``
-        :return: AuthzSubject
-        """
-        return self._call(_OPS['get_authorization_subjects_me'], (include_duplicates, include_full_roles), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_subjects_me'], (include_duplicates, include_full_roles), options)
 
     def get_authorization_subjects_rolecounts(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """Get authorization subjects rolecounts.
-        
-        ``GET /api/v2/authorization/subjects/rolecounts``.
-        Requires the permission ``authorization:grant:view``.
-        
-        :param list[str] id: query ``id``
-        :return: dict(str, object)
-        """
-        return self._call(_OPS['get_authorization_subjects_rolecounts'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_subjects_rolecounts'], (id,), options)
 
     def get_user_roles(self, subject_id: str, **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Get roles of a user.
-        
-        ``GET /api/v2/users/{subjectId}/roles``.
-        Requires the permission ``authorization:grant:view``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['get_user_roles'], (subject_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_roles'], (subject_id,), options)
 
     def patch_authorization_role(self, role_id: str, body: DomainOrganizationRole | dict[str, Any], **options: Unpack[CallOptions]) -> DomainOrganizationRole:
-        """Change fields of one authorization role.
-        
-        ``PATCH /api/v2/authorization/roles/{roleId}``.
-        Requires the permission ``authorization:role:edit``.
-        
-        :param str role_id: path ``roleId``, required
-        :param DomainOrganizationRole body: body ``body``, required
-        :return: DomainOrganizationRole
-        """
-        return self._call(_OPS['patch_authorization_role'], (role_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_authorization_role'], (role_id, body), options)
 
     def patch_authorization_settings(self, body: AuthorizationSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AuthorizationSettings:
-        """Change fields of the authorization settings.
-        
-        ``PATCH /api/v2/authorization/settings``.
-        Requires any of the permissions ``directory:organization:admin``, ``authorization:settings:edit``.
-        
-        :param AuthorizationSettings body: body ``body``, required
-        :return: AuthorizationSettings
-        """
-        return self._call(_OPS['patch_authorization_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_authorization_settings'], (body,), options)
 
     def post_authorization_division_object(self, division_id: str, object_type: str, body: list[str], **options: Unpack[CallOptions]) -> None:
-        """Send a request to object of an authorization division.
-        
-        ``POST /api/v2/authorization/divisions/{divisionId}/objects/{objectType}``.
-        Requires no permission.
-        
-        :param str division_id: path ``divisionId``, required
-        :param str object_type: path ``objectType``, required; one of ``QUEUE``, ``CAMPAIGN``, ``CONTACTLIST``, ``DNCLIST``, ``EMAILCAMPAIGN``, ``MESSAGINGCAMPAIGN``, ``MANAGEMENTUNIT``, ``BUSINESSUNIT``, ``FLOW``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``USER``, ``CALLROUTE``, ``EMERGENCYGROUPS``, ``ROUTINGSCHEDULES``, ``ROUTINGSCHEDULEGROUPS``, ``DATATABLES``, ``TEAM``, ``WORKBIN``, ``WORKTYPE``, ``EXTENSIONPOOL``, ``SKILLGROUP``, ``SCRIPT``, ``LIBRARY``
-        :param list[str] body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_division_object'], (division_id, object_type, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_division_object'], (division_id, object_type, body), options)
 
     def post_authorization_division_restore(self, division_id: str, body: AuthzDivision | dict[str, Any], **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Request restore of an authorization division.
-        
-        ``POST /api/v2/authorization/divisions/{divisionId}/restore``.
-        Requires the permission ``authorization:division:add``.
-        
-        :param str division_id: path ``divisionId``, required
-        :param AuthzDivision body: body ``body``, required
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['post_authorization_division_restore'], (division_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_division_restore'], (division_id, body), options)
 
     def post_authorization_divisions(self, body: AuthzDivision | dict[str, Any], **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Create or add authorization divisions.
-        
-        ``POST /api/v2/authorization/divisions``.
-        Requires all of the permissions ``authorization:division:add``, ``authorization:grant:add``.
-        
-        :param AuthzDivision body: body ``body``, required
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['post_authorization_divisions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_divisions'], (body,), options)
 
     def post_authorization_policies_target(self, target_name: str, body: AuthorizationPolicy | dict[str, Any], *, skip_lockout_check: bool | None = None, **options: Unpack[CallOptions]) -> AuthorizationPolicy:
-        """Send a request to authorization policies target.
-        
-        ``POST /api/v2/authorization/policies/targets/{targetName}``.
-        Requires the permission ``authorization:policy:add``.
-        
-        :param str target_name: path ``targetName``, required
-        :param AuthorizationPolicy body: body ``body``, required
-        :param bool skip_lockout_check: query ``skipLockoutCheck``; default ``False``
-        :return: AuthorizationPolicy
-        """
-        return self._call(_OPS['post_authorization_policies_target'], (target_name, body, skip_lockout_check), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_policies_target'], (target_name, body, skip_lockout_check), options)
 
     def post_authorization_policies_target_validate(self, target_name: str, body: AuthorizationPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> ValidationErrorListing:
-        """Request validate of an authorization policies target.
-        
-        ``POST /api/v2/authorization/policies/targets/{targetName}/validate``.
-        Requires the permission ``authorization:policy:add``.
-        
-        :param str target_name: path ``targetName``, required
-        :param AuthorizationPolicy body: body ``body``, required
-        :return: ValidationErrorListing
-        """
-        return self._call(_OPS['post_authorization_policies_target_validate'], (target_name, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_policies_target_validate'], (target_name, body), options)
 
     def post_authorization_policy_simulate(self, policy_id: str, body: PolicyTestPayload | dict[str, Any], **options: Unpack[CallOptions]) -> PolicyTestResult:
-        """Request simulate of an authorization policy.
-        
-        ``POST /api/v2/authorization/policies/{policyId}/simulate``.
-        Requires the permission ``authorization:policy:view``.
-        
-        :param str policy_id: path ``policyId``, required
-        :param PolicyTestPayload body: body ``body``, required
-        :return: PolicyTestResult
-        """
-        return self._call(_OPS['post_authorization_policy_simulate'], (policy_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_policy_simulate'], (policy_id, body), options)
 
     def post_authorization_role(self, role_id: str, body: SubjectDivisions | dict[str, Any], *, subject_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Send a request to authorization role.
-        
-        ``POST /api/v2/authorization/roles/{roleId}``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param str role_id: path ``roleId``, required
-        :param SubjectDivisions body: body ``body``, required
-        :param str subject_type: query ``subjectType``; default ``PC_USER``
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_role'], (role_id, body, subject_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_role'], (role_id, body, subject_type), options)
 
     def post_authorization_role_comparedefault_right_role_id(self, left_role_id: str, right_role_id: str, body: DomainOrganizationRole | dict[str, Any], **options: Unpack[CallOptions]) -> DomainOrgRoleDifference:
-        """Send a request to comparedefault of an authorization role.
-        
-        ``POST /api/v2/authorization/roles/{leftRoleId}/comparedefault/{rightRoleId}``.
-        Requires the permission ``authorization:role:view``.
-        
-        :param str left_role_id: path ``leftRoleId``, required
-        :param str right_role_id: path ``rightRoleId``, required
-        :param DomainOrganizationRole body: body ``body``, required
-        :return: DomainOrgRoleDifference
-        """
-        return self._call(_OPS['post_authorization_role_comparedefault_right_role_id'], (left_role_id, right_role_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_role_comparedefault_right_role_id'], (left_role_id, right_role_id, body), options)
 
     def post_authorization_roles(self, body: DomainOrganizationRoleCreate | dict[str, Any], **options: Unpack[CallOptions]) -> DomainOrganizationRole:
-        """Create or add authorization roles.
-        
-        ``POST /api/v2/authorization/roles``.
-        Requires the permission ``authorization:role:add``.
-        
-        :param DomainOrganizationRoleCreate body: body ``body``, required
-        :return: DomainOrganizationRole
-        """
-        return self._call(_OPS['post_authorization_roles'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_roles'], (body,), options)
 
     def post_authorization_roles_default(self, *, force: bool | None = None, **options: Unpack[CallOptions]) -> OrganizationRoleEntityListing:
-        """Request authorization roles default.
-        
-        ``POST /api/v2/authorization/roles/default``.
-        Requires the permission ``authorization:role:edit``.
-        
-        :param bool force: query ``force``; default ``False``
-        :return: OrganizationRoleEntityListing
-        """
-        return self._call(_OPS['post_authorization_roles_default'], (force,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_roles_default'], (force,), options)
 
     def post_authorization_subject_bulkadd(self, subject_id: str, body: RoleDivisionGrants | dict[str, Any], *, subject_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request bulkadd of an authorization subject.
-        
-        ``POST /api/v2/authorization/subjects/{subjectId}/bulkadd``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param RoleDivisionGrants body: body ``body``, required
-        :param str subject_type: query ``subjectType``; default ``PC_USER``
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_subject_bulkadd'], (subject_id, body, subject_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_subject_bulkadd'], (subject_id, body, subject_type), options)
 
     def post_authorization_subject_bulkremove(self, subject_id: str, body: RoleDivisionGrants | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request bulkremove of an authorization subject.
-        
-        ``POST /api/v2/authorization/subjects/{subjectId}/bulkremove``.
-        Requires the permission ``authorization:grant:delete``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param RoleDivisionGrants body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_subject_bulkremove'], (subject_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_subject_bulkremove'], (subject_id, body), options)
 
     def post_authorization_subject_bulkreplace(self, subject_id: str, body: RoleDivisionGrants | dict[str, Any], *, subject_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request bulkreplace of an authorization subject.
-        
-        ``POST /api/v2/authorization/subjects/{subjectId}/bulkreplace``.
-        Requires all of the permissions ``authorization:grant:add``, ``authorization:grant:delete``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param RoleDivisionGrants body: body ``body``, required
-        :param str subject_type: query ``subjectType``; default ``PC_USER``
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_subject_bulkreplace'], (subject_id, body, subject_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_subject_bulkreplace'], (subject_id, body, subject_type), options)
 
     def post_authorization_subject_division_role(self, subject_id: str, division_id: str, role_id: str, *, subject_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Send a request to role of a division of an authorization subject.
-        
-        ``POST /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param str division_id: path ``divisionId``, required
-        :param str role_id: path ``roleId``, required
-        :param str subject_type: query ``subjectType``; default ``PC_USER``
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_subject_division_role'], (subject_id, division_id, role_id, subject_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_subject_division_role'], (subject_id, division_id, role_id, subject_type), options)
 
     def put_authorization_division(self, division_id: str, body: AuthzDivision | dict[str, Any], **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Replace one authorization division.
-        
-        ``PUT /api/v2/authorization/divisions/{divisionId}``.
-        Requires the permission ``authorization:division:edit``.
-        
-        :param str division_id: path ``divisionId``, required
-        :param AuthzDivision body: body ``body``, required
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['put_authorization_division'], (division_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_division'], (division_id, body), options)
 
     def put_authorization_policies_target(self, target_name: str, body: AuthorizationPolicy | dict[str, Any], *, skip_lockout_check: bool | None = None, **options: Unpack[CallOptions]) -> AuthorizationPolicy:
-        """Replace one authorization policies target.
-        
-        ``PUT /api/v2/authorization/policies/targets/{targetName}``.
-        Requires any of the permissions ``authorization:policy:edit``, ``authorization:policy:add``.
-        
-        :param str target_name: path ``targetName``, required
-        :param AuthorizationPolicy body: body ``body``, required
-        :param bool skip_lockout_check: query ``skipLockoutCheck``; default ``False``
-        :return: AuthorizationPolicy
-        """
-        return self._call(_OPS['put_authorization_policies_target'], (target_name, body, skip_lockout_check), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_policies_target'], (target_name, body, skip_lockout_check), options)
 
     def put_authorization_policy(self, policy_id: str, body: AuthorizationPolicy | dict[str, Any], *, skip_lockout_check: bool | None = None, **options: Unpack[CallOptions]) -> AuthorizationPolicy:
-        """Replace one authorization policy.
-        
-        ``PUT /api/v2/authorization/policies/{policyId}``.
-        Requires the permission ``authorization:policy:add``.
-        
-        :param str policy_id: path ``policyId``, required
-        :param AuthorizationPolicy body: body ``body``, required
-        :param bool skip_lockout_check: query ``skipLockoutCheck``; default ``False``
-        :return: AuthorizationPolicy
-        """
-        return self._call(_OPS['put_authorization_policy'], (policy_id, body, skip_lockout_check), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_policy'], (policy_id, body, skip_lockout_check), options)
 
     def put_authorization_role(self, role_id: str, body: DomainOrganizationRoleUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> DomainOrganizationRole:
-        """Replace one authorization role.
-        
-        ``PUT /api/v2/authorization/roles/{roleId}``.
-        Requires the permission ``authorization:role:edit``.
-        
-        :param str role_id: path ``roleId``, required
-        :param DomainOrganizationRoleUpdate body: body ``body``, required
-        :return: DomainOrganizationRole
-        """
-        return self._call(_OPS['put_authorization_role'], (role_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_role'], (role_id, body), options)
 
     def put_authorization_role_users_add(self, role_id: str, body: list[str], **options: Unpack[CallOptions]) -> list[str]:
-        """Replace the users add of an authorization role.
-        
-        ``PUT /api/v2/authorization/roles/{roleId}/users/add``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param str role_id: path ``roleId``, required
-        :param list[str] body: body ``body``, required
-        :return: list[str]
-        """
-        return self._call(_OPS['put_authorization_role_users_add'], (role_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_role_users_add'], (role_id, body), options)
 
     def put_authorization_role_users_remove(self, role_id: str, body: list[str], **options: Unpack[CallOptions]) -> list[str]:
-        """Replace the users remove of an authorization role.
-        
-        ``PUT /api/v2/authorization/roles/{roleId}/users/remove``.
-        Requires the permission ``authorization:grant:delete``.
-        
-        :param str role_id: path ``roleId``, required
-        :param list[str] body: body ``body``, required
-        :return: list[str]
-        """
-        return self._call(_OPS['put_authorization_role_users_remove'], (role_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_role_users_remove'], (role_id, body), options)
 
     def put_authorization_roles_default(self, body: list[DomainOrganizationRole], **options: Unpack[CallOptions]) -> OrganizationRoleEntityListing:
-        """Replace the authorization roles default.
-        
-        ``PUT /api/v2/authorization/roles/default``.
-        Requires the permission ``authorization:role:edit``.
-        
-        :param list[DomainOrganizationRole] body: body ``body``, required
-        :return: OrganizationRoleEntityListing
-        """
-        return self._call(_OPS['put_authorization_roles_default'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_roles_default'], (body,), options)
 
     def put_authorization_roles_settings(self, body: RoleSettings | dict[str, Any], **options: Unpack[CallOptions]) -> RoleSettings:
-        """Replace the authorization roles settings.
-        
-        ``PUT /api/v2/authorization/roles/settings``.
-        Requires any of the permissions ``directory:organization:admin``, ``authorization:settings:edit``.
-        
-        :param RoleSettings body: body ``body``, required
-        :return: RoleSettings
-        """
-        return self._call(_OPS['put_authorization_roles_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_roles_settings'], (body,), options)
 
     def put_user_roles(self, subject_id: str, body: list[str], **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Replace the roles of a user.
-        
-        ``PUT /api/v2/users/{subjectId}/roles``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param list[str] body: body ``body``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['put_user_roles'], (subject_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_roles'], (subject_id, body), options)
+
+
+_attach_docs(AuthorizationApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import BackgroundAssistantUserAuthenticatedInfo, SignedData
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('post_backgroundassistant_token', 'POST', '/api/v2/backgroundassistant/token', 'SignedData', (_P('body', 'body', 'body', 'BackgroundAssistantUserAuthenticatedInfo'),), preview=True),
@@ -26,23 +18,10 @@ class BackgroundAssistantApi(_BaseApi):
     _operations = _OPS
 
     def post_backgroundassistant_token(self, *, body: BackgroundAssistantUserAuthenticatedInfo | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SignedData:
-        """Request backgroundassistant token.
-        
-        ``POST /api/v2/backgroundassistant/token``. **Preview.**
-        Requires no permission.
-        
-        :param BackgroundAssistantUserAuthenticatedInfo body: body ``body``
-        :return: SignedData
-        """
-        return self._call(_OPS['post_backgroundassistant_token'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_backgroundassistant_token'], (body,), options)
 
     def post_screenrecording_token(self, *, body: BackgroundAssistantUserAuthenticatedInfo | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SignedData:
-        """Request screenrecording token.
-        
-        ``POST /api/v2/screenrecording/token``.
-        Requires no permission.
-        
-        :param BackgroundAssistantUserAuthenticatedInfo body: body ``body``
-        :return: SignedData
-        """
-        return self._call(_OPS['post_screenrecording_token'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_screenrecording_token'], (body,), options)
+
+
+_attach_docs(BackgroundAssistantApi, __file__)

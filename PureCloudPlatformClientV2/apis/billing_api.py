@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import date, datetime
-    from ..models import BillingContract, BillingContractListing, BillingContractPeriodDetail, BillingInvoiceItemListing, BillingInvoiceListing, BillingUsageReport, TrusteeBillingOverview, UrlResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_billing_contract', 'GET', '/api/v2/billing/contracts/{contractId}', 'BillingContract', (_P('contract_id', 'contractId', 'path', 'str', True),), preview=True),
@@ -33,109 +24,28 @@ class BillingApi(_BaseApi):
     _operations = _OPS
 
     def get_billing_contract(self, contract_id: str, **options: Unpack[CallOptions]) -> BillingContract:
-        """Get one billing contract.
-        
-        ``GET /api/v2/billing/contracts/{contractId}``. **Preview.**
-        Requires the permission ``billing:subscription:view``.
-        
-        :param str contract_id: path ``contractId``, required
-        :return: BillingContract
-        """
-        return self._call(_OPS['get_billing_contract'], (contract_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_billing_contract'], (contract_id,), options)
 
     def get_billing_contract_billingperiod(self, contract_id: str, billing_period_id: str, **options: Unpack[CallOptions]) -> BillingContractPeriodDetail:
-        """Get one billingperiod of a billing contract.
-        
-        ``GET /api/v2/billing/contracts/{contractId}/billingperiods/{billingPeriodId}``. **Preview.**
-        Requires the permission ``billing:subscription:view``.
-        
-        :param str contract_id: path ``contractId``, required
-        :param str billing_period_id: path ``billingPeriodId``, required
-        :return: BillingContractPeriodDetail
-        """
-        return self._call(_OPS['get_billing_contract_billingperiod'], (contract_id, billing_period_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_billing_contract_billingperiod'], (contract_id, billing_period_id), options)
 
     def get_billing_contracts(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, date_start: date | str | None = None, date_end: date | str | None = None, status: str | None = None, external_number: str | None = None, **options: Unpack[CallOptions]) -> BillingContractListing:
-        """List billing contracts, one page per call.
-        
-        ``GET /api/v2/billing/contracts``. **Preview.**
-        Pages by ``after``: ``paginate(api.get_billing_contracts)`` walks every page.
-        Requires the permission ``billing:subscription:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``, minimum 1, maximum 10
-        :param date date_start: query ``dateStart``
-        :param date date_end: query ``dateEnd``
-        :param str status: query ``status``; one of ``Active``, ``Inactive``
-        :param str external_number: query ``externalNumber``
-        :return: BillingContractListing
-        """
-        return self._call(_OPS['get_billing_contracts'], (before, after, page_size, date_start, date_end, status, external_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_billing_contracts'], (before, after, page_size, date_start, date_end, status, external_number), options)
 
     def get_billing_contracts_invoice_document(self, invoice_id: str, **options: Unpack[CallOptions]) -> UrlResponse:
-        """Get document of a billing contracts invoice.
-        
-        ``GET /api/v2/billing/contracts/invoices/{invoiceId}/document``. **Preview.**
-        Requires the permission ``billing:subscription:view``.
-        
-        :param str invoice_id: path ``invoiceId``, required
-        :return: UrlResponse
-        """
-        return self._call(_OPS['get_billing_contracts_invoice_document'], (invoice_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_billing_contracts_invoice_document'], (invoice_id,), options)
 
     def get_billing_contracts_invoice_lines(self, invoice_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> BillingInvoiceItemListing:
-        """List lines of a billing contracts invoice, one page per call.
-        
-        ``GET /api/v2/billing/contracts/invoices/{invoiceId}/lines``. **Preview.**
-        Pages by ``after``: ``paginate(api.get_billing_contracts_invoice_lines)`` walks every page.
-        Requires the permission ``billing:subscription:view``.
-        
-        :param str invoice_id: path ``invoiceId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: BillingInvoiceItemListing
-        """
-        return self._call(_OPS['get_billing_contracts_invoice_lines'], (invoice_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_billing_contracts_invoice_lines'], (invoice_id, before, after, page_size), options)
 
     def get_billing_contracts_invoices(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, date_start: date | str | None = None, date_end: date | str | None = None, payment_status: str | None = None, **options: Unpack[CallOptions]) -> BillingInvoiceListing:
-        """List billing contracts invoices, one page per call.
-        
-        ``GET /api/v2/billing/contracts/invoices``. **Preview.**
-        Pages by ``after``: ``paginate(api.get_billing_contracts_invoices)`` walks every page.
-        Requires the permission ``billing:subscription:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param date date_start: query ``dateStart``
-        :param date date_end: query ``dateEnd``
-        :param str payment_status: query ``paymentStatus``; one of ``Paid``, ``UnPaid``
-        :return: BillingInvoiceListing
-        """
-        return self._call(_OPS['get_billing_contracts_invoices'], (before, after, page_size, date_start, date_end, payment_status), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_billing_contracts_invoices'], (before, after, page_size, date_start, date_end, payment_status), options)
 
     def get_billing_reports_billableusage(self, start_date: datetime | str, end_date: datetime | str, **options: Unpack[CallOptions]) -> BillingUsageReport:
-        """Get billing reports billableusage.
-        
-        ``GET /api/v2/billing/reports/billableusage``.
-        Requires any of the permissions ``billing:subscription:read``, ``billing:subscription:view``.
-        
-        :param datetime start_date: query ``startDate``, required
-        :param datetime end_date: query ``endDate``, required
-        :return: BillingUsageReport
-        """
-        return self._call(_OPS['get_billing_reports_billableusage'], (start_date, end_date), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_billing_reports_billableusage'], (start_date, end_date), options)
 
     def get_billing_trusteebillingoverview_trustor_org_id(self, trustor_org_id: str, *, billing_period_index: int | None = None, **options: Unpack[CallOptions]) -> TrusteeBillingOverview:
-        """Get one billing trusteebillingoverview.
-        
-        ``GET /api/v2/billing/trusteebillingoverview/{trustorOrgId}``.
-        Requires the permission ``affiliateOrganization:clientBilling:view``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param int billing_period_index: query ``billingPeriodIndex``; default ``0``
-        :return: TrusteeBillingOverview
-        """
-        return self._call(_OPS['get_billing_trusteebillingoverview_trustor_org_id'], (trustor_org_id, billing_period_index), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_billing_trusteebillingoverview_trustor_org_id'], (trustor_org_id, billing_period_index), options)
+
+
+_attach_docs(BillingApi, __file__)

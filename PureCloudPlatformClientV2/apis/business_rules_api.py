@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import BulkAddDecisionTableRowsRequest, BulkAddDecisionTableRowsResponse, BulkDeleteDecisionTableRowsRequest, BulkUpdateDecisionTableRowsRequest, BulkUpdateDecisionTableRowsResponse, BusinessRulesDataSchema, BusinessRulesDataSchemaListing, BusinessRulesSchemaCreateRequest, BusinessRulesSchemaUpdateRequest, CopyDecisionTableRequest, Coretype, CoretypeListing, CreateDecisionTableImportJobRequest, CreateDecisionTableRequest, CreateDecisionTableRowRequest, CreateDecisionTableSnapshotRequest, CreateDecisionTableVersionRequest, DecisionTable, DecisionTableExecutionRequest, DecisionTableExecutionResponse, DecisionTableExportJob, DecisionTableExportJobListing, DecisionTableExportJobRequest, DecisionTableImportJob, DecisionTableImportJobListing, DecisionTableListing, DecisionTableRow, DecisionTableRowListing, DecisionTableVersion, DecisionTableVersionListing, PutDecisionTableRowRequest, RollbackDecisionTableVersionRequest, SearchDecisionTableRowsRequest, UpdateDecisionTableImportJobRequest, UpdateDecisionTableRequest, UpdateDecisionTableVersionRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_businessrules_decisiontable', 'DELETE', '/api/v2/businessrules/decisiontables/{tableId}', None, (_P('table_id', 'tableId', 'path', 'str', True), _P('force_delete', 'forceDelete', 'query', 'bool'),)),
@@ -70,566 +62,142 @@ class BusinessRulesApi(_BaseApi):
     _operations = _OPS
 
     def delete_businessrules_decisiontable(self, table_id: str, *, force_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one businessrules decisiontable.
-        
-        ``DELETE /api/v2/businessrules/decisiontables/{tableId}``.
-        Requires the permission ``businessrules:decisionTable:delete``.
-        
-        :param str table_id: path ``tableId``, required
-        :param bool force_delete: query ``forceDelete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_businessrules_decisiontable'], (table_id, force_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_businessrules_decisiontable'], (table_id, force_delete), options)
 
     def delete_businessrules_decisiontable_export(self, table_id: str, export_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one export of a businessrules decisiontable.
-        
-        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/exports/{exportJobId}``.
-        
-        :param str table_id: path ``tableId``, required
-        :param str export_job_id: path ``exportJobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_businessrules_decisiontable_export'], (table_id, export_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_businessrules_decisiontable_export'], (table_id, export_job_id), options)
 
     def delete_businessrules_decisiontable_import(self, table_id: str, import_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one import of a businessrules decisiontable.
-        
-        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``.
-        
-        :param str table_id: path ``tableId``, required
-        :param str import_job_id: path ``importJobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_businessrules_decisiontable_import'], (table_id, import_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_businessrules_decisiontable_import'], (table_id, import_job_id), options)
 
     def delete_businessrules_decisiontable_version(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> None:
-        """Delete one version of a businessrules decisiontable.
-        
-        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``.
-        Requires the permission ``businessrules:decisionTable:delete``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_businessrules_decisiontable_version'], (table_id, table_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_businessrules_decisiontable_version'], (table_id, table_version), options)
 
     def delete_businessrules_decisiontable_version_row(self, table_id: str, table_version: int, row_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one row of a version of a businessrules decisiontable.
-        
-        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``.
-        Requires all of the permissions ``businessrules:decisionTableRow:delete``, ``routing:queue:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param str row_id: path ``rowId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_businessrules_decisiontable_version_row'], (table_id, table_version, row_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_businessrules_decisiontable_version_row'], (table_id, table_version, row_id), options)
 
     def delete_businessrules_decisiontable_version_snapshot(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> None:
-        """Delete the snapshot of a version of a businessrules decisiontable.
-        
-        ``DELETE /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/snapshot``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_businessrules_decisiontable_version_snapshot'], (table_id, table_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_businessrules_decisiontable_version_snapshot'], (table_id, table_version), options)
 
     def delete_businessrules_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one businessrules schema.
-        
-        ``DELETE /api/v2/businessrules/schemas/{schemaId}``.
-        Requires the permission ``businessrules:businessRulesSchema:delete``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_businessrules_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_businessrules_schema'], (schema_id,), options)
 
     def get_businessrules_decisiontable(self, table_id: str, **options: Unpack[CallOptions]) -> DecisionTable:
-        """Get one businessrules decisiontable.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}``.
-        Requires the permission ``businessrules:decisionTable:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :return: DecisionTable
-        """
-        return self._call(_OPS['get_businessrules_decisiontable'], (table_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable'], (table_id,), options)
 
     def get_businessrules_decisiontable_export(self, table_id: str, export_job_id: str, **options: Unpack[CallOptions]) -> DecisionTableExportJob:
-        """Get one export of a businessrules decisiontable.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}/exports/{exportJobId}``.
-        
-        :param str table_id: path ``tableId``, required
-        :param str export_job_id: path ``exportJobId``, required
-        :return: DecisionTableExportJob
-        """
-        return self._call(_OPS['get_businessrules_decisiontable_export'], (table_id, export_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable_export'], (table_id, export_job_id), options)
 
     def get_businessrules_decisiontable_exports(self, table_id: str, *, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableExportJobListing:
-        """List exports of a businessrules decisiontable, one page per call.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}/exports``.
-        Pages by ``after``: ``paginate(api.get_businessrules_decisiontable_exports)`` walks every page.
-        
-        :param str table_id: path ``tableId``, required
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: DecisionTableExportJobListing
-        """
-        return self._call(_OPS['get_businessrules_decisiontable_exports'], (table_id, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable_exports'], (table_id, after, page_size), options)
 
     def get_businessrules_decisiontable_import(self, table_id: str, import_job_id: str, **options: Unpack[CallOptions]) -> DecisionTableImportJob:
-        """Get one import of a businessrules decisiontable.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``.
-        
-        :param str table_id: path ``tableId``, required
-        :param str import_job_id: path ``importJobId``, required
-        :return: DecisionTableImportJob
-        """
-        return self._call(_OPS['get_businessrules_decisiontable_import'], (table_id, import_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable_import'], (table_id, import_job_id), options)
 
     def get_businessrules_decisiontable_imports(self, table_id: str, *, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableImportJobListing:
-        """List imports of a businessrules decisiontable, one page per call.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}/imports``.
-        Pages by ``after``: ``paginate(api.get_businessrules_decisiontable_imports)`` walks every page.
-        
-        :param str table_id: path ``tableId``, required
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: DecisionTableImportJobListing
-        """
-        return self._call(_OPS['get_businessrules_decisiontable_imports'], (table_id, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable_imports'], (table_id, after, page_size), options)
 
     def get_businessrules_decisiontable_version(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Get one version of a businessrules decisiontable.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``.
-        Requires the permission ``businessrules:decisionTable:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['get_businessrules_decisiontable_version'], (table_id, table_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable_version'], (table_id, table_version), options)
 
     def get_businessrules_decisiontable_version_row(self, table_id: str, table_version: int, row_id: str, **options: Unpack[CallOptions]) -> DecisionTableRow:
-        """Get one row of a version of a businessrules decisiontable.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``.
-        Requires the permission ``businessrules:decisionTableRow:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param str row_id: path ``rowId``, required
-        :return: DecisionTableRow
-        """
-        return self._call(_OPS['get_businessrules_decisiontable_version_row'], (table_id, table_version, row_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable_version_row'], (table_id, table_version, row_id), options)
 
     def get_businessrules_decisiontable_version_rows(self, table_id: str, table_version: int, *, page_number: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableRowListing:
-        """List rows of a version of a businessrules decisiontable, one page per call.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows``.
-        Pages by ``pageNumber``: ``paginate(api.get_businessrules_decisiontable_version_rows)`` walks every page.
-        Requires the permission ``businessrules:decisionTableRow:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param str page_number: query ``pageNumber``
-        :param str page_size: query ``pageSize``
-        :return: DecisionTableRowListing
-        """
-        return self._call(_OPS['get_businessrules_decisiontable_version_rows'], (table_id, table_version, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable_version_rows'], (table_id, table_version, page_number, page_size), options)
 
     def get_businessrules_decisiontable_versions(self, table_id: str, *, after: str | None = None, page_size: str | None = None, status: list[str] | None = None, has_snapshot: bool | None = None, **options: Unpack[CallOptions]) -> DecisionTableVersionListing:
-        """List versions of a businessrules decisiontable, one page per call.
-        
-        ``GET /api/v2/businessrules/decisiontables/{tableId}/versions``.
-        Pages by ``after``: ``paginate(api.get_businessrules_decisiontable_versions)`` walks every page.
-        Requires the permission ``businessrules:decisionTable:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param list[str] status: query ``status``
-        :param bool has_snapshot: query ``hasSnapshot``
-        :return: DecisionTableVersionListing
-        """
-        return self._call(_OPS['get_businessrules_decisiontable_versions'], (table_id, after, page_size, status, has_snapshot), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontable_versions'], (table_id, after, page_size, status, has_snapshot), options)
 
     def get_businessrules_decisiontables(self, *, after: str | None = None, page_size: str | None = None, division_ids: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableListing:
-        """List businessrules decisiontables, one page per call.
-        
-        ``GET /api/v2/businessrules/decisiontables``.
-        Pages by ``after``: ``paginate(api.get_businessrules_decisiontables)`` walks every page.
-        Requires the permission ``businessrules:decisionTable:view``.
-        
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param list[str] division_ids: query ``divisionIds``
-        :param str name: query ``name``
-        :return: DecisionTableListing
-        """
-        return self._call(_OPS['get_businessrules_decisiontables'], (after, page_size, division_ids, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontables'], (after, page_size, division_ids, name), options)
 
     def get_businessrules_decisiontables_search(self, *, after: str | None = None, page_size: str | None = None, schema_id: str | None = None, name: str | None = None, with_published_version: bool | None = None, expand: list[str] | None = None, ids: list[str] | None = None, **options: Unpack[CallOptions]) -> DecisionTableListing:
-        """List businessrules decisiontables search, one page per call.
-        
-        ``GET /api/v2/businessrules/decisiontables/search``.
-        Pages by ``after``: ``paginate(api.get_businessrules_decisiontables_search)`` walks every page.
-        Requires the permission ``businessrules:decisionTable:search``.
-        
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str schema_id: query ``schemaId``
-        :param str name: query ``name``
-        :param bool with_published_version: query ``withPublishedVersion``
-        :param list[str] expand: query ``expand``; each one of ``ExecutionInputSchema``, ``ExecutionOutputSchema``
-        :param list[str] ids: query ``ids``
-        :return: DecisionTableListing
-        """
-        return self._call(_OPS['get_businessrules_decisiontables_search'], (after, page_size, schema_id, name, with_published_version, expand, ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_decisiontables_search'], (after, page_size, schema_id, name, with_published_version, expand, ids), options)
 
     def get_businessrules_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> BusinessRulesDataSchema:
-        """Get one businessrules schema.
-        
-        ``GET /api/v2/businessrules/schemas/{schemaId}``.
-        Requires the permission ``businessrules:businessRulesSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: BusinessRulesDataSchema
-        """
-        return self._call(_OPS['get_businessrules_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_schema'], (schema_id,), options)
 
     def get_businessrules_schema_version(self, schema_id: str, schema_version: str, **options: Unpack[CallOptions]) -> BusinessRulesDataSchema:
-        """Get one version of a businessrules schema.
-        
-        ``GET /api/v2/businessrules/schemas/{schemaId}/versions/{schemaVersion}``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param str schema_version: path ``schemaVersion``, required
-        :return: BusinessRulesDataSchema
-        """
-        return self._call(_OPS['get_businessrules_schema_version'], (schema_id, schema_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_schema_version'], (schema_id, schema_version), options)
 
     def get_businessrules_schema_versions(self, schema_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> BusinessRulesDataSchemaListing:
-        """List versions of a businessrules schema, one page per call.
-        
-        ``GET /api/v2/businessrules/schemas/{schemaId}/versions``.
-        Pages by ``after``: ``paginate(api.get_businessrules_schema_versions)`` walks every page.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``, minimum 1, maximum 100
-        :return: BusinessRulesDataSchemaListing
-        """
-        return self._call(_OPS['get_businessrules_schema_versions'], (schema_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_schema_versions'], (schema_id, before, after, page_size), options)
 
     def get_businessrules_schemas(self, **options: Unpack[CallOptions]) -> BusinessRulesDataSchemaListing:
-        """Get businessrules schemas.
-        
-        ``GET /api/v2/businessrules/schemas``.
-        Requires the permission ``businessrules:businessRulesSchema:view``.
-        
-        :return: BusinessRulesDataSchemaListing
-        """
-        return self._call(_OPS['get_businessrules_schemas'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_schemas'], (), options)
 
     def get_businessrules_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """Get one businessrules schemas coretype.
-        
-        ``GET /api/v2/businessrules/schemas/coretypes/{coreTypeName}``.
-        Requires the permission ``businessrules:businessRulesSchema:view``.
-        
-        :param str core_type_name: path ``coreTypeName``, required
-        :return: Coretype
-        """
-        return self._call(_OPS['get_businessrules_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_schemas_coretype'], (core_type_name,), options)
 
     def get_businessrules_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """Get businessrules schemas coretypes.
-        
-        ``GET /api/v2/businessrules/schemas/coretypes``.
-        Requires the permission ``businessrules:businessRulesSchema:view``.
-        
-        :return: CoretypeListing
-        """
-        return self._call(_OPS['get_businessrules_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_businessrules_schemas_coretypes'], (), options)
 
     def patch_businessrules_decisiontable(self, table_id: str, body: UpdateDecisionTableRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTable:
-        """Change fields of one businessrules decisiontable.
-        
-        ``PATCH /api/v2/businessrules/decisiontables/{tableId}``.
-        Requires all of the permissions ``businessrules:decisionTable:edit``, ``businessrules:businessRulesSchema:view``, ``routing:queue:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :param UpdateDecisionTableRequest body: body ``body``, required
-        :return: DecisionTable
-        """
-        return self._call(_OPS['patch_businessrules_decisiontable'], (table_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_businessrules_decisiontable'], (table_id, body), options)
 
     def patch_businessrules_decisiontable_import(self, table_id: str, import_job_id: str, body: UpdateDecisionTableImportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableImportJob:
-        """Change fields of one import of a businessrules decisiontable.
-        
-        ``PATCH /api/v2/businessrules/decisiontables/{tableId}/imports/{importJobId}``.
-        
-        :param str table_id: path ``tableId``, required
-        :param str import_job_id: path ``importJobId``, required
-        :param UpdateDecisionTableImportJobRequest body: body ``body``, required
-        :return: DecisionTableImportJob
-        """
-        return self._call(_OPS['patch_businessrules_decisiontable_import'], (table_id, import_job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_businessrules_decisiontable_import'], (table_id, import_job_id, body), options)
 
     def patch_businessrules_decisiontable_version(self, table_id: str, table_version: int, body: UpdateDecisionTableVersionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Change fields of one version of a businessrules decisiontable.
-        
-        ``PATCH /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}``.
-        Requires the permission ``businessrules:decisionTable:edit``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param UpdateDecisionTableVersionRequest body: body ``body``, required
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['patch_businessrules_decisiontable_version'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_businessrules_decisiontable_version'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_execute(self, table_id: str, body: DecisionTableExecutionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableExecutionResponse:
-        """Request execute of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/execute``.
-        Requires the permission ``businessrules:decisionTable:execute``.
-        
-        :param str table_id: path ``tableId``, required
-        :param DecisionTableExecutionRequest body: body ``body``, required
-        :return: DecisionTableExecutionResponse
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_execute'], (table_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_execute'], (table_id, body), options)
 
     def post_businessrules_decisiontable_exports(self, table_id: str, body: DecisionTableExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableExportJob:
-        """Request exports of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/exports``.
-        
-        :param str table_id: path ``tableId``, required
-        :param DecisionTableExportJobRequest body: body ``body``, required
-        :return: DecisionTableExportJob
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_exports'], (table_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_exports'], (table_id, body), options)
 
     def post_businessrules_decisiontable_imports(self, table_id: str, body: CreateDecisionTableImportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableImportJob:
-        """Request imports of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/imports``.
-        
-        :param str table_id: path ``tableId``, required
-        :param CreateDecisionTableImportJobRequest body: body ``body``, required
-        :return: DecisionTableImportJob
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_imports'], (table_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_imports'], (table_id, body), options)
 
     def post_businessrules_decisiontable_version_copy(self, table_id: str, table_version: int, body: CopyDecisionTableRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Request copy of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/copy``.
-        Requires the permission ``businessrules:decisionTable:copy``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param CopyDecisionTableRequest body: body ``body``, required
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_copy'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_copy'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_version_execute(self, table_id: str, table_version: int, body: DecisionTableExecutionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableExecutionResponse:
-        """Request execute of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/execute``.
-        Requires the permission ``businessrules:decisionTable:execute``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param DecisionTableExecutionRequest body: body ``body``, required
-        :return: DecisionTableExecutionResponse
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_execute'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_execute'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_version_rollback(self, table_id: str, table_version: int, *, body: RollbackDecisionTableVersionRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Request rollback of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rollback``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param RollbackDecisionTableVersionRequest body: body ``body``
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_rollback'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_rollback'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_version_rows(self, table_id: str, table_version: int, body: CreateDecisionTableRowRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableRow:
-        """Request rows of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows``.
-        Requires all of the permissions ``businessrules:decisionTableRow:add``, ``routing:queue:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param CreateDecisionTableRowRequest body: body ``body``, required
-        :return: DecisionTableRow
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_rows'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_rows'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_version_rows_bulk_add(self, table_id: str, table_version: int, body: BulkAddDecisionTableRowsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkAddDecisionTableRowsResponse:
-        """Request rows bulk add of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/add``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param BulkAddDecisionTableRowsRequest body: body ``body``, required
-        :return: BulkAddDecisionTableRowsResponse
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_add'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_add'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_version_rows_bulk_remove(self, table_id: str, table_version: int, body: BulkDeleteDecisionTableRowsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request rows bulk remove of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/remove``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param BulkDeleteDecisionTableRowsRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_remove'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_remove'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_version_rows_bulk_update(self, table_id: str, table_version: int, body: BulkUpdateDecisionTableRowsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkUpdateDecisionTableRowsResponse:
-        """Request rows bulk update of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/bulk/update``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param BulkUpdateDecisionTableRowsRequest body: body ``body``, required
-        :return: BulkUpdateDecisionTableRowsResponse
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_update'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_rows_bulk_update'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_version_rows_search(self, table_id: str, table_version: int, body: SearchDecisionTableRowsRequest | dict[str, Any], *, page_number: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> DecisionTableRowListing:
-        """Search rows of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/search``.
-        Requires the permission ``businessrules:decisionTableRow:search``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param SearchDecisionTableRowsRequest body: body ``body``, required
-        :param str page_number: query ``pageNumber``
-        :param str page_size: query ``pageSize``
-        :return: DecisionTableRowListing
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_rows_search'], (table_id, table_version, body, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_rows_search'], (table_id, table_version, body, page_number, page_size), options)
 
     def post_businessrules_decisiontable_version_snapshot(self, table_id: str, table_version: int, body: CreateDecisionTableSnapshotRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Request snapshot of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/snapshot``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param CreateDecisionTableSnapshotRequest body: body ``body``, required
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_snapshot'], (table_id, table_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_snapshot'], (table_id, table_version, body), options)
 
     def post_businessrules_decisiontable_version_sync(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Request sync of a version of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/sync``.
-        Requires the permission ``businessrules:decisionTable:edit``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_version_sync'], (table_id, table_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_version_sync'], (table_id, table_version), options)
 
     def post_businessrules_decisiontable_versions(self, table_id: str, *, body: CreateDecisionTableVersionRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Request versions of a businessrules decisiontable.
-        
-        ``POST /api/v2/businessrules/decisiontables/{tableId}/versions``.
-        Requires the permission ``businessrules:decisionTable:add``.
-        
-        :param str table_id: path ``tableId``, required
-        :param CreateDecisionTableVersionRequest body: body ``body``
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['post_businessrules_decisiontable_versions'], (table_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontable_versions'], (table_id, body), options)
 
     def post_businessrules_decisiontables(self, body: CreateDecisionTableRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Create or add businessrules decisiontables.
-        
-        ``POST /api/v2/businessrules/decisiontables``.
-        Requires all of the permissions ``businessrules:decisionTable:add``, ``businessrules:businessRulesSchema:view``, ``routing:queue:view``.
-        
-        :param CreateDecisionTableRequest body: body ``body``, required
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['post_businessrules_decisiontables'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_decisiontables'], (body,), options)
 
     def post_businessrules_schemas(self, body: BusinessRulesSchemaCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessRulesDataSchema:
-        """Create or add businessrules schemas.
-        
-        ``POST /api/v2/businessrules/schemas``.
-        Requires the permission ``businessrules:businessRulesSchema:add``.
-        
-        :param BusinessRulesSchemaCreateRequest body: body ``body``, required
-        :return: BusinessRulesDataSchema
-        """
-        return self._call(_OPS['post_businessrules_schemas'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_businessrules_schemas'], (body,), options)
 
     def put_businessrules_decisiontable_version_publish(self, table_id: str, table_version: int, **options: Unpack[CallOptions]) -> DecisionTableVersion:
-        """Replace the publish of a version of a businessrules decisiontable.
-        
-        ``PUT /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/publish``.
-        Requires the permission ``businessrules:decisionTable:publish``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :return: DecisionTableVersion
-        """
-        return self._call(_OPS['put_businessrules_decisiontable_version_publish'], (table_id, table_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_businessrules_decisiontable_version_publish'], (table_id, table_version), options)
 
     def put_businessrules_decisiontable_version_row(self, table_id: str, table_version: int, row_id: str, body: PutDecisionTableRowRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionTableRow:
-        """Replace one row of a version of a businessrules decisiontable.
-        
-        ``PUT /api/v2/businessrules/decisiontables/{tableId}/versions/{tableVersion}/rows/{rowId}``.
-        Requires all of the permissions ``businessrules:decisionTableRow:edit``, ``routing:queue:view``.
-        
-        :param str table_id: path ``tableId``, required
-        :param int table_version: path ``tableVersion``, required
-        :param str row_id: path ``rowId``, required
-        :param PutDecisionTableRowRequest body: body ``body``, required
-        :return: DecisionTableRow
-        """
-        return self._call(_OPS['put_businessrules_decisiontable_version_row'], (table_id, table_version, row_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_businessrules_decisiontable_version_row'], (table_id, table_version, row_id, body), options)
 
     def put_businessrules_schema(self, schema_id: str, body: BusinessRulesSchemaUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessRulesDataSchema:
-        """Replace one businessrules schema.
-        
-        ``PUT /api/v2/businessrules/schemas/{schemaId}``.
-        Requires the permission ``businessrules:businessRulesSchema:edit``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param BusinessRulesSchemaUpdateRequest body: body ``body``, required
-        :return: BusinessRulesDataSchema
-        """
-        return self._call(_OPS['put_businessrules_schema'], (schema_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_businessrules_schema'], (schema_id, body), options)
+
+
+_attach_docs(BusinessRulesApi, __file__)

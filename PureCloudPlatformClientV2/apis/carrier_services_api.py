@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import EmergencyLocation
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_carrierservices_integrations_emergencylocations_me', 'GET', '/api/v2/carrierservices/integrations/emergencylocations/me', 'EmergencyLocation', (_P('phone_number', 'phoneNumber', 'query', 'str', True),)),
@@ -26,25 +18,10 @@ class CarrierServicesApi(_BaseApi):
     _operations = _OPS
 
     def get_carrierservices_integrations_emergencylocations_me(self, phone_number: str, **options: Unpack[CallOptions]) -> EmergencyLocation:
-        """Get the carrierservices integrations emergencylocation (me: the token's user).
-        
-        ``GET /api/v2/carrierservices/integrations/emergencylocations/me``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str phone_number: query ``phoneNumber``, required
-        :return: EmergencyLocation
-        """
-        return self._call(_OPS['get_carrierservices_integrations_emergencylocations_me'], (phone_number,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_carrierservices_integrations_emergencylocations_me'], (phone_number,), options)
 
     def post_carrierservices_integrations_emergencylocations_me(self, *, body: EmergencyLocation | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmergencyLocation:
-        """Send a request to carrierservices integrations emergencylocation (me: the token's user).
-        
-        ``POST /api/v2/carrierservices/integrations/emergencylocations/me``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param EmergencyLocation body: body ``body``
-        :return: EmergencyLocation
-        """
-        return self._call(_OPS['post_carrierservices_integrations_emergencylocations_me'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_carrierservices_integrations_emergencylocations_me'], (body,), options)
+
+
+_attach_docs(CarrierServicesApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Case, CaseAssociation, CaseAssociationCreate, CaseAssociationListing, CaseAssociationQuery, CaseAssociationQueryEntityListing, CaseCreate, CaseDateDueUpdate, CaseDescriptionUpdate, CaseExternalIdUpdate, CaseListing, CaseOwnerUpdate, CasePriorityUpdate, CaseQueryJobCreate, CaseQueryJobResponse, CaseQueryJobResultsResponse, CaseSummaryUpdate, Caseplan, CaseplanCreate, CaseplanCreateResponse, CaseplanDataSchema, CaseplanDataSchemaListing, CaseplanDataSchemaRequest, CaseplanListing, CaseplanQueryEntityListing, CaseplanQueryRequest, CaseplanUpdate, Comment, CommentCreate, CommentListing, IntakeSettingsListing, IntakeSettingsUpdate, Stage, StageListing, Stageplan, StageplanCreate, StageplanListing, StageplanReposition, StageplanUpdate, Step, StepListing, Stepplan, StepplanListing, StepplanUpdate, TerminateJob
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_casemanagement_case', 'DELETE', '/api/v2/casemanagement/cases/{caseId}', 'object', (_P('case_id', 'caseId', 'path', 'str', True),)),
@@ -76,639 +68,160 @@ class CaseManagementApi(_BaseApi):
     _operations = _OPS
 
     def delete_casemanagement_case(self, case_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one casemanagement case.
-        
-        ``DELETE /api/v2/casemanagement/cases/{caseId}``.
-        Requires the permission ``caseManagement:case:delete``.
-        
-        :param str case_id: path ``caseId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_casemanagement_case'], (case_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_casemanagement_case'], (case_id,), options)
 
     def delete_casemanagement_case_comments_me_comment_id(self, case_id: str, comment_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete the comment of a casemanagement case (me: the token's user).
-        
-        ``DELETE /api/v2/casemanagement/cases/{caseId}/comments/me/{commentId}``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str comment_id: path ``commentId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: object
-        """
-        return self._call(_OPS['delete_casemanagement_case_comments_me_comment_id'], (case_id, comment_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_casemanagement_case_comments_me_comment_id'], (case_id, comment_id), options)
 
     def delete_casemanagement_caseplan(self, caseplan_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one casemanagement caseplan.
-        
-        ``DELETE /api/v2/casemanagement/caseplans/{caseplanId}``.
-        Requires the permission ``caseManagement:caseplan:delete``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: object
-        """
-        return self._call(_OPS['delete_casemanagement_caseplan'], (caseplan_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_casemanagement_caseplan'], (caseplan_id,), options)
 
     def delete_casemanagement_caseplan_dataschema(self, caseplan_id: str, schema_key_name: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one dataschema of a casemanagement caseplan.
-        
-        ``DELETE /api/v2/casemanagement/caseplans/{caseplanId}/dataschemas/{schemaKeyName}``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str schema_key_name: path ``schemaKeyName``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_casemanagement_caseplan_dataschema'], (caseplan_id, schema_key_name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_casemanagement_caseplan_dataschema'], (caseplan_id, schema_key_name), options)
 
     def delete_casemanagement_caseplan_stageplan(self, caseplan_id: str, stageplan_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one stageplan of a casemanagement caseplan.
-        
-        ``DELETE /api/v2/casemanagement/caseplans/{caseplanId}/stageplans/{stageplanId}``. **Preview.**
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stageplan_id: path ``stageplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: object
-        """
-        return self._call(_OPS['delete_casemanagement_caseplan_stageplan'], (caseplan_id, stageplan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_casemanagement_caseplan_stageplan'], (caseplan_id, stageplan_id), options)
 
     def get_casemanagement_case(self, case_id: str, *, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> Case:
-        """Get one casemanagement case.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}``.
-        Requires the permission ``caseManagement:case:view``.
-        
-        :param str case_id: path ``caseId``, required
-        :param list[str] expands: query ``expands``; each one of ``caseplan``
-        :return: Case
-        """
-        return self._call(_OPS['get_casemanagement_case'], (case_id, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case'], (case_id, expands), options)
 
     def get_casemanagement_case_association(self, case_id: str, association_id: str, **options: Unpack[CallOptions]) -> CaseAssociation:
-        """Get one association of a casemanagement case.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/associations/{associationId}``.
-        Requires the permission ``caseManagement:caseAssociation:view``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str association_id: path ``associationId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: CaseAssociation
-        """
-        return self._call(_OPS['get_casemanagement_case_association'], (case_id, association_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_association'], (case_id, association_id), options)
 
     def get_casemanagement_case_associations(self, case_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> CaseAssociationListing:
-        """List associations of a casemanagement case, one page per call.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/associations``.
-        Pages by ``after``: ``paginate(api.get_casemanagement_case_associations)`` walks every page.
-        Requires the permission ``caseManagement:caseAssociation:view``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: CaseAssociationListing
-        """
-        return self._call(_OPS['get_casemanagement_case_associations'], (case_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_associations'], (case_id, before, after, page_size), options)
 
     def get_casemanagement_case_comment(self, case_id: str, comment_id: str, **options: Unpack[CallOptions]) -> Comment:
-        """Get one comment of a casemanagement case.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/comments/{commentId}``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str comment_id: path ``commentId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: Comment
-        """
-        return self._call(_OPS['get_casemanagement_case_comment'], (case_id, comment_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_comment'], (case_id, comment_id), options)
 
     def get_casemanagement_case_comments(self, case_id: str, *, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CommentListing:
-        """List comments of a casemanagement case, one page per call.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/comments``.
-        Pages by ``after``: ``paginate(api.get_casemanagement_case_comments)`` walks every page.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``, minimum 1, maximum 100
-        :param str sort_order: query ``sortOrder``
-        :return: CommentListing
-        """
-        return self._call(_OPS['get_casemanagement_case_comments'], (case_id, after, page_size, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_comments'], (case_id, after, page_size, sort_order), options)
 
     def get_casemanagement_case_stage(self, case_id: str, stage_id: str, **options: Unpack[CallOptions]) -> Stage:
-        """Get one stage of a casemanagement case.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/stages/{stageId}``.
-        Requires the permission ``caseManagement:stage:view``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stage_id: path ``stageId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: Stage
-        """
-        return self._call(_OPS['get_casemanagement_case_stage'], (case_id, stage_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_stage'], (case_id, stage_id), options)
 
     def get_casemanagement_case_stage_step(self, case_id: str, stage_id: str, step_id: str, **options: Unpack[CallOptions]) -> Step:
-        """Get one step of a stage of a casemanagement case.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/stages/{stageId}/steps/{stepId}``.
-        Requires the permission ``caseManagement:step:view``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stage_id: path ``stageId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str step_id: path ``stepId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: Step
-        """
-        return self._call(_OPS['get_casemanagement_case_stage_step'], (case_id, stage_id, step_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_stage_step'], (case_id, stage_id, step_id), options)
 
     def get_casemanagement_case_stage_steps(self, case_id: str, stage_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> StepListing:
-        """List steps of a stage of a casemanagement case, one page per call.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/stages/{stageId}/steps``.
-        Pages by ``after``: ``paginate(api.get_casemanagement_case_stage_steps)`` walks every page.
-        Requires the permission ``caseManagement:step:view``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stage_id: path ``stageId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: StepListing
-        """
-        return self._call(_OPS['get_casemanagement_case_stage_steps'], (case_id, stage_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_stage_steps'], (case_id, stage_id, before, after, page_size), options)
 
     def get_casemanagement_case_stages(self, case_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> StageListing:
-        """List stages of a casemanagement case, one page per call.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/stages``.
-        Pages by ``after``: ``paginate(api.get_casemanagement_case_stages)`` walks every page.
-        Requires the permission ``caseManagement:stage:view``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: StageListing
-        """
-        return self._call(_OPS['get_casemanagement_case_stages'], (case_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_stages'], (case_id, before, after, page_size), options)
 
     def get_casemanagement_case_terminate_job(self, case_id: str, job_id: str, **options: Unpack[CallOptions]) -> TerminateJob:
-        """Get one terminate job of a casemanagement case.
-        
-        ``GET /api/v2/casemanagement/cases/{caseId}/terminate/jobs/{jobId}``.
-        Requires the permission ``caseManagement:terminateJob:view``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str job_id: path ``jobId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: TerminateJob
-        """
-        return self._call(_OPS['get_casemanagement_case_terminate_job'], (case_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_case_terminate_job'], (case_id, job_id), options)
 
     def get_casemanagement_caseplan(self, caseplan_id: str, **options: Unpack[CallOptions]) -> Caseplan:
-        """Get one casemanagement caseplan.
-        
-        ``GET /api/v2/casemanagement/caseplans/{caseplanId}``.
-        Requires the permission ``caseManagement:caseplan:view``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: Caseplan
-        """
-        return self._call(_OPS['get_casemanagement_caseplan'], (caseplan_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplan'], (caseplan_id,), options)
 
     def get_casemanagement_caseplan_version(self, caseplan_id: str, version_id: str, **options: Unpack[CallOptions]) -> Caseplan:
-        """Get one version of a casemanagement caseplan.
-        
-        ``GET /api/v2/casemanagement/caseplans/{caseplanId}/versions/{versionId}``.
-        Requires the permission ``caseManagement:caseplan:version``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str version_id: path ``versionId``, required
-        :return: Caseplan
-        """
-        return self._call(_OPS['get_casemanagement_caseplan_version'], (caseplan_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplan_version'], (caseplan_id, version_id), options)
 
     def get_casemanagement_caseplan_version_dataschemas(self, caseplan_id: str, version_id: str, **options: Unpack[CallOptions]) -> CaseplanDataSchemaListing:
-        """Get dataschemas of a version of a casemanagement caseplan.
-        
-        ``GET /api/v2/casemanagement/caseplans/{caseplanId}/versions/{versionId}/dataschemas``.
-        Requires the permission ``caseManagement:caseplanDataSchemas:view``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str version_id: path ``versionId``, required
-        :return: CaseplanDataSchemaListing
-        """
-        return self._call(_OPS['get_casemanagement_caseplan_version_dataschemas'], (caseplan_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplan_version_dataschemas'], (caseplan_id, version_id), options)
 
     def get_casemanagement_caseplan_version_intakesettings(self, caseplan_id: str, version_id: str, **options: Unpack[CallOptions]) -> IntakeSettingsListing:
-        """Get intakesettings of a version of a casemanagement caseplan.
-        
-        ``GET /api/v2/casemanagement/caseplans/{caseplanId}/versions/{versionId}/intakesettings``.
-        Requires the permission ``caseManagement:caseplanIntakeSettings:view``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str version_id: path ``versionId``, required
-        :return: IntakeSettingsListing
-        """
-        return self._call(_OPS['get_casemanagement_caseplan_version_intakesettings'], (caseplan_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplan_version_intakesettings'], (caseplan_id, version_id), options)
 
     def get_casemanagement_caseplan_version_stageplan(self, caseplan_id: str, version_id: str, stageplan_id: str, *, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> Stageplan:
-        """Get one stageplan of a version of a casemanagement caseplan.
-        
-        ``GET /api/v2/casemanagement/caseplans/{caseplanId}/versions/{versionId}/stageplans/{stageplanId}``.
-        Requires the permission ``caseManagement:stageplan:view``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str version_id: path ``versionId``, required
-        :param str stageplan_id: path ``stageplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param list[str] expands: query ``expands``; each one of ``caseplan``
-        :return: Stageplan
-        """
-        return self._call(_OPS['get_casemanagement_caseplan_version_stageplan'], (caseplan_id, version_id, stageplan_id, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplan_version_stageplan'], (caseplan_id, version_id, stageplan_id, expands), options)
 
     def get_casemanagement_caseplan_version_stageplan_stepplan(self, caseplan_id: str, version_id: str, stageplan_id: str, stepplan_id: str, *, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> Stepplan:
-        """Get one stepplan of a stageplan of a version of a casemanagement caseplan.
-        
-        ``GET /api/v2/casemanagement/caseplans/{caseplanId}/versions/{versionId}/stageplans/{stageplanId}/stepplans/{stepplanId}``.
-        Requires the permission ``caseManagement:stepplan:view``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str version_id: path ``versionId``, required
-        :param str stageplan_id: path ``stageplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stepplan_id: path ``stepplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param list[str] expands: query ``expands``; each one of ``stageplan``, ``caseplan``, ``worktype``
-        :return: Stepplan
-        """
-        return self._call(_OPS['get_casemanagement_caseplan_version_stageplan_stepplan'], (caseplan_id, version_id, stageplan_id, stepplan_id, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplan_version_stageplan_stepplan'], (caseplan_id, version_id, stageplan_id, stepplan_id, expands), options)
 
     def get_casemanagement_caseplan_version_stageplan_stepplans(self, caseplan_id: str, version_id: str, stageplan_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> StepplanListing:
-        """List stepplans of a stageplan of a version of a casemanagement caseplan, one page per call.
-        
-        ``GET /api/v2/casemanagement/caseplans/{caseplanId}/versions/{versionId}/stageplans/{stageplanId}/stepplans``.
-        Pages by ``after``: ``paginate(api.get_casemanagement_caseplan_version_stageplan_stepplans)`` walks every page.
-        Requires the permission ``caseManagement:stepplan:view``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str version_id: path ``versionId``, required
-        :param str stageplan_id: path ``stageplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param list[str] expands: query ``expands``; each one of ``caseplan``, ``stageplan``, ``worktype``
-        :return: StepplanListing
-        """
-        return self._call(_OPS['get_casemanagement_caseplan_version_stageplan_stepplans'], (caseplan_id, version_id, stageplan_id, before, after, page_size, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplan_version_stageplan_stepplans'], (caseplan_id, version_id, stageplan_id, before, after, page_size, expands), options)
 
     def get_casemanagement_caseplan_version_stageplans(self, caseplan_id: str, version_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> StageplanListing:
-        """List stageplans of a version of a casemanagement caseplan, one page per call.
-        
-        ``GET /api/v2/casemanagement/caseplans/{caseplanId}/versions/{versionId}/stageplans``.
-        Pages by ``after``: ``paginate(api.get_casemanagement_caseplan_version_stageplans)`` walks every page.
-        Requires the permission ``caseManagement:stageplan:view``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str version_id: path ``versionId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param list[str] expands: query ``expands``; each one of ``caseplan``
-        :return: StageplanListing
-        """
-        return self._call(_OPS['get_casemanagement_caseplan_version_stageplans'], (caseplan_id, version_id, before, after, page_size, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplan_version_stageplans'], (caseplan_id, version_id, before, after, page_size, expands), options)
 
     def get_casemanagement_caseplans(self, *, after: str | None = None, page_size: int | None = None, customer_intent_id: str | None = None, division_ids: str | None = None, **options: Unpack[CallOptions]) -> CaseplanListing:
-        """List casemanagement caseplans, one page per call.
-        
-        ``GET /api/v2/casemanagement/caseplans``.
-        Pages by ``after``: ``paginate(api.get_casemanagement_caseplans)`` walks every page.
-        Requires the permission ``caseManagement:caseplan:view``.
-        
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``, maximum 200
-        :param str customer_intent_id: query ``customerIntentId``
-        :param str division_ids: query ``divisionIds``
-        :return: CaseplanListing
-        """
-        return self._call(_OPS['get_casemanagement_caseplans'], (after, page_size, customer_intent_id, division_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_caseplans'], (after, page_size, customer_intent_id, division_ids), options)
 
     def get_casemanagement_cases_externalcontact(self, external_contact_id: str, *, after: str | None = None, page_size: int | None = None, division_ids: str | None = None, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> CaseListing:
-        """Get one casemanagement cases externalcontact.
-        
-        ``GET /api/v2/casemanagement/cases/externalcontacts/{externalContactId}``.
-        Pages by ``after``: ``paginate(api.get_casemanagement_cases_externalcontact)`` walks every page.
-        Requires the permission ``caseManagement:caseExternalContact:view``.
-        
-        :param str external_contact_id: path ``externalContactId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``, minimum 1, maximum 200
-        :param str division_ids: query ``divisionIds``
-        :param list[str] expands: query ``expands``; each one of ``caseplan``
-        :return: CaseListing
-        """
-        return self._call(_OPS['get_casemanagement_cases_externalcontact'], (external_contact_id, after, page_size, division_ids, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_cases_externalcontact'], (external_contact_id, after, page_size, division_ids, expands), options)
 
     def get_casemanagement_cases_query_job(self, job_id: str, **options: Unpack[CallOptions]) -> CaseQueryJobResponse:
-        """Get one casemanagement cases query job.
-        
-        ``GET /api/v2/casemanagement/cases/query/jobs/{jobId}``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: CaseQueryJobResponse
-        """
-        return self._call(_OPS['get_casemanagement_cases_query_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_cases_query_job'], (job_id,), options)
 
     def get_casemanagement_cases_query_job_results(self, job_id: str, **options: Unpack[CallOptions]) -> CaseQueryJobResultsResponse:
-        """Get results of a casemanagement cases query job.
-        
-        ``GET /api/v2/casemanagement/cases/query/jobs/{jobId}/results``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: CaseQueryJobResultsResponse
-        """
-        return self._call(_OPS['get_casemanagement_cases_query_job_results'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_cases_query_job_results'], (job_id,), options)
 
     def get_casemanagement_cases_reference(self, reference_id: str, *, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> Case:
-        """Get one casemanagement cases reference.
-        
-        ``GET /api/v2/casemanagement/cases/references/{referenceId}``.
-        Requires the permission ``caseManagement:caseReference:view``.
-        
-        :param str reference_id: path ``referenceId``, required
-        :param list[str] expands: query ``expands``; each one of ``caseplan``
-        :return: Case
-        """
-        return self._call(_OPS['get_casemanagement_cases_reference'], (reference_id, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_casemanagement_cases_reference'], (reference_id, expands), options)
 
     def patch_casemanagement_case_datedue(self, case_id: str, body: CaseDateDueUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Case:
-        """Change fields of the datedue of a casemanagement case.
-        
-        ``PATCH /api/v2/casemanagement/cases/{caseId}/datedue``.
-        Requires the permission ``caseManagement:caseDateDue:edit``.
-        
-        :param str case_id: path ``caseId``, required
-        :param CaseDateDueUpdate body: body ``body``, required
-        :return: Case
-        """
-        return self._call(_OPS['patch_casemanagement_case_datedue'], (case_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_case_datedue'], (case_id, body), options)
 
     def patch_casemanagement_case_description(self, case_id: str, body: CaseDescriptionUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Case:
-        """Change fields of the description of a casemanagement case.
-        
-        ``PATCH /api/v2/casemanagement/cases/{caseId}/description``. **Preview.**
-        
-        :param str case_id: path ``caseId``, required
-        :param CaseDescriptionUpdate body: body ``body``, required
-        :return: Case
-        """
-        return self._call(_OPS['patch_casemanagement_case_description'], (case_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_case_description'], (case_id, body), options)
 
     def patch_casemanagement_case_externalid(self, case_id: str, body: CaseExternalIdUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Case:
-        """Change fields of the externalid of a casemanagement case.
-        
-        ``PATCH /api/v2/casemanagement/cases/{caseId}/externalid``. **Preview.**
-        
-        :param str case_id: path ``caseId``, required
-        :param CaseExternalIdUpdate body: body ``body``, required
-        :return: Case
-        """
-        return self._call(_OPS['patch_casemanagement_case_externalid'], (case_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_case_externalid'], (case_id, body), options)
 
     def patch_casemanagement_case_owner(self, case_id: str, body: CaseOwnerUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Case:
-        """Change fields of the owner of a casemanagement case.
-        
-        ``PATCH /api/v2/casemanagement/cases/{caseId}/owner``.
-        
-        :param str case_id: path ``caseId``, required
-        :param CaseOwnerUpdate body: body ``body``, required
-        :return: Case
-        """
-        return self._call(_OPS['patch_casemanagement_case_owner'], (case_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_case_owner'], (case_id, body), options)
 
     def patch_casemanagement_case_priority(self, case_id: str, body: CasePriorityUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Case:
-        """Change fields of the priority of a casemanagement case.
-        
-        ``PATCH /api/v2/casemanagement/cases/{caseId}/priority``.
-        Requires the permission ``caseManagement:casePriority:edit``.
-        
-        :param str case_id: path ``caseId``, required
-        :param CasePriorityUpdate body: body ``body``, required
-        :return: Case
-        """
-        return self._call(_OPS['patch_casemanagement_case_priority'], (case_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_case_priority'], (case_id, body), options)
 
     def patch_casemanagement_case_summary(self, case_id: str, body: CaseSummaryUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Case:
-        """Change fields of the summary of a casemanagement case.
-        
-        ``PATCH /api/v2/casemanagement/cases/{caseId}/summary``.
-        Requires the permission ``caseManagement:caseSummary:edit``.
-        
-        :param str case_id: path ``caseId``, required
-        :param CaseSummaryUpdate body: body ``body``, required
-        :return: Case
-        """
-        return self._call(_OPS['patch_casemanagement_case_summary'], (case_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_case_summary'], (case_id, body), options)
 
     def patch_casemanagement_caseplan(self, caseplan_id: str, body: CaseplanUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Caseplan:
-        """Change fields of one casemanagement caseplan.
-        
-        ``PATCH /api/v2/casemanagement/caseplans/{caseplanId}``.
-        Requires the permission ``caseManagement:caseplan:edit``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param CaseplanUpdate body: body ``body``, required
-        :return: Caseplan
-        """
-        return self._call(_OPS['patch_casemanagement_caseplan'], (caseplan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_caseplan'], (caseplan_id, body), options)
 
     def patch_casemanagement_caseplan_stageplan(self, caseplan_id: str, stageplan_id: str, body: StageplanUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Stageplan:
-        """Change fields of one stageplan of a casemanagement caseplan.
-        
-        ``PATCH /api/v2/casemanagement/caseplans/{caseplanId}/stageplans/{stageplanId}``.
-        Requires the permission ``caseManagement:stageplan:edit``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stageplan_id: path ``stageplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param StageplanUpdate body: body ``body``, required
-        :return: Stageplan
-        """
-        return self._call(_OPS['patch_casemanagement_caseplan_stageplan'], (caseplan_id, stageplan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_caseplan_stageplan'], (caseplan_id, stageplan_id, body), options)
 
     def patch_casemanagement_caseplan_stageplan_stepplan(self, caseplan_id: str, stageplan_id: str, stepplan_id: str, body: StepplanUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Stepplan:
-        """Change fields of one stepplan of a stageplan of a casemanagement caseplan.
-        
-        ``PATCH /api/v2/casemanagement/caseplans/{caseplanId}/stageplans/{stageplanId}/stepplans/{stepplanId}``.
-        Requires the permission ``caseManagement:stepplan:edit``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stageplan_id: path ``stageplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stepplan_id: path ``stepplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param StepplanUpdate body: body ``body``, required
-        :return: Stepplan
-        """
-        return self._call(_OPS['patch_casemanagement_caseplan_stageplan_stepplan'], (caseplan_id, stageplan_id, stepplan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_casemanagement_caseplan_stageplan_stepplan'], (caseplan_id, stageplan_id, stepplan_id, body), options)
 
     def post_casemanagement_case_associations(self, case_id: str, body: CaseAssociationCreate | dict[str, Any], **options: Unpack[CallOptions]) -> CaseAssociation:
-        """Request associations of a casemanagement case.
-        
-        ``POST /api/v2/casemanagement/cases/{caseId}/associations``.
-        Requires the permission ``caseManagement:caseAssociation:add``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param CaseAssociationCreate body: body ``body``, required
-        :return: CaseAssociation
-        """
-        return self._call(_OPS['post_casemanagement_case_associations'], (case_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_case_associations'], (case_id, body), options)
 
     def post_casemanagement_case_comments(self, case_id: str, body: CommentCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Comment:
-        """Request comments of a casemanagement case.
-        
-        ``POST /api/v2/casemanagement/cases/{caseId}/comments``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param CommentCreate body: body ``body``, required
-        :return: Comment
-        """
-        return self._call(_OPS['post_casemanagement_case_comments'], (case_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_case_comments'], (case_id, body), options)
 
     def post_casemanagement_case_terminate_jobs(self, case_id: str, **options: Unpack[CallOptions]) -> TerminateJob:
-        """Request terminate jobs of a casemanagement case.
-        
-        ``POST /api/v2/casemanagement/cases/{caseId}/terminate/jobs``.
-        Requires the permission ``caseManagement:terminateJob:add``.
-        
-        :param str case_id: path ``caseId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: TerminateJob
-        """
-        return self._call(_OPS['post_casemanagement_case_terminate_jobs'], (case_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_case_terminate_jobs'], (case_id,), options)
 
     def post_casemanagement_caseplan_dataschemas(self, caseplan_id: str, body: CaseplanDataSchemaRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CaseplanDataSchema:
-        """Request dataschemas of a casemanagement caseplan.
-        
-        ``POST /api/v2/casemanagement/caseplans/{caseplanId}/dataschemas``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param CaseplanDataSchemaRequest body: body ``body``, required
-        :return: CaseplanDataSchema
-        """
-        return self._call(_OPS['post_casemanagement_caseplan_dataschemas'], (caseplan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_caseplan_dataschemas'], (caseplan_id, body), options)
 
     def post_casemanagement_caseplan_publish(self, caseplan_id: str, **options: Unpack[CallOptions]) -> Caseplan:
-        """Request publish of a casemanagement caseplan.
-        
-        ``POST /api/v2/casemanagement/caseplans/{caseplanId}/publish``.
-        Requires the permission ``caseManagement:caseplan:publish``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: Caseplan
-        """
-        return self._call(_OPS['post_casemanagement_caseplan_publish'], (caseplan_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_caseplan_publish'], (caseplan_id,), options)
 
     def post_casemanagement_caseplan_stageplan_reposition(self, caseplan_id: str, stageplan_id: str, body: StageplanReposition | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """Request reposition of a stageplan of a casemanagement caseplan.
-        
-        ``POST /api/v2/casemanagement/caseplans/{caseplanId}/stageplans/{stageplanId}/reposition``. **Preview.**
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str stageplan_id: path ``stageplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param StageplanReposition body: body ``body``, required
-        :return: object
-        """
-        return self._call(_OPS['post_casemanagement_caseplan_stageplan_reposition'], (caseplan_id, stageplan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_caseplan_stageplan_reposition'], (caseplan_id, stageplan_id, body), options)
 
     def post_casemanagement_caseplan_stageplans(self, caseplan_id: str, body: StageplanCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Stageplan:
-        """Request stageplans of a casemanagement caseplan.
-        
-        ``POST /api/v2/casemanagement/caseplans/{caseplanId}/stageplans``. **Preview.**
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param StageplanCreate body: body ``body``, required
-        :return: Stageplan
-        """
-        return self._call(_OPS['post_casemanagement_caseplan_stageplans'], (caseplan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_caseplan_stageplans'], (caseplan_id, body), options)
 
     def post_casemanagement_caseplan_versions(self, caseplan_id: str, **options: Unpack[CallOptions]) -> Caseplan:
-        """Request versions of a casemanagement caseplan.
-        
-        ``POST /api/v2/casemanagement/caseplans/{caseplanId}/versions``.
-        Requires the permission ``caseManagement:caseplan:edit``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :return: Caseplan
-        """
-        return self._call(_OPS['post_casemanagement_caseplan_versions'], (caseplan_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_caseplan_versions'], (caseplan_id,), options)
 
     def post_casemanagement_caseplans(self, body: CaseplanCreate | dict[str, Any], **options: Unpack[CallOptions]) -> CaseplanCreateResponse:
-        """Create or add casemanagement caseplans.
-        
-        ``POST /api/v2/casemanagement/caseplans``.
-        Requires the permission ``caseManagement:caseplan:add``.
-        
-        :param CaseplanCreate body: body ``body``, required
-        :return: CaseplanCreateResponse
-        """
-        return self._call(_OPS['post_casemanagement_caseplans'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_caseplans'], (body,), options)
 
     def post_casemanagement_caseplans_query(self, body: CaseplanQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CaseplanQueryEntityListing:
-        """Run a query over casemanagement caseplans.
-        
-        ``POST /api/v2/casemanagement/caseplans/query``.
-        Requires the permission ``caseManagement:caseplan:view``.
-        
-        :param CaseplanQueryRequest body: body ``body``, required
-        :return: CaseplanQueryEntityListing
-        """
-        return self._call(_OPS['post_casemanagement_caseplans_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_caseplans_query'], (body,), options)
 
     def post_casemanagement_cases(self, body: CaseCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Case:
-        """Create or add casemanagement cases.
-        
-        ``POST /api/v2/casemanagement/cases``.
-        Requires the permission ``caseManagement:case:add``.
-        
-        :param CaseCreate body: body ``body``, required
-        :return: Case
-        """
-        return self._call(_OPS['post_casemanagement_cases'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_cases'], (body,), options)
 
     def post_casemanagement_cases_associations_query(self, body: CaseAssociationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> CaseAssociationQueryEntityListing:
-        """Run a query over casemanagement cases associations.
-        
-        ``POST /api/v2/casemanagement/cases/associations/query``.
-        Requires the permission ``caseManagement:caseAssociation:view``.
-        
-        :param CaseAssociationQuery body: body ``body``, required
-        :return: CaseAssociationQueryEntityListing
-        """
-        return self._call(_OPS['post_casemanagement_cases_associations_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_cases_associations_query'], (body,), options)
 
     def post_casemanagement_cases_query_jobs(self, body: CaseQueryJobCreate | dict[str, Any], **options: Unpack[CallOptions]) -> CaseQueryJobResponse:
-        """Create or add casemanagement cases query jobs.
-        
-        ``POST /api/v2/casemanagement/cases/query/jobs``.
-        
-        :param CaseQueryJobCreate body: body ``body``, required
-        :return: CaseQueryJobResponse
-        """
-        return self._call(_OPS['post_casemanagement_cases_query_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_casemanagement_cases_query_jobs'], (body,), options)
 
     def put_casemanagement_caseplan_dataschema(self, caseplan_id: str, schema_key_name: str, body: CaseplanDataSchemaRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CaseplanDataSchema:
-        """Replace one dataschema of a casemanagement caseplan.
-        
-        ``PUT /api/v2/casemanagement/caseplans/{caseplanId}/dataschemas/{schemaKeyName}``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str schema_key_name: path ``schemaKeyName``, required
-        :param CaseplanDataSchemaRequest body: body ``body``, required
-        :return: CaseplanDataSchema
-        """
-        return self._call(_OPS['put_casemanagement_caseplan_dataschema'], (caseplan_id, schema_key_name, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_casemanagement_caseplan_dataschema'], (caseplan_id, schema_key_name, body), options)
 
     def put_casemanagement_caseplan_intakesettings(self, caseplan_id: str, body: IntakeSettingsUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> IntakeSettingsListing:
-        """Replace the intakesettings of a casemanagement caseplan.
-        
-        ``PUT /api/v2/casemanagement/caseplans/{caseplanId}/intakesettings``.
-        Requires the permission ``caseManagement:caseplanIntakeSettings:edit``.
-        
-        :param str caseplan_id: path ``caseplanId``, required, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param IntakeSettingsUpdate body: body ``body``, required
-        :return: IntakeSettingsListing
-        """
-        return self._call(_OPS['put_casemanagement_caseplan_intakesettings'], (caseplan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_casemanagement_caseplan_intakesettings'], (caseplan_id, body), options)
+
+
+_attach_docs(CaseManagementApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ChatMessageEntityListing, ChatMessageResponse, ChatReactionUpdate, ChatSendMessageResponse, ChatSettings, ChatUserSettings, CreateRoomRequest, CreateRoomResponse, OneOnOne, PinnedMessageRequest, Room, RoomParticipant, RoomParticipantsResponse, RoomUpdateRequest, SendMessageBody, UserChatSettingsPost, UserSettingsForChat
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_chats_room_message', 'DELETE', '/api/v2/chats/rooms/{roomJid}/messages/{messageId}', None, (_P('room_jid', 'roomJid', 'path', 'str', True), _P('message_id', 'messageId', 'path', 'str', True),)),
@@ -58,411 +50,106 @@ class ChatApi(_BaseApi):
     _operations = _OPS
 
     def delete_chats_room_message(self, room_jid: str, message_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one message of a chats room.
-        
-        ``DELETE /api/v2/chats/rooms/{roomJid}/messages/{messageId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:roomMessage:delete``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param str message_id: path ``messageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_chats_room_message'], (room_jid, message_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_chats_room_message'], (room_jid, message_id), options)
 
     def delete_chats_room_messages_pin(self, room_jid: str, pinned_message_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one messages pin of a chats room.
-        
-        ``DELETE /api/v2/chats/rooms/{roomJid}/messages/pins/{pinnedMessageId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:edit``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param str pinned_message_id: path ``pinnedMessageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_chats_room_messages_pin'], (room_jid, pinned_message_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_chats_room_messages_pin'], (room_jid, pinned_message_id), options)
 
     def delete_chats_room_participant(self, room_jid: str, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one participant of a chats room.
-        
-        ``DELETE /api/v2/chats/rooms/{roomJid}/participants/{userId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:participant:delete``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_chats_room_participant'], (room_jid, user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_chats_room_participant'], (room_jid, user_id), options)
 
     def delete_chats_user_message(self, user_id: str, message_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one message of a chats user.
-        
-        ``DELETE /api/v2/chats/users/{userId}/messages/{messageId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1Message:delete``.
-        
-        :param str user_id: path ``userId``, required
-        :param str message_id: path ``messageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_chats_user_message'], (user_id, message_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_chats_user_message'], (user_id, message_id), options)
 
     def delete_chats_user_messages_pin(self, user_id: str, pinned_message_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one messages pin of a chats user.
-        
-        ``DELETE /api/v2/chats/users/{userId}/messages/pins/{pinnedMessageId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param str pinned_message_id: path ``pinnedMessageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_chats_user_messages_pin'], (user_id, pinned_message_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_chats_user_messages_pin'], (user_id, pinned_message_id), options)
 
     def delete_chats_users_me_settings(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the chats users settings (me: the token's user).
-        
-        ``DELETE /api/v2/chats/users/me/settings``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_chats_users_me_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_chats_users_me_settings'], (), options)
 
     def get_chats_message(self, message_id: str, **options: Unpack[CallOptions]) -> ChatMessageResponse:
-        """Get one chats message.
-        
-        ``GET /api/v2/chats/messages/{messageId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1Message:view``, ``chat:room:view``.
-        
-        :param str message_id: path ``messageId``, required
-        :return: ChatMessageResponse
-        """
-        return self._call(_OPS['get_chats_message'], (message_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_message'], (message_id,), options)
 
     def get_chats_room(self, room_jid: str, **options: Unpack[CallOptions]) -> Room:
-        """Get one chats room.
-        
-        ``GET /api/v2/chats/rooms/{roomJid}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:view``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :return: Room
-        """
-        return self._call(_OPS['get_chats_room'], (room_jid,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_room'], (room_jid,), options)
 
     def get_chats_room_message(self, room_jid: str, message_ids: str, **options: Unpack[CallOptions]) -> ChatMessageEntityListing:
-        """Get one message of a chats room.
-        
-        ``GET /api/v2/chats/rooms/{roomJid}/messages/{messageIds}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:view``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param str message_ids: path ``messageIds``, required
-        :return: ChatMessageEntityListing
-        """
-        return self._call(_OPS['get_chats_room_message'], (room_jid, message_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_room_message'], (room_jid, message_ids), options)
 
     def get_chats_room_messages(self, room_jid: str, *, limit: str | None = None, before: str | None = None, after: str | None = None, exclude_metadata: bool | None = None, **options: Unpack[CallOptions]) -> ChatMessageEntityListing:
-        """List messages of a chats room, one page per call.
-        
-        ``GET /api/v2/chats/rooms/{roomJid}/messages``.
-        Pages by ``after``: ``paginate(api.get_chats_room_messages)`` walks every page.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:view``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param str limit: query ``limit``
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param bool exclude_metadata: query ``excludeMetadata``
-        :return: ChatMessageEntityListing
-        """
-        return self._call(_OPS['get_chats_room_messages'], (room_jid, limit, before, after, exclude_metadata), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_room_messages'], (room_jid, limit, before, after, exclude_metadata), options)
 
     def get_chats_room_participant(self, room_jid: str, participant_jid: str, **options: Unpack[CallOptions]) -> RoomParticipant:
-        """Get one participant of a chats room.
-        
-        ``GET /api/v2/chats/rooms/{roomJid}/participants/{participantJid}``.
-        Requires no permission.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param str participant_jid: path ``participantJid``, required
-        :return: RoomParticipant
-        """
-        return self._call(_OPS['get_chats_room_participant'], (room_jid, participant_jid), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_room_participant'], (room_jid, participant_jid), options)
 
     def get_chats_room_participants(self, room_jid: str, *, notify: bool | None = None, **options: Unpack[CallOptions]) -> RoomParticipantsResponse:
-        """Get participants of a chats room.
-        
-        ``GET /api/v2/chats/rooms/{roomJid}/participants``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:view``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param bool notify: query ``notify``
-        :return: RoomParticipantsResponse
-        """
-        return self._call(_OPS['get_chats_room_participants'], (room_jid, notify), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_room_participants'], (room_jid, notify), options)
 
     def get_chats_settings(self, **options: Unpack[CallOptions]) -> ChatSettings:
-        """Get chats settings.
-        
-        ``GET /api/v2/chats/settings``.
-        Requires any of the permissions ``chat:setting:view``, ``chat:setting:edit``.
-        
-        :return: ChatSettings
-        """
-        return self._call(_OPS['get_chats_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_settings'], (), options)
 
     def get_chats_thread_messages(self, thread_id: str, *, limit: str | None = None, before: str | None = None, after: str | None = None, exclude_metadata: bool | None = None, **options: Unpack[CallOptions]) -> ChatMessageEntityListing:
-        """List messages of a chats thread, one page per call.
-        
-        ``GET /api/v2/chats/threads/{threadId}/messages``.
-        Pages by ``after``: ``paginate(api.get_chats_thread_messages)`` walks every page.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:view``.
-        
-        :param str thread_id: path ``threadId``, required
-        :param str limit: query ``limit``
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param bool exclude_metadata: query ``excludeMetadata``
-        :return: ChatMessageEntityListing
-        """
-        return self._call(_OPS['get_chats_thread_messages'], (thread_id, limit, before, after, exclude_metadata), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_thread_messages'], (thread_id, limit, before, after, exclude_metadata), options)
 
     def get_chats_user(self, user_id: str, **options: Unpack[CallOptions]) -> OneOnOne:
-        """Get one chats user.
-        
-        ``GET /api/v2/chats/users/{userId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: OneOnOne
-        """
-        return self._call(_OPS['get_chats_user'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_user'], (user_id,), options)
 
     def get_chats_user_message(self, user_id: str, message_ids: str, **options: Unpack[CallOptions]) -> ChatMessageEntityListing:
-        """Get one message of a chats user.
-        
-        ``GET /api/v2/chats/users/{userId}/messages/{messageIds}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1Message:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param str message_ids: path ``messageIds``, required
-        :return: ChatMessageEntityListing
-        """
-        return self._call(_OPS['get_chats_user_message'], (user_id, message_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_user_message'], (user_id, message_ids), options)
 
     def get_chats_user_messages(self, user_id: str, *, limit: str | None = None, before: str | None = None, after: str | None = None, exclude_metadata: bool | None = None, **options: Unpack[CallOptions]) -> ChatMessageResponse:
-        """Get messages of a chats user.
-        
-        ``GET /api/v2/chats/users/{userId}/messages``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1Message:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param str limit: query ``limit``
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param bool exclude_metadata: query ``excludeMetadata``
-        :return: ChatMessageResponse
-        """
-        return self._call(_OPS['get_chats_user_messages'], (user_id, limit, before, after, exclude_metadata), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_user_messages'], (user_id, limit, before, after, exclude_metadata), options)
 
     def get_chats_user_settings(self, user_id: str, **options: Unpack[CallOptions]) -> ChatUserSettings:
-        """Get settings of a chats user.
-        
-        ``GET /api/v2/chats/users/{userId}/settings``.
-        Requires any of the permissions ``chat:usersettings:view``, ``chat:setting:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: ChatUserSettings
-        """
-        return self._call(_OPS['get_chats_user_settings'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_user_settings'], (user_id,), options)
 
     def get_chats_users_me_settings(self, **options: Unpack[CallOptions]) -> UserSettingsForChat:
-        """Get chats users settings (me: the token's user).
-        
-        ``GET /api/v2/chats/users/me/settings``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: UserSettingsForChat
-        """
-        return self._call(_OPS['get_chats_users_me_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_chats_users_me_settings'], (), options)
 
     def patch_chats_room(self, room_jid: str, body: RoomUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one chats room.
-        
-        ``PATCH /api/v2/chats/rooms/{roomJid}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:edit``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param RoomUpdateRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_chats_room'], (room_jid, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_chats_room'], (room_jid, body), options)
 
     def patch_chats_room_message(self, room_jid: str, message_id: str, body: SendMessageBody | dict[str, Any], **options: Unpack[CallOptions]) -> ChatSendMessageResponse:
-        """Change fields of one message of a chats room.
-        
-        ``PATCH /api/v2/chats/rooms/{roomJid}/messages/{messageId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:roomMessage:edit``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param str message_id: path ``messageId``, required
-        :param SendMessageBody body: body ``body``, required
-        :return: ChatSendMessageResponse
-        """
-        return self._call(_OPS['patch_chats_room_message'], (room_jid, message_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_chats_room_message'], (room_jid, message_id, body), options)
 
     def patch_chats_settings(self, body: ChatSettings | dict[str, Any], **options: Unpack[CallOptions]) -> ChatSettings:
-        """Change fields of the chats settings.
-        
-        ``PATCH /api/v2/chats/settings``.
-        Requires the permission ``chat:setting:edit``.
-        
-        :param ChatSettings body: body ``body``, required
-        :return: ChatSettings
-        """
-        return self._call(_OPS['patch_chats_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_chats_settings'], (body,), options)
 
     def patch_chats_user_message(self, user_id: str, message_id: str, body: SendMessageBody | dict[str, Any], **options: Unpack[CallOptions]) -> ChatSendMessageResponse:
-        """Change fields of one message of a chats user.
-        
-        ``PATCH /api/v2/chats/users/{userId}/messages/{messageId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1Message:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param str message_id: path ``messageId``, required
-        :param SendMessageBody body: body ``body``, required
-        :return: ChatSendMessageResponse
-        """
-        return self._call(_OPS['patch_chats_user_message'], (user_id, message_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_chats_user_message'], (user_id, message_id, body), options)
 
     def patch_chats_user_settings(self, user_id: str, body: ChatUserSettings | dict[str, Any], **options: Unpack[CallOptions]) -> ChatUserSettings:
-        """Change fields of the settings of a chats user.
-        
-        ``PATCH /api/v2/chats/users/{userId}/settings``.
-        Requires any of the permissions ``chat:usersettings:edit``, ``chat:setting:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param ChatUserSettings body: body ``body``, required
-        :return: ChatUserSettings
-        """
-        return self._call(_OPS['patch_chats_user_settings'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_chats_user_settings'], (user_id, body), options)
 
     def patch_chats_users_me_settings(self, body: UserSettingsForChat | dict[str, Any], **options: Unpack[CallOptions]) -> UserSettingsForChat:
-        """Change fields of the chats users settings (me: the token's user).
-        
-        ``PATCH /api/v2/chats/users/me/settings``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param UserSettingsForChat body: body ``body``, required
-        :return: UserSettingsForChat
-        """
-        return self._call(_OPS['patch_chats_users_me_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_chats_users_me_settings'], (body,), options)
 
     def post_chats_room_messages(self, room_jid: str, body: SendMessageBody | dict[str, Any], **options: Unpack[CallOptions]) -> ChatSendMessageResponse:
-        """Request messages of a chats room.
-        
-        ``POST /api/v2/chats/rooms/{roomJid}/messages``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:roomMessage:add``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param SendMessageBody body: body ``body``, required
-        :return: ChatSendMessageResponse
-        """
-        return self._call(_OPS['post_chats_room_messages'], (room_jid, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_chats_room_messages'], (room_jid, body), options)
 
     def post_chats_room_messages_pins(self, room_jid: str, body: PinnedMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request messages pins of a chats room.
-        
-        ``POST /api/v2/chats/rooms/{roomJid}/messages/pins``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:edit``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param PinnedMessageRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_chats_room_messages_pins'], (room_jid, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_chats_room_messages_pins'], (room_jid, body), options)
 
     def post_chats_room_participant(self, room_jid: str, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Send a request to participant of a chats room.
-        
-        ``POST /api/v2/chats/rooms/{roomJid}/participants/{userId}``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:participant:add``.
-        
-        :param str room_jid: path ``roomJid``, required
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_chats_room_participant'], (room_jid, user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_chats_room_participant'], (room_jid, user_id), options)
 
     def post_chats_rooms(self, body: CreateRoomRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateRoomResponse:
-        """Create or add chats rooms.
-        
-        ``POST /api/v2/chats/rooms``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:room:add``.
-        
-        :param CreateRoomRequest body: body ``body``, required
-        :return: CreateRoomResponse
-        """
-        return self._call(_OPS['post_chats_rooms'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_chats_rooms'], (body,), options)
 
     def post_chats_user_messages(self, user_id: str, body: SendMessageBody | dict[str, Any], **options: Unpack[CallOptions]) -> ChatSendMessageResponse:
-        """Request messages of a chats user.
-        
-        ``POST /api/v2/chats/users/{userId}/messages``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1Message:add``.
-        
-        :param str user_id: path ``userId``, required
-        :param SendMessageBody body: body ``body``, required
-        :return: ChatSendMessageResponse
-        """
-        return self._call(_OPS['post_chats_user_messages'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_chats_user_messages'], (user_id, body), options)
 
     def post_chats_user_messages_pins(self, user_id: str, body: PinnedMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request messages pins of a chats user.
-        
-        ``POST /api/v2/chats/users/{userId}/messages/pins``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:1on1:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param PinnedMessageRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_chats_user_messages_pins'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_chats_user_messages_pins'], (user_id, body), options)
 
     def post_chats_users_me_settings(self, body: UserChatSettingsPost | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Create or add chats users settings (me: the token's user).
-        
-        ``POST /api/v2/chats/users/me/settings``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param UserChatSettingsPost body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_chats_users_me_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_chats_users_me_settings'], (body,), options)
 
     def put_chats_message_reactions(self, message_id: str, body: ChatReactionUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Replace the reactions of a chats message.
-        
-        ``PUT /api/v2/chats/messages/{messageId}/reactions``.
-        Requires any of the permissions ``chat:chat:access``, ``chat:reactions:edit``.
-        
-        :param str message_id: path ``messageId``, required
-        :param ChatReactionUpdate body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['put_chats_message_reactions'], (message_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_chats_message_reactions'], (message_id, body), options)
 
     def put_chats_settings(self, body: ChatSettings | dict[str, Any], **options: Unpack[CallOptions]) -> ChatSettings:
-        """Replace the chats settings.
-        
-        ``PUT /api/v2/chats/settings``.
-        Requires the permission ``chat:setting:edit``.
-        
-        :param ChatSettings body: body ``body``, required
-        :return: ChatSettings
-        """
-        return self._call(_OPS['put_chats_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_chats_settings'], (body,), options)
+
+
+_attach_docs(ChatApi, __file__)

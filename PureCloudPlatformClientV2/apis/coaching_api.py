@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AddConversationRequest, AddConversationResponse, CoachingAnnotation, CoachingAnnotationCreateRequest, CoachingAnnotationList, CoachingAppointmentAggregateRequest, CoachingAppointmentAggregateResponse, CoachingAppointmentReference, CoachingAppointmentResponse, CoachingAppointmentResponseList, CoachingAppointmentStatusRequest, CoachingAppointmentStatusResponse, CoachingAppointmentStatusResponseList, CoachingNotification, CoachingNotificationList, CoachingScheduleSlotsJobRequest, CoachingScheduleSlotsJobResponse, CoachingSlotsRequest, CoachingSlotsResponse, CreateCoachingAppointmentRequest, UpdateCoachingAppointmentRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_coaching_appointment', 'DELETE', '/api/v2/coaching/appointments/{appointmentId}', 'CoachingAppointmentReference', (_P('appointment_id', 'appointmentId', 'path', 'str', True),)),
@@ -45,273 +37,67 @@ class CoachingApi(_BaseApi):
     _operations = _OPS
 
     def delete_coaching_appointment(self, appointment_id: str, **options: Unpack[CallOptions]) -> CoachingAppointmentReference:
-        """Delete one coaching appointment.
-        
-        ``DELETE /api/v2/coaching/appointments/{appointmentId}``.
-        Requires the permission ``coaching:appointment:delete``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :return: CoachingAppointmentReference
-        """
-        return self._call(_OPS['delete_coaching_appointment'], (appointment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_coaching_appointment'], (appointment_id,), options)
 
     def delete_coaching_appointment_annotation(self, appointment_id: str, annotation_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one annotation of a coaching appointment.
-        
-        ``DELETE /api/v2/coaching/appointments/{appointmentId}/annotations/{annotationId}``.
-        Requires any of the permissions ``coaching:annotation:delete``, ``coaching:privateAnnotation:delete``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param str annotation_id: path ``annotationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_coaching_appointment_annotation'], (appointment_id, annotation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_coaching_appointment_annotation'], (appointment_id, annotation_id), options)
 
     def get_coaching_appointment(self, appointment_id: str, **options: Unpack[CallOptions]) -> CoachingAppointmentResponse:
-        """Get one coaching appointment.
-        
-        ``GET /api/v2/coaching/appointments/{appointmentId}``.
-        Requires the permission ``coaching:appointment:view``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :return: CoachingAppointmentResponse
-        """
-        return self._call(_OPS['get_coaching_appointment'], (appointment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_appointment'], (appointment_id,), options)
 
     def get_coaching_appointment_annotation(self, appointment_id: str, annotation_id: str, **options: Unpack[CallOptions]) -> CoachingAnnotation:
-        """Get one annotation of a coaching appointment.
-        
-        ``GET /api/v2/coaching/appointments/{appointmentId}/annotations/{annotationId}``.
-        Requires any of the permissions ``coaching:annotation:view``, ``coaching:privateAnnotation:view``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param str annotation_id: path ``annotationId``, required
-        :return: CoachingAnnotation
-        """
-        return self._call(_OPS['get_coaching_appointment_annotation'], (appointment_id, annotation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_appointment_annotation'], (appointment_id, annotation_id), options)
 
     def get_coaching_appointment_annotations(self, appointment_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> CoachingAnnotationList:
-        """List annotations of a coaching appointment, one page per call.
-        
-        ``GET /api/v2/coaching/appointments/{appointmentId}/annotations``.
-        Pages by ``pageNumber``: ``paginate(api.get_coaching_appointment_annotations)`` walks every page.
-        Requires any of the permissions ``coaching:annotation:view``, ``coaching:privateAnnotation:view``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: CoachingAnnotationList
-        """
-        return self._call(_OPS['get_coaching_appointment_annotations'], (appointment_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_appointment_annotations'], (appointment_id, page_number, page_size), options)
 
     def get_coaching_appointment_statuses(self, appointment_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> CoachingAppointmentStatusResponseList:
-        """List statuses of a coaching appointment, one page per call.
-        
-        ``GET /api/v2/coaching/appointments/{appointmentId}/statuses``.
-        Pages by ``pageNumber``: ``paginate(api.get_coaching_appointment_statuses)`` walks every page.
-        Requires the permission ``coaching:appointmentStatus:view``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: CoachingAppointmentStatusResponseList
-        """
-        return self._call(_OPS['get_coaching_appointment_statuses'], (appointment_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_appointment_statuses'], (appointment_id, page_number, page_size), options)
 
     def get_coaching_appointments(self, user_ids: list[str], *, interval: str | None = None, page_number: int | None = None, page_size: int | None = None, statuses: list[str] | None = None, facilitator_ids: list[str] | None = None, sort_order: str | None = None, relationships: list[str] | None = None, completion_interval: str | None = None, overdue: str | None = None, interval_condition: str | None = None, **options: Unpack[CallOptions]) -> CoachingAppointmentResponseList:
-        """List coaching appointments, one page per call.
-        
-        ``GET /api/v2/coaching/appointments``.
-        Pages by ``pageNumber``: ``paginate(api.get_coaching_appointments)`` walks every page.
-        Requires the permission ``coaching:appointment:view``.
-        
-        :param list[str] user_ids: query ``userIds``, required
-        :param str interval: query ``interval``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] statuses: query ``statuses``; each one of ``Scheduled``, ``InProgress``, ``Completed``, ``InvalidSchedule``
-        :param list[str] facilitator_ids: query ``facilitatorIds``
-        :param str sort_order: query ``sortOrder``; one of ``Desc``, ``Asc``
-        :param list[str] relationships: query ``relationships``; each one of ``Creator``, ``Facilitator``, ``Attendee``
-        :param str completion_interval: query ``completionInterval``
-        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``
-        :param str interval_condition: query ``intervalCondition``; one of ``StartsIn``, ``Overlaps``
-        :return: CoachingAppointmentResponseList
-        """
-        return self._call(_OPS['get_coaching_appointments'], (user_ids, interval, page_number, page_size, statuses, facilitator_ids, sort_order, relationships, completion_interval, overdue, interval_condition), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_appointments'], (user_ids, interval, page_number, page_size, statuses, facilitator_ids, sort_order, relationships, completion_interval, overdue, interval_condition), options)
 
     def get_coaching_appointments_me(self, *, interval: str | None = None, page_number: int | None = None, page_size: int | None = None, statuses: list[str] | None = None, facilitator_ids: list[str] | None = None, sort_order: str | None = None, relationships: list[str] | None = None, completion_interval: str | None = None, overdue: str | None = None, interval_condition: str | None = None, **options: Unpack[CallOptions]) -> CoachingAppointmentResponseList:
-        """Get the coaching appointment (me: the token's user).
-        
-        ``GET /api/v2/coaching/appointments/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_coaching_appointments_me)`` walks every page.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str interval: query ``interval``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] statuses: query ``statuses``; each one of ``Scheduled``, ``InProgress``, ``Completed``, ``InvalidSchedule``
-        :param list[str] facilitator_ids: query ``facilitatorIds``
-        :param str sort_order: query ``sortOrder``; one of ``Desc``, ``Asc``
-        :param list[str] relationships: query ``relationships``; each one of ``Creator``, ``Facilitator``, ``Attendee``
-        :param str completion_interval: query ``completionInterval``
-        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``
-        :param str interval_condition: query ``intervalCondition``; one of ``StartsIn``, ``Overlaps``
-        :return: CoachingAppointmentResponseList
-        """
-        return self._call(_OPS['get_coaching_appointments_me'], (interval, page_number, page_size, statuses, facilitator_ids, sort_order, relationships, completion_interval, overdue, interval_condition), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_appointments_me'], (interval, page_number, page_size, statuses, facilitator_ids, sort_order, relationships, completion_interval, overdue, interval_condition), options)
 
     def get_coaching_notification(self, notification_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> CoachingNotification:
-        """Get one coaching notification.
-        
-        ``GET /api/v2/coaching/notifications/{notificationId}``.
-        Requires the permission ``coaching:notification:view``.
-        
-        :param str notification_id: path ``notificationId``, required
-        :param list[str] expand: query ``expand``; each one of ``appointment``
-        :return: CoachingNotification
-        """
-        return self._call(_OPS['get_coaching_notification'], (notification_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_notification'], (notification_id, expand), options)
 
     def get_coaching_notifications(self, *, page_number: int | None = None, page_size: int | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> CoachingNotificationList:
-        """List coaching notifications, one page per call.
-        
-        ``GET /api/v2/coaching/notifications``.
-        Pages by ``pageNumber``: ``paginate(api.get_coaching_notifications)`` walks every page.
-        Requires no permission.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] expand: query ``expand``; each one of ``appointment``
-        :return: CoachingNotificationList
-        """
-        return self._call(_OPS['get_coaching_notifications'], (page_number, page_size, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_notifications'], (page_number, page_size, expand), options)
 
     def get_coaching_scheduleslots_job(self, job_id: str, **options: Unpack[CallOptions]) -> CoachingScheduleSlotsJobResponse:
-        """Get one coaching scheduleslots job.
-        
-        ``GET /api/v2/coaching/scheduleslots/jobs/{jobId}``.
-        Requires the permission ``coaching:scheduleSlotJob:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: CoachingScheduleSlotsJobResponse
-        """
-        return self._call(_OPS['get_coaching_scheduleslots_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_coaching_scheduleslots_job'], (job_id,), options)
 
     def patch_coaching_appointment(self, appointment_id: str, body: UpdateCoachingAppointmentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingAppointmentResponse:
-        """Change fields of one coaching appointment.
-        
-        ``PATCH /api/v2/coaching/appointments/{appointmentId}``.
-        Requires the permission ``coaching:appointment:edit``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param UpdateCoachingAppointmentRequest body: body ``body``, required
-        :return: CoachingAppointmentResponse
-        """
-        return self._call(_OPS['patch_coaching_appointment'], (appointment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_coaching_appointment'], (appointment_id, body), options)
 
     def patch_coaching_appointment_annotation(self, appointment_id: str, annotation_id: str, body: CoachingAnnotation | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingAnnotation:
-        """Change fields of one annotation of a coaching appointment.
-        
-        ``PATCH /api/v2/coaching/appointments/{appointmentId}/annotations/{annotationId}``.
-        Requires any of the permissions ``coaching:annotation:edit``, ``coaching:privateAnnotation:edit``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param str annotation_id: path ``annotationId``, required
-        :param CoachingAnnotation body: body ``body``, required
-        :return: CoachingAnnotation
-        """
-        return self._call(_OPS['patch_coaching_appointment_annotation'], (appointment_id, annotation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_coaching_appointment_annotation'], (appointment_id, annotation_id, body), options)
 
     def patch_coaching_appointment_status(self, appointment_id: str, body: CoachingAppointmentStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingAppointmentStatusResponse:
-        """Change fields of the status of a coaching appointment.
-        
-        ``PATCH /api/v2/coaching/appointments/{appointmentId}/status``.
-        Requires the permission ``coaching:appointmentStatus:edit``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param CoachingAppointmentStatusRequest body: body ``body``, required
-        :return: CoachingAppointmentStatusResponse
-        """
-        return self._call(_OPS['patch_coaching_appointment_status'], (appointment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_coaching_appointment_status'], (appointment_id, body), options)
 
     def patch_coaching_notification(self, notification_id: str, body: CoachingNotification | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingNotification:
-        """Change fields of one coaching notification.
-        
-        ``PATCH /api/v2/coaching/notifications/{notificationId}``.
-        Requires no permission.
-        
-        :param str notification_id: path ``notificationId``, required
-        :param CoachingNotification body: body ``body``, required
-        :return: CoachingNotification
-        """
-        return self._call(_OPS['patch_coaching_notification'], (notification_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_coaching_notification'], (notification_id, body), options)
 
     def post_coaching_appointment_annotations(self, appointment_id: str, body: CoachingAnnotationCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingAnnotation:
-        """Request annotations of a coaching appointment.
-        
-        ``POST /api/v2/coaching/appointments/{appointmentId}/annotations``.
-        Requires any of the permissions ``coaching:annotation:add``, ``coaching:privateAnnotation:add``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param CoachingAnnotationCreateRequest body: body ``body``, required
-        :return: CoachingAnnotation
-        """
-        return self._call(_OPS['post_coaching_appointment_annotations'], (appointment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_coaching_appointment_annotations'], (appointment_id, body), options)
 
     def post_coaching_appointment_conversations(self, appointment_id: str, body: AddConversationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AddConversationResponse:
-        """Request conversations of a coaching appointment.
-        
-        ``POST /api/v2/coaching/appointments/{appointmentId}/conversations``.
-        Requires any of the permissions ``coaching:appointment:edit``, ``coaching:appointmentConversation:add``.
-        
-        :param str appointment_id: path ``appointmentId``, required
-        :param AddConversationRequest body: body ``body``, required
-        :return: AddConversationResponse
-        """
-        return self._call(_OPS['post_coaching_appointment_conversations'], (appointment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_coaching_appointment_conversations'], (appointment_id, body), options)
 
     def post_coaching_appointments(self, body: CreateCoachingAppointmentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingAppointmentResponse:
-        """Create or add coaching appointments.
-        
-        ``POST /api/v2/coaching/appointments``.
-        Requires the permission ``coaching:appointment:add``.
-        
-        :param CreateCoachingAppointmentRequest body: body ``body``, required
-        :return: CoachingAppointmentResponse
-        """
-        return self._call(_OPS['post_coaching_appointments'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_coaching_appointments'], (body,), options)
 
     def post_coaching_appointments_aggregates_query(self, body: CoachingAppointmentAggregateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingAppointmentAggregateResponse:
-        """Run a query over coaching appointments aggregates.
-        
-        ``POST /api/v2/coaching/appointments/aggregates/query``.
-        Requires the permission ``coaching:appointment:view``.
-        
-        :param CoachingAppointmentAggregateRequest body: body ``body``, required
-        :return: CoachingAppointmentAggregateResponse
-        """
-        return self._call(_OPS['post_coaching_appointments_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_coaching_appointments_aggregates_query'], (body,), options)
 
     def post_coaching_scheduleslots_jobs(self, body: CoachingScheduleSlotsJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingScheduleSlotsJobResponse:
-        """Create or add coaching scheduleslots jobs.
-        
-        ``POST /api/v2/coaching/scheduleslots/jobs``.
-        Requires the permission ``coaching:scheduleSlotJob:add``.
-        
-        :param CoachingScheduleSlotsJobRequest body: body ``body``, required
-        :return: CoachingScheduleSlotsJobResponse
-        """
-        return self._call(_OPS['post_coaching_scheduleslots_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_coaching_scheduleslots_jobs'], (body,), options)
 
     def post_coaching_scheduleslots_query(self, body: CoachingSlotsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CoachingSlotsResponse:
-        """Run a query over coaching scheduleslots.
-        
-        ``POST /api/v2/coaching/scheduleslots/query``.
-        Requires the permission ``coaching:scheduleSlot:view``.
-        
-        :param CoachingSlotsRequest body: body ``body``, required
-        :return: CoachingSlotsResponse
-        """
-        return self._call(_OPS['post_coaching_scheduleslots_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_coaching_scheduleslots_query'], (body,), options)
+
+
+_attach_docs(CoachingApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import CommandStatus, CommandStatusEntityListing, CreateShareRequest, CreateShareResponse, Document, DocumentEntityListing, DocumentUpdate, DocumentUpload, DownloadResponse, QueryRequest, QueryResults, ReplaceRequest, ReplaceResponse, SecurityProfile, SecurityProfileEntityListing, Share, ShareEntityListing, SharedResponse, TagQueryRequest, TagValue, TagValueEntityListing, Usage, Workspace, WorkspaceCreate, WorkspaceEntityListing, WorkspaceMember, WorkspaceMemberEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_contentmanagement_document', 'DELETE', '/api/v2/contentmanagement/documents/{documentId}', None, (_P('document_id', 'documentId', 'path', 'str', True), _P('override', 'override', 'query', 'bool'),)),
@@ -60,465 +52,112 @@ class ContentManagementApi(_BaseApi):
     _operations = _OPS
 
     def delete_contentmanagement_document(self, document_id: str, *, override: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one contentmanagement document.
-        
-        ``DELETE /api/v2/contentmanagement/documents/{documentId}``.
-        Requires the permission ``content_management_user``.
-        
-        :param str document_id: path ``documentId``, required
-        :param bool override: query ``override``
-        :return: None
-        """
-        return self._call(_OPS['delete_contentmanagement_document'], (document_id, override), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_contentmanagement_document'], (document_id, override), options)
 
     def delete_contentmanagement_share(self, share_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one contentmanagement share.
-        
-        ``DELETE /api/v2/contentmanagement/shares/{shareId}``.
-        Requires no permission.
-        
-        :param str share_id: path ``shareId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_contentmanagement_share'], (share_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_contentmanagement_share'], (share_id,), options)
 
     def delete_contentmanagement_status_status_id(self, status_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one contentmanagement status.
-        
-        ``DELETE /api/v2/contentmanagement/status/{statusId}``.
-        Requires no permission.
-        
-        :param str status_id: path ``statusId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_contentmanagement_status_status_id'], (status_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_contentmanagement_status_status_id'], (status_id,), options)
 
     def delete_contentmanagement_workspace(self, workspace_id: str, *, move_children_to_workspace_id: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one contentmanagement workspace.
-        
-        ``DELETE /api/v2/contentmanagement/workspaces/{workspaceId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param str move_children_to_workspace_id: query ``moveChildrenToWorkspaceId``
-        :return: None
-        """
-        return self._call(_OPS['delete_contentmanagement_workspace'], (workspace_id, move_children_to_workspace_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_contentmanagement_workspace'], (workspace_id, move_children_to_workspace_id), options)
 
     def delete_contentmanagement_workspace_member(self, workspace_id: str, member_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one member of a contentmanagement workspace.
-        
-        ``DELETE /api/v2/contentmanagement/workspaces/{workspaceId}/members/{memberId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param str member_id: path ``memberId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_contentmanagement_workspace_member'], (workspace_id, member_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_contentmanagement_workspace_member'], (workspace_id, member_id), options)
 
     def delete_contentmanagement_workspace_tagvalue(self, workspace_id: str, tag_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one tagvalue of a contentmanagement workspace.
-        
-        ``DELETE /api/v2/contentmanagement/workspaces/{workspaceId}/tagvalues/{tagId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param str tag_id: path ``tagId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_contentmanagement_workspace_tagvalue'], (workspace_id, tag_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_contentmanagement_workspace_tagvalue'], (workspace_id, tag_id), options)
 
     def get_contentmanagement_document(self, document_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Document:
-        """Get one contentmanagement document.
-        
-        ``GET /api/v2/contentmanagement/documents/{documentId}``.
-        Requires the permission ``content_management_user``.
-        
-        :param str document_id: path ``documentId``, required
-        :param list[str] expand: query ``expand``; each one of ``lockInfo``, ``acl``, ``workspace``
-        :return: Document
-        """
-        return self._call(_OPS['get_contentmanagement_document'], (document_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_document'], (document_id, expand), options)
 
     def get_contentmanagement_document_content(self, document_id: str, *, disposition: str | None = None, content_type: str | None = None, **options: Unpack[CallOptions]) -> DownloadResponse:
-        """Get content of a contentmanagement document.
-        
-        ``GET /api/v2/contentmanagement/documents/{documentId}/content``.
-        Requires the permission ``content_management_user``.
-        
-        :param str document_id: path ``documentId``, required
-        :param str disposition: query ``disposition``; one of ``attachment``, ``inline``
-        :param str content_type: query ``contentType``
-        :return: DownloadResponse
-        """
-        return self._call(_OPS['get_contentmanagement_document_content'], (document_id, disposition, content_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_document_content'], (document_id, disposition, content_type), options)
 
     def get_contentmanagement_documents(self, workspace_id: str, *, name: str | None = None, expand: list[str] | None = None, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DocumentEntityListing:
-        """List contentmanagement documents, one page per call.
-        
-        ``GET /api/v2/contentmanagement/documents``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_contentmanagement_documents)`` walks every page.
-        Requires no permission.
-        
-        :param str workspace_id: query ``workspaceId``, required
-        :param str name: query ``name``
-        :param list[str] expand: query ``expand``; each one of ``acl``, ``workspace``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; default ``ascending``
-        :return: DocumentEntityListing
-        """
-        return self._call(_OPS['get_contentmanagement_documents'], (workspace_id, name, expand, page_size, page_number, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_documents'], (workspace_id, name, expand, page_size, page_number, sort_by, sort_order), options)
 
     def get_contentmanagement_query(self, query_phrase: str, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> QueryResults:
-        """Get contentmanagement query.
-        
-        ``GET /api/v2/contentmanagement/query``.
-        Requires no permission.
-        
-        :param str query_phrase: query ``queryPhrase``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ascending``
-        :param list[str] expand: query ``expand``; each one of ``acl``, ``workspace``
-        :return: QueryResults
-        """
-        return self._call(_OPS['get_contentmanagement_query'], (query_phrase, page_size, page_number, sort_by, sort_order, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_query'], (query_phrase, page_size, page_number, sort_by, sort_order, expand), options)
 
     def get_contentmanagement_securityprofile(self, security_profile_id: str, **options: Unpack[CallOptions]) -> SecurityProfile:
-        """Get one contentmanagement securityprofile.
-        
-        ``GET /api/v2/contentmanagement/securityprofiles/{securityProfileId}``.
-        Requires no permission.
-        
-        :param str security_profile_id: path ``securityProfileId``, required
-        :return: SecurityProfile
-        """
-        return self._call(_OPS['get_contentmanagement_securityprofile'], (security_profile_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_securityprofile'], (security_profile_id,), options)
 
     def get_contentmanagement_securityprofiles(self, **options: Unpack[CallOptions]) -> SecurityProfileEntityListing:
-        """Get contentmanagement securityprofiles.
-        
-        ``GET /api/v2/contentmanagement/securityprofiles``.
-        Requires no permission.
-        
-        :return: SecurityProfileEntityListing
-        """
-        return self._call(_OPS['get_contentmanagement_securityprofiles'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_securityprofiles'], (), options)
 
     def get_contentmanagement_share(self, share_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Share:
-        """Get one contentmanagement share.
-        
-        ``GET /api/v2/contentmanagement/shares/{shareId}``.
-        Requires no permission.
-        
-        :param str share_id: path ``shareId``, required
-        :param list[str] expand: query ``expand``; each one of ``member``
-        :return: Share
-        """
-        return self._call(_OPS['get_contentmanagement_share'], (share_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_share'], (share_id, expand), options)
 
     def get_contentmanagement_shared_shared_id(self, shared_id: str, *, disposition: str | None = None, content_type: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> SharedResponse:
-        """Get one contentmanagement shared.
-        
-        ``GET /api/v2/contentmanagement/shared/{sharedId}``.
-        Requires no permission.
-        
-        :param str shared_id: path ``sharedId``, required
-        :param str disposition: query ``disposition``; one of ``attachment``, ``inline``, ``none``; default ``attachment``
-        :param str content_type: query ``contentType``
-        :param str expand: query ``expand``; one of ``document.acl``
-        :return: SharedResponse
-        """
-        return self._call(_OPS['get_contentmanagement_shared_shared_id'], (shared_id, disposition, content_type, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_shared_shared_id'], (shared_id, disposition, content_type, expand), options)
 
     def get_contentmanagement_shares(self, *, entity_id: str | None = None, expand: list[str] | None = None, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ShareEntityListing:
-        """List contentmanagement shares, one page per call.
-        
-        ``GET /api/v2/contentmanagement/shares``.
-        Pages by ``pageNumber``: ``paginate(api.get_contentmanagement_shares)`` walks every page.
-        Requires no permission.
-        
-        :param str entity_id: query ``entityId``
-        :param list[str] expand: query ``expand``; each one of ``member``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: ShareEntityListing
-        """
-        return self._call(_OPS['get_contentmanagement_shares'], (entity_id, expand, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_shares'], (entity_id, expand, page_size, page_number), options)
 
     def get_contentmanagement_status(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> CommandStatusEntityListing:
-        """List contentmanagement status, one page per call.
-        
-        ``GET /api/v2/contentmanagement/status``.
-        Pages by ``pageNumber``: ``paginate(api.get_contentmanagement_status)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: CommandStatusEntityListing
-        """
-        return self._call(_OPS['get_contentmanagement_status'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_status'], (page_size, page_number), options)
 
     def get_contentmanagement_status_status_id(self, status_id: str, **options: Unpack[CallOptions]) -> CommandStatus:
-        """Get one contentmanagement status.
-        
-        ``GET /api/v2/contentmanagement/status/{statusId}``.
-        Requires no permission.
-        
-        :param str status_id: path ``statusId``, required
-        :return: CommandStatus
-        """
-        return self._call(_OPS['get_contentmanagement_status_status_id'], (status_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_status_status_id'], (status_id,), options)
 
     def get_contentmanagement_usage(self, **options: Unpack[CallOptions]) -> Usage:
-        """Get contentmanagement usage.
-        
-        ``GET /api/v2/contentmanagement/usage``.
-        Requires no permission.
-        
-        :return: Usage
-        """
-        return self._call(_OPS['get_contentmanagement_usage'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_usage'], (), options)
 
     def get_contentmanagement_workspace(self, workspace_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Workspace:
-        """Get one contentmanagement workspace.
-        
-        ``GET /api/v2/contentmanagement/workspaces/{workspaceId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param list[str] expand: query ``expand``; each one of ``summary``, ``acl``
-        :return: Workspace
-        """
-        return self._call(_OPS['get_contentmanagement_workspace'], (workspace_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_workspace'], (workspace_id, expand), options)
 
     def get_contentmanagement_workspace_documents(self, workspace_id: str, *, expand: list[str] | None = None, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DocumentEntityListing:
-        """List documents of a contentmanagement workspace, one page per call.
-        
-        ``GET /api/v2/contentmanagement/workspaces/{workspaceId}/documents``.
-        Pages by ``pageNumber``: ``paginate(api.get_contentmanagement_workspace_documents)`` walks every page.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param list[str] expand: query ``expand``; each one of ``acl``, ``workspace``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; default ``ascending``
-        :return: DocumentEntityListing
-        """
-        return self._call(_OPS['get_contentmanagement_workspace_documents'], (workspace_id, expand, page_size, page_number, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_workspace_documents'], (workspace_id, expand, page_size, page_number, sort_by, sort_order), options)
 
     def get_contentmanagement_workspace_member(self, workspace_id: str, member_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkspaceMember:
-        """Get one member of a contentmanagement workspace.
-        
-        ``GET /api/v2/contentmanagement/workspaces/{workspaceId}/members/{memberId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param str member_id: path ``memberId``, required
-        :param list[str] expand: query ``expand``; each one of ``member``
-        :return: WorkspaceMember
-        """
-        return self._call(_OPS['get_contentmanagement_workspace_member'], (workspace_id, member_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_workspace_member'], (workspace_id, member_id, expand), options)
 
     def get_contentmanagement_workspace_members(self, workspace_id: str, *, page_size: int | None = None, page_number: int | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkspaceMemberEntityListing:
-        """List members of a contentmanagement workspace, one page per call.
-        
-        ``GET /api/v2/contentmanagement/workspaces/{workspaceId}/members``.
-        Pages by ``pageNumber``: ``paginate(api.get_contentmanagement_workspace_members)`` walks every page.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] expand: query ``expand``; each one of ``member``
-        :return: WorkspaceMemberEntityListing
-        """
-        return self._call(_OPS['get_contentmanagement_workspace_members'], (workspace_id, page_size, page_number, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_workspace_members'], (workspace_id, page_size, page_number, expand), options)
 
     def get_contentmanagement_workspace_tagvalue(self, workspace_id: str, tag_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> TagValue:
-        """Get one tagvalue of a contentmanagement workspace.
-        
-        ``GET /api/v2/contentmanagement/workspaces/{workspaceId}/tagvalues/{tagId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param str tag_id: path ``tagId``, required
-        :param list[str] expand: query ``expand``; each one of ``acl``
-        :return: TagValue
-        """
-        return self._call(_OPS['get_contentmanagement_workspace_tagvalue'], (workspace_id, tag_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_workspace_tagvalue'], (workspace_id, tag_id, expand), options)
 
     def get_contentmanagement_workspace_tagvalues(self, workspace_id: str, *, value: str | None = None, page_size: int | None = None, page_number: int | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> TagValueEntityListing:
-        """List tagvalues of a contentmanagement workspace, one page per call.
-        
-        ``GET /api/v2/contentmanagement/workspaces/{workspaceId}/tagvalues``.
-        Pages by ``pageNumber``: ``paginate(api.get_contentmanagement_workspace_tagvalues)`` walks every page.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param str value: query ``value``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] expand: query ``expand``; each one of ``acl``
-        :return: TagValueEntityListing
-        """
-        return self._call(_OPS['get_contentmanagement_workspace_tagvalues'], (workspace_id, value, page_size, page_number, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_workspace_tagvalues'], (workspace_id, value, page_size, page_number, expand), options)
 
     def get_contentmanagement_workspaces(self, *, page_size: int | None = None, page_number: int | None = None, access: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkspaceEntityListing:
-        """List contentmanagement workspaces, one page per call.
-        
-        ``GET /api/v2/contentmanagement/workspaces``.
-        Pages by ``pageNumber``: ``paginate(api.get_contentmanagement_workspaces)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] access: query ``access``; each one of ``content``, ``admin``, ``document:create``, ``document:viewContent``, ``document:viewMetadata``, ``document:download``, ``document:delete``, ``document:update``, ``document:share``, ``document:shareView``, ``document:email``, ``document:print``, ``document:auditView``, ``document:replace``, ``document:tag``, ``tag:create``, ``tag:view``, ``tag:update``, ``tag:apply``, ``tag:remove``, ``tag:delete``
-        :param list[str] expand: query ``expand``; each one of ``summary``, ``acl``
-        :return: WorkspaceEntityListing
-        """
-        return self._call(_OPS['get_contentmanagement_workspaces'], (page_size, page_number, access, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_contentmanagement_workspaces'], (page_size, page_number, access, expand), options)
 
     def post_contentmanagement_document(self, document_id: str, body: DocumentUpdate | dict[str, Any], *, expand: str | None = None, override: bool | None = None, **options: Unpack[CallOptions]) -> Document:
-        """Send a request to contentmanagement document.
-        
-        ``POST /api/v2/contentmanagement/documents/{documentId}``.
-        Requires the permission ``content_management_user``.
-        
-        :param str document_id: path ``documentId``, required
-        :param DocumentUpdate body: body ``body``, required
-        :param str expand: query ``expand``; one of ``acl``
-        :param bool override: query ``override``
-        :return: Document
-        """
-        return self._call(_OPS['post_contentmanagement_document'], (document_id, body, expand, override), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_contentmanagement_document'], (document_id, body, expand, override), options)
 
     def post_contentmanagement_document_content(self, document_id: str, body: ReplaceRequest | dict[str, Any], *, override: bool | None = None, **options: Unpack[CallOptions]) -> ReplaceResponse:
-        """Request content of a contentmanagement document.
-        
-        ``POST /api/v2/contentmanagement/documents/{documentId}/content``.
-        Requires the permission ``content_management_user``.
-        
-        :param str document_id: path ``documentId``, required
-        :param ReplaceRequest body: body ``body``, required
-        :param bool override: query ``override``
-        :return: ReplaceResponse
-        """
-        return self._call(_OPS['post_contentmanagement_document_content'], (document_id, body, override), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_contentmanagement_document_content'], (document_id, body, override), options)
 
     def post_contentmanagement_documents(self, body: DocumentUpload | dict[str, Any], *, copy_source: str | None = None, move_source: str | None = None, override: bool | None = None, **options: Unpack[CallOptions]) -> Document:
-        """Create or add contentmanagement documents.
-        
-        ``POST /api/v2/contentmanagement/documents``.
-        Requires no permission.
-        
-        :param DocumentUpload body: body ``body``, required
-        :param str copy_source: query ``copySource``
-        :param str move_source: query ``moveSource``
-        :param bool override: query ``override``
-        :return: Document
-        """
-        return self._call(_OPS['post_contentmanagement_documents'], (body, copy_source, move_source, override), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_contentmanagement_documents'], (body, copy_source, move_source, override), options)
 
     def post_contentmanagement_query(self, body: QueryRequest | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> QueryResults:
-        """Run a query over contentmanagement.
-        
-        ``POST /api/v2/contentmanagement/query``.
-        Requires no permission.
-        
-        :param QueryRequest body: body ``body``, required
-        :param str expand: query ``expand``; one of ``acl``, ``workspace``
-        :return: QueryResults
-        """
-        return self._call(_OPS['post_contentmanagement_query'], (body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_contentmanagement_query'], (body, expand), options)
 
     def post_contentmanagement_shares(self, body: CreateShareRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateShareResponse:
-        """Create or add contentmanagement shares.
-        
-        ``POST /api/v2/contentmanagement/shares``.
-        Requires no permission.
-        
-        :param CreateShareRequest body: body ``body``, required
-        :return: CreateShareResponse
-        """
-        return self._call(_OPS['post_contentmanagement_shares'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_contentmanagement_shares'], (body,), options)
 
     def post_contentmanagement_workspace_tagvalues(self, workspace_id: str, body: TagValue | dict[str, Any], **options: Unpack[CallOptions]) -> TagValue:
-        """Request tagvalues of a contentmanagement workspace.
-        
-        ``POST /api/v2/contentmanagement/workspaces/{workspaceId}/tagvalues``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param TagValue body: body ``body``, required
-        :return: TagValue
-        """
-        return self._call(_OPS['post_contentmanagement_workspace_tagvalues'], (workspace_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_contentmanagement_workspace_tagvalues'], (workspace_id, body), options)
 
     def post_contentmanagement_workspace_tagvalues_query(self, workspace_id: str, body: TagQueryRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> TagValueEntityListing:
-        """Run a query over tagvalues of a contentmanagement workspace.
-        
-        ``POST /api/v2/contentmanagement/workspaces/{workspaceId}/tagvalues/query``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param TagQueryRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``acl``
-        :return: TagValueEntityListing
-        """
-        return self._call(_OPS['post_contentmanagement_workspace_tagvalues_query'], (workspace_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_contentmanagement_workspace_tagvalues_query'], (workspace_id, body, expand), options)
 
     def post_contentmanagement_workspaces(self, body: WorkspaceCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Workspace:
-        """Create or add contentmanagement workspaces.
-        
-        ``POST /api/v2/contentmanagement/workspaces``.
-        Requires no permission.
-        
-        :param WorkspaceCreate body: body ``body``, required
-        :return: Workspace
-        """
-        return self._call(_OPS['post_contentmanagement_workspaces'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_contentmanagement_workspaces'], (body,), options)
 
     def put_contentmanagement_workspace(self, workspace_id: str, body: Workspace | dict[str, Any], **options: Unpack[CallOptions]) -> Workspace:
-        """Replace one contentmanagement workspace.
-        
-        ``PUT /api/v2/contentmanagement/workspaces/{workspaceId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param Workspace body: body ``body``, required
-        :return: Workspace
-        """
-        return self._call(_OPS['put_contentmanagement_workspace'], (workspace_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_contentmanagement_workspace'], (workspace_id, body), options)
 
     def put_contentmanagement_workspace_member(self, workspace_id: str, member_id: str, body: WorkspaceMember | dict[str, Any], **options: Unpack[CallOptions]) -> WorkspaceMember:
-        """Replace one member of a contentmanagement workspace.
-        
-        ``PUT /api/v2/contentmanagement/workspaces/{workspaceId}/members/{memberId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param str member_id: path ``memberId``, required
-        :param WorkspaceMember body: body ``body``, required
-        :return: WorkspaceMember
-        """
-        return self._call(_OPS['put_contentmanagement_workspace_member'], (workspace_id, member_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_contentmanagement_workspace_member'], (workspace_id, member_id, body), options)
 
     def put_contentmanagement_workspace_tagvalue(self, workspace_id: str, tag_id: str, body: TagValue | dict[str, Any], **options: Unpack[CallOptions]) -> TagValue:
-        """Replace one tagvalue of a contentmanagement workspace.
-        
-        ``PUT /api/v2/contentmanagement/workspaces/{workspaceId}/tagvalues/{tagId}``.
-        Requires no permission.
-        
-        :param str workspace_id: path ``workspaceId``, required
-        :param str tag_id: path ``tagId``, required
-        :param TagValue body: body ``body``, required
-        :return: TagValue
-        """
-        return self._call(_OPS['put_contentmanagement_workspace_tagvalue'], (workspace_id, tag_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_contentmanagement_workspace_tagvalue'], (workspace_id, tag_id, body), options)
+
+
+_attach_docs(ContentManagementApi, __file__)

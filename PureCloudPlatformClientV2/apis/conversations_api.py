@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AdditionalMessage, AdditionalSocialMediaMessage, AfterCallWorkUpdate, AgentActionPayload, AgentChecklistResponse, AgentChecklistResponseList, AgentlessEmailSendRequestDto, AgentlessEmailSendResponseDto, AnalyticsConversationAsyncQueryResponse, AnalyticsConversationQueryResponse, AnalyticsConversationWithoutAttributes, AnalyticsConversationWithoutAttributesMultiGetResponse, AppleIdentityResolutionConfig, AppleIntegration, AppleIntegrationEntityListing, AppleIntegrationRequest, AppleIntegrationUpdateRequest, AssignedWrapupCode, AsyncConversationQuery, AsyncQueryResponse, AsyncQueryStatus, BulkCallbackDisconnectRequest, BulkCallbackPatchRequest, BulkCallbackPatchResponse, CachedMediaItem, CachedMediaItemEntityListing, CallCommand, CallConversation, CallConversationEntityListing, CallHistoryConversationEntityListing, CallbackConversation, CallbackConversationEntityListing, ChecklistActivationPayload, ChecklistFinalizePayload, ChecklistInferenceJobCreationResponse, ChecklistInferenceJobPayload, ChecklistInferenceJobResponse, CobrowseConversation, CobrowseConversationEntityListing, CobrowseWebMessagingSession, ConsultTransfer, ConsultTransferResponse, ConsultTransferToAddress, ConsultTransferToAgent, ConsultTransferToExternal, ConsultTransferToExternalContact, ConsultTransferToQueue, ConsultTransferUpdate, Conversation, ConversationAccessAttributesResponse, ConversationAccessAttributesUpdate, ConversationActivityQuery, ConversationActivityResponse, ConversationAggregateQueryResponse, ConversationAggregationQuery, ConversationAsyncAggregateQueryResponse, ConversationAsyncAggregationQuery, ConversationCustomAttributesSearchRequest, ConversationDataSchema, ConversationDataSchemaListing, ConversationEncryptionConfiguration, ConversationEncryptionConfigurationListing, ConversationEntityListing, ConversationJsonSchemaRequest, ConversationParticipantSearchRequest, ConversationQuery, ConversationSchemaUpdateRequest, ConversationSecureAttributes, ConversationSummariesGetResponse, ConversationTagsUpdate, ConversationThreadingWindow, ConversationUser, ConversationUtilizationLabelUpdate, CopilotContextValues, CopyAttachmentsRequest, Coretype, CoretypeListing, CreateCallRequest, CreateCallResponse, CreateCallbackCommand, CreateCallbackOnConversationCommand, CreateCallbackResponse, CreateEmailRequest, CreateJoinVideoResponse, CreateOutboundMessagingConversationRequest, CreateOutboundMessagingConversationResponse, CreateSecureSession, CustomAttributes, CustomAttributesBulkUpdateResponseMap, CustomAttributesIdResponse, CustomAttributesListing, CustomAttributesPatchRequest, CustomAttributesUpdateRequest, DataAvailabilityResponse, Digits, DraftManipulationRequest, EmailConversation, EmailConversationEntityListing, EmailMessage, EmailMessagePreviewListing, EmailMessageReply, EmailsSettings, EngagementRequest, FacebookAppCredentials, FacebookIdentityResolutionConfig, FacebookIntegration, FacebookIntegrationEntityListing, FacebookIntegrationRequest, FacebookIntegrationUpdateRequest, FacebookPermissionEntityListing, FaxSendRequest, FaxSendResponse, Feedback, FeedbackAddRequest, FeedbackUpdateRequest, GenerateMeetingIdRequest, GoogleAuthToken, GoogleAuthTokenRequest, GoogleBusinessProfileAccountListing, GoogleBusinessProfileOpenIntegration, GoogleBusinessProfileOpenIntegrationRequest, GoogleBusinessProfileOpenIntegrationUpdateRequest, GoogleOAuthSettingsResponse, InboundMessageRequest, InstagramIdentityResolutionConfig, InstagramIntegration, InstagramIntegrationEntityListing, InstagramIntegrationRequest, InstagramIntegrationUpdateRequest, InternalMessageConversation, InternalMessageConversationEntityListing, InternalMessageData, InternalMessageDataEntityListing, InternalMessageRequest, JsonCursorSearchResponse, JsonSearchResponse, MandatoryPostCallActionInput, MaxParticipants, MediaParticipantRequest, MeetingIdRecord, MessageConversation, MessageConversationEntityListing, MessageData, MessageMediaData, MessageMediaListing, MessageMediaUploadData, MessageTypingEventRequest, MessagingConferResponse, MessagingConferWithUserRequest, MessagingConfigListing, MessagingIntegrationEntityListing, MessagingSetting, MessagingSettingDefaultRequest, MessagingSettingPatchRequest, MessagingSettingRequest, OAuthAppleAuthorizationResponse, OnDemandConversationSummaryRequest, OnDemandSummaryAcceptedResponse, OpenEventNormalizedMessage, OpenInboundNormalizedEvent, OpenInboundNormalizedMessage, OpenInboundNormalizedReceipt, OpenInboundStructuredResponseMessage, OpenIntegration, OpenIntegrationEntityListing, OpenIntegrationRequest, OpenIntegrationUpdateRequest, OpenMessageNormalizedMessage, OpenMessagingIdentityResolutionConfig, OpenNormalizedMessage, OpenReceiptNormalizedMessage, OpenStructuredResponseNormalizedMessage, ParkingStateRequest, ParticipantAttributes, PatchCallbackRequest, PatchCallbackResponse, PropertyIndexRequest, SchemaQuantityLimits, SecureSession, SecureSessionEntityListing, SendAgentlessOutboundMessageRequest, SendAgentlessOutboundMessageResponse, SetRecordingState, SetUuiDataRequest, Settings, SnippetRecordingRequest, SocialMediaMessageData, Suggestion, SuggestionEngagement, SuggestionListing, SuggestionPatchRequest, SupportedContent, SupportedContentListing, SupportedContentReference, TextMessageListing, TransferRequest, TransferToAddressRequest, TransferToAgentRequest, TransferToExternalContactRequest, TransferToExternalRequest, TransferToQueueRequest, TwitterIdentityResolutionConfig, TwitterIntegration, TwitterIntegrationEntityListing, TwitterIntegrationRequest, TwitterIntegrationUpdateRequest, TwitterOAuthSettings, TwitterSignupOAuthSettings, UpdateConferenceRequest, UploadAttachmentRequest, UploadAttachmentResponse, UploadMediaRequest, VideoConferenceDetails, WhatsAppEmbeddedSignupIntegrationActivationRequest, WhatsAppEmbeddedSignupIntegrationRequest, WhatsAppIdentityResolutionConfig, WhatsAppIntegration, WhatsAppIntegrationEntityListing, WhatsAppIntegrationRequest, WhatsAppIntegrationUpdateRequest, WrapupCode, WrapupInput
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_analytics_conversations_aggregates_job', 'DELETE', '/api/v2/analytics/conversations/aggregates/jobs/{jobId}', None, (_P('job_id', 'jobId', 'path', 'str', True),)),
@@ -338,3809 +330,946 @@ class ConversationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_conversations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics conversations aggregates job.
-        
-        ``DELETE /api/v2/analytics/conversations/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_conversations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_conversations_aggregates_job'], (job_id,), options)
 
     def delete_analytics_conversations_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics conversations details job.
-        
-        ``DELETE /api/v2/analytics/conversations/details/jobs/{jobId}``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_conversations_details_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_conversations_details_job'], (job_id,), options)
 
     def delete_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversation.
-        
-        ``DELETE /api/v2/conversations/{conversationId}``.
-        Requires the permission ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversation'], (conversation_id,), options)
 
     def delete_conversation_customattribute(self, conversation_id: str, attributes_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one customattribute of a conversation.
-        
-        ``DELETE /api/v2/conversations/{conversationId}/customattributes/{attributesId}``.
-        Requires the permission ``conversation:customAttributes:delete``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str attributes_id: path ``attributesId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversation_customattribute'], (conversation_id, attributes_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversation_customattribute'], (conversation_id, attributes_id), options)
 
     def delete_conversation_participant_code(self, conversation_id: str, participant_id: str, add_communication_code: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one code of a participant of a conversation.
-        
-        ``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/codes/{addCommunicationCode}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str add_communication_code: path ``addCommunicationCode``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversation_participant_code'], (conversation_id, participant_id, add_communication_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversation_participant_code'], (conversation_id, participant_id, add_communication_code), options)
 
     def delete_conversation_participant_flaggedreason(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the flaggedreason of a participant of a conversation.
-        
-        ``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/flaggedreason``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversation_participant_flaggedreason'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversation_participant_flaggedreason'], (conversation_id, participant_id), options)
 
     def delete_conversations_call_participant_communication_postflowaction(self, conversation_id: str, participant_id: str, communication_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the postflowaction of a communication of a participant of a conversations call.
-        
-        ``DELETE /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/postflowaction``.
-        Requires the permission ``conversation:call:deleteMandatoryPostFlowAction``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_call_participant_communication_postflowaction'], (conversation_id, participant_id, communication_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_call_participant_communication_postflowaction'], (conversation_id, participant_id, communication_id), options)
 
     def delete_conversations_call_participant_consult(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the consult of a participant of a conversations call.
-        
-        ``DELETE /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_call_participant_consult'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_call_participant_consult'], (conversation_id, participant_id), options)
 
     def delete_conversations_email_messages_draft_attachment(self, conversation_id: str, attachment_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one messages draft attachment of a conversations email.
-        
-        ``DELETE /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/{attachmentId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str attachment_id: path ``attachmentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_email_messages_draft_attachment'], (conversation_id, attachment_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_email_messages_draft_attachment'], (conversation_id, attachment_id), options)
 
     def delete_conversations_messages_cachedmedia_cached_media_item_id(self, cached_media_item_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messages cachedmedia.
-        
-        ``DELETE /api/v2/conversations/messages/cachedmedia/{cachedMediaItemId}``.
-        Requires the permission ``conversation:cachedMedia:delete``.
-        
-        :param str cached_media_item_id: path ``cachedMediaItemId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messages_cachedmedia_cached_media_item_id'], (cached_media_item_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messages_cachedmedia_cached_media_item_id'], (cached_media_item_id,), options)
 
     def delete_conversations_messaging_integrations_apple_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messaging integrations apple.
-        
-        ``DELETE /api/v2/conversations/messaging/integrations/apple/{integrationId}``.
-        Requires the permission ``messaging:integration:delete``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_integrations_apple_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_integrations_apple_integration_id'], (integration_id,), options)
 
     def delete_conversations_messaging_integrations_facebook_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messaging integrations facebook.
-        
-        ``DELETE /api/v2/conversations/messaging/integrations/facebook/{integrationId}``.
-        Requires the permission ``messaging:integration:delete``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_integrations_facebook_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_integrations_facebook_integration_id'], (integration_id,), options)
 
     def delete_conversations_messaging_integrations_instagram_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messaging integrations instagram.
-        
-        ``DELETE /api/v2/conversations/messaging/integrations/instagram/{integrationId}``.
-        Requires the permission ``messaging:integration:delete``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_integrations_instagram_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_integrations_instagram_integration_id'], (integration_id,), options)
 
     def delete_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messaging integrations open extensions googlebusinessprofile.
-        
-        ``DELETE /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``. **Preview.**
-        Requires the permission ``messaging:integration:delete``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id,), options)
 
     def delete_conversations_messaging_integrations_open_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messaging integrations open.
-        
-        ``DELETE /api/v2/conversations/messaging/integrations/open/{integrationId}``.
-        Requires the permission ``messaging:integration:delete``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_integrations_open_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_integrations_open_integration_id'], (integration_id,), options)
 
     def delete_conversations_messaging_integrations_twitter_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messaging integrations twitter.
-        
-        ``DELETE /api/v2/conversations/messaging/integrations/twitter/{integrationId}``.
-        Requires the permission ``messaging:integration:delete``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_integrations_twitter_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_integrations_twitter_integration_id'], (integration_id,), options)
 
     def delete_conversations_messaging_integrations_whatsapp_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """Delete one conversations messaging integrations whatsapp.
-        
-        ``DELETE /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``.
-        Requires the permission ``messaging:integration:delete``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: WhatsAppIntegration
-        """
-        return self._call(_OPS['delete_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id,), options)
 
     def delete_conversations_messaging_setting(self, message_setting_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messaging setting.
-        
-        ``DELETE /api/v2/conversations/messaging/settings/{messageSettingId}``.
-        Requires the permission ``messaging:setting:delete``.
-        
-        :param str message_setting_id: path ``messageSettingId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_setting'], (message_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_setting'], (message_setting_id,), options)
 
     def delete_conversations_messaging_settings_default(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the conversations messaging settings default.
-        
-        ``DELETE /api/v2/conversations/messaging/settings/default``.
-        Requires the permission ``messaging:setting:delete``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_settings_default'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_settings_default'], (), options)
 
     def delete_conversations_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one conversations messaging supportedcontent.
-        
-        ``DELETE /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``.
-        Requires the permission ``messaging:supportedContent:delete``.
-        
-        :param str supported_content_id: path ``supportedContentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)
 
     def get_analytics_conversation_details(self, conversation_id: str, **options: Unpack[CallOptions]) -> AnalyticsConversationWithoutAttributes:
-        """Get the analytics detail record of one conversation: segments, metrics and participants.
-        
-        ``GET /api/v2/analytics/conversations/{conversationId}/details``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: AnalyticsConversationWithoutAttributes
-        """
-        return self._call(_OPS['get_analytics_conversation_details'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversation_details'], (conversation_id,), options)
 
     def get_analytics_conversations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics conversations aggregates job.
-        
-        ``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_conversations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_aggregates_job'], (job_id,), options)
 
     def get_analytics_conversations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> ConversationAsyncAggregateQueryResponse:
-        """List results of an analytics conversations aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/conversations/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_conversations_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: ConversationAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_conversations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_conversations_details(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> AnalyticsConversationWithoutAttributesMultiGetResponse:
-        """Get analytics conversations details.
-        
-        ``GET /api/v2/analytics/conversations/details``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param list[str] id: query ``id``
-        :return: AnalyticsConversationWithoutAttributesMultiGetResponse
-        """
-        return self._call(_OPS['get_analytics_conversations_details'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_details'], (id,), options)
 
     def get_analytics_conversations_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Check the state of an asynchronous conversation detail export.
-        
-        ``GET /api/v2/analytics/conversations/details/jobs/{jobId}``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_conversations_details_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_details_job'], (job_id,), options)
 
     def get_analytics_conversations_details_job_results(self, job_id: str, *, cursor: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AnalyticsConversationAsyncQueryResponse:
-        """Fetch the results of a finished conversation detail export, one cursor page per call.
-        
-        ``GET /api/v2/analytics/conversations/details/jobs/{jobId}/results``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``
-        :return: AnalyticsConversationAsyncQueryResponse
-        """
-        return self._call(_OPS['get_analytics_conversations_details_job_results'], (job_id, cursor, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_details_job_results'], (job_id, cursor, page_size), options)
 
     def get_analytics_conversations_details_jobs_availability(self, **options: Unpack[CallOptions]) -> DataAvailabilityResponse:
-        """Get analytics conversations details jobs availability.
-        
-        ``GET /api/v2/analytics/conversations/details/jobs/availability``.
-        Requires the permission ``analytics:conversationDetail:view``.
-        
-        :return: DataAvailabilityResponse
-        """
-        return self._call(_OPS['get_analytics_conversations_details_jobs_availability'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_conversations_details_jobs_availability'], (), options)
 
     def get_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> Conversation:
-        """Get one conversation with its participants, by id.
-        
-        ``GET /api/v2/conversations/{conversationId}``.
-        Requires the permission ``conversation:communication:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['get_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation'], (conversation_id,), options)
 
     def get_conversation_accessattributes(self, conversation_id: str, **options: Unpack[CallOptions]) -> ConversationAccessAttributesResponse:
-        """Get accessattributes of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/accessattributes``. **Preview.**
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: ConversationAccessAttributesResponse
-        """
-        return self._call(_OPS['get_conversation_accessattributes'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_accessattributes'], (conversation_id,), options)
 
     def get_conversation_assistant_copilotcontext(self, conversation_id: str, **options: Unpack[CallOptions]) -> CopilotContextValues:
-        """Get assistant copilotcontext of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/assistant/copilotcontext``. **Preview.**
-        Requires the permission ``conversation:assistantCopilotContext:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: CopilotContextValues
-        """
-        return self._call(_OPS['get_conversation_assistant_copilotcontext'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_assistant_copilotcontext'], (conversation_id,), options)
 
     def get_conversation_communication_agentchecklist(self, conversation_id: str, communication_id: str, agent_checklist_id: str, **options: Unpack[CallOptions]) -> AgentChecklistResponse:
-        """Get one agentchecklist of a communication of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}``.
-        Requires the permission ``conversation:agentchecklist:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param str agent_checklist_id: path ``agentChecklistId``, required
-        :return: AgentChecklistResponse
-        """
-        return self._call(_OPS['get_conversation_communication_agentchecklist'], (conversation_id, communication_id, agent_checklist_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_communication_agentchecklist'], (conversation_id, communication_id, agent_checklist_id), options)
 
     def get_conversation_communication_agentchecklist_job(self, conversation_id: str, communication_id: str, agent_checklist_id: str, job_id: str, **options: Unpack[CallOptions]) -> ChecklistInferenceJobResponse:
-        """Get one job of an agentchecklist of a communication of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/jobs/{jobId}``.
-        Requires the permission ``conversation:agentchecklist:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param str agent_checklist_id: path ``agentChecklistId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ChecklistInferenceJobResponse
-        """
-        return self._call(_OPS['get_conversation_communication_agentchecklist_job'], (conversation_id, communication_id, agent_checklist_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_communication_agentchecklist_job'], (conversation_id, communication_id, agent_checklist_id, job_id), options)
 
     def get_conversation_communication_agentchecklists(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> AgentChecklistResponseList:
-        """Get agentchecklists of a communication of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists``.
-        Requires the permission ``conversation:agentchecklist:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :return: AgentChecklistResponseList
-        """
-        return self._call(_OPS['get_conversation_communication_agentchecklists'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_communication_agentchecklists'], (conversation_id, communication_id), options)
 
     def get_conversation_communication_internalmessage(self, conversation_id: str, communication_id: str, message_id: str, **options: Unpack[CallOptions]) -> InternalMessageData:
-        """Get one internalmessage of a communication of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages/{messageId}``.
-        Requires the permission ``conversation:internalMessaging:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param str message_id: path ``messageId``, required
-        :return: InternalMessageData
-        """
-        return self._call(_OPS['get_conversation_communication_internalmessage'], (conversation_id, communication_id, message_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_communication_internalmessage'], (conversation_id, communication_id, message_id), options)
 
     def get_conversation_communication_internalmessages(self, conversation_id: str, communication_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> InternalMessageDataEntityListing:
-        """List internalmessages of a communication of a conversation, one page per call.
-        
-        ``GET /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversation_communication_internalmessages)`` walks every page.
-        Requires the permission ``conversation:internalMessaging:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: InternalMessageDataEntityListing
-        """
-        return self._call(_OPS['get_conversation_communication_internalmessages'], (conversation_id, communication_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_communication_internalmessages'], (conversation_id, communication_id, page_size, page_number), options)
 
     def get_conversation_customattribute(self, conversation_id: str, attributes_id: str, **options: Unpack[CallOptions]) -> CustomAttributes:
-        """Get one customattribute of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/customattributes/{attributesId}``.
-        Requires the permission ``conversation:customAttributes:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str attributes_id: path ``attributesId``, required
-        :return: CustomAttributes
-        """
-        return self._call(_OPS['get_conversation_customattribute'], (conversation_id, attributes_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_customattribute'], (conversation_id, attributes_id), options)
 
     def get_conversation_customattributes(self, conversation_id: str, **options: Unpack[CallOptions]) -> CustomAttributesListing:
-        """Get customattributes of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/customattributes``.
-        Requires the permission ``conversation:customAttributes:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: CustomAttributesListing
-        """
-        return self._call(_OPS['get_conversation_customattributes'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_customattributes'], (conversation_id,), options)
 
     def get_conversation_participant_secureivrsession(self, conversation_id: str, participant_id: str, secure_session_id: str, **options: Unpack[CallOptions]) -> SecureSession:
-        """Get one secureivrsession of a participant of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions/{secureSessionId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str secure_session_id: path ``secureSessionId``, required
-        :return: SecureSession
-        """
-        return self._call(_OPS['get_conversation_participant_secureivrsession'], (conversation_id, participant_id, secure_session_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_participant_secureivrsession'], (conversation_id, participant_id, secure_session_id), options)
 
     def get_conversation_participant_secureivrsessions(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> SecureSessionEntityListing:
-        """Get secureivrsessions of a participant of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: SecureSessionEntityListing
-        """
-        return self._call(_OPS['get_conversation_participant_secureivrsessions'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_participant_secureivrsessions'], (conversation_id, participant_id), options)
 
     def get_conversation_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a participant of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversation_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_participant_wrapup'], (conversation_id, participant_id, provisional), options)
 
     def get_conversation_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """Get wrapupcodes of a participant of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/wrapupcodes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: list[WrapupCode]
-        """
-        return self._call(_OPS['get_conversation_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_participant_wrapupcodes'], (conversation_id, participant_id), options)
 
     def get_conversation_secureattributes(self, conversation_id: str, **options: Unpack[CallOptions]) -> ConversationSecureAttributes:
-        """Get secureattributes of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/secureattributes``.
-        Requires the permission ``conversation:participant:attributesview``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: ConversationSecureAttributes
-        """
-        return self._call(_OPS['get_conversation_secureattributes'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_secureattributes'], (conversation_id,), options)
 
     def get_conversation_suggestion(self, conversation_id: str, suggestion_id: str, **options: Unpack[CallOptions]) -> Suggestion:
-        """Get one suggestion of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/suggestions/{suggestionId}``.
-        Requires the permission ``conversation:suggestion:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str suggestion_id: path ``suggestionId``, required
-        :return: Suggestion
-        """
-        return self._call(_OPS['get_conversation_suggestion'], (conversation_id, suggestion_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_suggestion'], (conversation_id, suggestion_id), options)
 
     def get_conversation_suggestions(self, conversation_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, type: str | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> SuggestionListing:
-        """List suggestions of a conversation, one page per call.
-        
-        ``GET /api/v2/conversations/{conversationId}/suggestions``.
-        Pages by ``after``: ``paginate(api.get_conversation_suggestions)`` walks every page.
-        Requires the permission ``conversation:suggestion:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str type: query ``type``; one of ``Faq``, ``Article``, ``KnowledgeArticle``, ``KnowledgeSearch``, ``CannedResponse``, ``Script``, ``SuggestedKnowledgeAnswer``, ``ThirdPartySuggestion``
-        :param str state: query ``state``; one of ``Suggested``, ``Accepted``, ``Dismissed``, ``Failed``, ``Rated``
-        :return: SuggestionListing
-        """
-        return self._call(_OPS['get_conversation_suggestions'], (conversation_id, before, after, page_size, type, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_suggestions'], (conversation_id, before, after, page_size, type, state), options)
 
     def get_conversation_summaries(self, conversation_id: str, **options: Unpack[CallOptions]) -> ConversationSummariesGetResponse:
-        """Get summaries of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/summaries``.
-        Requires the permission ``conversation:summary:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: ConversationSummariesGetResponse
-        """
-        return self._call(_OPS['get_conversation_summaries'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_summaries'], (conversation_id,), options)
 
     def get_conversations(self, *, communication_type: str | None = None, **options: Unpack[CallOptions]) -> ConversationEntityListing:
-        """List the token user's active conversations of every media type.
-        
-        ``GET /api/v2/conversations``.
-        Requires no permission.
-        
-        :param str communication_type: query ``communicationType``
-        :return: ConversationEntityListing
-        """
-        return self._call(_OPS['get_conversations'], (communication_type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations'], (communication_type,), options)
 
     def get_conversations_call(self, conversation_id: str, **options: Unpack[CallOptions]) -> CallConversation:
-        """Get one call conversation by id.
-        
-        ``GET /api/v2/conversations/calls/{conversationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: CallConversation
-        """
-        return self._call(_OPS['get_conversations_call'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_call'], (conversation_id,), options)
 
     def get_conversations_call_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a communication of a participant of a conversations call.
-        
-        ``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_call_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_call_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)
 
     def get_conversations_call_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a participant of a conversations call.
-        
-        ``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_call_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_call_participant_wrapup'], (conversation_id, participant_id, provisional), options)
 
     def get_conversations_call_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """Get wrapupcodes of a participant of a conversations call.
-        
-        ``GET /api/v2/conversations/calls/{conversationId}/participants/{participantId}/wrapupcodes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: list[WrapupCode]
-        """
-        return self._call(_OPS['get_conversations_call_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_call_participant_wrapupcodes'], (conversation_id, participant_id), options)
 
     def get_conversations_callback(self, conversation_id: str, **options: Unpack[CallOptions]) -> CallbackConversation:
-        """Get one conversations callback.
-        
-        ``GET /api/v2/conversations/callbacks/{conversationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: CallbackConversation
-        """
-        return self._call(_OPS['get_conversations_callback'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_callback'], (conversation_id,), options)
 
     def get_conversations_callback_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a communication of a participant of a conversations callback.
-        
-        ``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_callback_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_callback_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)
 
     def get_conversations_callback_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a participant of a conversations callback.
-        
-        ``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_callback_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_callback_participant_wrapup'], (conversation_id, participant_id, provisional), options)
 
     def get_conversations_callback_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """Get wrapupcodes of a participant of a conversations callback.
-        
-        ``GET /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/wrapupcodes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: list[WrapupCode]
-        """
-        return self._call(_OPS['get_conversations_callback_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_callback_participant_wrapupcodes'], (conversation_id, participant_id), options)
 
     def get_conversations_callbacks(self, **options: Unpack[CallOptions]) -> CallbackConversationEntityListing:
-        """Get conversations callbacks.
-        
-        ``GET /api/v2/conversations/callbacks``.
-        Requires no permission.
-        
-        :return: CallbackConversationEntityListing
-        """
-        return self._call(_OPS['get_conversations_callbacks'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_callbacks'], (), options)
 
     def get_conversations_calls(self, **options: Unpack[CallOptions]) -> CallConversationEntityListing:
-        """List the token user's active calls.
-        
-        ``GET /api/v2/conversations/calls``.
-        Requires no permission.
-        
-        :return: CallConversationEntityListing
-        """
-        return self._call(_OPS['get_conversations_calls'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_calls'], (), options)
 
     def get_conversations_calls_history(self, *, page_size: int | None = None, page_number: int | None = None, interval: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> CallHistoryConversationEntityListing:
-        """List conversations calls history, one page per call.
-        
-        ``GET /api/v2/conversations/calls/history``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_calls_history)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str interval: query ``interval``
-        :param list[str] expand: query ``expand``; each one of ``externalorganization``, ``externalcontact``, ``user``, ``queue``, ``group``
-        :return: CallHistoryConversationEntityListing
-        """
-        return self._call(_OPS['get_conversations_calls_history'], (page_size, page_number, interval, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_calls_history'], (page_size, page_number, interval, expand), options)
 
     def get_conversations_calls_maximumconferenceparties(self, **options: Unpack[CallOptions]) -> MaxParticipants:
-        """Get conversations calls maximumconferenceparties.
-        
-        ``GET /api/v2/conversations/calls/maximumconferenceparties``.
-        Requires no permission.
-        
-        :return: MaxParticipants
-        """
-        return self._call(_OPS['get_conversations_calls_maximumconferenceparties'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_calls_maximumconferenceparties'], (), options)
 
     def get_conversations_cobrowsesession(self, conversation_id: str, **options: Unpack[CallOptions]) -> CobrowseConversation:
-        """Get one conversations cobrowsesession.
-        
-        ``GET /api/v2/conversations/cobrowsesessions/{conversationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: CobrowseConversation
-        """
-        return self._call(_OPS['get_conversations_cobrowsesession'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_cobrowsesession'], (conversation_id,), options)
 
     def get_conversations_cobrowsesession_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a communication of a participant of a conversations cobrowsesession.
-        
-        ``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``. **Deprecated.**
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_cobrowsesession_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_cobrowsesession_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)
 
     def get_conversations_cobrowsesession_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a participant of a conversations cobrowsesession.
-        
-        ``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/wrapup``. **Deprecated.**
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_cobrowsesession_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_cobrowsesession_participant_wrapup'], (conversation_id, participant_id, provisional), options)
 
     def get_conversations_cobrowsesession_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """Get wrapupcodes of a participant of a conversations cobrowsesession.
-        
-        ``GET /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/wrapupcodes``. **Deprecated.**
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: list[WrapupCode]
-        """
-        return self._call(_OPS['get_conversations_cobrowsesession_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_cobrowsesession_participant_wrapupcodes'], (conversation_id, participant_id), options)
 
     def get_conversations_cobrowsesessions(self, **options: Unpack[CallOptions]) -> CobrowseConversationEntityListing:
-        """Get conversations cobrowsesessions.
-        
-        ``GET /api/v2/conversations/cobrowsesessions``.
-        Requires no permission.
-        
-        :return: CobrowseConversationEntityListing
-        """
-        return self._call(_OPS['get_conversations_cobrowsesessions'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_cobrowsesessions'], (), options)
 
     def get_conversations_customattributes_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> ConversationDataSchema:
-        """Get one conversations customattributes schema.
-        
-        ``GET /api/v2/conversations/customattributes/schemas/{schemaId}``.
-        Requires the permission ``conversation:customAttributes:schemaView``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: ConversationDataSchema
-        """
-        return self._call(_OPS['get_conversations_customattributes_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_customattributes_schema'], (schema_id,), options)
 
     def get_conversations_customattributes_schema_version(self, schema_id: str, version_id: str, **options: Unpack[CallOptions]) -> ConversationDataSchema:
-        """Get one version of a conversations customattributes schema.
-        
-        ``GET /api/v2/conversations/customattributes/schemas/{schemaId}/versions/{versionId}``.
-        Requires the permission ``conversation:customAttributes:schemaView``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param str version_id: path ``versionId``, required
-        :return: ConversationDataSchema
-        """
-        return self._call(_OPS['get_conversations_customattributes_schema_version'], (schema_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_customattributes_schema_version'], (schema_id, version_id), options)
 
     def get_conversations_customattributes_schema_versions(self, schema_id: str, **options: Unpack[CallOptions]) -> ConversationDataSchemaListing:
-        """Get versions of a conversations customattributes schema.
-        
-        ``GET /api/v2/conversations/customattributes/schemas/{schemaId}/versions``.
-        Requires the permission ``conversation:customAttributes:schemaView``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: ConversationDataSchemaListing
-        """
-        return self._call(_OPS['get_conversations_customattributes_schema_versions'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_customattributes_schema_versions'], (schema_id,), options)
 
     def get_conversations_customattributes_schemas(self, **options: Unpack[CallOptions]) -> ConversationDataSchemaListing:
-        """Get conversations customattributes schemas.
-        
-        ``GET /api/v2/conversations/customattributes/schemas``.
-        Requires the permission ``conversation:customAttributes:schemaView``.
-        
-        :return: ConversationDataSchemaListing
-        """
-        return self._call(_OPS['get_conversations_customattributes_schemas'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_customattributes_schemas'], (), options)
 
     def get_conversations_customattributes_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """Get one conversations customattributes schemas coretype.
-        
-        ``GET /api/v2/conversations/customattributes/schemas/coretypes/{coreTypeName}``.
-        Requires the permission ``conversation:customAttributes:schemaView``.
-        
-        :param str core_type_name: path ``coreTypeName``, required
-        :return: Coretype
-        """
-        return self._call(_OPS['get_conversations_customattributes_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_customattributes_schemas_coretype'], (core_type_name,), options)
 
     def get_conversations_customattributes_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """Get conversations customattributes schemas coretypes.
-        
-        ``GET /api/v2/conversations/customattributes/schemas/coretypes``.
-        Requires the permission ``conversation:customAttributes:schemaView``.
-        
-        :return: CoretypeListing
-        """
-        return self._call(_OPS['get_conversations_customattributes_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_customattributes_schemas_coretypes'], (), options)
 
     def get_conversations_customattributes_schemas_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """Get conversations customattributes schemas limits.
-        
-        ``GET /api/v2/conversations/customattributes/schemas/limits``.
-        Requires the permission ``conversation:customAttributes:schemaView``.
-        
-        :return: SchemaQuantityLimits
-        """
-        return self._call(_OPS['get_conversations_customattributes_schemas_limits'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_customattributes_schemas_limits'], (), options)
 
     def get_conversations_email(self, conversation_id: str, **options: Unpack[CallOptions]) -> EmailConversation:
-        """Get one conversations email.
-        
-        ``GET /api/v2/conversations/emails/{conversationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: EmailConversation
-        """
-        return self._call(_OPS['get_conversations_email'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_email'], (conversation_id,), options)
 
     def get_conversations_email_message(self, conversation_id: str, message_id: str, **options: Unpack[CallOptions]) -> EmailMessage:
-        """Get one message of a conversations email.
-        
-        ``GET /api/v2/conversations/emails/{conversationId}/messages/{messageId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str message_id: path ``messageId``, required
-        :return: EmailMessage
-        """
-        return self._call(_OPS['get_conversations_email_message'], (conversation_id, message_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_email_message'], (conversation_id, message_id), options)
 
     def get_conversations_email_messages(self, conversation_id: str, *, include_agentless_stitched_messages: bool | None = None, **options: Unpack[CallOptions]) -> EmailMessagePreviewListing:
-        """Get messages of a conversations email.
-        
-        ``GET /api/v2/conversations/emails/{conversationId}/messages``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param bool include_agentless_stitched_messages: query ``includeAgentlessStitchedMessages``; default ``False``
-        :return: EmailMessagePreviewListing
-        """
-        return self._call(_OPS['get_conversations_email_messages'], (conversation_id, include_agentless_stitched_messages), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_email_messages'], (conversation_id, include_agentless_stitched_messages), options)
 
     def get_conversations_email_messages_draft(self, conversation_id: str, **options: Unpack[CallOptions]) -> EmailMessage:
-        """Get messages draft of a conversations email.
-        
-        ``GET /api/v2/conversations/emails/{conversationId}/messages/draft``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: EmailMessage
-        """
-        return self._call(_OPS['get_conversations_email_messages_draft'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_email_messages_draft'], (conversation_id,), options)
 
     def get_conversations_email_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a communication of a participant of a conversations email.
-        
-        ``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_email_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_email_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)
 
     def get_conversations_email_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a participant of a conversations email.
-        
-        ``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_email_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_email_participant_wrapup'], (conversation_id, participant_id, provisional), options)
 
     def get_conversations_email_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """Get wrapupcodes of a participant of a conversations email.
-        
-        ``GET /api/v2/conversations/emails/{conversationId}/participants/{participantId}/wrapupcodes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: list[WrapupCode]
-        """
-        return self._call(_OPS['get_conversations_email_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_email_participant_wrapupcodes'], (conversation_id, participant_id), options)
 
     def get_conversations_email_settings(self, conversation_id: str, **options: Unpack[CallOptions]) -> EmailsSettings:
-        """Get settings of a conversations email.
-        
-        ``GET /api/v2/conversations/emails/{conversationId}/settings``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: EmailsSettings
-        """
-        return self._call(_OPS['get_conversations_email_settings'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_email_settings'], (conversation_id,), options)
 
     def get_conversations_emails(self, **options: Unpack[CallOptions]) -> EmailConversationEntityListing:
-        """List the token user's active email conversations.
-        
-        ``GET /api/v2/conversations/emails``.
-        Requires no permission.
-        
-        :return: EmailConversationEntityListing
-        """
-        return self._call(_OPS['get_conversations_emails'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_emails'], (), options)
 
     def get_conversations_internalmessage(self, conversation_id: str, **options: Unpack[CallOptions]) -> InternalMessageConversation:
-        """Get one conversations internalmessage.
-        
-        ``GET /api/v2/conversations/internalmessages/{conversationId}``.
-        Requires the permission ``conversation:internalMessaging:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: InternalMessageConversation
-        """
-        return self._call(_OPS['get_conversations_internalmessage'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_internalmessage'], (conversation_id,), options)
 
     def get_conversations_internalmessages(self, **options: Unpack[CallOptions]) -> InternalMessageConversationEntityListing:
-        """Get conversations internalmessages.
-        
-        ``GET /api/v2/conversations/internalmessages``.
-        Requires the permission ``conversation:internalMessaging:view``.
-        
-        :return: InternalMessageConversationEntityListing
-        """
-        return self._call(_OPS['get_conversations_internalmessages'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_internalmessages'], (), options)
 
     def get_conversations_keyconfiguration(self, keyconfigurations_id: str, **options: Unpack[CallOptions]) -> ConversationEncryptionConfiguration:
-        """Get one conversations keyconfiguration.
-        
-        ``GET /api/v2/conversations/keyconfigurations/{keyconfigurationsId}``.
-        Requires the permission ``conversation:encryptionKey:view``.
-        
-        :param str keyconfigurations_id: path ``keyconfigurationsId``, required
-        :return: ConversationEncryptionConfiguration
-        """
-        return self._call(_OPS['get_conversations_keyconfiguration'], (keyconfigurations_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_keyconfiguration'], (keyconfigurations_id,), options)
 
     def get_conversations_keyconfigurations(self, **options: Unpack[CallOptions]) -> ConversationEncryptionConfigurationListing:
-        """Get conversations keyconfigurations.
-        
-        ``GET /api/v2/conversations/keyconfigurations``.
-        Requires the permission ``conversation:encryptionKey:view``.
-        
-        :return: ConversationEncryptionConfigurationListing
-        """
-        return self._call(_OPS['get_conversations_keyconfigurations'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_keyconfigurations'], (), options)
 
     def get_conversations_message(self, conversation_id: str, **options: Unpack[CallOptions]) -> MessageConversation:
-        """Get one conversations message.
-        
-        ``GET /api/v2/conversations/messages/{conversationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: MessageConversation
-        """
-        return self._call(_OPS['get_conversations_message'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_message'], (conversation_id,), options)
 
     def get_conversations_message_communication_messages_media(self, conversation_id: str, communication_id: str, *, status: str | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> MessageMediaListing:
-        """List messages media of a communication of a conversations message, one page per call.
-        
-        ``GET /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_message_communication_messages_media)`` walks every page.
-        Requires the permission ``conversation:messageMedia:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param str status: query ``status``; one of ``uploading``, ``valid``, ``invalid``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: MessageMediaListing
-        """
-        return self._call(_OPS['get_conversations_message_communication_messages_media'], (conversation_id, communication_id, status, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_message_communication_messages_media'], (conversation_id, communication_id, status, page_number, page_size), options)
 
     def get_conversations_message_communication_messages_media_media_id(self, conversation_id: str, communication_id: str, media_id: str, **options: Unpack[CallOptions]) -> MessageMediaData:
-        """Get one messages media of a communication of a conversations message.
-        
-        ``GET /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media/{mediaId}``.
-        Requires any of the permissions ``conversation:message:view``, ``conversation:webmessaging:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param str media_id: path ``mediaId``, required
-        :return: MessageMediaData
-        """
-        return self._call(_OPS['get_conversations_message_communication_messages_media_media_id'], (conversation_id, communication_id, media_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_message_communication_messages_media_media_id'], (conversation_id, communication_id, media_id), options)
 
     def get_conversations_message_details(self, message_id: str, **options: Unpack[CallOptions]) -> MessageData:
-        """Get details of a conversations message.
-        
-        ``GET /api/v2/conversations/messages/{messageId}/details``.
-        Requires any of the permissions ``conversation:message:view``, ``conversation:webmessaging:view``.
-        
-        :param str message_id: path ``messageId``, required
-        :return: MessageData
-        """
-        return self._call(_OPS['get_conversations_message_details'], (message_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_message_details'], (message_id,), options)
 
     def get_conversations_message_message(self, conversation_id: str, message_id: str, **options: Unpack[CallOptions]) -> MessageData:
-        """Get one message of a conversations message.
-        
-        ``GET /api/v2/conversations/messages/{conversationId}/messages/{messageId}``.
-        Requires any of the permissions ``conversation:message:view``, ``conversation:webmessaging:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str message_id: path ``messageId``, required
-        :return: MessageData
-        """
-        return self._call(_OPS['get_conversations_message_message'], (conversation_id, message_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_message_message'], (conversation_id, message_id), options)
 
     def get_conversations_message_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a communication of a participant of a conversations message.
-        
-        ``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_message_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_message_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)
 
     def get_conversations_message_participant_wrapup(self, conversation_id: str, participant_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a participant of a conversations message.
-        
-        ``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_message_participant_wrapup'], (conversation_id, participant_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_message_participant_wrapup'], (conversation_id, participant_id, provisional), options)
 
     def get_conversations_message_participant_wrapupcodes(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """Get wrapupcodes of a participant of a conversations message.
-        
-        ``GET /api/v2/conversations/messages/{conversationId}/participants/{participantId}/wrapupcodes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: list[WrapupCode]
-        """
-        return self._call(_OPS['get_conversations_message_participant_wrapupcodes'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_message_participant_wrapupcodes'], (conversation_id, participant_id), options)
 
     def get_conversations_messages(self, **options: Unpack[CallOptions]) -> MessageConversationEntityListing:
-        """Get conversations messages.
-        
-        ``GET /api/v2/conversations/messages``.
-        Requires no permission.
-        
-        :return: MessageConversationEntityListing
-        """
-        return self._call(_OPS['get_conversations_messages'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messages'], (), options)
 
     def get_conversations_messages_cachedmedia(self, *, page_size: int | None = None, page_number: int | None = None, url: str | None = None, **options: Unpack[CallOptions]) -> CachedMediaItemEntityListing:
-        """List conversations messages cachedmedia, one page per call.
-        
-        ``GET /api/v2/conversations/messages/cachedmedia``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messages_cachedmedia)`` walks every page.
-        Requires the permission ``conversation:cachedMedia:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str url: query ``url``
-        :return: CachedMediaItemEntityListing
-        """
-        return self._call(_OPS['get_conversations_messages_cachedmedia'], (page_size, page_number, url), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messages_cachedmedia'], (page_size, page_number, url), options)
 
     def get_conversations_messages_cachedmedia_cached_media_item_id(self, cached_media_item_id: str, **options: Unpack[CallOptions]) -> CachedMediaItem:
-        """Get one conversations messages cachedmedia.
-        
-        ``GET /api/v2/conversations/messages/cachedmedia/{cachedMediaItemId}``.
-        Requires the permission ``conversation:cachedMedia:view``.
-        
-        :param str cached_media_item_id: path ``cachedMediaItemId``, required
-        :return: CachedMediaItem
-        """
-        return self._call(_OPS['get_conversations_messages_cachedmedia_cached_media_item_id'], (cached_media_item_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messages_cachedmedia_cached_media_item_id'], (cached_media_item_id,), options)
 
     def get_conversations_messaging_facebook_app(self, **options: Unpack[CallOptions]) -> FacebookAppCredentials:
-        """Get conversations messaging facebook app.
-        
-        ``GET /api/v2/conversations/messaging/facebook/app``.
-        Requires the permission ``messaging:integration:add``.
-        
-        :return: FacebookAppCredentials
-        """
-        return self._call(_OPS['get_conversations_messaging_facebook_app'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_facebook_app'], (), options)
 
     def get_conversations_messaging_facebook_permissions(self, **options: Unpack[CallOptions]) -> FacebookPermissionEntityListing:
-        """Get conversations messaging facebook permissions.
-        
-        ``GET /api/v2/conversations/messaging/facebook/permissions``.
-        Requires any of the permissions ``messaging:integration:add``, ``messaging:integration:edit``, ``messaging:conversationInstagramIntegration:add``.
-        
-        :return: FacebookPermissionEntityListing
-        """
-        return self._call(_OPS['get_conversations_messaging_facebook_permissions'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_facebook_permissions'], (), options)
 
     def get_conversations_messaging_identityresolution_integrations_apple_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> AppleIdentityResolutionConfig:
-        """Get one conversations messaging identityresolution integrations apple.
-        
-        ``GET /api/v2/conversations/messaging/identityresolution/integrations/apple/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionApple:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: AppleIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_apple_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_apple_integration_id'], (integration_id,), options)
 
     def get_conversations_messaging_identityresolution_integrations_facebook_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> FacebookIdentityResolutionConfig:
-        """Get one conversations messaging identityresolution integrations facebook.
-        
-        ``GET /api/v2/conversations/messaging/identityresolution/integrations/facebook/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionFacebook:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: FacebookIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_facebook_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_facebook_integration_id'], (integration_id,), options)
 
     def get_conversations_messaging_identityresolution_integrations_instagram_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> InstagramIdentityResolutionConfig:
-        """Get one conversations messaging identityresolution integrations instagram.
-        
-        ``GET /api/v2/conversations/messaging/identityresolution/integrations/instagram/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionInstagram:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: InstagramIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_instagram_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_instagram_integration_id'], (integration_id,), options)
 
     def get_conversations_messaging_identityresolution_integrations_open_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> OpenMessagingIdentityResolutionConfig:
-        """Get one conversations messaging identityresolution integrations open.
-        
-        ``GET /api/v2/conversations/messaging/identityresolution/integrations/open/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionOpen:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: OpenMessagingIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_open_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_open_integration_id'], (integration_id,), options)
 
     def get_conversations_messaging_identityresolution_integrations_twitter_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> TwitterIdentityResolutionConfig:
-        """Get one conversations messaging identityresolution integrations twitter.
-        
-        ``GET /api/v2/conversations/messaging/identityresolution/integrations/twitter/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionX:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: TwitterIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_twitter_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_twitter_integration_id'], (integration_id,), options)
 
     def get_conversations_messaging_identityresolution_integrations_whatsapp_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> WhatsAppIdentityResolutionConfig:
-        """Get one conversations messaging identityresolution integrations whatsapp.
-        
-        ``GET /api/v2/conversations/messaging/identityresolution/integrations/whatsapp/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:view``, ``messaging:identityResolutionWhatsApp:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: WhatsAppIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_whatsapp_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_identityresolution_integrations_whatsapp_integration_id'], (integration_id,), options)
 
     def get_conversations_messaging_integration_twitter_oauth_settings(self, integration_id: str, **options: Unpack[CallOptions]) -> TwitterOAuthSettings:
-        """Get twitter oauth settings of a conversations messaging integration.
-        
-        ``GET /api/v2/conversations/messaging/integrations/{integrationId}/twitter/oauth/settings``.
-        Requires the permission ``messaging:XIntegration:add``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: TwitterOAuthSettings
-        """
-        return self._call(_OPS['get_conversations_messaging_integration_twitter_oauth_settings'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integration_twitter_oauth_settings'], (integration_id,), options)
 
     def get_conversations_messaging_integrations(self, *, page_size: int | None = None, page_number: int | None = None, expand: list[str] | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> MessagingIntegrationEntityListing:
-        """List conversations messaging integrations, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/integrations``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations)`` walks every page.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] expand: query ``expand``; each one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :param str supported_content_id: query ``supportedContent.id``
-        :param str messaging_setting_id: query ``messagingSetting.id``
-        :return: MessagingIntegrationEntityListing
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)
 
     def get_conversations_messaging_integrations_apple(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> AppleIntegrationEntityListing:
-        """List conversations messaging integrations apple, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/integrations/apple``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_apple)`` walks every page.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :param str supported_content_id: query ``supportedContent.id``
-        :param str messaging_setting_id: query ``messagingSetting.id``
-        :return: AppleIntegrationEntityListing
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_apple'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_apple'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)
 
     def get_conversations_messaging_integrations_apple_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> AppleIntegration:
-        """Get one conversations messaging integrations apple.
-        
-        ``GET /api/v2/conversations/messaging/integrations/apple/{integrationId}``.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :return: AppleIntegration
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_apple_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_apple_integration_id'], (integration_id, expand), options)
 
     def get_conversations_messaging_integrations_facebook(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> FacebookIntegrationEntityListing:
-        """List conversations messaging integrations facebook, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/integrations/facebook``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_facebook)`` walks every page.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :param str supported_content_id: query ``supportedContent.id``
-        :param str messaging_setting_id: query ``messagingSetting.id``
-        :return: FacebookIntegrationEntityListing
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_facebook'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_facebook'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)
 
     def get_conversations_messaging_integrations_facebook_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> FacebookIntegration:
-        """Get one conversations messaging integrations facebook.
-        
-        ``GET /api/v2/conversations/messaging/integrations/facebook/{integrationId}``.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :return: FacebookIntegration
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_facebook_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_facebook_integration_id'], (integration_id, expand), options)
 
     def get_conversations_messaging_integrations_instagram(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> InstagramIntegrationEntityListing:
-        """List conversations messaging integrations instagram, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/integrations/instagram``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_instagram)`` walks every page.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :param str supported_content_id: query ``supportedContent.id``
-        :param str messaging_setting_id: query ``messagingSetting.id``
-        :return: InstagramIntegrationEntityListing
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_instagram'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_instagram'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)
 
     def get_conversations_messaging_integrations_instagram_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> InstagramIntegration:
-        """Get one conversations messaging integrations instagram.
-        
-        ``GET /api/v2/conversations/messaging/integrations/instagram/{integrationId}``.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :return: InstagramIntegration
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_instagram_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_instagram_integration_id'], (integration_id, expand), options)
 
     def get_conversations_messaging_integrations_open(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> OpenIntegrationEntityListing:
-        """List conversations messaging integrations open, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/integrations/open``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_open)`` walks every page.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :param str supported_content_id: query ``supportedContent.id``
-        :param str messaging_setting_id: query ``messagingSetting.id``
-        :return: OpenIntegrationEntityListing
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_open'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_open'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)
 
     def get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileOpenIntegration:
-        """Get one conversations messaging integrations open extensions googlebusinessprofile.
-        
-        ``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``. **Preview.**
-        Requires the permission ``messaging:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :return: GoogleBusinessProfileOpenIntegration
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id, expand), options)
 
     def get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_oauth_settings(self, **options: Unpack[CallOptions]) -> GoogleOAuthSettingsResponse:
-        """Get conversations messaging integrations open extensions googlebusinessprofile oauth settings.
-        
-        ``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/oauth/settings``. **Preview.**
-        Requires the permission ``messaging:googleBusinessProfileOAuthSettings:view``.
-        
-        :return: GoogleOAuthSettingsResponse
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_oauth_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_oauth_settings'], (), options)
 
     def get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token(self, token_id: str, **options: Unpack[CallOptions]) -> GoogleAuthToken:
-        """Get one conversations messaging integrations open extensions googlebusinessprofile token.
-        
-        ``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens/{tokenId}``. **Preview.**
-        Requires the permission ``messaging:googleBusinessProfileToken:view``.
-        
-        :param str token_id: path ``tokenId``, required
-        :return: GoogleAuthToken
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token'], (token_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token'], (token_id,), options)
 
     def get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token_accounts(self, token_id: str, **options: Unpack[CallOptions]) -> GoogleBusinessProfileAccountListing:
-        """Get accounts of a conversations messaging integrations open extensions googlebusinessprofile token.
-        
-        ``GET /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens/{tokenId}/accounts``. **Preview.**
-        Requires the permission ``messaging:googleBusinessProfileAccount:view``.
-        
-        :param str token_id: path ``tokenId``, required
-        :return: GoogleBusinessProfileAccountListing
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token_accounts'], (token_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_open_extensions_googlebusinessprofile_token_accounts'], (token_id,), options)
 
     def get_conversations_messaging_integrations_open_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> OpenIntegration:
-        """Get one conversations messaging integrations open.
-        
-        ``GET /api/v2/conversations/messaging/integrations/open/{integrationId}``.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :return: OpenIntegration
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_open_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_open_integration_id'], (integration_id, expand), options)
 
     def get_conversations_messaging_integrations_twitter(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> TwitterIntegrationEntityListing:
-        """List conversations messaging integrations twitter, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/integrations/twitter``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_twitter)`` walks every page.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :param str supported_content_id: query ``supportedContent.id``
-        :param str messaging_setting_id: query ``messagingSetting.id``
-        :return: TwitterIntegrationEntityListing
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_twitter'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_twitter'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)
 
     def get_conversations_messaging_integrations_twitter_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> TwitterIntegration:
-        """Get one conversations messaging integrations twitter.
-        
-        ``GET /api/v2/conversations/messaging/integrations/twitter/{integrationId}``.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :return: TwitterIntegration
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_twitter_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_twitter_integration_id'], (integration_id, expand), options)
 
     def get_conversations_messaging_integrations_twitter_oauth_settings(self, **options: Unpack[CallOptions]) -> TwitterSignupOAuthSettings:
-        """Get conversations messaging integrations twitter oauth settings.
-        
-        ``GET /api/v2/conversations/messaging/integrations/twitter/oauth/settings``.
-        Requires the permission ``messaging:XIntegration:add``.
-        
-        :return: TwitterSignupOAuthSettings
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_twitter_oauth_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_twitter_oauth_settings'], (), options)
 
     def get_conversations_messaging_integrations_whatsapp(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, supported_content_id: str | None = None, messaging_setting_id: str | None = None, **options: Unpack[CallOptions]) -> WhatsAppIntegrationEntityListing:
-        """List conversations messaging integrations whatsapp, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/integrations/whatsapp``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_integrations_whatsapp)`` walks every page.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :param str supported_content_id: query ``supportedContent.id``
-        :param str messaging_setting_id: query ``messagingSetting.id``
-        :return: WhatsAppIntegrationEntityListing
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_whatsapp'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_whatsapp'], (page_size, page_number, expand, supported_content_id, messaging_setting_id), options)
 
     def get_conversations_messaging_integrations_whatsapp_integration_id(self, integration_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """Get one conversations messaging integrations whatsapp.
-        
-        ``GET /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``.
-        Requires the permission ``messaging:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str expand: query ``expand``; one of ``supportedContent``, ``messagingSetting``, ``identityresolution``
-        :return: WhatsAppIntegration
-        """
-        return self._call(_OPS['get_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id, expand), options)
 
     def get_conversations_messaging_oauth_apple_callback(self, code: str, state: str, *, error: str | None = None, **options: Unpack[CallOptions]) -> OAuthAppleAuthorizationResponse:
-        """Get conversations messaging oauth apple callback.
-        
-        ``GET /api/v2/conversations/messaging/oauth/apple/callback``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str code: query ``code``, required
-        :param str state: query ``state``, required
-        :param str error: query ``error``
-        :return: OAuthAppleAuthorizationResponse
-        """
-        return self._call(_OPS['get_conversations_messaging_oauth_apple_callback'], (code, state, error), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_oauth_apple_callback'], (code, state, error), options)
 
     def get_conversations_messaging_setting(self, message_setting_id: str, **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Get one conversations messaging setting.
-        
-        ``GET /api/v2/conversations/messaging/settings/{messageSettingId}``.
-        Requires the permission ``messaging:setting:view``.
-        
-        :param str message_setting_id: path ``messageSettingId``, required
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['get_conversations_messaging_setting'], (message_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_setting'], (message_setting_id,), options)
 
     def get_conversations_messaging_settings(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> MessagingConfigListing:
-        """List conversations messaging settings, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/settings``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_settings)`` walks every page.
-        Requires the permission ``messaging:setting:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: MessagingConfigListing
-        """
-        return self._call(_OPS['get_conversations_messaging_settings'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_settings'], (page_size, page_number), options)
 
     def get_conversations_messaging_settings_default(self, **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Get conversations messaging settings default.
-        
-        ``GET /api/v2/conversations/messaging/settings/default``.
-        Requires the permission ``messaging:setting:view``.
-        
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['get_conversations_messaging_settings_default'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_settings_default'], (), options)
 
     def get_conversations_messaging_supportedcontent(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> SupportedContentListing:
-        """List conversations messaging supportedcontent, one page per call.
-        
-        ``GET /api/v2/conversations/messaging/supportedcontent``.
-        Pages by ``pageNumber``: ``paginate(api.get_conversations_messaging_supportedcontent)`` walks every page.
-        Requires the permission ``messaging:supportedContent:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: SupportedContentListing
-        """
-        return self._call(_OPS['get_conversations_messaging_supportedcontent'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_supportedcontent'], (page_size, page_number), options)
 
     def get_conversations_messaging_supportedcontent_default(self, **options: Unpack[CallOptions]) -> SupportedContent:
-        """Get conversations messaging supportedcontent default.
-        
-        ``GET /api/v2/conversations/messaging/supportedcontent/default``.
-        Requires the permission ``messaging:supportedContent:view``.
-        
-        :return: SupportedContent
-        """
-        return self._call(_OPS['get_conversations_messaging_supportedcontent_default'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_supportedcontent_default'], (), options)
 
     def get_conversations_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, **options: Unpack[CallOptions]) -> SupportedContent:
-        """Get one conversations messaging supportedcontent.
-        
-        ``GET /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``.
-        Requires the permission ``messaging:supportedContent:view``.
-        
-        :param str supported_content_id: path ``supportedContentId``, required
-        :return: SupportedContent
-        """
-        return self._call(_OPS['get_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)
 
     def get_conversations_messaging_threadingtimeline(self, **options: Unpack[CallOptions]) -> ConversationThreadingWindow:
-        """Get conversations messaging threadingtimeline.
-        
-        ``GET /api/v2/conversations/messaging/threadingtimeline``.
-        Requires the permission ``conversation:threadingTimeline:view``.
-        
-        :return: ConversationThreadingWindow
-        """
-        return self._call(_OPS['get_conversations_messaging_threadingtimeline'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_messaging_threadingtimeline'], (), options)
 
     def get_conversations_screenshare_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a communication of a participant of a conversations screenshare.
-        
-        ``GET /api/v2/conversations/screenshares/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``. **Deprecated.**
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_screenshare_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_screenshare_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)
 
     def get_conversations_settings(self, **options: Unpack[CallOptions]) -> Settings:
-        """Get conversations settings.
-        
-        ``GET /api/v2/conversations/settings``.
-        Requires the permission ``conversation:settings:view``.
-        
-        :return: Settings
-        """
-        return self._call(_OPS['get_conversations_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_settings'], (), options)
 
     def get_conversations_social_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a communication of a participant of a conversations social.
-        
-        ``GET /api/v2/conversations/socials/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_social_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_social_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)
 
     def get_conversations_video_details(self, conference_id: str, **options: Unpack[CallOptions]) -> VideoConferenceDetails:
-        """Get details of a conversations video.
-        
-        ``GET /api/v2/conversations/videos/{conferenceId}/details``. **Preview.**
-        Requires the permission ``video:video:access``.
-        
-        :param str conference_id: path ``conferenceId``, required
-        :return: VideoConferenceDetails
-        """
-        return self._call(_OPS['get_conversations_video_details'], (conference_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_video_details'], (conference_id,), options)
 
     def get_conversations_video_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, provisional: bool | None = None, **options: Unpack[CallOptions]) -> AssignedWrapupCode:
-        """Get wrapup of a communication of a participant of a conversations video.
-        
-        ``GET /api/v2/conversations/videos/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param bool provisional: query ``provisional``; default ``False``
-        :return: AssignedWrapupCode
-        """
-        return self._call(_OPS['get_conversations_video_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_video_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, provisional), options)
 
     def get_conversations_videos_meeting(self, meeting_id: str, **options: Unpack[CallOptions]) -> MeetingIdRecord:
-        """Get one conversations videos meeting.
-        
-        ``GET /api/v2/conversations/videos/meetings/{meetingId}``.
-        Requires the permission ``video:video:access``.
-        
-        :param str meeting_id: path ``meetingId``, required
-        :return: MeetingIdRecord
-        """
-        return self._call(_OPS['get_conversations_videos_meeting'], (meeting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversations_videos_meeting'], (meeting_id,), options)
 
     def patch_conversation_customattributes(self, conversation_id: str, *, body: CustomAttributesPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of the customattributes of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/customattributes``.
-        Requires the permission ``conversation:customAttributes:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param CustomAttributesPatchRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['patch_conversation_customattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_customattributes'], (conversation_id, body), options)
 
     def patch_conversation_customattributes_bulk(self, conversation_id: str, *, body: list[CustomAttributesPatchRequest] | None = None, **options: Unpack[CallOptions]) -> CustomAttributesBulkUpdateResponseMap:
-        """Change fields of the customattributes bulk of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/customattributes/bulk``.
-        Requires the permission ``conversation:customAttributes:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param list[CustomAttributesPatchRequest] body: body ``body``
-        :return: CustomAttributesBulkUpdateResponseMap
-        """
-        return self._call(_OPS['patch_conversation_customattributes_bulk'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_customattributes_bulk'], (conversation_id, body), options)
 
     def patch_conversation_participant(self, conversation_id: str, participant_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change a participant of any conversation (wrap-up, hold, mute ...).
-        
-        ``PATCH /api/v2/conversations/{conversationId}/participants/{participantId}``.
-        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversation_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_participant'], (conversation_id, participant_id, body), options)
 
     def patch_conversation_participant_attributes(self, conversation_id: str, participant_id: str, body: ParticipantAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the attributes of a participant of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ParticipantAttributes body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversation_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_participant_attributes'], (conversation_id, participant_id, body), options)
 
     def patch_conversation_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the recordingstate of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/recordingstate``.
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversation_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_recordingstate'], (conversation_id, body), options)
 
     def patch_conversation_secureattributes(self, conversation_id: str, body: ConversationSecureAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Change fields of the secureattributes of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/secureattributes``.
-        Requires the permission ``conversation:participant:attributesedit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param ConversationSecureAttributes body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['patch_conversation_secureattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_secureattributes'], (conversation_id, body), options)
 
     def patch_conversation_suggestion(self, conversation_id: str, suggestion_id: str, body: SuggestionPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Suggestion:
-        """Change fields of one suggestion of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/suggestions/{suggestionId}``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str suggestion_id: path ``suggestionId``, required
-        :param SuggestionPatchRequest body: body ``body``, required
-        :return: Suggestion
-        """
-        return self._call(_OPS['patch_conversation_suggestion'], (conversation_id, suggestion_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_suggestion'], (conversation_id, suggestion_id, body), options)
 
     def patch_conversation_summary_engagements(self, conversation_id: str, summary_id: str, *, body: EngagementRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of the engagements of a summary of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/summaries/{summaryId}/engagements``.
-        Requires the permission ``conversation:summaryEngagement:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str summary_id: path ``summaryId``, required
-        :param EngagementRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['patch_conversation_summary_engagements'], (conversation_id, summary_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_summary_engagements'], (conversation_id, summary_id, body), options)
 
     def patch_conversation_summary_feedback(self, conversation_id: str, summary_id: str, *, body: FeedbackUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of the feedback of a summary of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/summaries/{summaryId}/feedback``.
-        Requires the permission ``conversation:summaryFeedback:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str summary_id: path ``summaryId``, required
-        :param FeedbackUpdateRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['patch_conversation_summary_feedback'], (conversation_id, summary_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_summary_feedback'], (conversation_id, summary_id, body), options)
 
     def patch_conversation_utilizationlabel(self, conversation_id: str, body: ConversationUtilizationLabelUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Change fields of the utilizationlabel of a conversation.
-        
-        ``PATCH /api/v2/conversations/{conversationId}/utilizationlabel``.
-        Requires the permission ``conversation:utilizationLabel:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param ConversationUtilizationLabelUpdate body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['patch_conversation_utilizationlabel'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversation_utilizationlabel'], (conversation_id, body), options)
 
     def patch_conversations_aftercallwork_conversation_id_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: AfterCallWorkUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> AfterCallWorkUpdate:
-        """Change fields of one communication of a participant of a conversations aftercallwork.
-        
-        ``PATCH /api/v2/conversations/aftercallwork/{conversationId}/participants/{participantId}/communications/{communicationId}``.
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param AfterCallWorkUpdate body: body ``body``, required
-        :return: AfterCallWorkUpdate
-        """
-        return self._call(_OPS['patch_conversations_aftercallwork_conversation_id_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_aftercallwork_conversation_id_participant_communication'], (conversation_id, participant_id, communication_id, body), options)
 
     def patch_conversations_call(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """Change fields of one conversations call.
-        
-        ``PATCH /api/v2/conversations/calls/{conversationId}``.
-        Requires the permission ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param Conversation body: body ``body``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['patch_conversations_call'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_call'], (conversation_id, body), options)
 
     def patch_conversations_call_conference(self, conversation_id: str, body: UpdateConferenceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the conference of a conversations call.
-        
-        ``PATCH /api/v2/conversations/calls/{conversationId}/conference``.
-        Requires the permission ``conversation:conference:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param UpdateConferenceRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_call_conference'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_call_conference'], (conversation_id, body), options)
 
     def patch_conversations_call_participant(self, conversation_id: str, participant_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change a participant of a call: hold, mute, record, wrap up or disconnect.
-        
-        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}``.
-        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_call_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_call_participant'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_call_participant_attributes(self, conversation_id: str, participant_id: str, body: ParticipantAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """Change fields of the attributes of a participant of a conversations call.
-        
-        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/attributes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ParticipantAttributes body: body ``body``, required
-        :return: ParticipantAttributes
-        """
-        return self._call(_OPS['patch_conversations_call_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_call_participant_attributes'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_call_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """Change fields of one communication of a participant of a conversations call.
-        
-        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: object
-        """
-        return self._call(_OPS['patch_conversations_call_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_call_participant_communication'], (conversation_id, participant_id, communication_id, body), options)
 
     def patch_conversations_call_participant_communication_postflowaction(self, conversation_id: str, participant_id: str, communication_id: str, *, body: MandatoryPostCallActionInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of the postflowaction of a communication of a participant of a conversations call.
-        
-        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/postflowaction``.
-        Requires the permission ``conversation:call:setMandatoryPostFlowAction``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param MandatoryPostCallActionInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_call_participant_communication_postflowaction'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_call_participant_communication_postflowaction'], (conversation_id, participant_id, communication_id, body), options)
 
     def patch_conversations_call_participant_consult(self, conversation_id: str, participant_id: str, body: ConsultTransferUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """Change fields of the consult of a participant of a conversations call.
-        
-        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ConsultTransferUpdate body: body ``body``, required
-        :return: ConsultTransferResponse
-        """
-        return self._call(_OPS['patch_conversations_call_participant_consult'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_call_participant_consult'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_call_participant_user_user_id(self, conversation_id: str, participant_id: str, user_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one user of a participant of a conversations call.
-        
-        ``PATCH /api/v2/conversations/calls/{conversationId}/participants/{participantId}/user/{userId}``.
-        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``, ``conversation:agentlessCall:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str user_id: path ``userId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_call_participant_user_user_id'], (conversation_id, participant_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_call_participant_user_user_id'], (conversation_id, participant_id, user_id, body), options)
 
     def patch_conversations_callback(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """Change fields of one conversations callback.
-        
-        ``PATCH /api/v2/conversations/callbacks/{conversationId}``.
-        Requires the permission ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param Conversation body: body ``body``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['patch_conversations_callback'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_callback'], (conversation_id, body), options)
 
     def patch_conversations_callback_participant(self, conversation_id: str, participant_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one participant of a conversations callback.
-        
-        ``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}``.
-        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_callback_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_callback_participant'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_callback_participant_attributes(self, conversation_id: str, participant_id: str, body: ParticipantAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """Change fields of the attributes of a participant of a conversations callback.
-        
-        ``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/attributes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ParticipantAttributes body: body ``body``, required
-        :return: ParticipantAttributes
-        """
-        return self._call(_OPS['patch_conversations_callback_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_callback_participant_attributes'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_callback_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """Change fields of one communication of a participant of a conversations callback.
-        
-        ``PATCH /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: object
-        """
-        return self._call(_OPS['patch_conversations_callback_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_callback_participant_communication'], (conversation_id, participant_id, communication_id, body), options)
 
     def patch_conversations_callbacks(self, body: PatchCallbackRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PatchCallbackResponse:
-        """Change fields of the conversations callbacks.
-        
-        ``PATCH /api/v2/conversations/callbacks``.
-        Requires the permission ``conversation:callback:edit``.
-        
-        :param PatchCallbackRequest body: body ``body``, required
-        :return: PatchCallbackResponse
-        """
-        return self._call(_OPS['patch_conversations_callbacks'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_callbacks'], (body,), options)
 
     def patch_conversations_cobrowsesession(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """Change fields of one conversations cobrowsesession.
-        
-        ``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}``. **Deprecated.**
-        Requires the permission ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param Conversation body: body ``body``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['patch_conversations_cobrowsesession'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_cobrowsesession'], (conversation_id, body), options)
 
     def patch_conversations_cobrowsesession_participant(self, conversation_id: str, participant_id: str, *, body: MediaParticipantRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of one participant of a conversations cobrowsesession.
-        
-        ``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}``. **Deprecated.**
-        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param MediaParticipantRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_cobrowsesession_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_cobrowsesession_participant'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_cobrowsesession_participant_attributes(self, conversation_id: str, participant_id: str, *, body: ParticipantAttributes | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """Change fields of the attributes of a participant of a conversations cobrowsesession.
-        
-        ``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/attributes``. **Deprecated.**
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ParticipantAttributes body: body ``body``
-        :return: ParticipantAttributes
-        """
-        return self._call(_OPS['patch_conversations_cobrowsesession_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_cobrowsesession_participant_attributes'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_cobrowsesession_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """Change fields of one communication of a participant of a conversations cobrowsesession.
-        
-        ``PATCH /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}``. **Deprecated.**
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: object
-        """
-        return self._call(_OPS['patch_conversations_cobrowsesession_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_cobrowsesession_participant_communication'], (conversation_id, participant_id, communication_id, body), options)
 
     def patch_conversations_email(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """Change fields of one conversations email.
-        
-        ``PATCH /api/v2/conversations/emails/{conversationId}``.
-        Requires the permission ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param Conversation body: body ``body``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['patch_conversations_email'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_email'], (conversation_id, body), options)
 
     def patch_conversations_email_messages_draft(self, conversation_id: str, *, auto_fill: bool | None = None, discard: bool | None = None, body: DraftManipulationRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailMessage:
-        """Change fields of the messages draft of a conversations email.
-        
-        ``PATCH /api/v2/conversations/emails/{conversationId}/messages/draft``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param bool auto_fill: query ``autoFill``
-        :param bool discard: query ``discard``
-        :param DraftManipulationRequest body: body ``body``
-        :return: EmailMessage
-        """
-        return self._call(_OPS['patch_conversations_email_messages_draft'], (conversation_id, auto_fill, discard, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_email_messages_draft'], (conversation_id, auto_fill, discard, body), options)
 
     def patch_conversations_email_participant(self, conversation_id: str, participant_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one participant of a conversations email.
-        
-        ``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}``.
-        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``, ``conversation:email:park``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_email_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_email_participant'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_email_participant_attributes(self, conversation_id: str, participant_id: str, body: ParticipantAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """Change fields of the attributes of a participant of a conversations email.
-        
-        ``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/attributes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ParticipantAttributes body: body ``body``, required
-        :return: ParticipantAttributes
-        """
-        return self._call(_OPS['patch_conversations_email_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_email_participant_attributes'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_email_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """Change fields of one communication of a participant of a conversations email.
-        
-        ``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: object
-        """
-        return self._call(_OPS['patch_conversations_email_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_email_participant_communication'], (conversation_id, participant_id, communication_id, body), options)
 
     def patch_conversations_email_participant_parkingstate(self, conversation_id: str, participant_id: str, body: ParkingStateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the parkingstate of a participant of a conversations email.
-        
-        ``PATCH /api/v2/conversations/emails/{conversationId}/participants/{participantId}/parkingstate``.
-        Requires the permission ``conversation:email:park``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ParkingStateRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_email_participant_parkingstate'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_email_participant_parkingstate'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_message(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """Change fields of one conversations message.
-        
-        ``PATCH /api/v2/conversations/messages/{conversationId}``.
-        Requires any of the permissions ``conversation:communication:disconnect``, ``conversation:message:park``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param Conversation body: body ``body``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['patch_conversations_message'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_message'], (conversation_id, body), options)
 
     def patch_conversations_message_participant(self, conversation_id: str, participant_id: str, *, body: MediaParticipantRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of one participant of a conversations message.
-        
-        ``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}``.
-        Requires any of the permissions ``conversation:participant:wrapup``, ``conversation:call:record``, ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param MediaParticipantRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_message_participant'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_message_participant'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_message_participant_attributes(self, conversation_id: str, participant_id: str, *, body: ParticipantAttributes | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ParticipantAttributes:
-        """Change fields of the attributes of a participant of a conversations message.
-        
-        ``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/attributes``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ParticipantAttributes body: body ``body``
-        :return: ParticipantAttributes
-        """
-        return self._call(_OPS['patch_conversations_message_participant_attributes'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_message_participant_attributes'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_message_participant_communication(self, conversation_id: str, participant_id: str, communication_id: str, body: MediaParticipantRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """Change fields of one communication of a participant of a conversations message.
-        
-        ``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param MediaParticipantRequest body: body ``body``, required
-        :return: object
-        """
-        return self._call(_OPS['patch_conversations_message_participant_communication'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_message_participant_communication'], (conversation_id, participant_id, communication_id, body), options)
 
     def patch_conversations_message_participant_parkingstate(self, conversation_id: str, participant_id: str, body: ParkingStateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the parkingstate of a participant of a conversations message.
-        
-        ``PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}/parkingstate``.
-        Requires the permission ``conversation:message:park``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ParkingStateRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_message_participant_parkingstate'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_message_participant_parkingstate'], (conversation_id, participant_id, body), options)
 
     def patch_conversations_messaging_integrations_apple_integration_id(self, integration_id: str, body: AppleIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AppleIntegration:
-        """Change fields of one conversations messaging integrations apple.
-        
-        ``PATCH /api/v2/conversations/messaging/integrations/apple/{integrationId}``.
-        Requires the permission ``messaging:appleIntegration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param AppleIntegrationUpdateRequest body: body ``body``, required
-        :return: AppleIntegration
-        """
-        return self._call(_OPS['patch_conversations_messaging_integrations_apple_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_integrations_apple_integration_id'], (integration_id, body), options)
 
     def patch_conversations_messaging_integrations_facebook_integration_id(self, integration_id: str, body: FacebookIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FacebookIntegration:
-        """Change fields of one conversations messaging integrations facebook.
-        
-        ``PATCH /api/v2/conversations/messaging/integrations/facebook/{integrationId}``.
-        Requires the permission ``messaging:integration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param FacebookIntegrationUpdateRequest body: body ``body``, required
-        :return: FacebookIntegration
-        """
-        return self._call(_OPS['patch_conversations_messaging_integrations_facebook_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_integrations_facebook_integration_id'], (integration_id, body), options)
 
     def patch_conversations_messaging_integrations_instagram_integration_id(self, integration_id: str, body: InstagramIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InstagramIntegration:
-        """Change fields of one conversations messaging integrations instagram.
-        
-        ``PATCH /api/v2/conversations/messaging/integrations/instagram/{integrationId}``.
-        Requires the permission ``messaging:integration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param InstagramIntegrationUpdateRequest body: body ``body``, required
-        :return: InstagramIntegration
-        """
-        return self._call(_OPS['patch_conversations_messaging_integrations_instagram_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_integrations_instagram_integration_id'], (integration_id, body), options)
 
     def patch_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id(self, integration_id: str, body: GoogleBusinessProfileOpenIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GoogleBusinessProfileOpenIntegration:
-        """Change fields of one conversations messaging integrations open extensions googlebusinessprofile.
-        
-        ``PATCH /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/{integrationId}``. **Preview.**
-        Requires the permission ``messaging:googleBusinessProfileIntegration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param GoogleBusinessProfileOpenIntegrationUpdateRequest body: body ``body``, required
-        :return: GoogleBusinessProfileOpenIntegration
-        """
-        return self._call(_OPS['patch_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_integrations_open_extensions_googlebusinessprofile_integration_id'], (integration_id, body), options)
 
     def patch_conversations_messaging_integrations_open_integration_id(self, integration_id: str, body: OpenIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OpenIntegration:
-        """Change fields of one conversations messaging integrations open.
-        
-        ``PATCH /api/v2/conversations/messaging/integrations/open/{integrationId}``.
-        Requires the permission ``messaging:integration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param OpenIntegrationUpdateRequest body: body ``body``, required
-        :return: OpenIntegration
-        """
-        return self._call(_OPS['patch_conversations_messaging_integrations_open_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_integrations_open_integration_id'], (integration_id, body), options)
 
     def patch_conversations_messaging_integrations_twitter_integration_id(self, integration_id: str, body: TwitterIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TwitterIntegration:
-        """Change fields of one conversations messaging integrations twitter.
-        
-        ``PATCH /api/v2/conversations/messaging/integrations/twitter/{integrationId}``.
-        Requires the permission ``messaging:XIntegration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param TwitterIntegrationUpdateRequest body: body ``body``, required
-        :return: TwitterIntegration
-        """
-        return self._call(_OPS['patch_conversations_messaging_integrations_twitter_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_integrations_twitter_integration_id'], (integration_id, body), options)
 
     def patch_conversations_messaging_integrations_whatsapp_embeddedsignup_integration_id(self, integration_id: str, body: WhatsAppEmbeddedSignupIntegrationActivationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """Change fields of one conversations messaging integrations whatsapp embeddedsignup.
-        
-        ``PATCH /api/v2/conversations/messaging/integrations/whatsapp/embeddedsignup/{integrationId}``.
-        Requires the permission ``messaging:integration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param WhatsAppEmbeddedSignupIntegrationActivationRequest body: body ``body``, required
-        :return: WhatsAppIntegration
-        """
-        return self._call(_OPS['patch_conversations_messaging_integrations_whatsapp_embeddedsignup_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_integrations_whatsapp_embeddedsignup_integration_id'], (integration_id, body), options)
 
     def patch_conversations_messaging_integrations_whatsapp_integration_id(self, integration_id: str, body: WhatsAppIntegrationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """Change fields of one conversations messaging integrations whatsapp.
-        
-        ``PATCH /api/v2/conversations/messaging/integrations/whatsapp/{integrationId}``.
-        Requires the permission ``messaging:integration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param WhatsAppIntegrationUpdateRequest body: body ``body``, required
-        :return: WhatsAppIntegration
-        """
-        return self._call(_OPS['patch_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_integrations_whatsapp_integration_id'], (integration_id, body), options)
 
     def patch_conversations_messaging_setting(self, message_setting_id: str, body: MessagingSettingPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Change fields of one conversations messaging setting.
-        
-        ``PATCH /api/v2/conversations/messaging/settings/{messageSettingId}``.
-        Requires the permission ``messaging:setting:edit``.
-        
-        :param str message_setting_id: path ``messageSettingId``, required
-        :param MessagingSettingPatchRequest body: body ``body``, required
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['patch_conversations_messaging_setting'], (message_setting_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_setting'], (message_setting_id, body), options)
 
     def patch_conversations_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, body: SupportedContent | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """Change fields of one conversations messaging supportedcontent.
-        
-        ``PATCH /api/v2/conversations/messaging/supportedcontent/{supportedContentId}``.
-        Requires the permission ``messaging:supportedContent:edit``.
-        
-        :param str supported_content_id: path ``supportedContentId``, required
-        :param SupportedContent body: body ``body``, required
-        :return: SupportedContent
-        """
-        return self._call(_OPS['patch_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_messaging_supportedcontent_supported_content_id'], (supported_content_id, body), options)
 
     def patch_conversations_settings(self, body: Settings | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the conversations settings.
-        
-        ``PATCH /api/v2/conversations/settings``.
-        Requires the permission ``conversation:settings:edit``.
-        
-        :param Settings body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_conversations_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_conversations_settings'], (body,), options)
 
     def post_analytics_conversation_details_properties(self, conversation_id: str, body: PropertyIndexRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PropertyIndexRequest:
-        """Request details properties of an analytics conversation.
-        
-        ``POST /api/v2/analytics/conversations/{conversationId}/details/properties``.
-        Requires the permission ``analytics:conversationProperties:index``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param PropertyIndexRequest body: body ``body``, required
-        :return: PropertyIndexRequest
-        """
-        return self._call(_OPS['post_analytics_conversation_details_properties'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversation_details_properties'], (conversation_id, body), options)
 
     def post_analytics_conversations_activity_query(self, body: ConversationActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ConversationActivityResponse:
-        """Run a query over analytics conversations activity.
-        
-        ``POST /api/v2/analytics/conversations/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_conversations_activity_query)`` walks every page.
-        Requires the permission ``analytics:queueObservation:view``.
-        
-        :param ConversationActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: ConversationActivityResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_activity_query'], (body, page_size, page_number), options)
 
     def post_analytics_conversations_aggregates_jobs(self, body: ConversationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics conversations aggregates jobs.
-        
-        ``POST /api/v2/analytics/conversations/aggregates/jobs``.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param ConversationAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_aggregates_jobs'], (body,), options)
 
     def post_analytics_conversations_aggregates_query(self, body: ConversationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationAggregateQueryResponse:
-        """Compute conversation metrics (counts, durations) grouped and bucketed over an interval.
-        
-        ``POST /api/v2/analytics/conversations/aggregates/query``.
-        Requires the permission ``analytics:conversationAggregate:view``.
-        
-        :param ConversationAggregationQuery body: body ``body``, required
-        :return: ConversationAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_aggregates_query'], (body,), options)
 
     def post_analytics_conversations_details_jobs(self, body: AsyncConversationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Start an asynchronous export of conversation detail records for a long interval.
-        
-        ``POST /api/v2/analytics/conversations/details/jobs``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param AsyncConversationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_details_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_details_jobs'], (body,), options)
 
     def post_analytics_conversations_details_query(self, body: ConversationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsConversationQueryResponse:
-        """Search conversation detail records of a recent interval with filters, one page per call.
-        
-        ``POST /api/v2/analytics/conversations/details/query``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``analytics:agentConversationDetail:view``.
-        
-        :param ConversationQuery body: body ``body``, required
-        :return: AnalyticsConversationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_conversations_details_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_conversations_details_query'], (body,), options)
 
     def post_conversation_assign(self, conversation_id: str, body: ConversationUser | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Request assign of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/assign``.
-        Requires any of the permissions ``conversation:call:pull``, ``conversation:call:assign``, ``conversation:callback:pull``, ``conversation:callback:assign``, ``conversation:webchat:pull``, ``conversation:webchat:assign``, ``conversation:email:pull``, ``conversation:email:assign``, ``conversation:message:pull``, ``conversation:message:assign``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param ConversationUser body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['post_conversation_assign'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_assign'], (conversation_id, body), options)
 
     def post_conversation_barge(self, conversation_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request barge of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/barge``.
-        Requires the permission ``conversation:call:barge``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_barge'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_barge'], (conversation_id,), options)
 
     def post_conversation_cobrowse(self, conversation_id: str, **options: Unpack[CallOptions]) -> CobrowseWebMessagingSession:
-        """Request cobrowse of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/cobrowse``.
-        Requires any of the permissions ``conversation:cobrowse:add``, ``conversation:cobrowseVoice:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: CobrowseWebMessagingSession
-        """
-        return self._call(_OPS['post_conversation_cobrowse'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_cobrowse'], (conversation_id,), options)
 
     def post_conversation_communication_agentchecklist(self, conversation_id: str, communication_id: str, agent_checklist_id: str, body: ChecklistActivationPayload | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklistResponse:
-        """Send a request to agentchecklist of a communication of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}``.
-        Requires the permission ``conversation:agentchecklist:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param str agent_checklist_id: path ``agentChecklistId``, required
-        :param ChecklistActivationPayload body: body ``body``, required
-        :return: AgentChecklistResponse
-        """
-        return self._call(_OPS['post_conversation_communication_agentchecklist'], (conversation_id, communication_id, agent_checklist_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_communication_agentchecklist'], (conversation_id, communication_id, agent_checklist_id, body), options)
 
     def post_conversation_communication_agentchecklist_agentaction(self, conversation_id: str, communication_id: str, agent_checklist_id: str, body: AgentActionPayload | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklistResponse:
-        """Request agentaction of an agentchecklist of a communication of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/agentaction``.
-        Requires the permission ``conversation:agentchecklist:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param str agent_checklist_id: path ``agentChecklistId``, required
-        :param AgentActionPayload body: body ``body``, required
-        :return: AgentChecklistResponse
-        """
-        return self._call(_OPS['post_conversation_communication_agentchecklist_agentaction'], (conversation_id, communication_id, agent_checklist_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_communication_agentchecklist_agentaction'], (conversation_id, communication_id, agent_checklist_id, body), options)
 
     def post_conversation_communication_agentchecklist_jobs(self, conversation_id: str, communication_id: str, agent_checklist_id: str, body: ChecklistInferenceJobPayload | dict[str, Any], **options: Unpack[CallOptions]) -> ChecklistInferenceJobCreationResponse:
-        """Request jobs of an agentchecklist of a communication of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/{agentChecklistId}/jobs``.
-        Requires the permission ``conversation:agentchecklist:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param str agent_checklist_id: path ``agentChecklistId``, required
-        :param ChecklistInferenceJobPayload body: body ``body``, required
-        :return: ChecklistInferenceJobCreationResponse
-        """
-        return self._call(_OPS['post_conversation_communication_agentchecklist_jobs'], (conversation_id, communication_id, agent_checklist_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_communication_agentchecklist_jobs'], (conversation_id, communication_id, agent_checklist_id, body), options)
 
     def post_conversation_communication_agentchecklists_finalize(self, conversation_id: str, communication_id: str, body: ChecklistFinalizePayload | dict[str, Any], **options: Unpack[CallOptions]) -> AgentChecklistResponseList:
-        """Request agentchecklists finalize of a communication of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/agentchecklists/finalize``.
-        Requires the permission ``conversation:agentchecklist:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param ChecklistFinalizePayload body: body ``body``, required
-        :return: AgentChecklistResponseList
-        """
-        return self._call(_OPS['post_conversation_communication_agentchecklists_finalize'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_communication_agentchecklists_finalize'], (conversation_id, communication_id, body), options)
 
     def post_conversation_communication_internalmessages(self, conversation_id: str, communication_id: str, body: InternalMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InternalMessageData:
-        """Request internalmessages of a communication of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/communications/{communicationId}/internalmessages``.
-        Requires the permission ``conversation:internalMessaging:create``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param InternalMessageRequest body: body ``body``, required
-        :return: InternalMessageData
-        """
-        return self._call(_OPS['post_conversation_communication_internalmessages'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_communication_internalmessages'], (conversation_id, communication_id, body), options)
 
     def post_conversation_disconnect(self, conversation_id: str, **options: Unpack[CallOptions]) -> str:
-        """Disconnect a conversation for every participant.
-        
-        ``POST /api/v2/conversations/{conversationId}/disconnect``.
-        Requires the permission ``conversation:communication:disconnect``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: str
-        """
-        return self._call(_OPS['post_conversation_disconnect'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_disconnect'], (conversation_id,), options)
 
     def post_conversation_participant_callbacks(self, conversation_id: str, participant_id: str, *, body: CreateCallbackOnConversationCommand | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request callbacks of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/callbacks``.
-        Requires the permission ``conversation:callback:create``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param CreateCallbackOnConversationCommand body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_participant_callbacks'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_callbacks'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_digits(self, conversation_id: str, participant_id: str, *, body: Digits | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request digits of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/digits``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param Digits body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_participant_digits'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_digits'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_internalmessages_users_communications(self, conversation_id: str, participant_id: str, body: MessagingConferWithUserRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingConferResponse:
-        """Request internalmessages users communications of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/internalmessages/users/communications``.
-        Requires the permission ``conversation:internalMessaging:setupWithUser``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param MessagingConferWithUserRequest body: body ``body``, required
-        :return: MessagingConferResponse
-        """
-        return self._call(_OPS['post_conversation_participant_internalmessages_users_communications'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_internalmessages_users_communications'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace``. **Deprecated.**
-        Requires the permission ``conversation:communication:blindTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_replace'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_replace_agent(self, conversation_id: str, participant_id: str, body: TransferToAgentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace agent of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/agent``.
-        Requires any of the permissions ``conversation:communication:blindTransfer``, ``conversation:communication:blindTransferAgent``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferToAgentRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_participant_replace_agent'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_replace_agent'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_replace_contact_external(self, conversation_id: str, participant_id: str, body: TransferToExternalContactRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace contact external of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/contact/external``.
-        Requires any of the permissions ``conversation:communication:blindTransfer``, ``conversation:communication:blindTransferExternalContact``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferToExternalContactRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_participant_replace_contact_external'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_replace_contact_external'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_replace_external(self, conversation_id: str, participant_id: str, body: TransferToExternalRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace external of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/external``. **Deprecated.**
-        Requires any of the permissions ``conversation:communication:blindTransfer``, ``conversation:communication:blindTransferExternal``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferToExternalRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_participant_replace_external'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_replace_external'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_replace_queue(self, conversation_id: str, participant_id: str, body: TransferToQueueRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace queue of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/replace/queue``.
-        Requires any of the permissions ``conversation:communication:blindTransfer``, ``conversation:communication:blindTransferQueue``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferToQueueRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_participant_replace_queue'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_replace_queue'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_secureivrsessions(self, conversation_id: str, participant_id: str, *, body: CreateSecureSession | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SecureSession:
-        """Request secureivrsessions of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/secureivrsessions``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param CreateSecureSession body: body ``body``
-        :return: SecureSession
-        """
-        return self._call(_OPS['post_conversation_participant_secureivrsessions'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_secureivrsessions'], (conversation_id, participant_id, body), options)
 
     def post_conversation_participant_transfer(self, conversation_id: str, participant_id: str, body: TransferToAddressRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request transfer of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/transfer``.
-        Requires the permission ``conversation:communication:blindTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferToAddressRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_participant_transfer'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_transfer'], (conversation_id, participant_id, body), options)
 
     def post_conversation_suggestion_engagement(self, conversation_id: str, suggestion_id: str, body: SuggestionEngagement | dict[str, Any], **options: Unpack[CallOptions]) -> SuggestionEngagement:
-        """Request engagement of a suggestion of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/suggestions/{suggestionId}/engagement``.
-        Requires the permission ``conversation:suggestionEngagement:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str suggestion_id: path ``suggestionId``, required
-        :param SuggestionEngagement body: body ``body``, required
-        :return: SuggestionEngagement
-        """
-        return self._call(_OPS['post_conversation_suggestion_engagement'], (conversation_id, suggestion_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_suggestion_engagement'], (conversation_id, suggestion_id, body), options)
 
     def post_conversation_suggestions_feedback(self, conversation_id: str, body: Feedback | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request suggestions feedback of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/suggestions/feedback``. **Deprecated.**
-        Requires the permission ``conversation:suggestionFeedback:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param Feedback body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_suggestions_feedback'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_suggestions_feedback'], (conversation_id, body), options)
 
     def post_conversation_summary_feedback(self, conversation_id: str, summary_id: str, *, body: FeedbackAddRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request feedback of a summary of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/summaries/{summaryId}/feedback``.
-        Requires the permission ``conversation:summaryFeedback:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str summary_id: path ``summaryId``, required
-        :param FeedbackAddRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversation_summary_feedback'], (conversation_id, summary_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_summary_feedback'], (conversation_id, summary_id, body), options)
 
     def post_conversations_call(self, conversation_id: str, body: CallCommand | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """Send a request to conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param CallCommand body: body ``body``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['post_conversations_call'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call'], (conversation_id, body), options)
 
     def post_conversations_call_participant_barge(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request barge of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/barge``.
-        Requires the permission ``conversation:call:barge``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_call_participant_barge'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_barge'], (conversation_id, participant_id), options)
 
     def post_conversations_call_participant_coach(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request coach of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/coach``.
-        Requires the permission ``conversation:call:coach``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_call_participant_coach'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_coach'], (conversation_id, participant_id), options)
 
     def post_conversations_call_participant_communication_summaries(self, conversation_id: str, participant_id: str, communication_id: str, *, body: OnDemandConversationSummaryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OnDemandSummaryAcceptedResponse:
-        """Request summaries of a communication of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/summaries``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param OnDemandConversationSummaryRequest body: body ``body``
-        :return: OnDemandSummaryAcceptedResponse
-        """
-        return self._call(_OPS['post_conversations_call_participant_communication_summaries'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_communication_summaries'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_call_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request wrapup of a communication of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param WrapupInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_call_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_call_participant_consult(self, conversation_id: str, participant_id: str, body: ConsultTransfer | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """Request consult of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult``. **Deprecated.**
-        Requires the permission ``conversation:communication:consultTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ConsultTransfer body: body ``body``, required
-        :return: ConsultTransferResponse
-        """
-        return self._call(_OPS['post_conversations_call_participant_consult'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_consult'], (conversation_id, participant_id, body), options)
 
     def post_conversations_call_participant_consult_agent(self, conversation_id: str, participant_id: str, body: ConsultTransferToAgent | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """Request consult agent of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/agent``.
-        Requires any of the permissions ``conversation:communication:consultTransfer``, ``conversation:communication:consultTransferAgent``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ConsultTransferToAgent body: body ``body``, required
-        :return: ConsultTransferResponse
-        """
-        return self._call(_OPS['post_conversations_call_participant_consult_agent'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_consult_agent'], (conversation_id, participant_id, body), options)
 
     def post_conversations_call_participant_consult_contact_external(self, conversation_id: str, participant_id: str, body: ConsultTransferToExternalContact | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """Request consult contact external of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/contact/external``.
-        Requires any of the permissions ``conversation:communication:consultTransfer``, ``conversation:communication:consultTransferExternalContact``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ConsultTransferToExternalContact body: body ``body``, required
-        :return: ConsultTransferResponse
-        """
-        return self._call(_OPS['post_conversations_call_participant_consult_contact_external'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_consult_contact_external'], (conversation_id, participant_id, body), options)
 
     def post_conversations_call_participant_consult_external(self, conversation_id: str, participant_id: str, body: ConsultTransferToExternal | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """Request consult external of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/external``. **Deprecated.**
-        Requires any of the permissions ``conversation:communication:consultTransfer``, ``conversation:communication:consultTransferExternal``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ConsultTransferToExternal body: body ``body``, required
-        :return: ConsultTransferResponse
-        """
-        return self._call(_OPS['post_conversations_call_participant_consult_external'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_consult_external'], (conversation_id, participant_id, body), options)
 
     def post_conversations_call_participant_consult_queue(self, conversation_id: str, participant_id: str, body: ConsultTransferToQueue | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """Request consult queue of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/consult/queue``.
-        Requires any of the permissions ``conversation:communication:consultTransfer``, ``conversation:communication:consultTransferQueue``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ConsultTransferToQueue body: body ``body``, required
-        :return: ConsultTransferResponse
-        """
-        return self._call(_OPS['post_conversations_call_participant_consult_queue'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_consult_queue'], (conversation_id, participant_id, body), options)
 
     def post_conversations_call_participant_monitor(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request monitor of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/monitor``.
-        Requires the permission ``conversation:call:monitor``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_call_participant_monitor'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_monitor'], (conversation_id, participant_id), options)
 
     def post_conversations_call_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/replace``.
-        Requires the permission ``conversation:communication:blindTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_call_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_replace'], (conversation_id, participant_id, body), options)
 
     def post_conversations_call_participant_snippet_record(self, conversation_id: str, participant_id: str, body: SnippetRecordingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Request snippet record of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/snippet/record``.
-        Requires the permission ``conversation:recording:snippetRecord``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param SnippetRecordingRequest body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['post_conversations_call_participant_snippet_record'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_snippet_record'], (conversation_id, participant_id, body), options)
 
     def post_conversations_call_participant_voice_consult(self, conversation_id: str, participant_id: str, body: ConsultTransferToAddress | dict[str, Any], **options: Unpack[CallOptions]) -> ConsultTransferResponse:
-        """Request voice consult of a participant of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/{participantId}/voice/consult``.
-        Requires the permission ``conversation:communication:consultTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param ConsultTransferToAddress body: body ``body``, required
-        :return: ConsultTransferResponse
-        """
-        return self._call(_OPS['post_conversations_call_participant_voice_consult'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participant_voice_consult'], (conversation_id, participant_id, body), options)
 
     def post_conversations_call_participants(self, conversation_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """Request participants of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param Conversation body: body ``body``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['post_conversations_call_participants'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participants'], (conversation_id, body), options)
 
     def post_conversations_call_participants_user_user_id(self, conversation_id: str, user_id: str, body: Conversation | dict[str, Any], **options: Unpack[CallOptions]) -> Conversation:
-        """Send a request to participants user of a conversations call.
-        
-        ``POST /api/v2/conversations/calls/{conversationId}/participants/user/{userId}``.
-        Requires the permission ``conversation:agentlessCall:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str user_id: path ``userId``, required
-        :param Conversation body: body ``body``, required
-        :return: Conversation
-        """
-        return self._call(_OPS['post_conversations_call_participants_user_user_id'], (conversation_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_call_participants_user_user_id'], (conversation_id, user_id, body), options)
 
     def post_conversations_callback_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request wrapup of a communication of a participant of a conversations callback.
-        
-        ``POST /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param WrapupInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_callback_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_callback_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_callback_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace of a participant of a conversations callback.
-        
-        ``POST /api/v2/conversations/callbacks/{conversationId}/participants/{participantId}/replace``.
-        Requires the permission ``conversation:communication:blindTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_callback_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_callback_participant_replace'], (conversation_id, participant_id, body), options)
 
     def post_conversations_callbacks(self, body: CreateCallbackCommand | dict[str, Any], **options: Unpack[CallOptions]) -> CreateCallbackResponse:
-        """Create or add conversations callbacks.
-        
-        ``POST /api/v2/conversations/callbacks``.
-        Requires the permission ``conversation:callback:create``.
-        
-        :param CreateCallbackCommand body: body ``body``, required
-        :return: CreateCallbackResponse
-        """
-        return self._call(_OPS['post_conversations_callbacks'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_callbacks'], (body,), options)
 
     def post_conversations_callbacks_bulk_disconnect(self, body: BulkCallbackDisconnectRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request conversations callbacks bulk disconnect.
-        
-        ``POST /api/v2/conversations/callbacks/bulk/disconnect``.
-        Requires the permission ``conversation:communication:disconnect``.
-        
-        :param BulkCallbackDisconnectRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_callbacks_bulk_disconnect'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_callbacks_bulk_disconnect'], (body,), options)
 
     def post_conversations_callbacks_bulk_update(self, body: BulkCallbackPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkCallbackPatchResponse:
-        """Request conversations callbacks bulk update.
-        
-        ``POST /api/v2/conversations/callbacks/bulk/update``.
-        Requires the permission ``conversation:callback:edit``.
-        
-        :param BulkCallbackPatchRequest body: body ``body``, required
-        :return: BulkCallbackPatchResponse
-        """
-        return self._call(_OPS['post_conversations_callbacks_bulk_update'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_callbacks_bulk_update'], (body,), options)
 
     def post_conversations_calls(self, body: CreateCallRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateCallResponse:
-        """Place an outbound call, or a call to a user, queue or phone number, for the token's user.
-        
-        ``POST /api/v2/conversations/calls``.
-        Requires the permission ``conversation:conference:add``.
-        
-        :param CreateCallRequest body: body ``body``, required
-        :return: CreateCallResponse
-        """
-        return self._call(_OPS['post_conversations_calls'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_calls'], (body,), options)
 
     def post_conversations_calls_user_user_id(self, user_id: str, body: CreateCallRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateCallResponse:
-        """Send a request to conversations calls user.
-        
-        ``POST /api/v2/conversations/calls/user/{userId}``.
-        Requires any of the permissions ``conversation:agentlessCall:add``, ``conversation:call:add``.
-        
-        :param str user_id: path ``userId``, required
-        :param CreateCallRequest body: body ``body``, required
-        :return: CreateCallResponse
-        """
-        return self._call(_OPS['post_conversations_calls_user_user_id'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_calls_user_user_id'], (user_id, body), options)
 
     def post_conversations_cobrowsesession_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request wrapup of a communication of a participant of a conversations cobrowsesession.
-        
-        ``POST /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``. **Deprecated.**
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param WrapupInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_cobrowsesession_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_cobrowsesession_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_cobrowsesession_participant_replace(self, conversation_id: str, participant_id: str, *, body: TransferRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request replace of a participant of a conversations cobrowsesession.
-        
-        ``POST /api/v2/conversations/cobrowsesessions/{conversationId}/participants/{participantId}/replace``. **Deprecated.**
-        Requires the permission ``conversation:communication:blindTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_cobrowsesession_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_cobrowsesession_participant_replace'], (conversation_id, participant_id, body), options)
 
     def post_conversations_customattributes_schemas(self, body: ConversationJsonSchemaRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationDataSchema:
-        """Create or add conversations customattributes schemas.
-        
-        ``POST /api/v2/conversations/customattributes/schemas``.
-        Requires the permission ``conversation:customAttributes:schemaAdd``.
-        
-        :param ConversationJsonSchemaRequest body: body ``body``, required
-        :return: ConversationDataSchema
-        """
-        return self._call(_OPS['post_conversations_customattributes_schemas'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_customattributes_schemas'], (body,), options)
 
     def post_conversations_customattributes_search(self, body: ConversationCustomAttributesSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonSearchResponse:
-        """Search conversations customattributes.
-        
-        ``POST /api/v2/conversations/customattributes/search``.
-        Requires the permission ``conversation:customAttributes:view``.
-        
-        :param ConversationCustomAttributesSearchRequest body: body ``body``, required
-        :return: JsonSearchResponse
-        """
-        return self._call(_OPS['post_conversations_customattributes_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_customattributes_search'], (body,), options)
 
     def post_conversations_email_inboundmessages(self, conversation_id: str, body: InboundMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailConversation:
-        """Request inboundmessages of a conversations email.
-        
-        ``POST /api/v2/conversations/emails/{conversationId}/inboundmessages``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param InboundMessageRequest body: body ``body``, required
-        :return: EmailConversation
-        """
-        return self._call(_OPS['post_conversations_email_inboundmessages'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_email_inboundmessages'], (conversation_id, body), options)
 
     def post_conversations_email_messages(self, conversation_id: str, body: EmailMessage | dict[str, Any], **options: Unpack[CallOptions]) -> EmailMessageReply:
-        """Request messages of a conversations email.
-        
-        ``POST /api/v2/conversations/emails/{conversationId}/messages``.
-        Requires the permission ``conversation:email:send``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param EmailMessage body: body ``body``, required
-        :return: EmailMessageReply
-        """
-        return self._call(_OPS['post_conversations_email_messages'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_email_messages'], (conversation_id, body), options)
 
     def post_conversations_email_messages_draft_attachments_copy(self, conversation_id: str, body: CopyAttachmentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailMessage:
-        """Request messages draft attachments copy of a conversations email.
-        
-        ``POST /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/copy``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param CopyAttachmentsRequest body: body ``body``, required
-        :return: EmailMessage
-        """
-        return self._call(_OPS['post_conversations_email_messages_draft_attachments_copy'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_email_messages_draft_attachments_copy'], (conversation_id, body), options)
 
     def post_conversations_email_messages_draft_attachments_uploads(self, conversation_id: str, body: UploadAttachmentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadAttachmentResponse:
-        """Request messages draft attachments uploads of a conversations email.
-        
-        ``POST /api/v2/conversations/emails/{conversationId}/messages/draft/attachments/uploads``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param UploadAttachmentRequest body: body ``body``, required
-        :return: UploadAttachmentResponse
-        """
-        return self._call(_OPS['post_conversations_email_messages_draft_attachments_uploads'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_email_messages_draft_attachments_uploads'], (conversation_id, body), options)
 
     def post_conversations_email_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request wrapup of a communication of a participant of a conversations email.
-        
-        ``POST /api/v2/conversations/emails/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param WrapupInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_email_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_email_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_email_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace of a participant of a conversations email.
-        
-        ``POST /api/v2/conversations/emails/{conversationId}/participants/{participantId}/replace``.
-        Requires the permission ``conversation:communication:blindTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_email_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_email_participant_replace'], (conversation_id, participant_id, body), options)
 
     def post_conversations_email_reconnect(self, conversation_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request reconnect of a conversations email.
-        
-        ``POST /api/v2/conversations/emails/{conversationId}/reconnect``.
-        Requires the permission ``conversation:communication:reconnect``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_email_reconnect'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_email_reconnect'], (conversation_id,), options)
 
     def post_conversations_emails(self, body: CreateEmailRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailConversation:
-        """Start an outbound email conversation, or route an inbound one to a queue.
-        
-        ``POST /api/v2/conversations/emails``.
-        Requires the permission ``conversation:email:create``.
-        
-        :param CreateEmailRequest body: body ``body``, required
-        :return: EmailConversation
-        """
-        return self._call(_OPS['post_conversations_emails'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_emails'], (body,), options)
 
     def post_conversations_emails_agentless(self, body: AgentlessEmailSendRequestDto | dict[str, Any], **options: Unpack[CallOptions]) -> AgentlessEmailSendResponseDto:
-        """Create or add conversations emails agentless.
-        
-        ``POST /api/v2/conversations/emails/agentless``.
-        Requires any of the permissions ``conversation:email:create``, ``conversation:agentlessEmail:send``.
-        
-        :param AgentlessEmailSendRequestDto body: body ``body``, required
-        :return: AgentlessEmailSendResponseDto
-        """
-        return self._call(_OPS['post_conversations_emails_agentless'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_emails_agentless'], (body,), options)
 
     def post_conversations_faxes(self, body: FaxSendRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FaxSendResponse:
-        """Create or add conversations faxes.
-        
-        ``POST /api/v2/conversations/faxes``.
-        Requires no permission.
-        
-        :param FaxSendRequest body: body ``body``, required
-        :return: FaxSendResponse
-        """
-        return self._call(_OPS['post_conversations_faxes'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_faxes'], (body,), options)
 
     def post_conversations_keyconfigurations(self, body: ConversationEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationEncryptionConfiguration:
-        """Create or add conversations keyconfigurations.
-        
-        ``POST /api/v2/conversations/keyconfigurations``.
-        Requires the permission ``conversation:encryptionKey:edit``.
-        
-        :param ConversationEncryptionConfiguration body: body ``body``, required
-        :return: ConversationEncryptionConfiguration
-        """
-        return self._call(_OPS['post_conversations_keyconfigurations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_keyconfigurations'], (body,), options)
 
     def post_conversations_keyconfigurations_validate(self, body: ConversationEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationEncryptionConfiguration:
-        """Request conversations keyconfigurations validate.
-        
-        ``POST /api/v2/conversations/keyconfigurations/validate``.
-        Requires the permission ``conversation:encryptionKey:edit``.
-        
-        :param ConversationEncryptionConfiguration body: body ``body``, required
-        :return: ConversationEncryptionConfiguration
-        """
-        return self._call(_OPS['post_conversations_keyconfigurations_validate'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_keyconfigurations_validate'], (body,), options)
 
     def post_conversations_message_communication_messages(self, conversation_id: str, communication_id: str, body: AdditionalMessage | dict[str, Any], **options: Unpack[CallOptions]) -> MessageData:
-        """Request messages of a communication of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages``.
-        Requires any of the permissions ``conversation:message:create``, ``conversation:webmessaging:create``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param AdditionalMessage body: body ``body``, required
-        :return: MessageData
-        """
-        return self._call(_OPS['post_conversations_message_communication_messages'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_communication_messages'], (conversation_id, communication_id, body), options)
 
     def post_conversations_message_communication_messages_media(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> MessageMediaData:
-        """Request messages media of a communication of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media``. **Deprecated.**
-        Requires any of the permissions ``conversation:message:create``, ``conversation:webmessaging:create``, ``conversation:socialmedia:create``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :return: MessageMediaData
-        """
-        return self._call(_OPS['post_conversations_message_communication_messages_media'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_communication_messages_media'], (conversation_id, communication_id), options)
 
     def post_conversations_message_communication_messages_media_uploads(self, conversation_id: str, communication_id: str, body: UploadMediaRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessageMediaUploadData:
-        """Request messages media uploads of a communication of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages/media/uploads``.
-        Requires any of the permissions ``conversation:message:create``, ``conversation:webmessaging:create``, ``conversation:socialmedia:create``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param UploadMediaRequest body: body ``body``, required
-        :return: MessageMediaUploadData
-        """
-        return self._call(_OPS['post_conversations_message_communication_messages_media_uploads'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_communication_messages_media_uploads'], (conversation_id, communication_id, body), options)
 
     def post_conversations_message_communication_socialmedia_messages(self, conversation_id: str, communication_id: str, body: AdditionalSocialMediaMessage | dict[str, Any], **options: Unpack[CallOptions]) -> SocialMediaMessageData:
-        """Request socialmedia messages of a communication of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/socialmedia/messages``.
-        Requires the permission ``conversation:socialmedia:create``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param AdditionalSocialMediaMessage body: body ``body``, required
-        :return: SocialMediaMessageData
-        """
-        return self._call(_OPS['post_conversations_message_communication_socialmedia_messages'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_communication_socialmedia_messages'], (conversation_id, communication_id, body), options)
 
     def post_conversations_message_communication_typing(self, conversation_id: str, communication_id: str, body: MessageTypingEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request typing of a communication of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/typing``.
-        Requires any of the permissions ``conversation:message:create``, ``conversation:webmessaging:create``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param MessageTypingEventRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_message_communication_typing'], (conversation_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_communication_typing'], (conversation_id, communication_id, body), options)
 
     def post_conversations_message_inbound_open_event(self, integration_id: str, body: OpenInboundNormalizedEvent | dict[str, Any], **options: Unpack[CallOptions]) -> OpenEventNormalizedMessage:
-        """Request inbound open event of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{integrationId}/inbound/open/event``.
-        Requires the permission ``conversation:message:receive``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param OpenInboundNormalizedEvent body: body ``body``, required
-        :return: OpenEventNormalizedMessage
-        """
-        return self._call(_OPS['post_conversations_message_inbound_open_event'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_inbound_open_event'], (integration_id, body), options)
 
     def post_conversations_message_inbound_open_message(self, integration_id: str, body: OpenInboundNormalizedMessage | dict[str, Any], *, prefetch_conversation_id: bool | None = None, **options: Unpack[CallOptions]) -> OpenMessageNormalizedMessage:
-        """Request inbound open message of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{integrationId}/inbound/open/message``.
-        Requires the permission ``conversation:message:receive``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param OpenInboundNormalizedMessage body: body ``body``, required
-        :param bool prefetch_conversation_id: query ``prefetchConversationId``; default ``False``
-        :return: OpenMessageNormalizedMessage
-        """
-        return self._call(_OPS['post_conversations_message_inbound_open_message'], (integration_id, body, prefetch_conversation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_inbound_open_message'], (integration_id, body, prefetch_conversation_id), options)
 
     def post_conversations_message_inbound_open_receipt(self, integration_id: str, body: OpenInboundNormalizedReceipt | dict[str, Any], **options: Unpack[CallOptions]) -> OpenReceiptNormalizedMessage:
-        """Request inbound open receipt of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{integrationId}/inbound/open/receipt``.
-        Requires the permission ``conversation:message:receive``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param OpenInboundNormalizedReceipt body: body ``body``, required
-        :return: OpenReceiptNormalizedMessage
-        """
-        return self._call(_OPS['post_conversations_message_inbound_open_receipt'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_inbound_open_receipt'], (integration_id, body), options)
 
     def post_conversations_message_inbound_open_structured_response(self, integration_id: str, body: OpenInboundStructuredResponseMessage | dict[str, Any], **options: Unpack[CallOptions]) -> OpenStructuredResponseNormalizedMessage:
-        """Request inbound open structured response of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{integrationId}/inbound/open/structured/response``.
-        Requires the permission ``conversation:message:receive``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param OpenInboundStructuredResponseMessage body: body ``body``, required
-        :return: OpenStructuredResponseNormalizedMessage
-        """
-        return self._call(_OPS['post_conversations_message_inbound_open_structured_response'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_inbound_open_structured_response'], (integration_id, body), options)
 
     def post_conversations_message_messages_bulk(self, conversation_id: str, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> TextMessageListing:
-        """Request messages bulk of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/messages/bulk``.
-        Requires any of the permissions ``conversation:message:view``, ``conversation:webmessaging:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param list[str] body: body ``body``
-        :return: TextMessageListing
-        """
-        return self._call(_OPS['post_conversations_message_messages_bulk'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_messages_bulk'], (conversation_id, body), options)
 
     def post_conversations_message_participant_communication_summaries(self, conversation_id: str, participant_id: str, communication_id: str, *, body: OnDemandConversationSummaryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OnDemandSummaryAcceptedResponse:
-        """Request summaries of a communication of a participant of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/summaries``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param OnDemandConversationSummaryRequest body: body ``body``
-        :return: OnDemandSummaryAcceptedResponse
-        """
-        return self._call(_OPS['post_conversations_message_participant_communication_summaries'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_participant_communication_summaries'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_message_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request wrapup of a communication of a participant of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param WrapupInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_message_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_message_participant_monitor(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request monitor of a participant of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/monitor``.
-        Requires the permission ``conversation:message:monitor``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_message_participant_monitor'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_participant_monitor'], (conversation_id, participant_id), options)
 
     def post_conversations_message_participant_replace(self, conversation_id: str, participant_id: str, body: TransferRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request replace of a participant of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/replace``.
-        Requires the permission ``conversation:communication:blindTransfer``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param TransferRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_message_participant_replace'], (conversation_id, participant_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_participant_replace'], (conversation_id, participant_id, body), options)
 
     def post_conversations_message_participant_takeover(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request takeover of a participant of a conversations message.
-        
-        ``POST /api/v2/conversations/messages/{conversationId}/participants/{participantId}/takeover``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_message_participant_takeover'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_message_participant_takeover'], (conversation_id, participant_id), options)
 
     def post_conversations_messages(self, body: CreateOutboundMessagingConversationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateOutboundMessagingConversationResponse:
-        """Create or add conversations messages.
-        
-        ``POST /api/v2/conversations/messages``.
-        Requires the permission ``conversation:message:create``.
-        
-        :param CreateOutboundMessagingConversationRequest body: body ``body``, required
-        :return: CreateOutboundMessagingConversationResponse
-        """
-        return self._call(_OPS['post_conversations_messages'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messages'], (body,), options)
 
     def post_conversations_messages_agentless(self, body: SendAgentlessOutboundMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SendAgentlessOutboundMessageResponse:
-        """Create or add conversations messages agentless.
-        
-        ``POST /api/v2/conversations/messages/agentless``.
-        Requires the permission ``conversation:message:create``.
-        
-        :param SendAgentlessOutboundMessageRequest body: body ``body``, required
-        :return: SendAgentlessOutboundMessageResponse
-        """
-        return self._call(_OPS['post_conversations_messages_agentless'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messages_agentless'], (body,), options)
 
     def post_conversations_messages_inbound_open(self, body: OpenNormalizedMessage | dict[str, Any], **options: Unpack[CallOptions]) -> OpenNormalizedMessage:
-        """Request conversations messages inbound open.
-        
-        ``POST /api/v2/conversations/messages/inbound/open``. **Deprecated.**
-        Requires the permission ``conversation:message:receive``.
-        
-        :param OpenNormalizedMessage body: body ``body``, required
-        :return: OpenNormalizedMessage
-        """
-        return self._call(_OPS['post_conversations_messages_inbound_open'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messages_inbound_open'], (body,), options)
 
     def post_conversations_messaging_integrations_apple(self, body: AppleIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AppleIntegration:
-        """Request conversations messaging integrations apple.
-        
-        ``POST /api/v2/conversations/messaging/integrations/apple``.
-        Requires the permission ``messaging:appleIntegration:add``.
-        
-        :param AppleIntegrationRequest body: body ``body``, required
-        :return: AppleIntegration
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_apple'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_apple'], (body,), options)
 
     def post_conversations_messaging_integrations_facebook(self, body: FacebookIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FacebookIntegration:
-        """Request conversations messaging integrations facebook.
-        
-        ``POST /api/v2/conversations/messaging/integrations/facebook``.
-        Requires the permission ``messaging:integration:add``.
-        
-        :param FacebookIntegrationRequest body: body ``body``, required
-        :return: FacebookIntegration
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_facebook'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_facebook'], (body,), options)
 
     def post_conversations_messaging_integrations_instagram(self, body: InstagramIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InstagramIntegration:
-        """Request conversations messaging integrations instagram.
-        
-        ``POST /api/v2/conversations/messaging/integrations/instagram``.
-        Requires the permission ``messaging:conversationInstagramIntegration:add``.
-        
-        :param InstagramIntegrationRequest body: body ``body``, required
-        :return: InstagramIntegration
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_instagram'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_instagram'], (body,), options)
 
     def post_conversations_messaging_integrations_open(self, body: OpenIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OpenIntegration:
-        """Request conversations messaging integrations open.
-        
-        ``POST /api/v2/conversations/messaging/integrations/open``.
-        Requires the permission ``messaging:integration:add``.
-        
-        :param OpenIntegrationRequest body: body ``body``, required
-        :return: OpenIntegration
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_open'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_open'], (body,), options)
 
     def post_conversations_messaging_integrations_open_extensions_googlebusinessprofile(self, body: GoogleBusinessProfileOpenIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GoogleBusinessProfileOpenIntegration:
-        """Request conversations messaging integrations open extensions googlebusinessprofile.
-        
-        ``POST /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile``. **Preview.**
-        Requires the permission ``messaging:googleBusinessProfileIntegration:add``.
-        
-        :param GoogleBusinessProfileOpenIntegrationRequest body: body ``body``, required
-        :return: GoogleBusinessProfileOpenIntegration
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_open_extensions_googlebusinessprofile'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_open_extensions_googlebusinessprofile'], (body,), options)
 
     def post_conversations_messaging_integrations_open_extensions_googlebusinessprofile_tokens(self, body: GoogleAuthTokenRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GoogleAuthToken:
-        """Create or add conversations messaging integrations open extensions googlebusinessprofile tokens.
-        
-        ``POST /api/v2/conversations/messaging/integrations/open/extensions/googlebusinessprofile/tokens``. **Preview.**
-        Requires the permission ``messaging:googleBusinessProfileToken:add``.
-        
-        :param GoogleAuthTokenRequest body: body ``body``, required
-        :return: GoogleAuthToken
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_open_extensions_googlebusinessprofile_tokens'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_open_extensions_googlebusinessprofile_tokens'], (body,), options)
 
     def post_conversations_messaging_integrations_twitter(self, body: TwitterIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TwitterIntegration:
-        """Request conversations messaging integrations twitter.
-        
-        ``POST /api/v2/conversations/messaging/integrations/twitter``.
-        Requires the permission ``messaging:XIntegration:add``.
-        
-        :param TwitterIntegrationRequest body: body ``body``, required
-        :return: TwitterIntegration
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_twitter'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_twitter'], (body,), options)
 
     def post_conversations_messaging_integrations_whatsapp(self, body: WhatsAppIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """Request conversations messaging integrations whatsapp.
-        
-        ``POST /api/v2/conversations/messaging/integrations/whatsapp``. **Deprecated.**
-        Requires the permission ``messaging:whatsappIntegration:add``.
-        
-        :param WhatsAppIntegrationRequest body: body ``body``, required
-        :return: WhatsAppIntegration
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_whatsapp'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_whatsapp'], (body,), options)
 
     def post_conversations_messaging_integrations_whatsapp_embeddedsignup(self, body: WhatsAppEmbeddedSignupIntegrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIntegration:
-        """Request conversations messaging integrations whatsapp embeddedsignup.
-        
-        ``POST /api/v2/conversations/messaging/integrations/whatsapp/embeddedsignup``.
-        Requires the permission ``messaging:whatsappIntegration:add``.
-        
-        :param WhatsAppEmbeddedSignupIntegrationRequest body: body ``body``, required
-        :return: WhatsAppIntegration
-        """
-        return self._call(_OPS['post_conversations_messaging_integrations_whatsapp_embeddedsignup'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_integrations_whatsapp_embeddedsignup'], (body,), options)
 
     def post_conversations_messaging_settings(self, body: MessagingSettingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Create or add conversations messaging settings.
-        
-        ``POST /api/v2/conversations/messaging/settings``.
-        Requires the permission ``messaging:setting:add``.
-        
-        :param MessagingSettingRequest body: body ``body``, required
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['post_conversations_messaging_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_settings'], (body,), options)
 
     def post_conversations_messaging_supportedcontent(self, body: SupportedContent | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """Request conversations messaging supportedcontent.
-        
-        ``POST /api/v2/conversations/messaging/supportedcontent``.
-        Requires the permission ``messaging:supportedContent:add``.
-        
-        :param SupportedContent body: body ``body``, required
-        :return: SupportedContent
-        """
-        return self._call(_OPS['post_conversations_messaging_supportedcontent'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_messaging_supportedcontent'], (body,), options)
 
     def post_conversations_participants_attributes_search(self, body: ConversationParticipantSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonCursorSearchResponse:
-        """Search conversations participants attributes.
-        
-        ``POST /api/v2/conversations/participants/attributes/search``.
-        Requires the permission ``conversation:participant:attributesview``.
-        
-        :param ConversationParticipantSearchRequest body: body ``body``, required
-        :return: JsonCursorSearchResponse
-        """
-        return self._call(_OPS['post_conversations_participants_attributes_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_participants_attributes_search'], (body,), options)
 
     def post_conversations_screenshare_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request wrapup of a communication of a participant of a conversations screenshare.
-        
-        ``POST /api/v2/conversations/screenshares/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``. **Deprecated.**
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param WrapupInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_screenshare_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_screenshare_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_social_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request wrapup of a communication of a participant of a conversations social.
-        
-        ``POST /api/v2/conversations/socials/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param WrapupInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_social_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_social_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_video_agentconference_communication(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> CreateJoinVideoResponse:
-        """Send a request to agentconference communication of a conversations video.
-        
-        ``POST /api/v2/conversations/videos/{conversationId}/agentconference/communications/{communicationId}``. **Preview.**
-        Requires the permission ``conversation:video:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :return: CreateJoinVideoResponse
-        """
-        return self._call(_OPS['post_conversations_video_agentconference_communication'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_video_agentconference_communication'], (conversation_id, communication_id), options)
 
     def post_conversations_video_participant_communication_wrapup(self, conversation_id: str, participant_id: str, communication_id: str, *, body: WrapupInput | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request wrapup of a communication of a participant of a conversations video.
-        
-        ``POST /api/v2/conversations/videos/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup``.
-        Requires the permission ``conversation:participant:wrapup``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param WrapupInput body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_conversations_video_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_video_participant_communication_wrapup'], (conversation_id, participant_id, communication_id, body), options)
 
     def post_conversations_videos_meetings(self, body: GenerateMeetingIdRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MeetingIdRecord:
-        """Create or add conversations videos meetings.
-        
-        ``POST /api/v2/conversations/videos/meetings``.
-        Requires the permission ``video:video:access``.
-        
-        :param GenerateMeetingIdRequest body: body ``body``, required
-        :return: MeetingIdRecord
-        """
-        return self._call(_OPS['post_conversations_videos_meetings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_videos_meetings'], (body,), options)
 
     def put_conversation_accessattributes(self, conversation_id: str, body: ConversationAccessAttributesUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the accessattributes of a conversation.
-        
-        ``PUT /api/v2/conversations/{conversationId}/accessattributes``. **Preview.**
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param ConversationAccessAttributesUpdate body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversation_accessattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversation_accessattributes'], (conversation_id, body), options)
 
     def put_conversation_customattributes(self, conversation_id: str, *, body: CustomAttributesUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> CustomAttributesIdResponse:
-        """Replace the customattributes of a conversation.
-        
-        ``PUT /api/v2/conversations/{conversationId}/customattributes``.
-        Requires the permission ``conversation:customAttributes:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param CustomAttributesUpdateRequest body: body ``body``
-        :return: CustomAttributesIdResponse
-        """
-        return self._call(_OPS['put_conversation_customattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversation_customattributes'], (conversation_id, body), options)
 
     def put_conversation_customattributes_bulk(self, conversation_id: str, *, body: list[CustomAttributesUpdateRequest] | None = None, **options: Unpack[CallOptions]) -> CustomAttributesBulkUpdateResponseMap:
-        """Replace the customattributes bulk of a conversation.
-        
-        ``PUT /api/v2/conversations/{conversationId}/customattributes/bulk``.
-        Requires the permission ``conversation:customAttributes:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param list[CustomAttributesUpdateRequest] body: body ``body``
-        :return: CustomAttributesBulkUpdateResponseMap
-        """
-        return self._call(_OPS['put_conversation_customattributes_bulk'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversation_customattributes_bulk'], (conversation_id, body), options)
 
     def put_conversation_participant_flaggedreason(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> None:
-        """Replace the flaggedreason of a participant of a conversation.
-        
-        ``PUT /api/v2/conversations/{conversationId}/participants/{participantId}/flaggedreason``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: None
-        """
-        return self._call(_OPS['put_conversation_participant_flaggedreason'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversation_participant_flaggedreason'], (conversation_id, participant_id), options)
 
     def put_conversation_secureattributes(self, conversation_id: str, body: ConversationSecureAttributes | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the secureattributes of a conversation.
-        
-        ``PUT /api/v2/conversations/{conversationId}/secureattributes``.
-        Requires the permission ``conversation:participant:attributesedit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param ConversationSecureAttributes body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversation_secureattributes'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversation_secureattributes'], (conversation_id, body), options)
 
     def put_conversation_tags(self, conversation_id: str, body: ConversationTagsUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the tags of a conversation.
-        
-        ``PUT /api/v2/conversations/{conversationId}/tags``.
-        Requires the permission ``conversation:externalTag:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param ConversationTagsUpdate body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversation_tags'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversation_tags'], (conversation_id, body), options)
 
     def put_conversations_call_participant_communication_uuidata(self, conversation_id: str, participant_id: str, communication_id: str, body: SetUuiDataRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """Replace the uuidata of a communication of a participant of a conversations call.
-        
-        ``PUT /api/v2/conversations/calls/{conversationId}/participants/{participantId}/communications/{communicationId}/uuidata``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str communication_id: path ``communicationId``, required
-        :param SetUuiDataRequest body: body ``body``, required
-        :return: object
-        """
-        return self._call(_OPS['put_conversations_call_participant_communication_uuidata'], (conversation_id, participant_id, communication_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_call_participant_communication_uuidata'], (conversation_id, participant_id, communication_id, body), options)
 
     def put_conversations_call_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the recordingstate of a conversations call.
-        
-        ``PUT /api/v2/conversations/calls/{conversationId}/recordingstate``.
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversations_call_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_call_recordingstate'], (conversation_id, body), options)
 
     def put_conversations_callback_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the recordingstate of a conversations callback.
-        
-        ``PUT /api/v2/conversations/callbacks/{conversationId}/recordingstate``.
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversations_callback_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_callback_recordingstate'], (conversation_id, body), options)
 
     def put_conversations_cobrowsesession_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the recordingstate of a conversations cobrowsesession.
-        
-        ``PUT /api/v2/conversations/cobrowsesessions/{conversationId}/recordingstate``. **Deprecated.**
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversations_cobrowsesession_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_cobrowsesession_recordingstate'], (conversation_id, body), options)
 
     def put_conversations_customattributes_schema(self, schema_id: str, body: ConversationSchemaUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationDataSchema:
-        """Replace one conversations customattributes schema.
-        
-        ``PUT /api/v2/conversations/customattributes/schemas/{schemaId}``.
-        Requires the permission ``conversation:customAttributes:schemaEdit``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param ConversationSchemaUpdateRequest body: body ``body``, required
-        :return: ConversationDataSchema
-        """
-        return self._call(_OPS['put_conversations_customattributes_schema'], (schema_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_customattributes_schema'], (schema_id, body), options)
 
     def put_conversations_email_messages_draft(self, conversation_id: str, body: EmailMessage | dict[str, Any], **options: Unpack[CallOptions]) -> EmailMessage:
-        """Replace the messages draft of a conversations email.
-        
-        ``PUT /api/v2/conversations/emails/{conversationId}/messages/draft``.
-        Requires no permission.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param EmailMessage body: body ``body``, required
-        :return: EmailMessage
-        """
-        return self._call(_OPS['put_conversations_email_messages_draft'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_email_messages_draft'], (conversation_id, body), options)
 
     def put_conversations_email_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the recordingstate of a conversations email.
-        
-        ``PUT /api/v2/conversations/emails/{conversationId}/recordingstate``.
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversations_email_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_email_recordingstate'], (conversation_id, body), options)
 
     def put_conversations_keyconfiguration(self, keyconfigurations_id: str, body: ConversationEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationEncryptionConfiguration:
-        """Replace one conversations keyconfiguration.
-        
-        ``PUT /api/v2/conversations/keyconfigurations/{keyconfigurationsId}``.
-        Requires the permission ``conversation:encryptionKey:edit``.
-        
-        :param str keyconfigurations_id: path ``keyconfigurationsId``, required
-        :param ConversationEncryptionConfiguration body: body ``body``, required
-        :return: ConversationEncryptionConfiguration
-        """
-        return self._call(_OPS['put_conversations_keyconfiguration'], (keyconfigurations_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_keyconfiguration'], (keyconfigurations_id, body), options)
 
     def put_conversations_message_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the recordingstate of a conversations message.
-        
-        ``PUT /api/v2/conversations/messages/{conversationId}/recordingstate``.
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversations_message_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_message_recordingstate'], (conversation_id, body), options)
 
     def put_conversations_messaging_identityresolution_integrations_apple_integration_id(self, integration_id: str, body: AppleIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> AppleIdentityResolutionConfig:
-        """Replace one conversations messaging identityresolution integrations apple.
-        
-        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/apple/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionApple:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param AppleIdentityResolutionConfig body: body ``body``, required
-        :return: AppleIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_apple_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_apple_integration_id'], (integration_id, body), options)
 
     def put_conversations_messaging_identityresolution_integrations_facebook_integration_id(self, integration_id: str, body: FacebookIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> FacebookIdentityResolutionConfig:
-        """Replace one conversations messaging identityresolution integrations facebook.
-        
-        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/facebook/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionFacebook:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param FacebookIdentityResolutionConfig body: body ``body``, required
-        :return: FacebookIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_facebook_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_facebook_integration_id'], (integration_id, body), options)
 
     def put_conversations_messaging_identityresolution_integrations_instagram_integration_id(self, integration_id: str, body: InstagramIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> InstagramIdentityResolutionConfig:
-        """Replace one conversations messaging identityresolution integrations instagram.
-        
-        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/instagram/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionInstagram:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param InstagramIdentityResolutionConfig body: body ``body``, required
-        :return: InstagramIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_instagram_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_instagram_integration_id'], (integration_id, body), options)
 
     def put_conversations_messaging_identityresolution_integrations_open_integration_id(self, integration_id: str, body: OpenMessagingIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> OpenMessagingIdentityResolutionConfig:
-        """Replace one conversations messaging identityresolution integrations open.
-        
-        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/open/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionOpen:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param OpenMessagingIdentityResolutionConfig body: body ``body``, required
-        :return: OpenMessagingIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_open_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_open_integration_id'], (integration_id, body), options)
 
     def put_conversations_messaging_identityresolution_integrations_twitter_integration_id(self, integration_id: str, body: TwitterIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> TwitterIdentityResolutionConfig:
-        """Replace one conversations messaging identityresolution integrations twitter.
-        
-        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/twitter/{integrationId}``.
-        Requires all of the permissions ``messaging:XIntegration:edit``, ``messaging:identityResolutionX:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param TwitterIdentityResolutionConfig body: body ``body``, required
-        :return: TwitterIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_twitter_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_twitter_integration_id'], (integration_id, body), options)
 
     def put_conversations_messaging_identityresolution_integrations_whatsapp_integration_id(self, integration_id: str, body: WhatsAppIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppIdentityResolutionConfig:
-        """Replace one conversations messaging identityresolution integrations whatsapp.
-        
-        ``PUT /api/v2/conversations/messaging/identityresolution/integrations/whatsapp/{integrationId}``.
-        Requires all of the permissions ``messaging:integration:edit``, ``messaging:identityResolutionWhatsApp:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param WhatsAppIdentityResolutionConfig body: body ``body``, required
-        :return: WhatsAppIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_whatsapp_integration_id'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_identityresolution_integrations_whatsapp_integration_id'], (integration_id, body), options)
 
     def put_conversations_messaging_settings_default(self, body: MessagingSettingDefaultRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Replace the conversations messaging settings default.
-        
-        ``PUT /api/v2/conversations/messaging/settings/default``.
-        Requires the permission ``messaging:setting:edit``.
-        
-        :param MessagingSettingDefaultRequest body: body ``body``, required
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['put_conversations_messaging_settings_default'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_settings_default'], (body,), options)
 
     def put_conversations_messaging_supportedcontent_default(self, body: SupportedContentReference | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """Replace the conversations messaging supportedcontent default.
-        
-        ``PUT /api/v2/conversations/messaging/supportedcontent/default``.
-        Requires the permission ``messaging:supportedContent:edit``.
-        
-        :param SupportedContentReference body: body ``body``, required
-        :return: SupportedContent
-        """
-        return self._call(_OPS['put_conversations_messaging_supportedcontent_default'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_supportedcontent_default'], (body,), options)
 
     def put_conversations_messaging_threadingtimeline(self, body: ConversationThreadingWindow | dict[str, Any], **options: Unpack[CallOptions]) -> ConversationThreadingWindow:
-        """Replace the conversations messaging threadingtimeline.
-        
-        ``PUT /api/v2/conversations/messaging/threadingtimeline``.
-        Requires the permission ``conversation:threadingTimeline:edit``.
-        
-        :param ConversationThreadingWindow body: body ``body``, required
-        :return: ConversationThreadingWindow
-        """
-        return self._call(_OPS['put_conversations_messaging_threadingtimeline'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_messaging_threadingtimeline'], (body,), options)
 
     def put_conversations_screenshare_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the recordingstate of a conversations screenshare.
-        
-        ``PUT /api/v2/conversations/screenshares/{conversationId}/recordingstate``. **Deprecated.**
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversations_screenshare_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_screenshare_recordingstate'], (conversation_id, body), options)
 
     def put_conversations_social_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the recordingstate of a conversations social.
-        
-        ``PUT /api/v2/conversations/socials/{conversationId}/recordingstate``.
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversations_social_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_social_recordingstate'], (conversation_id, body), options)
 
     def put_conversations_video_recordingstate(self, conversation_id: str, body: SetRecordingState | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace the recordingstate of a conversations video.
-        
-        ``PUT /api/v2/conversations/videos/{conversationId}/recordingstate``.
-        Requires the permission ``conversation:recording:pauseOthers``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param SetRecordingState body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_conversations_video_recordingstate'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversations_video_recordingstate'], (conversation_id, body), options)
+
+
+_attach_docs(ConversationsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Coretype, CoretypeListing, SchemaQuantityLimits
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_dataextensions_coretype', 'GET', '/api/v2/dataextensions/coretypes/{coretypeName}', 'Coretype', (_P('coretype_name', 'coretypeName', 'path', 'str', True),)),
@@ -27,32 +19,13 @@ class DataExtensionsApi(_BaseApi):
     _operations = _OPS
 
     def get_dataextensions_coretype(self, coretype_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """Get one dataextensions coretype.
-        
-        ``GET /api/v2/dataextensions/coretypes/{coretypeName}``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str coretype_name: path ``coretypeName``, required; one of ``text``, ``longtext``, ``url``, ``identifier``, ``enum``, ``date``, ``datetime``, ``integer``, ``number``, ``checkbox``, ``tag``
-        :return: Coretype
-        """
-        return self._call(_OPS['get_dataextensions_coretype'], (coretype_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_dataextensions_coretype'], (coretype_name,), options)
 
     def get_dataextensions_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """Get dataextensions coretypes.
-        
-        ``GET /api/v2/dataextensions/coretypes``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :return: CoretypeListing
-        """
-        return self._call(_OPS['get_dataextensions_coretypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_dataextensions_coretypes'], (), options)
 
     def get_dataextensions_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """Get dataextensions limits.
-        
-        ``GET /api/v2/dataextensions/limits``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :return: SchemaQuantityLimits
-        """
-        return self._call(_OPS['get_dataextensions_limits'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_dataextensions_limits'], (), options)
+
+
+_attach_docs(DataExtensionsApi, __file__)

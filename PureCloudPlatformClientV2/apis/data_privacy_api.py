@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import MaskingRule, MaskingRuleListing, MaskingRuleValidateRequest, MaskingRuleValidateResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_dataprivacy_maskingrule', 'DELETE', '/api/v2/dataprivacy/maskingrules/{ruleId}', None, (_P('rule_id', 'ruleId', 'path', 'str', True),)),
@@ -30,67 +22,22 @@ class DataPrivacyApi(_BaseApi):
     _operations = _OPS
 
     def delete_dataprivacy_maskingrule(self, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one dataprivacy maskingrule.
-        
-        ``DELETE /api/v2/dataprivacy/maskingrules/{ruleId}``.
-        Requires the permission ``dataprivacy:maskingrule:delete``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_dataprivacy_maskingrule'], (rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_dataprivacy_maskingrule'], (rule_id,), options)
 
     def get_dataprivacy_maskingrule(self, rule_id: str, **options: Unpack[CallOptions]) -> MaskingRule:
-        """Get one dataprivacy maskingrule.
-        
-        ``GET /api/v2/dataprivacy/maskingrules/{ruleId}``.
-        Requires the permission ``dataprivacy:maskingrule:view``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :return: MaskingRule
-        """
-        return self._call(_OPS['get_dataprivacy_maskingrule'], (rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_dataprivacy_maskingrule'], (rule_id,), options)
 
     def get_dataprivacy_maskingrules(self, **options: Unpack[CallOptions]) -> MaskingRuleListing:
-        """Get dataprivacy maskingrules.
-        
-        ``GET /api/v2/dataprivacy/maskingrules``.
-        Requires the permission ``dataprivacy:maskingrule:view``.
-        
-        :return: MaskingRuleListing
-        """
-        return self._call(_OPS['get_dataprivacy_maskingrules'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_dataprivacy_maskingrules'], (), options)
 
     def patch_dataprivacy_maskingrule(self, rule_id: str, *, body: MaskingRule | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> MaskingRule:
-        """Change fields of one dataprivacy maskingrule.
-        
-        ``PATCH /api/v2/dataprivacy/maskingrules/{ruleId}``.
-        Requires the permission ``dataprivacy:maskingrule:edit``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :param MaskingRule body: body ``body``
-        :return: MaskingRule
-        """
-        return self._call(_OPS['patch_dataprivacy_maskingrule'], (rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_dataprivacy_maskingrule'], (rule_id, body), options)
 
     def post_dataprivacy_maskingrules(self, body: MaskingRule | dict[str, Any], **options: Unpack[CallOptions]) -> MaskingRule:
-        """Create or add dataprivacy maskingrules.
-        
-        ``POST /api/v2/dataprivacy/maskingrules``.
-        Requires the permission ``dataprivacy:maskingrule:add``.
-        
-        :param MaskingRule body: body ``body``, required
-        :return: MaskingRule
-        """
-        return self._call(_OPS['post_dataprivacy_maskingrules'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_dataprivacy_maskingrules'], (body,), options)
 
     def post_dataprivacy_maskingrules_validate(self, body: MaskingRuleValidateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MaskingRuleValidateResponse:
-        """Request dataprivacy maskingrules validate.
-        
-        ``POST /api/v2/dataprivacy/maskingrules/validate``.
-        Requires the permission ``dataprivacy:maskingrule:execute``.
-        
-        :param MaskingRuleValidateRequest body: body ``body``, required
-        :return: MaskingRuleValidateResponse
-        """
-        return self._call(_OPS['post_dataprivacy_maskingrules_validate'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_dataprivacy_maskingrules_validate'], (body,), options)
+
+
+_attach_docs(DataPrivacyApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import DependencyCount, DependencyEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_dependencies_type_entity_type_id_entity_id_connections_requiredby', 'GET', '/api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requiredby', 'DependencyEntityListing', (_P('entity_type', 'entityType', 'path', 'str', True), _P('entity_id', 'entityId', 'path', 'str', True), _P('page_size', 'pageSize', 'query', 'str'), _P('before_source_type', 'beforeSourceType', 'query', 'str'), _P('before_source_id', 'beforeSourceId', 'query', 'str'), _P('after_source_type', 'afterSourceType', 'query', 'str'), _P('after_source_id', 'afterSourceId', 'query', 'str'),)),
@@ -27,44 +19,13 @@ class DependenciesApi(_BaseApi):
     _operations = _OPS
 
     def get_dependencies_type_entity_type_id_entity_id_connections_requiredby(self, entity_type: str, entity_id: str, *, page_size: str | None = None, before_source_type: str | None = None, before_source_id: str | None = None, after_source_type: str | None = None, after_source_id: str | None = None, **options: Unpack[CallOptions]) -> DependencyEntityListing:
-        """Get connections requiredby of an id of a dependencies type.
-        
-        ``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requiredby``.
-        
-        :param str entity_type: path ``entityType``, required
-        :param str entity_id: path ``entityId``, required
-        :param str page_size: query ``pageSize``
-        :param str before_source_type: query ``beforeSourceType``
-        :param str before_source_id: query ``beforeSourceId``
-        :param str after_source_type: query ``afterSourceType``
-        :param str after_source_id: query ``afterSourceId``
-        :return: DependencyEntityListing
-        """
-        return self._call(_OPS['get_dependencies_type_entity_type_id_entity_id_connections_requiredby'], (entity_type, entity_id, page_size, before_source_type, before_source_id, after_source_type, after_source_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_dependencies_type_entity_type_id_entity_id_connections_requiredby'], (entity_type, entity_id, page_size, before_source_type, before_source_id, after_source_type, after_source_id), options)
 
     def get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts(self, entity_type: str, entity_id: str, **options: Unpack[CallOptions]) -> DependencyCount:
-        """Get connections requiredbycounts of an id of a dependencies type.
-        
-        ``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requiredbycounts``.
-        
-        :param str entity_type: path ``entityType``, required
-        :param str entity_id: path ``entityId``, required
-        :return: DependencyCount
-        """
-        return self._call(_OPS['get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts'], (entity_type, entity_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_dependencies_type_entity_type_id_entity_id_connections_requiredbycounts'], (entity_type, entity_id), options)
 
     def get_dependencies_type_entity_type_id_entity_id_connections_requires(self, entity_type: str, entity_id: str, *, page_size: str | None = None, before_source_type: str | None = None, before_source_id: str | None = None, after_source_type: str | None = None, after_source_id: str | None = None, **options: Unpack[CallOptions]) -> DependencyEntityListing:
-        """Get connections requires of an id of a dependencies type.
-        
-        ``GET /api/v2/dependencies/type/{entityType}/id/{entityId}/connections/requires``.
-        
-        :param str entity_type: path ``entityType``, required
-        :param str entity_id: path ``entityId``, required
-        :param str page_size: query ``pageSize``
-        :param str before_source_type: query ``beforeSourceType``
-        :param str before_source_id: query ``beforeSourceId``
-        :param str after_source_type: query ``afterSourceType``
-        :param str after_source_id: query ``afterSourceId``
-        :return: DependencyEntityListing
-        """
-        return self._call(_OPS['get_dependencies_type_entity_type_id_entity_id_connections_requires'], (entity_type, entity_id, page_size, before_source_type, before_source_id, after_source_type, after_source_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_dependencies_type_entity_type_id_entity_id_connections_requires'], (entity_type, entity_id, page_size, before_source_type, before_source_id, after_source_type, after_source_id), options)
+
+
+_attach_docs(DependenciesApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import UrlResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_download', 'GET', '/api/v2/downloads/{downloadId}', 'UrlResponse', (_P('download_id', 'downloadId', 'path', 'str', True), _P('content_disposition', 'contentDisposition', 'query', 'str'), _P('issue_redirect', 'issueRedirect', 'query', 'bool'), _P('redirect_to_auth', 'redirectToAuth', 'query', 'bool'),)),
@@ -25,15 +17,7 @@ class DownloadsApi(_BaseApi):
     _operations = _OPS
 
     def get_download(self, download_id: str, *, content_disposition: str | None = None, issue_redirect: bool | None = None, redirect_to_auth: bool | None = None, **options: Unpack[CallOptions]) -> UrlResponse:
-        """Get one download.
-        
-        ``GET /api/v2/downloads/{downloadId}``.
-        Requires no permission.
-        
-        :param str download_id: path ``downloadId``, required
-        :param str content_disposition: query ``contentDisposition``
-        :param bool issue_redirect: query ``issueRedirect``; default ``True``
-        :param bool redirect_to_auth: query ``redirectToAuth``; default ``True``
-        :return: UrlResponse
-        """
-        return self._call(_OPS['get_download'], (download_id, content_disposition, issue_redirect, redirect_to_auth), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_download'], (download_id, content_disposition, issue_redirect, redirect_to_auth), options)
+
+
+_attach_docs(DownloadsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import EmailSettings, EmailThreadingSettings
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_emails_settings_threading', 'DELETE', '/api/v2/emails/settings/threading', None, ()),
@@ -29,53 +21,19 @@ class EmailsApi(_BaseApi):
     _operations = _OPS
 
     def delete_emails_settings_threading(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the emails settings threading.
-        
-        ``DELETE /api/v2/emails/settings/threading``.
-        Requires the permission ``conversation:emailThreadingSettings:edit``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_emails_settings_threading'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_emails_settings_threading'], (), options)
 
     def get_emails_settings(self, **options: Unpack[CallOptions]) -> EmailSettings:
-        """Get emails settings.
-        
-        ``GET /api/v2/emails/settings``.
-        Requires the permission ``conversation:settings:view``.
-        
-        :return: EmailSettings
-        """
-        return self._call(_OPS['get_emails_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_emails_settings'], (), options)
 
     def get_emails_settings_threading(self, **options: Unpack[CallOptions]) -> EmailThreadingSettings:
-        """Get emails settings threading.
-        
-        ``GET /api/v2/emails/settings/threading``.
-        Requires the permission ``conversation:emailThreadingSettings:view``.
-        
-        :return: EmailThreadingSettings
-        """
-        return self._call(_OPS['get_emails_settings_threading'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_emails_settings_threading'], (), options)
 
     def patch_emails_settings(self, *, body: EmailSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailSettings:
-        """Change fields of the emails settings.
-        
-        ``PATCH /api/v2/emails/settings``.
-        Requires the permission ``conversation:settings:edit``.
-        
-        :param EmailSettings body: body ``body``
-        :return: EmailSettings
-        """
-        return self._call(_OPS['patch_emails_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_emails_settings'], (body,), options)
 
     def patch_emails_settings_threading(self, *, body: EmailThreadingSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailThreadingSettings:
-        """Change fields of the emails settings threading.
-        
-        ``PATCH /api/v2/emails/settings/threading``.
-        Requires the permission ``conversation:emailThreadingSettings:edit``.
-        
-        :param EmailThreadingSettings body: body ``body``
-        :return: EmailThreadingSettings
-        """
-        return self._call(_OPS['patch_emails_settings_threading'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_emails_settings_threading'], (body,), options)
+
+
+_attach_docs(EmailsApi, __file__)

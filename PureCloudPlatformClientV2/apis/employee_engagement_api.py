@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import datetime
-    from ..models import CelebrationStateParam, CreateRecognition, GetCelebrationListing, Recognition, RecognitionBase, Recognitions
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_employeeengagement_celebration', 'DELETE', '/api/v2/employeeengagement/celebrations/{celebrationId}', None, (_P('celebration_id', 'celebrationId', 'path', 'str', True),)),
@@ -31,76 +22,22 @@ class EmployeeEngagementApi(_BaseApi):
     _operations = _OPS
 
     def delete_employeeengagement_celebration(self, celebration_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one employeeengagement celebration.
-        
-        ``DELETE /api/v2/employeeengagement/celebrations/{celebrationId}``.
-        Requires the permission ``engagement:celebration:delete``.
-        
-        :param str celebration_id: path ``celebrationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_employeeengagement_celebration'], (celebration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_employeeengagement_celebration'], (celebration_id,), options)
 
     def get_employeeengagement_celebrations(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> GetCelebrationListing:
-        """List employeeengagement celebrations, one page per call.
-        
-        ``GET /api/v2/employeeengagement/celebrations``.
-        Pages by ``pageNumber``: ``paginate(api.get_employeeengagement_celebrations)`` walks every page.
-        Requires the permission ``engagement:celebration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: GetCelebrationListing
-        """
-        return self._call(_OPS['get_employeeengagement_celebrations'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_employeeengagement_celebrations'], (page_number, page_size), options)
 
     def get_employeeengagement_recognition(self, recognition_id: str, **options: Unpack[CallOptions]) -> Recognition:
-        """Get one employeeengagement recognition.
-        
-        ``GET /api/v2/employeeengagement/recognitions/{recognitionId}``.
-        Requires the permission ``engagement:recognition:view``.
-        
-        :param str recognition_id: path ``recognitionId``, required
-        :return: Recognition
-        """
-        return self._call(_OPS['get_employeeengagement_recognition'], (recognition_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_employeeengagement_recognition'], (recognition_id,), options)
 
     def get_employeeengagement_recognitions(self, *, direction: str | None = None, recipient: str | None = None, date_start: datetime | str | None = None, date_end: datetime | str | None = None, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> Recognitions:
-        """List employeeengagement recognitions, one page per call.
-        
-        ``GET /api/v2/employeeengagement/recognitions``.
-        Pages by ``pageNumber``: ``paginate(api.get_employeeengagement_recognitions)`` walks every page.
-        Requires the permission ``engagement:recognition:view``.
-        
-        :param str direction: query ``direction``; one of ``sent``, ``received``; default ``received``
-        :param str recipient: query ``recipient``
-        :param datetime date_start: query ``dateStart``
-        :param datetime date_end: query ``dateEnd``
-        :param int page_size: query ``pageSize``; default ``100``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: Recognitions
-        """
-        return self._call(_OPS['get_employeeengagement_recognitions'], (direction, recipient, date_start, date_end, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_employeeengagement_recognitions'], (direction, recipient, date_start, date_end, page_size, page_number), options)
 
     def patch_employeeengagement_celebration(self, celebration_id: str, body: CelebrationStateParam | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one employeeengagement celebration.
-        
-        ``PATCH /api/v2/employeeengagement/celebrations/{celebrationId}``.
-        Requires the permission ``engagement:celebration:edit``.
-        
-        :param str celebration_id: path ``celebrationId``, required
-        :param CelebrationStateParam body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_employeeengagement_celebration'], (celebration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_employeeengagement_celebration'], (celebration_id, body), options)
 
     def post_employeeengagement_recognitions(self, body: CreateRecognition | dict[str, Any], **options: Unpack[CallOptions]) -> RecognitionBase:
-        """Create or add employeeengagement recognitions.
-        
-        ``POST /api/v2/employeeengagement/recognitions``.
-        Requires the permission ``engagement:recognition:add``.
-        
-        :param CreateRecognition body: body ``body``, required
-        :return: RecognitionBase
-        """
-        return self._call(_OPS['post_employeeengagement_recognitions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_employeeengagement_recognitions'], (body,), options)
+
+
+_attach_docs(EmployeeEngagementApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import BatchConversationEventRequest, BatchEventResponse, BatchPredictiveRoutingCustomKpiAttributionEventRequest, BatchUserPresenceEventRequest, BatchUserRoutingStatusEventRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('post_events_conversations', 'POST', '/api/v2/events/conversations', 'BatchEventResponse', (_P('body', 'body', 'body', 'BatchConversationEventRequest', True),)),
@@ -28,45 +20,16 @@ class EventsApi(_BaseApi):
     _operations = _OPS
 
     def post_events_conversations(self, body: BatchConversationEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BatchEventResponse:
-        """Create or add events conversations.
-        
-        ``POST /api/v2/events/conversations``.
-        Requires the permission ``conversation:conversation:inject``.
-        
-        :param BatchConversationEventRequest body: body ``body``, required
-        :return: BatchEventResponse
-        """
-        return self._call(_OPS['post_events_conversations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_events_conversations'], (body,), options)
 
     def post_events_routing_customkpiattributions(self, body: BatchPredictiveRoutingCustomKpiAttributionEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BatchEventResponse:
-        """Create or add events routing customkpiattributions.
-        
-        ``POST /api/v2/events/routing/customkpiattributions``.
-        Requires the permission ``routing:customKpiAttribution:inject``.
-        
-        :param BatchPredictiveRoutingCustomKpiAttributionEventRequest body: body ``body``, required
-        :return: BatchEventResponse
-        """
-        return self._call(_OPS['post_events_routing_customkpiattributions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_events_routing_customkpiattributions'], (body,), options)
 
     def post_events_users_presence(self, body: BatchUserPresenceEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BatchEventResponse:
-        """Request events users presence.
-        
-        ``POST /api/v2/events/users/presence``.
-        Requires the permission ``presence:userPresence:inject``.
-        
-        :param BatchUserPresenceEventRequest body: body ``body``, required
-        :return: BatchEventResponse
-        """
-        return self._call(_OPS['post_events_users_presence'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_events_users_presence'], (body,), options)
 
     def post_events_users_routingstatus(self, body: BatchUserRoutingStatusEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BatchEventResponse:
-        """Create or add events users routingstatus.
-        
-        ``POST /api/v2/events/users/routingstatus``.
-        Requires the permission ``routing:routingstatus:inject``.
-        
-        :param BatchUserRoutingStatusEventRequest body: body ``body``, required
-        :return: BatchEventResponse
-        """
-        return self._call(_OPS['post_events_users_routingstatus'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_events_users_routingstatus'], (body,), options)
+
+
+_attach_docs(EventsApi, __file__)

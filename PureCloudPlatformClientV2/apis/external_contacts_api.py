@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import BulkContactsEnrichRequest, BulkContactsEnrichResponse, BulkContactsRequest, BulkContactsResponse, BulkDeleteResponse, BulkFetchContactsResponse, BulkFetchNotesResponse, BulkFetchOrganizationsResponse, BulkFetchRelationshipsResponse, BulkIdsRequest, BulkNotesRequest, BulkNotesResponse, BulkOrganizationsEnrichRequest, BulkOrganizationsEnrichResponse, BulkOrganizationsRequest, BulkOrganizationsResponse, BulkRelationshipsRequest, BulkRelationshipsResponse, Cluster, ClusterList, ClusterScan, ClusterScanList, ClusterScanStatistics, ContactEnrichRequest, ContactIdentifier, ContactIdentifierListing, ContactImportJobEntityListing, ContactImportJobRequest, ContactImportJobResponse, ContactImportJobStatusUpdateRequest, ContactImportJobStatusUpdateResponse, ContactImportSettings, ContactImportSettingsEntityListing, ContactListing, ContactSearchRequest, ContactsExport, ContactsExportListing, ConversationAssociation, Coretype, CoretypeListing, CsvJobRequest, CsvJobResponse, CsvSettings, CsvUploadDetailsResponse, CsvUploadPreviewResponse, CsvUploadRequest, CsvUploadResponse, CursorContactListing, CursorExternalSourceListing, CursorNoteListing, CursorOrganizationListing, CursorRelationshipListing, DataSchema, DataSchemaListing, ExternalContact, ExternalContactsPatchRequest, ExternalOrganization, ExternalOrganizationEnrichRequest, ExternalOrganizationIdentifier, ExternalOrganizationIdentifierClaimRequest, ExternalOrganizationIdentifierListing, ExternalOrganizationListing, ExternalOrganizationTrustorLink, ExternalSource, GraphSettings, IdentifierClaimRequest, Listing, MergeContactsRequest, MergeRequest, Note, NoteListing, NotesExport, NotesExportListing, OrganizationsExport, OrganizationsExportListing, Relationship, RelationshipListing, RelationshipsExport, RelationshipsExportListing, ReverseWhitepagesLookupResult, SchemaQuantityLimits, SegmentAssignmentListing, SessionListing, UpdateSegmentAssignmentRequest, UpdateSegmentAssignmentResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_externalcontacts_contact', 'DELETE', '/api/v2/externalcontacts/contacts/{contactId}', 'object', (_P('contact_id', 'contactId', 'path', 'str', True),)),
@@ -169,1714 +161,439 @@ class ExternalContactsApi(_BaseApi):
     _operations = _OPS
 
     def delete_externalcontacts_contact(self, contact_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one externalcontacts contact.
-        
-        ``DELETE /api/v2/externalcontacts/contacts/{contactId}``.
-        Requires any of the permissions ``relate:contact:delete``, ``externalContacts:contact:delete``.
-        
-        :param str contact_id: path ``contactId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_externalcontacts_contact'], (contact_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_contact'], (contact_id,), options)
 
     def delete_externalcontacts_contact_note(self, contact_id: str, note_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one note of an externalcontacts contact.
-        
-        ``DELETE /api/v2/externalcontacts/contacts/{contactId}/notes/{noteId}``.
-        Requires any of the permissions ``relate:contact:edit``, ``externalContacts:contact:edit``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param str note_id: path ``noteId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_externalcontacts_contact_note'], (contact_id, note_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_contact_note'], (contact_id, note_id), options)
 
     def delete_externalcontacts_contacts_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one externalcontacts contacts schema.
-        
-        ``DELETE /api/v2/externalcontacts/contacts/schemas/{schemaId}``.
-        Requires the permission ``externalContacts:customFields:edit``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_externalcontacts_contacts_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_contacts_schema'], (schema_id,), options)
 
     def delete_externalcontacts_externalsource(self, external_source_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one externalcontacts externalsource.
-        
-        ``DELETE /api/v2/externalcontacts/externalsources/{externalSourceId}``.
-        Requires the permission ``externalContacts:externalSource:delete``.
-        
-        :param str external_source_id: path ``externalSourceId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_externalcontacts_externalsource'], (external_source_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_externalsource'], (external_source_id,), options)
 
     def delete_externalcontacts_import_csv_setting(self, settings_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one externalcontacts import csv setting.
-        
-        ``DELETE /api/v2/externalcontacts/import/csv/settings/{settingsId}``.
-        Requires the permission ``externalContacts:importCsvSettings:delete``.
-        
-        :param str settings_id: path ``settingsId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_externalcontacts_import_csv_setting'], (settings_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_import_csv_setting'], (settings_id,), options)
 
     def delete_externalcontacts_import_setting(self, settings_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one externalcontacts import setting.
-        
-        ``DELETE /api/v2/externalcontacts/import/settings/{settingsId}``.
-        Requires the permission ``externalContacts:importSettings:delete``.
-        
-        :param str settings_id: path ``settingsId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_externalcontacts_import_setting'], (settings_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_import_setting'], (settings_id,), options)
 
     def delete_externalcontacts_organization(self, external_organization_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one externalcontacts organization.
-        
-        ``DELETE /api/v2/externalcontacts/organizations/{externalOrganizationId}``.
-        Requires any of the permissions ``relate:externalOrganization:delete``, ``externalContacts:externalOrganization:delete``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_externalcontacts_organization'], (external_organization_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_organization'], (external_organization_id,), options)
 
     def delete_externalcontacts_organization_note(self, external_organization_id: str, note_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one note of an externalcontacts organization.
-        
-        ``DELETE /api/v2/externalcontacts/organizations/{externalOrganizationId}/notes/{noteId}``.
-        Requires any of the permissions ``relate:externalOrganization:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param str note_id: path ``noteId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_externalcontacts_organization_note'], (external_organization_id, note_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_organization_note'], (external_organization_id, note_id), options)
 
     def delete_externalcontacts_organization_trustor(self, external_organization_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the trustor of an externalcontacts organization.
-        
-        ``DELETE /api/v2/externalcontacts/organizations/{externalOrganizationId}/trustor``.
-        Requires the permission ``externalContacts:externalOrganization:edit``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_externalcontacts_organization_trustor'], (external_organization_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_organization_trustor'], (external_organization_id,), options)
 
     def delete_externalcontacts_relationship(self, relationship_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one externalcontacts relationship.
-        
-        ``DELETE /api/v2/externalcontacts/relationships/{relationshipId}``.
-        Requires any of the permissions ``relate:externalOrganization:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param str relationship_id: path ``relationshipId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_externalcontacts_relationship'], (relationship_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_relationship'], (relationship_id,), options)
 
     def get_externalcontacts_contact(self, contact_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ExternalContact:
-        """Get one externalcontacts contact.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}``.
-        Requires any of the permissions ``relate:contact:view``, ``externalContacts:contact:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param list[str] expand: query ``expand``; each one of ``externalOrganization``, ``externalDataSources``, ``identifiers``, ``externalSources``, ``division``
-        :return: ExternalContact
-        """
-        return self._call(_OPS['get_externalcontacts_contact'], (contact_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact'], (contact_id, expand), options)
 
     def get_externalcontacts_contact_identifiers(self, contact_id: str, **options: Unpack[CallOptions]) -> ContactIdentifierListing:
-        """Get identifiers of an externalcontacts contact.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}/identifiers``.
-        Requires the permission ``externalContacts:contact:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :return: ContactIdentifierListing
-        """
-        return self._call(_OPS['get_externalcontacts_contact_identifiers'], (contact_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact_identifiers'], (contact_id,), options)
 
     def get_externalcontacts_contact_journey_segments(self, contact_id: str, *, include_merged: bool | None = None, limit: int | None = None, **options: Unpack[CallOptions]) -> SegmentAssignmentListing:
-        """Get journey segments of an externalcontacts contact.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}/journey/segments``.
-        Requires the permission ``externalContacts:segmentAssignment:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param bool include_merged: query ``includeMerged``
-        :param int limit: query ``limit``
-        :return: SegmentAssignmentListing
-        """
-        return self._call(_OPS['get_externalcontacts_contact_journey_segments'], (contact_id, include_merged, limit), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact_journey_segments'], (contact_id, include_merged, limit), options)
 
     def get_externalcontacts_contact_journey_sessions(self, contact_id: str, *, page_size: str | None = None, after: str | None = None, include_merged: bool | None = None, **options: Unpack[CallOptions]) -> SessionListing:
-        """List journey sessions of an externalcontacts contact, one page per call.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}/journey/sessions``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_contact_journey_sessions)`` walks every page.
-        Requires the permission ``externalContacts:session:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param str page_size: query ``pageSize``
-        :param str after: query ``after``
-        :param bool include_merged: query ``includeMerged``
-        :return: SessionListing
-        """
-        return self._call(_OPS['get_externalcontacts_contact_journey_sessions'], (contact_id, page_size, after, include_merged), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact_journey_sessions'], (contact_id, page_size, after, include_merged), options)
 
     def get_externalcontacts_contact_note(self, contact_id: str, note_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Note:
-        """Get one note of an externalcontacts contact.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}/notes/{noteId}``.
-        Requires any of the permissions ``relate:contact:view``, ``externalContacts:contact:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param str note_id: path ``noteId``, required
-        :param list[str] expand: query ``expand``; each one of ``author``, ``externalDataSources``, ``division``
-        :return: Note
-        """
-        return self._call(_OPS['get_externalcontacts_contact_note'], (contact_id, note_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact_note'], (contact_id, note_id, expand), options)
 
     def get_externalcontacts_contact_notes(self, contact_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> NoteListing:
-        """List notes of an externalcontacts contact, one page per call.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}/notes``.
-        Pages by ``pageNumber``: ``paginate(api.get_externalcontacts_contact_notes)`` walks every page.
-        Requires any of the permissions ``relate:contact:view``, ``externalContacts:contact:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param int page_size: query ``pageSize``; default ``20``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``; each one of ``author``, ``externalDataSources``, ``division``, ``mergeset``
-        :return: NoteListing
-        """
-        return self._call(_OPS['get_externalcontacts_contact_notes'], (contact_id, page_size, page_number, sort_order, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact_notes'], (contact_id, page_size, page_number, sort_order, expand), options)
 
     def get_externalcontacts_contact_unresolved(self, contact_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ExternalContact:
-        """Get unresolved of an externalcontacts contact.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}/unresolved``.
-        Requires the permission ``externalContacts:contact:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param list[str] expand: query ``expand``; each one of ``externalOrganization``, ``externalDataSources``, ``identifiers``, ``division``
-        :return: ExternalContact
-        """
-        return self._call(_OPS['get_externalcontacts_contact_unresolved'], (contact_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact_unresolved'], (contact_id, expand), options)
 
     def get_externalcontacts_contacts(self, *, page_size: int | None = None, page_number: int | None = None, q: str | None = None, sort_order: str | None = None, expand: list[str] | None = None, division_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> ContactListing:
-        """List externalcontacts contacts, one page per call.
-        
-        ``GET /api/v2/externalcontacts/contacts``.
-        Pages by ``pageNumber``: ``paginate(api.get_externalcontacts_contacts)`` walks every page.
-        Requires any of the permissions ``relate:contact:view``, ``externalContacts:contact:view``.
-        
-        :param int page_size: query ``pageSize``; default ``20``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str q: query ``q``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``; each one of ``externalOrganization``, ``externalDataSources``, ``identifiers``, ``externalSources``, ``division``
-        :param list[str] division_ids: query ``divisionIds``
-        :return: ContactListing
-        """
-        return self._call(_OPS['get_externalcontacts_contacts'], (page_size, page_number, q, sort_order, expand, division_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts'], (page_size, page_number, q, sort_order, expand, division_ids), options)
 
     def get_externalcontacts_contacts_export(self, export_id: str, **options: Unpack[CallOptions]) -> ContactsExport:
-        """Get one externalcontacts contacts export.
-        
-        ``GET /api/v2/externalcontacts/contacts/exports/{exportId}``.
-        Requires all of the permissions ``externalContacts:export:view``, ``externalContacts:contact:view``.
-        
-        :param str export_id: path ``exportId``, required
-        :return: ContactsExport
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_export'], (export_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_export'], (export_id,), options)
 
     def get_externalcontacts_contacts_exports(self, *, division_ids: list[str] | None = None, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> ContactsExportListing:
-        """List externalcontacts contacts exports, one page per call.
-        
-        ``GET /api/v2/externalcontacts/contacts/exports``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_contacts_exports)`` walks every page.
-        Requires all of the permissions ``externalContacts:export:view``, ``externalContacts:contact:view``.
-        
-        :param list[str] division_ids: query ``divisionIds``
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``
-        :return: ContactsExportListing
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_exports'], (division_ids, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_exports'], (division_ids, after, page_size), options)
 
     def get_externalcontacts_contacts_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> DataSchema:
-        """Get one externalcontacts contacts schema.
-        
-        ``GET /api/v2/externalcontacts/contacts/schemas/{schemaId}``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_schema'], (schema_id,), options)
 
     def get_externalcontacts_contacts_schema_version(self, schema_id: str, version_id: str, **options: Unpack[CallOptions]) -> DataSchema:
-        """Get one version of an externalcontacts contacts schema.
-        
-        ``GET /api/v2/externalcontacts/contacts/schemas/{schemaId}/versions/{versionId}``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param str version_id: path ``versionId``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_schema_version'], (schema_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_schema_version'], (schema_id, version_id), options)
 
     def get_externalcontacts_contacts_schema_versions(self, schema_id: str, **options: Unpack[CallOptions]) -> DataSchemaListing:
-        """Get versions of an externalcontacts contacts schema.
-        
-        ``GET /api/v2/externalcontacts/contacts/schemas/{schemaId}/versions``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: DataSchemaListing
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_schema_versions'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_schema_versions'], (schema_id,), options)
 
     def get_externalcontacts_contacts_schemas(self, **options: Unpack[CallOptions]) -> DataSchemaListing:
-        """Get externalcontacts contacts schemas.
-        
-        ``GET /api/v2/externalcontacts/contacts/schemas``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :return: DataSchemaListing
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_schemas'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_schemas'], (), options)
 
     def get_externalcontacts_contacts_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """Get one externalcontacts contacts schemas coretype.
-        
-        ``GET /api/v2/externalcontacts/contacts/schemas/coretypes/{coreTypeName}``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str core_type_name: path ``coreTypeName``, required
-        :return: Coretype
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_schemas_coretype'], (core_type_name,), options)
 
     def get_externalcontacts_contacts_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """Get externalcontacts contacts schemas coretypes.
-        
-        ``GET /api/v2/externalcontacts/contacts/schemas/coretypes``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :return: CoretypeListing
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_schemas_coretypes'], (), options)
 
     def get_externalcontacts_contacts_schemas_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """Get externalcontacts contacts schemas limits.
-        
-        ``GET /api/v2/externalcontacts/contacts/schemas/limits``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :return: SchemaQuantityLimits
-        """
-        return self._call(_OPS['get_externalcontacts_contacts_schemas_limits'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contacts_schemas_limits'], (), options)
 
     def get_externalcontacts_externalsource(self, external_source_id: str, **options: Unpack[CallOptions]) -> ExternalSource:
-        """Get one externalcontacts externalsource.
-        
-        ``GET /api/v2/externalcontacts/externalsources/{externalSourceId}``.
-        Requires any of the permissions ``externalContacts:externalSource:view``, ``externalContacts:contact:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param str external_source_id: path ``externalSourceId``, required
-        :return: ExternalSource
-        """
-        return self._call(_OPS['get_externalcontacts_externalsource'], (external_source_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_externalsource'], (external_source_id,), options)
 
     def get_externalcontacts_externalsources(self, *, cursor: str | None = None, limit: int | None = None, name: str | None = None, active: bool | None = None, **options: Unpack[CallOptions]) -> CursorExternalSourceListing:
-        """List externalcontacts externalsources, one page per call.
-        
-        ``GET /api/v2/externalcontacts/externalsources``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_externalsources)`` walks every page.
-        Requires any of the permissions ``externalContacts:externalSource:view``, ``externalContacts:contact:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param str cursor: query ``cursor``
-        :param int limit: query ``limit``
-        :param str name: query ``name``
-        :param bool active: query ``active``
-        :return: CursorExternalSourceListing
-        """
-        return self._call(_OPS['get_externalcontacts_externalsources'], (cursor, limit, name, active), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_externalsources'], (cursor, limit, name, active), options)
 
     def get_externalcontacts_graphs_clusterscan(self, scan_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ClusterScan:
-        """Get one externalcontacts graphs clusterscan.
-        
-        ``GET /api/v2/externalcontacts/graphs/clusterscans/{scanId}``. **Preview.**
-        
-        :param str scan_id: path ``scanId``, required
-        :param list[str] expand: query ``expand``
-        :return: ClusterScan
-        """
-        return self._call(_OPS['get_externalcontacts_graphs_clusterscan'], (scan_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_graphs_clusterscan'], (scan_id, expand), options)
 
     def get_externalcontacts_graphs_clusterscan_cluster(self, scan_id: str, cluster_id: str, **options: Unpack[CallOptions]) -> Cluster:
-        """Get one cluster of an externalcontacts graphs clusterscan.
-        
-        ``GET /api/v2/externalcontacts/graphs/clusterscans/{scanId}/clusters/{clusterId}``. **Preview.**
-        
-        :param str scan_id: path ``scanId``, required
-        :param str cluster_id: path ``clusterId``, required
-        :return: Cluster
-        """
-        return self._call(_OPS['get_externalcontacts_graphs_clusterscan_cluster'], (scan_id, cluster_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_graphs_clusterscan_cluster'], (scan_id, cluster_id), options)
 
     def get_externalcontacts_graphs_clusterscan_clusters(self, scan_id: str, *, limit: int | None = None, cursor: str | None = None, division_ids: list[str] | None = None, merge_info_status: str | None = None, **options: Unpack[CallOptions]) -> ClusterList:
-        """List clusters of an externalcontacts graphs clusterscan, one page per call.
-        
-        ``GET /api/v2/externalcontacts/graphs/clusterscans/{scanId}/clusters``. **Preview.**
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_graphs_clusterscan_clusters)`` walks every page.
-        
-        :param str scan_id: path ``scanId``, required
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :param list[str] division_ids: query ``divisionIds``
-        :param str merge_info_status: query ``mergeInfo.status``
-        :return: ClusterList
-        """
-        return self._call(_OPS['get_externalcontacts_graphs_clusterscan_clusters'], (scan_id, limit, cursor, division_ids, merge_info_status), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_graphs_clusterscan_clusters'], (scan_id, limit, cursor, division_ids, merge_info_status), options)
 
     def get_externalcontacts_graphs_clusterscan_statistics(self, scan_id: str, **options: Unpack[CallOptions]) -> ClusterScanStatistics:
-        """Get statistics of an externalcontacts graphs clusterscan.
-        
-        ``GET /api/v2/externalcontacts/graphs/clusterscans/{scanId}/statistics``. **Preview.**
-        
-        :param str scan_id: path ``scanId``, required
-        :return: ClusterScanStatistics
-        """
-        return self._call(_OPS['get_externalcontacts_graphs_clusterscan_statistics'], (scan_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_graphs_clusterscan_statistics'], (scan_id,), options)
 
     def get_externalcontacts_graphs_clusterscans(self, *, limit: int | None = None, cursor: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ClusterScanList:
-        """List externalcontacts graphs clusterscans, one page per call.
-        
-        ``GET /api/v2/externalcontacts/graphs/clusterscans``. **Preview.**
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_graphs_clusterscans)`` walks every page.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :param list[str] expand: query ``expand``
-        :return: ClusterScanList
-        """
-        return self._call(_OPS['get_externalcontacts_graphs_clusterscans'], (limit, cursor, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_graphs_clusterscans'], (limit, cursor, expand), options)
 
     def get_externalcontacts_graphs_clusterscans_latest(self, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ClusterScan:
-        """Get externalcontacts graphs clusterscans latest.
-        
-        ``GET /api/v2/externalcontacts/graphs/clusterscans/latest``. **Preview.**
-        
-        :param list[str] expand: query ``expand``
-        :return: ClusterScan
-        """
-        return self._call(_OPS['get_externalcontacts_graphs_clusterscans_latest'], (expand,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_graphs_clusterscans_latest'], (expand,), options)
 
     def get_externalcontacts_graphs_clusterscans_latest_statistics(self, **options: Unpack[CallOptions]) -> ClusterScanStatistics:
-        """Get externalcontacts graphs clusterscans latest statistics.
-        
-        ``GET /api/v2/externalcontacts/graphs/clusterscans/latest/statistics``. **Preview.**
-        
-        :return: ClusterScanStatistics
-        """
-        return self._call(_OPS['get_externalcontacts_graphs_clusterscans_latest_statistics'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_graphs_clusterscans_latest_statistics'], (), options)
 
     def get_externalcontacts_graphs_settings(self, **options: Unpack[CallOptions]) -> GraphSettings:
-        """Get externalcontacts graphs settings.
-        
-        ``GET /api/v2/externalcontacts/graphs/settings``. **Preview.**
-        
-        :return: GraphSettings
-        """
-        return self._call(_OPS['get_externalcontacts_graphs_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_graphs_settings'], (), options)
 
     def get_externalcontacts_import_csv_setting(self, settings_id: str, **options: Unpack[CallOptions]) -> CsvSettings:
-        """Get one externalcontacts import csv setting.
-        
-        ``GET /api/v2/externalcontacts/import/csv/settings/{settingsId}``.
-        Requires the permission ``externalContacts:importCsvSettings:view``.
-        
-        :param str settings_id: path ``settingsId``, required
-        :return: CsvSettings
-        """
-        return self._call(_OPS['get_externalcontacts_import_csv_setting'], (settings_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_import_csv_setting'], (settings_id,), options)
 
     def get_externalcontacts_import_csv_settings(self, *, after: str | None = None, page_size: str | None = None, external_settings_id: str | None = None, **options: Unpack[CallOptions]) -> Listing:
-        """List externalcontacts import csv settings, one page per call.
-        
-        ``GET /api/v2/externalcontacts/import/csv/settings``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_import_csv_settings)`` walks every page.
-        Requires the permission ``externalContacts:importCsvSettings:view``.
-        
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str external_settings_id: query ``externalSettingsId``
-        :return: Listing
-        """
-        return self._call(_OPS['get_externalcontacts_import_csv_settings'], (after, page_size, external_settings_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_import_csv_settings'], (after, page_size, external_settings_id), options)
 
     def get_externalcontacts_import_csv_upload_details(self, upload_id: str, **options: Unpack[CallOptions]) -> CsvUploadDetailsResponse:
-        """Get details of an externalcontacts import csv upload.
-        
-        ``GET /api/v2/externalcontacts/import/csv/uploads/{uploadId}/details``.
-        Requires the permission ``externalContacts:importCsvUpload:view``.
-        
-        :param str upload_id: path ``uploadId``, required
-        :return: CsvUploadDetailsResponse
-        """
-        return self._call(_OPS['get_externalcontacts_import_csv_upload_details'], (upload_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_import_csv_upload_details'], (upload_id,), options)
 
     def get_externalcontacts_import_csv_upload_preview(self, upload_id: str, **options: Unpack[CallOptions]) -> CsvUploadPreviewResponse:
-        """Get preview of an externalcontacts import csv upload.
-        
-        ``GET /api/v2/externalcontacts/import/csv/uploads/{uploadId}/preview``.
-        Requires the permission ``externalContacts:importCsvUpload:view``.
-        
-        :param str upload_id: path ``uploadId``, required
-        :return: CsvUploadPreviewResponse
-        """
-        return self._call(_OPS['get_externalcontacts_import_csv_upload_preview'], (upload_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_import_csv_upload_preview'], (upload_id,), options)
 
     def get_externalcontacts_import_job(self, job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ContactImportJobResponse:
-        """Get one externalcontacts import job.
-        
-        ``GET /api/v2/externalcontacts/import/jobs/{jobId}``.
-        Requires the permission ``externalContacts:importJob:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param list[str] expand: query ``expand``; each one of ``division``
-        :return: ContactImportJobResponse
-        """
-        return self._call(_OPS['get_externalcontacts_import_job'], (job_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_import_job'], (job_id, expand), options)
 
     def get_externalcontacts_import_jobs(self, *, expand: list[str] | None = None, after: str | None = None, page_size: str | None = None, sort_order: str | None = None, job_status: str | None = None, **options: Unpack[CallOptions]) -> ContactImportJobEntityListing:
-        """List externalcontacts import jobs, one page per call.
-        
-        ``GET /api/v2/externalcontacts/import/jobs``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_import_jobs)`` walks every page.
-        Requires the permission ``externalContacts:importJob:viewAll``.
-        
-        :param list[str] expand: query ``expand``; each one of ``division``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``Ascending``, ``Descending``; default ``Ascending``
-        :param str job_status: query ``jobStatus``; one of ``Created``, ``Running``, ``Completed``, ``Failed``, ``Cancelled``
-        :return: ContactImportJobEntityListing
-        """
-        return self._call(_OPS['get_externalcontacts_import_jobs'], (expand, after, page_size, sort_order, job_status), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_import_jobs'], (expand, after, page_size, sort_order, job_status), options)
 
     def get_externalcontacts_import_setting(self, settings_id: str, **options: Unpack[CallOptions]) -> ContactImportSettings:
-        """Get one externalcontacts import setting.
-        
-        ``GET /api/v2/externalcontacts/import/settings/{settingsId}``.
-        Requires the permission ``externalContacts:importSettings:view``.
-        
-        :param str settings_id: path ``settingsId``, required
-        :return: ContactImportSettings
-        """
-        return self._call(_OPS['get_externalcontacts_import_setting'], (settings_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_import_setting'], (settings_id,), options)
 
     def get_externalcontacts_import_settings(self, *, after: str | None = None, page_size: str | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> ContactImportSettingsEntityListing:
-        """List externalcontacts import settings, one page per call.
-        
-        ``GET /api/v2/externalcontacts/import/settings``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_import_settings)`` walks every page.
-        Requires the permission ``externalContacts:importSettings:viewAll``.
-        
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``Ascending``, ``Descending``; default ``Ascending``
-        :param str name: query ``name``
-        :return: ContactImportSettingsEntityListing
-        """
-        return self._call(_OPS['get_externalcontacts_import_settings'], (after, page_size, sort_order, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_import_settings'], (after, page_size, sort_order, name), options)
 
     def get_externalcontacts_notes_export(self, export_id: str, **options: Unpack[CallOptions]) -> NotesExport:
-        """Get one externalcontacts notes export.
-        
-        ``GET /api/v2/externalcontacts/notes/exports/{exportId}``.
-        
-        :param str export_id: path ``exportId``, required
-        :return: NotesExport
-        """
-        return self._call(_OPS['get_externalcontacts_notes_export'], (export_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_notes_export'], (export_id,), options)
 
     def get_externalcontacts_notes_exports(self, *, division_ids: list[str] | None = None, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> NotesExportListing:
-        """List externalcontacts notes exports, one page per call.
-        
-        ``GET /api/v2/externalcontacts/notes/exports``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_notes_exports)`` walks every page.
-        
-        :param list[str] division_ids: query ``divisionIds``
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``
-        :return: NotesExportListing
-        """
-        return self._call(_OPS['get_externalcontacts_notes_exports'], (division_ids, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_notes_exports'], (division_ids, after, page_size), options)
 
     def get_externalcontacts_organization(self, external_organization_id: str, *, expand: list[str] | None = None, include_trustors: bool | None = None, **options: Unpack[CallOptions]) -> ExternalOrganization:
-        """Get one externalcontacts organization.
-        
-        ``GET /api/v2/externalcontacts/organizations/{externalOrganizationId}``.
-        Requires any of the permissions ``relate:externalOrganization:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param list[str] expand: query ``expand``; each one of ``externalDataSources``, ``division``, ``identifiers``, ``externalSources``
-        :param bool include_trustors: query ``includeTrustors``
-        :return: ExternalOrganization
-        """
-        return self._call(_OPS['get_externalcontacts_organization'], (external_organization_id, expand, include_trustors), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organization'], (external_organization_id, expand, include_trustors), options)
 
     def get_externalcontacts_organization_contacts(self, external_organization_id: str, *, page_size: int | None = None, page_number: int | None = None, q: str | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ContactListing:
-        """List contacts of an externalcontacts organization, one page per call.
-        
-        ``GET /api/v2/externalcontacts/organizations/{externalOrganizationId}/contacts``.
-        Pages by ``pageNumber``: ``paginate(api.get_externalcontacts_organization_contacts)`` walks every page.
-        Requires any of the permissions ``relate:contact:view``, ``externalContacts:contact:view``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param int page_size: query ``pageSize``; default ``20``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str q: query ``q``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``; each one of ``externalOrganization``, ``externalDataSources``, ``identifiers``, ``externalSources``, ``division``
-        :return: ContactListing
-        """
-        return self._call(_OPS['get_externalcontacts_organization_contacts'], (external_organization_id, page_size, page_number, q, sort_order, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organization_contacts'], (external_organization_id, page_size, page_number, q, sort_order, expand), options)
 
     def get_externalcontacts_organization_identifiers(self, external_organization_id: str, **options: Unpack[CallOptions]) -> ExternalOrganizationIdentifierListing:
-        """Get identifiers of an externalcontacts organization.
-        
-        ``GET /api/v2/externalcontacts/organizations/{externalOrganizationId}/identifiers``.
-        Requires the permission ``externalContacts:externalOrganization:view``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :return: ExternalOrganizationIdentifierListing
-        """
-        return self._call(_OPS['get_externalcontacts_organization_identifiers'], (external_organization_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organization_identifiers'], (external_organization_id,), options)
 
     def get_externalcontacts_organization_note(self, external_organization_id: str, note_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Note:
-        """Get one note of an externalcontacts organization.
-        
-        ``GET /api/v2/externalcontacts/organizations/{externalOrganizationId}/notes/{noteId}``.
-        Requires any of the permissions ``relate:externalOrganization:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param str note_id: path ``noteId``, required
-        :param list[str] expand: query ``expand``; each one of ``author``, ``externalDataSources``, ``division``
-        :return: Note
-        """
-        return self._call(_OPS['get_externalcontacts_organization_note'], (external_organization_id, note_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organization_note'], (external_organization_id, note_id, expand), options)
 
     def get_externalcontacts_organization_notes(self, external_organization_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> NoteListing:
-        """List notes of an externalcontacts organization, one page per call.
-        
-        ``GET /api/v2/externalcontacts/organizations/{externalOrganizationId}/notes``.
-        Pages by ``pageNumber``: ``paginate(api.get_externalcontacts_organization_notes)`` walks every page.
-        Requires any of the permissions ``relate:externalOrganization:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param int page_size: query ``pageSize``; default ``20``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``; each one of ``author``, ``externalDataSources``, ``division``
-        :return: NoteListing
-        """
-        return self._call(_OPS['get_externalcontacts_organization_notes'], (external_organization_id, page_size, page_number, sort_order, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organization_notes'], (external_organization_id, page_size, page_number, sort_order, expand), options)
 
     def get_externalcontacts_organization_relationships(self, external_organization_id: str, *, page_size: int | None = None, page_number: int | None = None, expand: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> RelationshipListing:
-        """List relationships of an externalcontacts organization, one page per call.
-        
-        ``GET /api/v2/externalcontacts/organizations/{externalOrganizationId}/relationships``.
-        Pages by ``pageNumber``: ``paginate(api.get_externalcontacts_organization_relationships)`` walks every page.
-        Requires any of the permissions ``relate:externalOrganization:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param int page_size: query ``pageSize``; default ``20``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] expand: query ``expand``; each one of ``externalDataSources``, ``division``
-        :param str sort_order: query ``sortOrder``
-        :return: RelationshipListing
-        """
-        return self._call(_OPS['get_externalcontacts_organization_relationships'], (external_organization_id, page_size, page_number, expand, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organization_relationships'], (external_organization_id, page_size, page_number, expand, sort_order), options)
 
     def get_externalcontacts_organizations(self, *, page_size: int | None = None, page_number: int | None = None, q: str | None = None, trustor_id: list[str] | None = None, sort_order: str | None = None, expand: list[str] | None = None, include_trustors: bool | None = None, division_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> ExternalOrganizationListing:
-        """List externalcontacts organizations, one page per call.
-        
-        ``GET /api/v2/externalcontacts/organizations``.
-        Pages by ``pageNumber``: ``paginate(api.get_externalcontacts_organizations)`` walks every page.
-        Requires any of the permissions ``relate:externalOrganization:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param int page_size: query ``pageSize``; default ``20``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str q: query ``q``
-        :param list[str] trustor_id: query ``trustorId``
-        :param str sort_order: query ``sortOrder``
-        :param list[str] expand: query ``expand``; each one of ``externalDataSources``, ``division``, ``identifiers``, ``externalSources``
-        :param bool include_trustors: query ``includeTrustors``
-        :param list[str] division_ids: query ``divisionIds``
-        :return: ExternalOrganizationListing
-        """
-        return self._call(_OPS['get_externalcontacts_organizations'], (page_size, page_number, q, trustor_id, sort_order, expand, include_trustors, division_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations'], (page_size, page_number, q, trustor_id, sort_order, expand, include_trustors, division_ids), options)
 
     def get_externalcontacts_organizations_export(self, export_id: str, **options: Unpack[CallOptions]) -> OrganizationsExport:
-        """Get one externalcontacts organizations export.
-        
-        ``GET /api/v2/externalcontacts/organizations/exports/{exportId}``.
-        
-        :param str export_id: path ``exportId``, required
-        :return: OrganizationsExport
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_export'], (export_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_export'], (export_id,), options)
 
     def get_externalcontacts_organizations_exports(self, *, division_ids: list[str] | None = None, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> OrganizationsExportListing:
-        """List externalcontacts organizations exports, one page per call.
-        
-        ``GET /api/v2/externalcontacts/organizations/exports``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_organizations_exports)`` walks every page.
-        
-        :param list[str] division_ids: query ``divisionIds``
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``
-        :return: OrganizationsExportListing
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_exports'], (division_ids, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_exports'], (division_ids, after, page_size), options)
 
     def get_externalcontacts_organizations_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> DataSchema:
-        """Get one externalcontacts organizations schema.
-        
-        ``GET /api/v2/externalcontacts/organizations/schemas/{schemaId}``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_schema'], (schema_id,), options)
 
     def get_externalcontacts_organizations_schema_version(self, schema_id: str, version_id: str, **options: Unpack[CallOptions]) -> DataSchema:
-        """Get one version of an externalcontacts organizations schema.
-        
-        ``GET /api/v2/externalcontacts/organizations/schemas/{schemaId}/versions/{versionId}``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param str version_id: path ``versionId``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_schema_version'], (schema_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_schema_version'], (schema_id, version_id), options)
 
     def get_externalcontacts_organizations_schema_versions(self, schema_id: str, **options: Unpack[CallOptions]) -> DataSchemaListing:
-        """Get versions of an externalcontacts organizations schema.
-        
-        ``GET /api/v2/externalcontacts/organizations/schemas/{schemaId}/versions``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: DataSchemaListing
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_schema_versions'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_schema_versions'], (schema_id,), options)
 
     def get_externalcontacts_organizations_schemas(self, **options: Unpack[CallOptions]) -> DataSchemaListing:
-        """Get externalcontacts organizations schemas.
-        
-        ``GET /api/v2/externalcontacts/organizations/schemas``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :return: DataSchemaListing
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_schemas'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_schemas'], (), options)
 
     def get_externalcontacts_organizations_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """Get one externalcontacts organizations schemas coretype.
-        
-        ``GET /api/v2/externalcontacts/organizations/schemas/coretypes/{coreTypeName}``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :param str core_type_name: path ``coreTypeName``, required
-        :return: Coretype
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_schemas_coretype'], (core_type_name,), options)
 
     def get_externalcontacts_organizations_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """Get externalcontacts organizations schemas coretypes.
-        
-        ``GET /api/v2/externalcontacts/organizations/schemas/coretypes``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :return: CoretypeListing
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_schemas_coretypes'], (), options)
 
     def get_externalcontacts_organizations_schemas_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """Get externalcontacts organizations schemas limits.
-        
-        ``GET /api/v2/externalcontacts/organizations/schemas/limits``.
-        Requires the permission ``externalContacts:customFields:view``.
-        
-        :return: SchemaQuantityLimits
-        """
-        return self._call(_OPS['get_externalcontacts_organizations_schemas_limits'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_organizations_schemas_limits'], (), options)
 
     def get_externalcontacts_relationship(self, relationship_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Relationship:
-        """Get one externalcontacts relationship.
-        
-        ``GET /api/v2/externalcontacts/relationships/{relationshipId}``.
-        Requires any of the permissions ``relate:externalOrganization:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param str relationship_id: path ``relationshipId``, required
-        :param list[str] expand: query ``expand``; each one of ``externalDataSources``, ``division``
-        :return: Relationship
-        """
-        return self._call(_OPS['get_externalcontacts_relationship'], (relationship_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_relationship'], (relationship_id, expand), options)
 
     def get_externalcontacts_relationships_export(self, export_id: str, **options: Unpack[CallOptions]) -> RelationshipsExport:
-        """Get one externalcontacts relationships export.
-        
-        ``GET /api/v2/externalcontacts/relationships/exports/{exportId}``.
-        
-        :param str export_id: path ``exportId``, required
-        :return: RelationshipsExport
-        """
-        return self._call(_OPS['get_externalcontacts_relationships_export'], (export_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_relationships_export'], (export_id,), options)
 
     def get_externalcontacts_relationships_exports(self, *, division_ids: list[str] | None = None, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> RelationshipsExportListing:
-        """List externalcontacts relationships exports, one page per call.
-        
-        ``GET /api/v2/externalcontacts/relationships/exports``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_relationships_exports)`` walks every page.
-        
-        :param list[str] division_ids: query ``divisionIds``
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``
-        :return: RelationshipsExportListing
-        """
-        return self._call(_OPS['get_externalcontacts_relationships_exports'], (division_ids, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_relationships_exports'], (division_ids, after, page_size), options)
 
     def get_externalcontacts_reversewhitepageslookup(self, lookup_val: str, *, expand: list[str] | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> ReverseWhitepagesLookupResult:
-        """Get externalcontacts reversewhitepageslookup.
-        
-        ``GET /api/v2/externalcontacts/reversewhitepageslookup``.
-        Requires the permission ``externalContacts:contact:view``.
-        
-        :param str lookup_val: query ``lookupVal``, required
-        :param list[str] expand: query ``expand``; each one of ``contacts.externalOrganization``, ``externalDataSources``, ``division``
-        :param str division_id: query ``divisionId``; default ``*``
-        :return: ReverseWhitepagesLookupResult
-        """
-        return self._call(_OPS['get_externalcontacts_reversewhitepageslookup'], (lookup_val, expand, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_reversewhitepageslookup'], (lookup_val, expand, division_id), options)
 
     def get_externalcontacts_scan_contacts(self, *, limit: int | None = None, cursor: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> CursorContactListing:
-        """List externalcontacts scan contacts, one page per call.
-        
-        ``GET /api/v2/externalcontacts/scan/contacts``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_scan_contacts)`` walks every page.
-        Requires any of the permissions ``relate:contact:view``, ``externalContacts:contact:view``.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :param str division_id: query ``divisionId``; default ``*``
-        :return: CursorContactListing
-        """
-        return self._call(_OPS['get_externalcontacts_scan_contacts'], (limit, cursor, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_scan_contacts'], (limit, cursor, division_id), options)
 
     def get_externalcontacts_scan_contacts_divisionviews_all(self, *, limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions]) -> CursorContactListing:
-        """List externalcontacts scan contacts divisionviews all, one page per call.
-        
-        ``GET /api/v2/externalcontacts/scan/contacts/divisionviews/all``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_scan_contacts_divisionviews_all)`` walks every page.
-        Requires the permission ``externalContacts:contact:viewAll``.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :return: CursorContactListing
-        """
-        return self._call(_OPS['get_externalcontacts_scan_contacts_divisionviews_all'], (limit, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_scan_contacts_divisionviews_all'], (limit, cursor), options)
 
     def get_externalcontacts_scan_notes(self, *, limit: int | None = None, cursor: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> CursorNoteListing:
-        """List externalcontacts scan notes, one page per call.
-        
-        ``GET /api/v2/externalcontacts/scan/notes``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_scan_notes)`` walks every page.
-        Requires any of the permissions ``relate:contact:view``, ``externalContacts:contact:view``.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :param str division_id: query ``divisionId``; default ``*``
-        :return: CursorNoteListing
-        """
-        return self._call(_OPS['get_externalcontacts_scan_notes'], (limit, cursor, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_scan_notes'], (limit, cursor, division_id), options)
 
     def get_externalcontacts_scan_notes_divisionviews_all(self, *, limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions]) -> CursorNoteListing:
-        """List externalcontacts scan notes divisionviews all, one page per call.
-        
-        ``GET /api/v2/externalcontacts/scan/notes/divisionviews/all``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_scan_notes_divisionviews_all)`` walks every page.
-        Requires the permission ``externalContacts:contact:viewAll``.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :return: CursorNoteListing
-        """
-        return self._call(_OPS['get_externalcontacts_scan_notes_divisionviews_all'], (limit, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_scan_notes_divisionviews_all'], (limit, cursor), options)
 
     def get_externalcontacts_scan_organizations(self, *, limit: int | None = None, cursor: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> CursorOrganizationListing:
-        """List externalcontacts scan organizations, one page per call.
-        
-        ``GET /api/v2/externalcontacts/scan/organizations``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_scan_organizations)`` walks every page.
-        Requires any of the permissions ``relate:externalOrganization:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :param str division_id: query ``divisionId``; default ``*``
-        :return: CursorOrganizationListing
-        """
-        return self._call(_OPS['get_externalcontacts_scan_organizations'], (limit, cursor, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_scan_organizations'], (limit, cursor, division_id), options)
 
     def get_externalcontacts_scan_organizations_divisionviews_all(self, *, limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions]) -> CursorOrganizationListing:
-        """List externalcontacts scan organizations divisionviews all, one page per call.
-        
-        ``GET /api/v2/externalcontacts/scan/organizations/divisionviews/all``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_scan_organizations_divisionviews_all)`` walks every page.
-        Requires the permission ``externalContacts:externalOrganization:viewAll``.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :return: CursorOrganizationListing
-        """
-        return self._call(_OPS['get_externalcontacts_scan_organizations_divisionviews_all'], (limit, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_scan_organizations_divisionviews_all'], (limit, cursor), options)
 
     def get_externalcontacts_scan_relationships(self, *, limit: int | None = None, cursor: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> CursorRelationshipListing:
-        """List externalcontacts scan relationships, one page per call.
-        
-        ``GET /api/v2/externalcontacts/scan/relationships``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_scan_relationships)`` walks every page.
-        Requires any of the permissions ``relate:contact:view``, ``externalContacts:contact:view``.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :param str division_id: query ``divisionId``; default ``*``
-        :return: CursorRelationshipListing
-        """
-        return self._call(_OPS['get_externalcontacts_scan_relationships'], (limit, cursor, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_scan_relationships'], (limit, cursor, division_id), options)
 
     def get_externalcontacts_scan_relationships_divisionviews_all(self, *, limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions]) -> CursorRelationshipListing:
-        """List externalcontacts scan relationships divisionviews all, one page per call.
-        
-        ``GET /api/v2/externalcontacts/scan/relationships/divisionviews/all``.
-        Pages by ``cursor``: ``paginate(api.get_externalcontacts_scan_relationships_divisionviews_all)`` walks every page.
-        Requires the permission ``externalContacts:contact:viewAll``.
-        
-        :param int limit: query ``limit``
-        :param str cursor: query ``cursor``
-        :return: CursorRelationshipListing
-        """
-        return self._call(_OPS['get_externalcontacts_scan_relationships_divisionviews_all'], (limit, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_scan_relationships_divisionviews_all'], (limit, cursor), options)
 
     def patch_externalcontacts_contact(self, contact_id: str, body: ExternalContactsPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalContact:
-        """Change fields of one externalcontacts contact.
-        
-        ``PATCH /api/v2/externalcontacts/contacts/{contactId}``.
-        Requires the permission ``externalContacts:contact:edit``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param ExternalContactsPatchRequest body: body ``body``, required
-        :return: ExternalContact
-        """
-        return self._call(_OPS['patch_externalcontacts_contact'], (contact_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_externalcontacts_contact'], (contact_id, body), options)
 
     def patch_externalcontacts_contact_identifiers(self, contact_id: str, body: IdentifierClaimRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactIdentifier:
-        """Change fields of the identifiers of an externalcontacts contact.
-        
-        ``PATCH /api/v2/externalcontacts/contacts/{contactId}/identifiers``.
-        Requires the permission ``externalContacts:contact:edit``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param IdentifierClaimRequest body: body ``body``, required
-        :return: ContactIdentifier
-        """
-        return self._call(_OPS['patch_externalcontacts_contact_identifiers'], (contact_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_externalcontacts_contact_identifiers'], (contact_id, body), options)
 
     def patch_externalcontacts_contact_note(self, contact_id: str, note_id: str, body: ExternalContactsPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Note:
-        """Change fields of one note of an externalcontacts contact.
-        
-        ``PATCH /api/v2/externalcontacts/contacts/{contactId}/notes/{noteId}``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param str note_id: path ``noteId``, required
-        :param ExternalContactsPatchRequest body: body ``body``, required
-        :return: Note
-        """
-        return self._call(_OPS['patch_externalcontacts_contact_note'], (contact_id, note_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_externalcontacts_contact_note'], (contact_id, note_id, body), options)
 
     def patch_externalcontacts_organization(self, external_organization_id: str, body: ExternalContactsPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalOrganization:
-        """Change fields of one externalcontacts organization.
-        
-        ``PATCH /api/v2/externalcontacts/organizations/{externalOrganizationId}``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param ExternalContactsPatchRequest body: body ``body``, required
-        :return: ExternalOrganization
-        """
-        return self._call(_OPS['patch_externalcontacts_organization'], (external_organization_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_externalcontacts_organization'], (external_organization_id, body), options)
 
     def patch_externalcontacts_organization_identifiers(self, external_organization_id: str, body: ExternalOrganizationIdentifierClaimRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalOrganizationIdentifier:
-        """Change fields of the identifiers of an externalcontacts organization.
-        
-        ``PATCH /api/v2/externalcontacts/organizations/{externalOrganizationId}/identifiers``.
-        Requires the permission ``externalContacts:externalOrganization:edit``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param ExternalOrganizationIdentifierClaimRequest body: body ``body``, required
-        :return: ExternalOrganizationIdentifier
-        """
-        return self._call(_OPS['patch_externalcontacts_organization_identifiers'], (external_organization_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_externalcontacts_organization_identifiers'], (external_organization_id, body), options)
 
     def patch_externalcontacts_organization_note(self, external_organization_id: str, note_id: str, body: ExternalContactsPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Note:
-        """Change fields of one note of an externalcontacts organization.
-        
-        ``PATCH /api/v2/externalcontacts/organizations/{externalOrganizationId}/notes/{noteId}``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param str note_id: path ``noteId``, required
-        :param ExternalContactsPatchRequest body: body ``body``, required
-        :return: Note
-        """
-        return self._call(_OPS['patch_externalcontacts_organization_note'], (external_organization_id, note_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_externalcontacts_organization_note'], (external_organization_id, note_id, body), options)
 
     def patch_externalcontacts_relationship(self, relationship_id: str, body: ExternalContactsPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Relationship:
-        """Change fields of one externalcontacts relationship.
-        
-        ``PATCH /api/v2/externalcontacts/relationships/{relationshipId}``.
-        
-        :param str relationship_id: path ``relationshipId``, required
-        :param ExternalContactsPatchRequest body: body ``body``, required
-        :return: Relationship
-        """
-        return self._call(_OPS['patch_externalcontacts_relationship'], (relationship_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_externalcontacts_relationship'], (relationship_id, body), options)
 
     def post_externalcontacts_bulk_contacts(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkFetchContactsResponse:
-        """Create or add externalcontacts bulk contacts.
-        
-        ``POST /api/v2/externalcontacts/bulk/contacts``.
-        Requires the permission ``externalContacts:contact:view``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkFetchContactsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_contacts'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_contacts'], (body,), options)
 
     def post_externalcontacts_bulk_contacts_add(self, body: BulkContactsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkContactsResponse:
-        """Request externalcontacts bulk contacts add.
-        
-        ``POST /api/v2/externalcontacts/bulk/contacts/add``.
-        Requires the permission ``externalContacts:contact:add``.
-        
-        :param BulkContactsRequest body: body ``body``, required
-        :return: BulkContactsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_contacts_add'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_contacts_add'], (body,), options)
 
     def post_externalcontacts_bulk_contacts_divisionviews(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkFetchContactsResponse:
-        """Create or add externalcontacts bulk contacts divisionviews.
-        
-        ``POST /api/v2/externalcontacts/bulk/contacts/divisionviews``.
-        Requires the permission ``externalContacts:contact:search``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkFetchContactsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_contacts_divisionviews'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_contacts_divisionviews'], (body,), options)
 
     def post_externalcontacts_bulk_contacts_enrich(self, body: BulkContactsEnrichRequest | dict[str, Any], *, dry_run: bool | None = None, **options: Unpack[CallOptions]) -> BulkContactsEnrichResponse:
-        """Request externalcontacts bulk contacts enrich.
-        
-        ``POST /api/v2/externalcontacts/bulk/contacts/enrich``.
-        Requires the permission ``externalContacts:contact:enrich``.
-        
-        :param BulkContactsEnrichRequest body: body ``body``, required
-        :param bool dry_run: query ``dryRun``
-        :return: BulkContactsEnrichResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_contacts_enrich'], (body, dry_run), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_contacts_enrich'], (body, dry_run), options)
 
     def post_externalcontacts_bulk_contacts_remove(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkDeleteResponse:
-        """Request externalcontacts bulk contacts remove.
-        
-        ``POST /api/v2/externalcontacts/bulk/contacts/remove``.
-        Requires the permission ``externalContacts:contact:delete``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkDeleteResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_contacts_remove'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_contacts_remove'], (body,), options)
 
     def post_externalcontacts_bulk_contacts_unresolved(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkFetchContactsResponse:
-        """Request externalcontacts bulk contacts unresolved.
-        
-        ``POST /api/v2/externalcontacts/bulk/contacts/unresolved``.
-        Requires the permission ``externalContacts:contact:view``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkFetchContactsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_contacts_unresolved'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_contacts_unresolved'], (body,), options)
 
     def post_externalcontacts_bulk_contacts_update(self, body: BulkContactsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkContactsResponse:
-        """Request externalcontacts bulk contacts update.
-        
-        ``POST /api/v2/externalcontacts/bulk/contacts/update``.
-        Requires the permission ``externalContacts:contact:edit``.
-        
-        :param BulkContactsRequest body: body ``body``, required
-        :return: BulkContactsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_contacts_update'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_contacts_update'], (body,), options)
 
     def post_externalcontacts_bulk_notes(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkFetchNotesResponse:
-        """Create or add externalcontacts bulk notes.
-        
-        ``POST /api/v2/externalcontacts/bulk/notes``.
-        Requires all of the permissions ``externalContacts:contact:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkFetchNotesResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_notes'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_notes'], (body,), options)
 
     def post_externalcontacts_bulk_notes_add(self, body: BulkNotesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkNotesResponse:
-        """Request externalcontacts bulk notes add.
-        
-        ``POST /api/v2/externalcontacts/bulk/notes/add``.
-        Requires all of the permissions ``externalContacts:contact:add``, ``externalContacts:externalOrganization:add``.
-        
-        :param BulkNotesRequest body: body ``body``, required
-        :return: BulkNotesResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_notes_add'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_notes_add'], (body,), options)
 
     def post_externalcontacts_bulk_notes_remove(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkDeleteResponse:
-        """Request externalcontacts bulk notes remove.
-        
-        ``POST /api/v2/externalcontacts/bulk/notes/remove``.
-        Requires all of the permissions ``externalContacts:contact:delete``, ``externalContacts:externalOrganization:delete``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkDeleteResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_notes_remove'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_notes_remove'], (body,), options)
 
     def post_externalcontacts_bulk_notes_update(self, body: BulkNotesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkNotesResponse:
-        """Request externalcontacts bulk notes update.
-        
-        ``POST /api/v2/externalcontacts/bulk/notes/update``.
-        Requires all of the permissions ``externalContacts:contact:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param BulkNotesRequest body: body ``body``, required
-        :return: BulkNotesResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_notes_update'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_notes_update'], (body,), options)
 
     def post_externalcontacts_bulk_organizations(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkFetchOrganizationsResponse:
-        """Create or add externalcontacts bulk organizations.
-        
-        ``POST /api/v2/externalcontacts/bulk/organizations``.
-        Requires the permission ``externalContacts:externalOrganization:view``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkFetchOrganizationsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_organizations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_organizations'], (body,), options)
 
     def post_externalcontacts_bulk_organizations_add(self, body: BulkOrganizationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkOrganizationsResponse:
-        """Request externalcontacts bulk organizations add.
-        
-        ``POST /api/v2/externalcontacts/bulk/organizations/add``.
-        Requires the permission ``externalContacts:externalOrganization:add``.
-        
-        :param BulkOrganizationsRequest body: body ``body``, required
-        :return: BulkOrganizationsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_organizations_add'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_organizations_add'], (body,), options)
 
     def post_externalcontacts_bulk_organizations_divisionviews(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkFetchOrganizationsResponse:
-        """Create or add externalcontacts bulk organizations divisionviews.
-        
-        ``POST /api/v2/externalcontacts/bulk/organizations/divisionviews``.
-        Requires the permission ``externalContacts:externalOrganization:search``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkFetchOrganizationsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_organizations_divisionviews'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_organizations_divisionviews'], (body,), options)
 
     def post_externalcontacts_bulk_organizations_enrich(self, body: BulkOrganizationsEnrichRequest | dict[str, Any], *, dry_run: bool | None = None, **options: Unpack[CallOptions]) -> BulkOrganizationsEnrichResponse:
-        """Request externalcontacts bulk organizations enrich.
-        
-        ``POST /api/v2/externalcontacts/bulk/organizations/enrich``.
-        Requires the permission ``externalContacts:externalOrganization:enrich``.
-        
-        :param BulkOrganizationsEnrichRequest body: body ``body``, required
-        :param bool dry_run: query ``dryRun``
-        :return: BulkOrganizationsEnrichResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_organizations_enrich'], (body, dry_run), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_organizations_enrich'], (body, dry_run), options)
 
     def post_externalcontacts_bulk_organizations_remove(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkDeleteResponse:
-        """Request externalcontacts bulk organizations remove.
-        
-        ``POST /api/v2/externalcontacts/bulk/organizations/remove``.
-        Requires the permission ``externalContacts:externalOrganization:delete``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkDeleteResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_organizations_remove'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_organizations_remove'], (body,), options)
 
     def post_externalcontacts_bulk_organizations_update(self, body: BulkOrganizationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkOrganizationsResponse:
-        """Request externalcontacts bulk organizations update.
-        
-        ``POST /api/v2/externalcontacts/bulk/organizations/update``.
-        Requires the permission ``externalContacts:externalOrganization:edit``.
-        
-        :param BulkOrganizationsRequest body: body ``body``, required
-        :return: BulkOrganizationsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_organizations_update'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_organizations_update'], (body,), options)
 
     def post_externalcontacts_bulk_relationships(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkFetchRelationshipsResponse:
-        """Create or add externalcontacts bulk relationships.
-        
-        ``POST /api/v2/externalcontacts/bulk/relationships``.
-        Requires all of the permissions ``externalContacts:contact:view``, ``externalContacts:externalOrganization:view``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkFetchRelationshipsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_relationships'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_relationships'], (body,), options)
 
     def post_externalcontacts_bulk_relationships_add(self, body: BulkRelationshipsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkRelationshipsResponse:
-        """Request externalcontacts bulk relationships add.
-        
-        ``POST /api/v2/externalcontacts/bulk/relationships/add``.
-        Requires all of the permissions ``externalContacts:contact:add``, ``externalContacts:externalOrganization:add``.
-        
-        :param BulkRelationshipsRequest body: body ``body``, required
-        :return: BulkRelationshipsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_relationships_add'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_relationships_add'], (body,), options)
 
     def post_externalcontacts_bulk_relationships_remove(self, body: BulkIdsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkDeleteResponse:
-        """Request externalcontacts bulk relationships remove.
-        
-        ``POST /api/v2/externalcontacts/bulk/relationships/remove``.
-        Requires all of the permissions ``externalContacts:contact:delete``, ``externalContacts:externalOrganization:delete``.
-        
-        :param BulkIdsRequest body: body ``body``, required
-        :return: BulkDeleteResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_relationships_remove'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_relationships_remove'], (body,), options)
 
     def post_externalcontacts_bulk_relationships_update(self, body: BulkRelationshipsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkRelationshipsResponse:
-        """Request externalcontacts bulk relationships update.
-        
-        ``POST /api/v2/externalcontacts/bulk/relationships/update``.
-        Requires all of the permissions ``externalContacts:contact:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param BulkRelationshipsRequest body: body ``body``, required
-        :return: BulkRelationshipsResponse
-        """
-        return self._call(_OPS['post_externalcontacts_bulk_relationships_update'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_bulk_relationships_update'], (body,), options)
 
     def post_externalcontacts_contact_journey_segments(self, contact_id: str, *, body: UpdateSegmentAssignmentRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UpdateSegmentAssignmentResponse:
-        """Request journey segments of an externalcontacts contact.
-        
-        ``POST /api/v2/externalcontacts/contacts/{contactId}/journey/segments``.
-        Requires any of the permissions ``externalContacts:segmentAssignment:add``, ``externalContacts:segmentAssignment:delete``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param UpdateSegmentAssignmentRequest body: body ``body``
-        :return: UpdateSegmentAssignmentResponse
-        """
-        return self._call(_OPS['post_externalcontacts_contact_journey_segments'], (contact_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contact_journey_segments'], (contact_id, body), options)
 
     def post_externalcontacts_contact_notes(self, contact_id: str, body: Note | dict[str, Any], **options: Unpack[CallOptions]) -> Note:
-        """Request notes of an externalcontacts contact.
-        
-        ``POST /api/v2/externalcontacts/contacts/{contactId}/notes``.
-        Requires any of the permissions ``relate:contact:edit``, ``externalContacts:contact:edit``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param Note body: body ``body``, required
-        :return: Note
-        """
-        return self._call(_OPS['post_externalcontacts_contact_notes'], (contact_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contact_notes'], (contact_id, body), options)
 
     def post_externalcontacts_contact_promotion(self, contact_id: str, **options: Unpack[CallOptions]) -> ExternalContact:
-        """Request promotion of an externalcontacts contact.
-        
-        ``POST /api/v2/externalcontacts/contacts/{contactId}/promotion``.
-        Requires the permission ``externalContacts:identity:promote``.
-        
-        :param str contact_id: path ``contactId``, required
-        :return: ExternalContact
-        """
-        return self._call(_OPS['post_externalcontacts_contact_promotion'], (contact_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contact_promotion'], (contact_id,), options)
 
     def post_externalcontacts_contacts(self, body: ExternalContact | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalContact:
-        """Create or add externalcontacts contacts.
-        
-        ``POST /api/v2/externalcontacts/contacts``.
-        Requires any of the permissions ``relate:contact:add``, ``externalContacts:contact:add``.
-        
-        :param ExternalContact body: body ``body``, required
-        :return: ExternalContact
-        """
-        return self._call(_OPS['post_externalcontacts_contacts'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contacts'], (body,), options)
 
     def post_externalcontacts_contacts_enrich(self, body: ContactEnrichRequest | dict[str, Any], *, dry_run: bool | None = None, **options: Unpack[CallOptions]) -> ExternalContact:
-        """Request externalcontacts contacts enrich.
-        
-        ``POST /api/v2/externalcontacts/contacts/enrich``.
-        Requires the permission ``externalContacts:contact:enrich``.
-        
-        :param ContactEnrichRequest body: body ``body``, required
-        :param bool dry_run: query ``dryRun``
-        :return: ExternalContact
-        """
-        return self._call(_OPS['post_externalcontacts_contacts_enrich'], (body, dry_run), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contacts_enrich'], (body, dry_run), options)
 
     def post_externalcontacts_contacts_exports(self, body: ContactsExport | dict[str, Any], **options: Unpack[CallOptions]) -> ContactsExport:
-        """Create or add externalcontacts contacts exports.
-        
-        ``POST /api/v2/externalcontacts/contacts/exports``.
-        Requires all of the permissions ``externalContacts:export:add``, ``externalContacts:contact:view``.
-        
-        :param ContactsExport body: body ``body``, required
-        :return: ContactsExport
-        """
-        return self._call(_OPS['post_externalcontacts_contacts_exports'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contacts_exports'], (body,), options)
 
     def post_externalcontacts_contacts_merge(self, body: MergeContactsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalContact:
-        """Request externalcontacts contacts merge.
-        
-        ``POST /api/v2/externalcontacts/contacts/merge``.
-        Requires the permission ``externalContacts:identity:merge``.
-        
-        :param MergeContactsRequest body: body ``body``, required
-        :return: ExternalContact
-        """
-        return self._call(_OPS['post_externalcontacts_contacts_merge'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contacts_merge'], (body,), options)
 
     def post_externalcontacts_contacts_schemas(self, body: DataSchema | dict[str, Any], **options: Unpack[CallOptions]) -> DataSchema:
-        """Create or add externalcontacts contacts schemas.
-        
-        ``POST /api/v2/externalcontacts/contacts/schemas``.
-        Requires the permission ``externalContacts:customFields:add``.
-        
-        :param DataSchema body: body ``body``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['post_externalcontacts_contacts_schemas'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contacts_schemas'], (body,), options)
 
     def post_externalcontacts_contacts_search(self, body: ContactSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListing:
-        """Search externalcontacts contacts.
-        
-        ``POST /api/v2/externalcontacts/contacts/search``.
-        
-        :param ContactSearchRequest body: body ``body``, required
-        :return: ContactListing
-        """
-        return self._call(_OPS['post_externalcontacts_contacts_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contacts_search'], (body,), options)
 
     def post_externalcontacts_externalsources(self, body: ExternalSource | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalSource:
-        """Create or add externalcontacts externalsources.
-        
-        ``POST /api/v2/externalcontacts/externalsources``.
-        Requires the permission ``externalContacts:externalSource:add``.
-        
-        :param ExternalSource body: body ``body``, required
-        :return: ExternalSource
-        """
-        return self._call(_OPS['post_externalcontacts_externalsources'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_externalsources'], (body,), options)
 
     def post_externalcontacts_identifierlookup(self, identifier: ContactIdentifier | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ExternalContact:
-        """Request externalcontacts identifierlookup.
-        
-        ``POST /api/v2/externalcontacts/identifierlookup``. **Deprecated.**
-        Requires any of the permissions ``externalContacts:contact:view``, ``relate:contact:view``.
-        
-        :param ContactIdentifier identifier: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``externalOrganization``, ``identifiers``, ``externalSources``, ``division``
-        :return: ExternalContact
-        """
-        return self._call(_OPS['post_externalcontacts_identifierlookup'], (identifier, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_identifierlookup'], (identifier, expand), options)
 
     def post_externalcontacts_identifierlookup_contacts(self, identifier: ContactIdentifier | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ExternalContact:
-        """Create or add externalcontacts identifierlookup contacts.
-        
-        ``POST /api/v2/externalcontacts/identifierlookup/contacts``.
-        Requires the permission ``externalContacts:contact:view``.
-        
-        :param ContactIdentifier identifier: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``externalOrganization``, ``identifiers``, ``externalSources``, ``division``
-        :return: ExternalContact
-        """
-        return self._call(_OPS['post_externalcontacts_identifierlookup_contacts'], (identifier, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_identifierlookup_contacts'], (identifier, expand), options)
 
     def post_externalcontacts_identifierlookup_organizations(self, identifier: ExternalOrganizationIdentifier | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ExternalOrganization:
-        """Create or add externalcontacts identifierlookup organizations.
-        
-        ``POST /api/v2/externalcontacts/identifierlookup/organizations``.
-        Requires the permission ``externalContacts:externalOrganization:view``.
-        
-        :param ExternalOrganizationIdentifier identifier: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``identifiers``, ``externalSources``, ``division``
-        :return: ExternalOrganization
-        """
-        return self._call(_OPS['post_externalcontacts_identifierlookup_organizations'], (identifier, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_identifierlookup_organizations'], (identifier, expand), options)
 
     def post_externalcontacts_import_csv_jobs(self, body: CsvJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CsvJobResponse:
-        """Create or add externalcontacts import csv jobs.
-        
-        ``POST /api/v2/externalcontacts/import/csv/jobs``.
-        Requires the permission ``externalContacts:importCsvJob:add``.
-        
-        :param CsvJobRequest body: body ``body``, required
-        :return: CsvJobResponse
-        """
-        return self._call(_OPS['post_externalcontacts_import_csv_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_import_csv_jobs'], (body,), options)
 
     def post_externalcontacts_import_csv_settings(self, body: CsvSettings | dict[str, Any], **options: Unpack[CallOptions]) -> CsvSettings:
-        """Create or add externalcontacts import csv settings.
-        
-        ``POST /api/v2/externalcontacts/import/csv/settings``.
-        Requires the permission ``externalContacts:importCsvSettings:add``.
-        
-        :param CsvSettings body: body ``body``, required
-        :return: CsvSettings
-        """
-        return self._call(_OPS['post_externalcontacts_import_csv_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_import_csv_settings'], (body,), options)
 
     def post_externalcontacts_import_csv_uploads(self, body: CsvUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CsvUploadResponse:
-        """Create or add externalcontacts import csv uploads.
-        
-        ``POST /api/v2/externalcontacts/import/csv/uploads``.
-        Requires the permission ``externalContacts:importCsvUpload:add``.
-        
-        :param CsvUploadRequest body: body ``body``, required
-        :return: CsvUploadResponse
-        """
-        return self._call(_OPS['post_externalcontacts_import_csv_uploads'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_import_csv_uploads'], (body,), options)
 
     def post_externalcontacts_import_jobs(self, body: ContactImportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactImportJobResponse:
-        """Create or add externalcontacts import jobs.
-        
-        ``POST /api/v2/externalcontacts/import/jobs``.
-        Requires the permission ``externalContacts:importJob:add``.
-        
-        :param ContactImportJobRequest body: body ``body``, required
-        :return: ContactImportJobResponse
-        """
-        return self._call(_OPS['post_externalcontacts_import_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_import_jobs'], (body,), options)
 
     def post_externalcontacts_import_settings(self, body: ContactImportSettings | dict[str, Any], **options: Unpack[CallOptions]) -> ContactImportSettings:
-        """Create or add externalcontacts import settings.
-        
-        ``POST /api/v2/externalcontacts/import/settings``.
-        Requires the permission ``externalContacts:importSettings:add``.
-        
-        :param ContactImportSettings body: body ``body``, required
-        :return: ContactImportSettings
-        """
-        return self._call(_OPS['post_externalcontacts_import_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_import_settings'], (body,), options)
 
     def post_externalcontacts_merge_contacts(self, body: MergeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalContact:
-        """Create or add externalcontacts merge contacts.
-        
-        ``POST /api/v2/externalcontacts/merge/contacts``. **Deprecated.**
-        Requires the permission ``externalContacts:identity:merge``.
-        
-        :param MergeRequest body: body ``body``, required
-        :return: ExternalContact
-        """
-        return self._call(_OPS['post_externalcontacts_merge_contacts'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_merge_contacts'], (body,), options)
 
     def post_externalcontacts_notes_exports(self, body: NotesExport | dict[str, Any], **options: Unpack[CallOptions]) -> NotesExport:
-        """Create or add externalcontacts notes exports.
-        
-        ``POST /api/v2/externalcontacts/notes/exports``.
-        
-        :param NotesExport body: body ``body``, required
-        :return: NotesExport
-        """
-        return self._call(_OPS['post_externalcontacts_notes_exports'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_notes_exports'], (body,), options)
 
     def post_externalcontacts_organization_notes(self, external_organization_id: str, body: Note | dict[str, Any], **options: Unpack[CallOptions]) -> Note:
-        """Request notes of an externalcontacts organization.
-        
-        ``POST /api/v2/externalcontacts/organizations/{externalOrganizationId}/notes``.
-        Requires any of the permissions ``relate:externalOrganization:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param Note body: body ``body``, required
-        :return: Note
-        """
-        return self._call(_OPS['post_externalcontacts_organization_notes'], (external_organization_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_organization_notes'], (external_organization_id, body), options)
 
     def post_externalcontacts_organizations(self, body: ExternalOrganization | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalOrganization:
-        """Create or add externalcontacts organizations.
-        
-        ``POST /api/v2/externalcontacts/organizations``.
-        Requires any of the permissions ``relate:externalOrganization:add``, ``externalContacts:externalOrganization:add``.
-        
-        :param ExternalOrganization body: body ``body``, required
-        :return: ExternalOrganization
-        """
-        return self._call(_OPS['post_externalcontacts_organizations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_organizations'], (body,), options)
 
     def post_externalcontacts_organizations_enrich(self, body: ExternalOrganizationEnrichRequest | dict[str, Any], *, dry_run: bool | None = None, **options: Unpack[CallOptions]) -> ExternalOrganization:
-        """Request externalcontacts organizations enrich.
-        
-        ``POST /api/v2/externalcontacts/organizations/enrich``.
-        Requires the permission ``externalContacts:externalOrganization:enrich``.
-        
-        :param ExternalOrganizationEnrichRequest body: body ``body``, required
-        :param bool dry_run: query ``dryRun``
-        :return: ExternalOrganization
-        """
-        return self._call(_OPS['post_externalcontacts_organizations_enrich'], (body, dry_run), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_organizations_enrich'], (body, dry_run), options)
 
     def post_externalcontacts_organizations_exports(self, body: OrganizationsExport | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationsExport:
-        """Create or add externalcontacts organizations exports.
-        
-        ``POST /api/v2/externalcontacts/organizations/exports``.
-        
-        :param OrganizationsExport body: body ``body``, required
-        :return: OrganizationsExport
-        """
-        return self._call(_OPS['post_externalcontacts_organizations_exports'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_organizations_exports'], (body,), options)
 
     def post_externalcontacts_organizations_schemas(self, body: DataSchema | dict[str, Any], **options: Unpack[CallOptions]) -> DataSchema:
-        """Create or add externalcontacts organizations schemas.
-        
-        ``POST /api/v2/externalcontacts/organizations/schemas``.
-        Requires the permission ``externalContacts:customFields:add``.
-        
-        :param DataSchema body: body ``body``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['post_externalcontacts_organizations_schemas'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_organizations_schemas'], (body,), options)
 
     def post_externalcontacts_relationships(self, body: Relationship | dict[str, Any], **options: Unpack[CallOptions]) -> Relationship:
-        """Create or add externalcontacts relationships.
-        
-        ``POST /api/v2/externalcontacts/relationships``.
-        Requires any of the permissions ``relate:externalOrganization:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param Relationship body: body ``body``, required
-        :return: Relationship
-        """
-        return self._call(_OPS['post_externalcontacts_relationships'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_relationships'], (body,), options)
 
     def post_externalcontacts_relationships_exports(self, body: RelationshipsExport | dict[str, Any], **options: Unpack[CallOptions]) -> RelationshipsExport:
-        """Create or add externalcontacts relationships exports.
-        
-        ``POST /api/v2/externalcontacts/relationships/exports``.
-        
-        :param RelationshipsExport body: body ``body``, required
-        :return: RelationshipsExport
-        """
-        return self._call(_OPS['post_externalcontacts_relationships_exports'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_relationships_exports'], (body,), options)
 
     def put_externalcontacts_contact(self, contact_id: str, body: ExternalContact | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalContact:
-        """Replace one externalcontacts contact.
-        
-        ``PUT /api/v2/externalcontacts/contacts/{contactId}``.
-        Requires any of the permissions ``relate:contact:edit``, ``externalContacts:contact:edit``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param ExternalContact body: body ``body``, required
-        :return: ExternalContact
-        """
-        return self._call(_OPS['put_externalcontacts_contact'], (contact_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_contact'], (contact_id, body), options)
 
     def put_externalcontacts_contact_note(self, contact_id: str, note_id: str, body: Note | dict[str, Any], **options: Unpack[CallOptions]) -> Note:
-        """Replace one note of an externalcontacts contact.
-        
-        ``PUT /api/v2/externalcontacts/contacts/{contactId}/notes/{noteId}``.
-        Requires any of the permissions ``relate:contact:edit``, ``externalContacts:contact:edit``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param str note_id: path ``noteId``, required
-        :param Note body: body ``body``, required
-        :return: Note
-        """
-        return self._call(_OPS['put_externalcontacts_contact_note'], (contact_id, note_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_contact_note'], (contact_id, note_id, body), options)
 
     def put_externalcontacts_contacts_schema(self, schema_id: str, body: DataSchema | dict[str, Any], **options: Unpack[CallOptions]) -> DataSchema:
-        """Replace one externalcontacts contacts schema.
-        
-        ``PUT /api/v2/externalcontacts/contacts/schemas/{schemaId}``.
-        Requires the permission ``externalContacts:customFields:edit``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param DataSchema body: body ``body``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['put_externalcontacts_contacts_schema'], (schema_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_contacts_schema'], (schema_id, body), options)
 
     def put_externalcontacts_conversation(self, conversation_id: str, body: ConversationAssociation | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Replace one externalcontacts conversation.
-        
-        ``PUT /api/v2/externalcontacts/conversations/{conversationId}``.
-        Requires any of the permissions ``relate:conversation:associate``, ``externalContacts:conversation:associate``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param ConversationAssociation body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['put_externalcontacts_conversation'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_conversation'], (conversation_id, body), options)
 
     def put_externalcontacts_externalsource(self, external_source_id: str, body: ExternalSource | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalSource:
-        """Replace one externalcontacts externalsource.
-        
-        ``PUT /api/v2/externalcontacts/externalsources/{externalSourceId}``.
-        Requires the permission ``externalContacts:externalSource:edit``.
-        
-        :param str external_source_id: path ``externalSourceId``, required
-        :param ExternalSource body: body ``body``, required
-        :return: ExternalSource
-        """
-        return self._call(_OPS['put_externalcontacts_externalsource'], (external_source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_externalsource'], (external_source_id, body), options)
 
     def put_externalcontacts_graphs_clusterscan_cluster_merge(self, scan_id: str, cluster_id: str, **options: Unpack[CallOptions]) -> Cluster:
-        """Replace the merge of a cluster of an externalcontacts graphs clusterscan.
-        
-        ``PUT /api/v2/externalcontacts/graphs/clusterscans/{scanId}/clusters/{clusterId}/merge``. **Preview.**
-        
-        :param str scan_id: path ``scanId``, required
-        :param str cluster_id: path ``clusterId``, required
-        :return: Cluster
-        """
-        return self._call(_OPS['put_externalcontacts_graphs_clusterscan_cluster_merge'], (scan_id, cluster_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_graphs_clusterscan_cluster_merge'], (scan_id, cluster_id), options)
 
     def put_externalcontacts_graphs_settings(self, body: GraphSettings | dict[str, Any], **options: Unpack[CallOptions]) -> GraphSettings:
-        """Replace the externalcontacts graphs settings.
-        
-        ``PUT /api/v2/externalcontacts/graphs/settings``. **Preview.**
-        
-        :param GraphSettings body: body ``body``, required
-        :return: GraphSettings
-        """
-        return self._call(_OPS['put_externalcontacts_graphs_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_graphs_settings'], (body,), options)
 
     def put_externalcontacts_import_csv_setting(self, settings_id: str, body: CsvSettings | dict[str, Any], **options: Unpack[CallOptions]) -> CsvSettings:
-        """Replace one externalcontacts import csv setting.
-        
-        ``PUT /api/v2/externalcontacts/import/csv/settings/{settingsId}``.
-        Requires the permission ``externalContacts:importCsvSettings:edit``.
-        
-        :param str settings_id: path ``settingsId``, required
-        :param CsvSettings body: body ``body``, required
-        :return: CsvSettings
-        """
-        return self._call(_OPS['put_externalcontacts_import_csv_setting'], (settings_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_import_csv_setting'], (settings_id, body), options)
 
     def put_externalcontacts_import_job(self, job_id: str, body: ContactImportJobStatusUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactImportJobStatusUpdateResponse:
-        """Replace one externalcontacts import job.
-        
-        ``PUT /api/v2/externalcontacts/import/jobs/{jobId}``.
-        Requires the permission ``externalContacts:importJob:edit``.
-        
-        :param str job_id: path ``jobId``, required
-        :param ContactImportJobStatusUpdateRequest body: body ``body``, required
-        :return: ContactImportJobStatusUpdateResponse
-        """
-        return self._call(_OPS['put_externalcontacts_import_job'], (job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_import_job'], (job_id, body), options)
 
     def put_externalcontacts_import_setting(self, settings_id: str, body: ContactImportSettings | dict[str, Any], **options: Unpack[CallOptions]) -> ContactImportSettings:
-        """Replace one externalcontacts import setting.
-        
-        ``PUT /api/v2/externalcontacts/import/settings/{settingsId}``.
-        Requires the permission ``externalContacts:importSettings:edit``.
-        
-        :param str settings_id: path ``settingsId``, required
-        :param ContactImportSettings body: body ``body``, required
-        :return: ContactImportSettings
-        """
-        return self._call(_OPS['put_externalcontacts_import_setting'], (settings_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_import_setting'], (settings_id, body), options)
 
     def put_externalcontacts_organization(self, external_organization_id: str, body: ExternalOrganization | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalOrganization:
-        """Replace one externalcontacts organization.
-        
-        ``PUT /api/v2/externalcontacts/organizations/{externalOrganizationId}``.
-        Requires any of the permissions ``relate:externalOrganization:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param ExternalOrganization body: body ``body``, required
-        :return: ExternalOrganization
-        """
-        return self._call(_OPS['put_externalcontacts_organization'], (external_organization_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_organization'], (external_organization_id, body), options)
 
     def put_externalcontacts_organization_note(self, external_organization_id: str, note_id: str, body: Note | dict[str, Any], **options: Unpack[CallOptions]) -> Note:
-        """Replace one note of an externalcontacts organization.
-        
-        ``PUT /api/v2/externalcontacts/organizations/{externalOrganizationId}/notes/{noteId}``.
-        Requires any of the permissions ``relate:externalOrganization:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param str note_id: path ``noteId``, required
-        :param Note body: body ``body``, required
-        :return: Note
-        """
-        return self._call(_OPS['put_externalcontacts_organization_note'], (external_organization_id, note_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_organization_note'], (external_organization_id, note_id, body), options)
 
     def put_externalcontacts_organization_trustor_trustor_id(self, external_organization_id: str, trustor_id: str, **options: Unpack[CallOptions]) -> ExternalOrganizationTrustorLink:
-        """Replace one trustor of an externalcontacts organization.
-        
-        ``PUT /api/v2/externalcontacts/organizations/{externalOrganizationId}/trustor/{trustorId}``.
-        Requires the permission ``externalContacts:externalOrganization:edit``.
-        
-        :param str external_organization_id: path ``externalOrganizationId``, required
-        :param str trustor_id: path ``trustorId``, required
-        :return: ExternalOrganizationTrustorLink
-        """
-        return self._call(_OPS['put_externalcontacts_organization_trustor_trustor_id'], (external_organization_id, trustor_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_organization_trustor_trustor_id'], (external_organization_id, trustor_id), options)
 
     def put_externalcontacts_organizations_schema(self, schema_id: str, body: DataSchema | dict[str, Any], **options: Unpack[CallOptions]) -> DataSchema:
-        """Replace one externalcontacts organizations schema.
-        
-        ``PUT /api/v2/externalcontacts/organizations/schemas/{schemaId}``.
-        Requires the permission ``externalContacts:customFields:edit``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param DataSchema body: body ``body``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['put_externalcontacts_organizations_schema'], (schema_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_organizations_schema'], (schema_id, body), options)
 
     def put_externalcontacts_relationship(self, relationship_id: str, body: Relationship | dict[str, Any], **options: Unpack[CallOptions]) -> Relationship:
-        """Replace one externalcontacts relationship.
-        
-        ``PUT /api/v2/externalcontacts/relationships/{relationshipId}``.
-        Requires any of the permissions ``relate:externalOrganization:edit``, ``externalContacts:externalOrganization:edit``.
-        
-        :param str relationship_id: path ``relationshipId``, required
-        :param Relationship body: body ``body``, required
-        :return: Relationship
-        """
-        return self._call(_OPS['put_externalcontacts_relationship'], (relationship_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_relationship'], (relationship_id, body), options)
+
+
+_attach_docs(ExternalContactsApi, __file__)

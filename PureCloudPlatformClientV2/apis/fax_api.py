@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import DownloadResponse, FaxConfig, FaxDocument, FaxDocumentEntityListing, FaxSummary, OutboundFaxStatus
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_fax_document', 'DELETE', '/api/v2/fax/documents/{documentId}', None, (_P('document_id', 'documentId', 'path', 'str', True),)),
@@ -33,100 +25,31 @@ class FaxApi(_BaseApi):
     _operations = _OPS
 
     def delete_fax_document(self, document_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one fax document.
-        
-        ``DELETE /api/v2/fax/documents/{documentId}``.
-        Requires no permission.
-        
-        :param str document_id: path ``documentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_fax_document'], (document_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_fax_document'], (document_id,), options)
 
     def get_fax_document(self, document_id: str, **options: Unpack[CallOptions]) -> FaxDocument:
-        """Get one fax document.
-        
-        ``GET /api/v2/fax/documents/{documentId}``.
-        Requires no permission.
-        
-        :param str document_id: path ``documentId``, required
-        :return: FaxDocument
-        """
-        return self._call(_OPS['get_fax_document'], (document_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fax_document'], (document_id,), options)
 
     def get_fax_document_content(self, document_id: str, **options: Unpack[CallOptions]) -> DownloadResponse:
-        """Get content of a fax document.
-        
-        ``GET /api/v2/fax/documents/{documentId}/content``.
-        Requires no permission.
-        
-        :param str document_id: path ``documentId``, required
-        :return: DownloadResponse
-        """
-        return self._call(_OPS['get_fax_document_content'], (document_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fax_document_content'], (document_id,), options)
 
     def get_fax_documents(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> FaxDocumentEntityListing:
-        """List fax documents, one page per call.
-        
-        ``GET /api/v2/fax/documents``.
-        Pages by ``pageNumber``: ``paginate(api.get_fax_documents)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: FaxDocumentEntityListing
-        """
-        return self._call(_OPS['get_fax_documents'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fax_documents'], (page_size, page_number), options)
 
     def get_fax_fax_id_status(self, fax_id: str, **options: Unpack[CallOptions]) -> OutboundFaxStatus:
-        """Get status of a fax.
-        
-        ``GET /api/v2/fax/{faxId}/status``.
-        
-        :param str fax_id: path ``faxId``, required
-        :return: OutboundFaxStatus
-        """
-        return self._call(_OPS['get_fax_fax_id_status'], (fax_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fax_fax_id_status'], (fax_id,), options)
 
     def get_fax_settings(self, **options: Unpack[CallOptions]) -> FaxConfig:
-        """Get fax settings.
-        
-        ``GET /api/v2/fax/settings``.
-        Requires no permission.
-        
-        :return: FaxConfig
-        """
-        return self._call(_OPS['get_fax_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fax_settings'], (), options)
 
     def get_fax_summary(self, **options: Unpack[CallOptions]) -> FaxSummary:
-        """Get fax summary.
-        
-        ``GET /api/v2/fax/summary``.
-        Requires no permission.
-        
-        :return: FaxSummary
-        """
-        return self._call(_OPS['get_fax_summary'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fax_summary'], (), options)
 
     def put_fax_document(self, document_id: str, body: FaxDocument | dict[str, Any], **options: Unpack[CallOptions]) -> FaxDocument:
-        """Replace one fax document.
-        
-        ``PUT /api/v2/fax/documents/{documentId}``.
-        Requires no permission.
-        
-        :param str document_id: path ``documentId``, required
-        :param FaxDocument body: body ``body``, required
-        :return: FaxDocument
-        """
-        return self._call(_OPS['put_fax_document'], (document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_fax_document'], (document_id, body), options)
 
     def put_fax_settings(self, *, body: FaxConfig | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FaxConfig:
-        """Replace the fax settings.
-        
-        ``PUT /api/v2/fax/settings``.
-        Requires the permission ``directory:organization:admin``.
-        
-        :param FaxConfig body: body ``body``
-        :return: FaxConfig
-        """
-        return self._call(_OPS['put_fax_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_fax_settings'], (body,), options)
+
+
+_attach_docs(FaxApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AsyncQueryResponse, AsyncQueryStatus, FlowActivityQuery, FlowActivityResponse, FlowAggregateQueryResponse, FlowAggregationQuery, FlowAsyncAggregateQueryResponse, FlowAsyncAggregationQuery, FlowObservationQuery, FlowObservationQueryResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_analytics_flows_aggregates_job', 'DELETE', '/api/v2/analytics/flows/aggregates/jobs/{jobId}', None, (_P('job_id', 'jobId', 'path', 'str', True),)),
@@ -31,83 +23,25 @@ class FlowsApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_flows_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics flows aggregates job.
-        
-        ``DELETE /api/v2/analytics/flows/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_flows_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_flows_aggregates_job'], (job_id,), options)
 
     def get_analytics_flows_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics flows aggregates job.
-        
-        ``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_flows_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_flows_aggregates_job'], (job_id,), options)
 
     def get_analytics_flows_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> FlowAsyncAggregateQueryResponse:
-        """List results of an analytics flows aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/flows/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_flows_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: FlowAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_flows_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_flows_aggregates_job_results'], (job_id, cursor), options)
 
     def post_analytics_flows_activity_query(self, body: FlowActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> FlowActivityResponse:
-        """Run a query over analytics flows activity.
-        
-        ``POST /api/v2/analytics/flows/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_flows_activity_query)`` walks every page.
-        Requires the permission ``analytics:flowObservation:view``.
-        
-        :param FlowActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: FlowActivityResponse
-        """
-        return self._call(_OPS['post_analytics_flows_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flows_activity_query'], (body, page_size, page_number), options)
 
     def post_analytics_flows_aggregates_jobs(self, body: FlowAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics flows aggregates jobs.
-        
-        ``POST /api/v2/analytics/flows/aggregates/jobs``.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param FlowAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_flows_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flows_aggregates_jobs'], (body,), options)
 
     def post_analytics_flows_aggregates_query(self, body: FlowAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowAggregateQueryResponse:
-        """Run a query over analytics flows aggregates.
-        
-        ``POST /api/v2/analytics/flows/aggregates/query``.
-        Requires the permission ``analytics:flowAggregate:view``.
-        
-        :param FlowAggregationQuery body: body ``body``, required
-        :return: FlowAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_flows_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flows_aggregates_query'], (body,), options)
 
     def post_analytics_flows_observations_query(self, body: FlowObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> FlowObservationQueryResponse:
-        """Run a query over analytics flows observations.
-        
-        ``POST /api/v2/analytics/flows/observations/query``.
-        Requires the permission ``analytics:flowObservation:view``.
-        
-        :param FlowObservationQuery body: body ``body``, required
-        :return: FlowObservationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_flows_observations_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_flows_observations_query'], (body,), options)
+
+
+_attach_docs(FlowsApi, __file__)

@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import date
-    from ..models import AllTimePoints, AssignUsers, Assignment, AssignmentValidation, AttendanceStatusListing, ContestScoresAgentTrendList, ContestScoresAgentsPagedList, ContestScoresGroupTrendList, ContestsCreateRequest, ContestsFinalizeRequest, ContestsResponse, CreateMetric, CreatePerformanceProfile, ExternalMetricDataWriteRequest, ExternalMetricDataWriteResponse, ExternalMetricDefinition, ExternalMetricDefinitionCreateRequest, ExternalMetricDefinitionListing, ExternalMetricDefinitionUpdateRequest, GamificationContestPrizeImageUploadUrlRequest, GamificationStatus, GetContestsEssentialsListing, GetMetricDefinitionsResponse, GetMetricResponse, GetMetricsResponse, GetProfilesResponse, GetTemplatesResponse, InsightsAgents, InsightsDetails, InsightsRankings, InsightsSummary, InsightsTrend, Leaderboard, MemberListing, Metric, MetricDefinition, MetricValueTrendAverage, ObjectiveTemplate, OverallBestPoints, PerformanceProfile, PrizeImages, SingleWorkdayAveragePoints, SingleWorkdayAverageValues, TargetPerformanceProfile, UploadUrlResponse, UserBestPoints, UserInsightsTrend, UserProfilesInDateRange, UserProfilesInDateRangeRequest, ValidateAssignUsers, WorkdayMetricListing, WorkdayPointsTrend, WorkdayValuesTrend
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_employeeperformance_externalmetrics_definition', 'DELETE', '/api/v2/employeeperformance/externalmetrics/definitions/{metricId}', None, (_P('metric_id', 'metricId', 'path', 'str', True),)),
@@ -103,1026 +94,238 @@ class GamificationApi(_BaseApi):
     _operations = _OPS
 
     def delete_employeeperformance_externalmetrics_definition(self, metric_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one employeeperformance externalmetrics definition.
-        
-        ``DELETE /api/v2/employeeperformance/externalmetrics/definitions/{metricId}``.
-        Requires the permission ``employeePerformance:externalMetricDefinition:delete``.
-        
-        :param str metric_id: path ``metricId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_employeeperformance_externalmetrics_definition'], (metric_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_employeeperformance_externalmetrics_definition'], (metric_id,), options)
 
     def delete_gamification_contest(self, contest_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one gamification contest.
-        
-        ``DELETE /api/v2/gamification/contests/{contestId}``.
-        Requires any of the permissions ``gamification:contest:delete``, ``gamification:contest:deleteAll``.
-        
-        :param str contest_id: path ``contestId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_gamification_contest'], (contest_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_gamification_contest'], (contest_id,), options)
 
     def get_employeeperformance_externalmetrics_definition(self, metric_id: str, **options: Unpack[CallOptions]) -> ExternalMetricDefinition:
-        """Get one employeeperformance externalmetrics definition.
-        
-        ``GET /api/v2/employeeperformance/externalmetrics/definitions/{metricId}``.
-        Requires the permission ``employeePerformance:externalMetricDefinition:view``.
-        
-        :param str metric_id: path ``metricId``, required
-        :return: ExternalMetricDefinition
-        """
-        return self._call(_OPS['get_employeeperformance_externalmetrics_definition'], (metric_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_employeeperformance_externalmetrics_definition'], (metric_id,), options)
 
     def get_employeeperformance_externalmetrics_definitions(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ExternalMetricDefinitionListing:
-        """List employeeperformance externalmetrics definitions, one page per call.
-        
-        ``GET /api/v2/employeeperformance/externalmetrics/definitions``.
-        Pages by ``pageNumber``: ``paginate(api.get_employeeperformance_externalmetrics_definitions)`` walks every page.
-        Requires the permission ``employeePerformance:externalMetricDefinition:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: ExternalMetricDefinitionListing
-        """
-        return self._call(_OPS['get_employeeperformance_externalmetrics_definitions'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_employeeperformance_externalmetrics_definitions'], (page_size, page_number), options)
 
     def get_gamification_contest(self, contest_id: str, **options: Unpack[CallOptions]) -> ContestsResponse:
-        """Get one gamification contest.
-        
-        ``GET /api/v2/gamification/contests/{contestId}``.
-        Requires the permission ``gamification:contest:view``.
-        
-        :param str contest_id: path ``contestId``, required
-        :return: ContestsResponse
-        """
-        return self._call(_OPS['get_gamification_contest'], (contest_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_contest'], (contest_id,), options)
 
     def get_gamification_contest_agents_scores(self, contest_id: str, *, page_number: int | None = None, page_size: int | None = None, workday: date | str | None = None, returns_view: str | None = None, **options: Unpack[CallOptions]) -> ContestScoresAgentsPagedList:
-        """List agents scores of a gamification contest, one page per call.
-        
-        ``GET /api/v2/gamification/contests/{contestId}/agents/scores``.
-        Pages by ``pageNumber``: ``paginate(api.get_gamification_contest_agents_scores)`` walks every page.
-        Requires the permission ``gamification:contest:viewAll``.
-        
-        :param str contest_id: path ``contestId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param date workday: query ``workday``
-        :param str returns_view: query ``returnsView``; one of ``All``, ``TopAndBottom``; default ``All``
-        :return: ContestScoresAgentsPagedList
-        """
-        return self._call(_OPS['get_gamification_contest_agents_scores'], (contest_id, page_number, page_size, workday, returns_view), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_contest_agents_scores'], (contest_id, page_number, page_size, workday, returns_view), options)
 
     def get_gamification_contest_agents_scores_me(self, contest_id: str, *, page_number: int | None = None, page_size: int | None = None, workday: date | str | None = None, returns_view: str | None = None, **options: Unpack[CallOptions]) -> ContestScoresAgentsPagedList:
-        """Get the agents score of a gamification contest (me: the token's user).
-        
-        ``GET /api/v2/gamification/contests/{contestId}/agents/scores/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_gamification_contest_agents_scores_me)`` walks every page.
-        Requires the permission ``gamification:contest:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str contest_id: path ``contestId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param date workday: query ``workday``
-        :param str returns_view: query ``returnsView``; one of ``All``, ``TopAndBottom``; default ``All``
-        :return: ContestScoresAgentsPagedList
-        """
-        return self._call(_OPS['get_gamification_contest_agents_scores_me'], (contest_id, page_number, page_size, workday, returns_view), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_contest_agents_scores_me'], (contest_id, page_number, page_size, workday, returns_view), options)
 
     def get_gamification_contest_agents_scores_trends(self, contest_id: str, **options: Unpack[CallOptions]) -> ContestScoresGroupTrendList:
-        """Get agents scores trends of a gamification contest.
-        
-        ``GET /api/v2/gamification/contests/{contestId}/agents/scores/trends``.
-        Requires the permission ``gamification:contest:view``.
-        
-        :param str contest_id: path ``contestId``, required
-        :return: ContestScoresGroupTrendList
-        """
-        return self._call(_OPS['get_gamification_contest_agents_scores_trends'], (contest_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_contest_agents_scores_trends'], (contest_id,), options)
 
     def get_gamification_contest_agents_scores_trends_me(self, contest_id: str, **options: Unpack[CallOptions]) -> ContestScoresAgentTrendList:
-        """Get the agents scores trend of a gamification contest (me: the token's user).
-        
-        ``GET /api/v2/gamification/contests/{contestId}/agents/scores/trends/me``.
-        Requires the permission ``gamification:contest:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str contest_id: path ``contestId``, required
-        :return: ContestScoresAgentTrendList
-        """
-        return self._call(_OPS['get_gamification_contest_agents_scores_trends_me'], (contest_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_contest_agents_scores_trends_me'], (contest_id,), options)
 
     def get_gamification_contest_prizeimage(self, contest_id: str, prize_image_id: str, **options: Unpack[CallOptions]) -> PrizeImages:
-        """Get one prizeimage of a gamification contest.
-        
-        ``GET /api/v2/gamification/contests/{contestId}/prizeimages/{prizeImageId}``.
-        Requires any of the permissions ``gamification:contest:view``, ``gamification:contest:viewAll``.
-        
-        :param str contest_id: path ``contestId``, required
-        :param str prize_image_id: path ``prizeImageId``, required
-        :return: PrizeImages
-        """
-        return self._call(_OPS['get_gamification_contest_prizeimage'], (contest_id, prize_image_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_contest_prizeimage'], (contest_id, prize_image_id), options)
 
     def get_gamification_contests(self, *, page_number: int | None = None, page_size: int | None = None, date_start: date | str | None = None, date_end: date | str | None = None, status: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> GetContestsEssentialsListing:
-        """List gamification contests, one page per call.
-        
-        ``GET /api/v2/gamification/contests``.
-        Pages by ``pageNumber``: ``paginate(api.get_gamification_contests)`` walks every page.
-        Requires the permission ``gamification:contest:viewAll``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param date date_start: query ``dateStart``
-        :param date date_end: query ``dateEnd``
-        :param list[str] status: query ``status``; each one of ``Upcoming``, ``Ongoing``, ``Pending``, ``RecentlyCompleted``, ``Completed``, ``Cancelled``
-        :param str sort_by: query ``sortBy``; one of ``title``, ``dateStart``, ``dateEnd``, ``dateFinalized``, ``status``, ``profile``, ``participantCount``; default ``dateStart``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``desc``
-        :return: GetContestsEssentialsListing
-        """
-        return self._call(_OPS['get_gamification_contests'], (page_number, page_size, date_start, date_end, status, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_contests'], (page_number, page_size, date_start, date_end, status, sort_by, sort_order), options)
 
     def get_gamification_contests_me(self, *, page_number: int | None = None, page_size: int | None = None, date_start: date | str | None = None, date_end: date | str | None = None, status: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, view: str | None = None, **options: Unpack[CallOptions]) -> GetContestsEssentialsListing:
-        """Get the gamification contest (me: the token's user).
-        
-        ``GET /api/v2/gamification/contests/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_gamification_contests_me)`` walks every page.
-        Requires the permission ``gamification:contest:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param date date_start: query ``dateStart``
-        :param date date_end: query ``dateEnd``
-        :param list[str] status: query ``status``; each one of ``Upcoming``, ``Ongoing``, ``Pending``, ``RecentlyCompleted``, ``Completed``, ``Cancelled``
-        :param str sort_by: query ``sortBy``; one of ``title``, ``dateStart``, ``dateEnd``, ``dateFinalized``, ``status``, ``profile``, ``participantCount``; default ``dateStart``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``desc``
-        :param str view: query ``view``; one of ``participant``, ``creator``; default ``participant``
-        :return: GetContestsEssentialsListing
-        """
-        return self._call(_OPS['get_gamification_contests_me'], (page_number, page_size, date_start, date_end, status, sort_by, sort_order, view), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_contests_me'], (page_number, page_size, date_start, date_end, status, sort_by, sort_order, view), options)
 
     def get_gamification_insights(self, filter_type: str, filter_id: str, granularity: str, comparative_period_start_workday: date | str, primary_period_start_workday: date | str, *, page_size: int | None = None, page_number: int | None = None, sort_key: str | None = None, sort_metric_id: str | None = None, sort_order: str | None = None, user_ids: str | None = None, reports_to: str | None = None, **options: Unpack[CallOptions]) -> InsightsSummary:
-        """List gamification insights, one page per call.
-        
-        ``GET /api/v2/gamification/insights``.
-        Pages by ``pageNumber``: ``paginate(api.get_gamification_insights)`` walks every page.
-        Requires the permission ``gamification:insights:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Weekly``, ``Monthly``
-        :param date comparative_period_start_workday: query ``comparativePeriodStartWorkday``, required
-        :param date primary_period_start_workday: query ``primaryPeriodStartWorkday``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_key: query ``sortKey``; one of ``percentOfGoal``, ``percentOfGoalChange``, ``overallPercentOfGoal``, ``overallPercentOfGoalChange``, ``value``, ``valueChange``
-        :param str sort_metric_id: query ``sortMetricId``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :param str user_ids: query ``userIds``
-        :param str reports_to: query ``reportsTo``
-        :return: InsightsSummary
-        """
-        return self._call(_OPS['get_gamification_insights'], (filter_type, filter_id, granularity, comparative_period_start_workday, primary_period_start_workday, page_size, page_number, sort_key, sort_metric_id, sort_order, user_ids, reports_to), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights'], (filter_type, filter_id, granularity, comparative_period_start_workday, primary_period_start_workday, page_size, page_number, sort_key, sort_metric_id, sort_order, user_ids, reports_to), options)
 
     def get_gamification_insights_details(self, filter_type: str, filter_id: str, granularity: str, comparative_period_start_workday: date | str, primary_period_start_workday: date | str, **options: Unpack[CallOptions]) -> InsightsDetails:
-        """Get gamification insights details.
-        
-        ``GET /api/v2/gamification/insights/details``.
-        Requires the permission ``gamification:insights:view``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Weekly``, ``Monthly``
-        :param date comparative_period_start_workday: query ``comparativePeriodStartWorkday``, required
-        :param date primary_period_start_workday: query ``primaryPeriodStartWorkday``, required
-        :return: InsightsDetails
-        """
-        return self._call(_OPS['get_gamification_insights_details'], (filter_type, filter_id, granularity, comparative_period_start_workday, primary_period_start_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_details'], (filter_type, filter_id, granularity, comparative_period_start_workday, primary_period_start_workday), options)
 
     def get_gamification_insights_groups_trends(self, filter_type: str, filter_id: str, granularity: str, comparative_period_start_workday: date | str, comparative_period_end_workday: date | str, primary_period_start_workday: date | str, primary_period_end_workday: date | str, **options: Unpack[CallOptions]) -> InsightsTrend:
-        """Get gamification insights groups trends.
-        
-        ``GET /api/v2/gamification/insights/groups/trends``.
-        Requires the permission ``gamification:insights:view``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Daily``, ``Weekly``, ``Monthly``
-        :param date comparative_period_start_workday: query ``comparativePeriodStartWorkday``, required
-        :param date comparative_period_end_workday: query ``comparativePeriodEndWorkday``, required
-        :param date primary_period_start_workday: query ``primaryPeriodStartWorkday``, required
-        :param date primary_period_end_workday: query ``primaryPeriodEndWorkday``, required
-        :return: InsightsTrend
-        """
-        return self._call(_OPS['get_gamification_insights_groups_trends'], (filter_type, filter_id, granularity, comparative_period_start_workday, comparative_period_end_workday, primary_period_start_workday, primary_period_end_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_groups_trends'], (filter_type, filter_id, granularity, comparative_period_start_workday, comparative_period_end_workday, primary_period_start_workday, primary_period_end_workday), options)
 
     def get_gamification_insights_groups_trends_all(self, filter_type: str, filter_id: str, granularity: str, comparative_period_start_workday: date | str, comparative_period_end_workday: date | str, primary_period_start_workday: date | str, primary_period_end_workday: date | str, **options: Unpack[CallOptions]) -> InsightsTrend:
-        """Get gamification insights groups trends all.
-        
-        ``GET /api/v2/gamification/insights/groups/trends/all``.
-        Requires the permission ``gamification:insights:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Daily``, ``Weekly``, ``Monthly``
-        :param date comparative_period_start_workday: query ``comparativePeriodStartWorkday``, required
-        :param date comparative_period_end_workday: query ``comparativePeriodEndWorkday``, required
-        :param date primary_period_start_workday: query ``primaryPeriodStartWorkday``, required
-        :param date primary_period_end_workday: query ``primaryPeriodEndWorkday``, required
-        :return: InsightsTrend
-        """
-        return self._call(_OPS['get_gamification_insights_groups_trends_all'], (filter_type, filter_id, granularity, comparative_period_start_workday, comparative_period_end_workday, primary_period_start_workday, primary_period_end_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_groups_trends_all'], (filter_type, filter_id, granularity, comparative_period_start_workday, comparative_period_end_workday, primary_period_start_workday, primary_period_end_workday), options)
 
     def get_gamification_insights_managers(self, filter_type: str, filter_id: str, granularity: str, start_workday: date | str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> InsightsAgents:
-        """List gamification insights managers, one page per call.
-        
-        ``GET /api/v2/gamification/insights/managers``.
-        Pages by ``pageNumber``: ``paginate(api.get_gamification_insights_managers)`` walks every page.
-        Requires the permission ``gamification:insights:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Weekly``, ``Monthly``
-        :param date start_workday: query ``startWorkday``, required
-        :param int page_size: query ``pageSize``; default ``100``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: InsightsAgents
-        """
-        return self._call(_OPS['get_gamification_insights_managers'], (filter_type, filter_id, granularity, start_workday, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_managers'], (filter_type, filter_id, granularity, start_workday, page_size, page_number), options)
 
     def get_gamification_insights_members(self, filter_type: str, filter_id: str, granularity: str, start_workday: date | str, *, reports_to: str | None = None, **options: Unpack[CallOptions]) -> InsightsAgents:
-        """Get gamification insights members.
-        
-        ``GET /api/v2/gamification/insights/members``.
-        Requires the permission ``gamification:insights:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Weekly``, ``Monthly``
-        :param date start_workday: query ``startWorkday``, required
-        :param str reports_to: query ``reportsTo``
-        :return: InsightsAgents
-        """
-        return self._call(_OPS['get_gamification_insights_members'], (filter_type, filter_id, granularity, start_workday, reports_to), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_members'], (filter_type, filter_id, granularity, start_workday, reports_to), options)
 
     def get_gamification_insights_rankings(self, filter_type: str, filter_id: str, granularity: str, comparative_period_start_workday: date | str, primary_period_start_workday: date | str, sort_key: str, *, sort_metric_id: str | None = None, section_size: int | None = None, user_ids: str | None = None, reports_to: str | None = None, **options: Unpack[CallOptions]) -> InsightsRankings:
-        """Get gamification insights rankings.
-        
-        ``GET /api/v2/gamification/insights/rankings``.
-        Requires the permission ``gamification:insights:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Weekly``, ``Monthly``
-        :param date comparative_period_start_workday: query ``comparativePeriodStartWorkday``, required
-        :param date primary_period_start_workday: query ``primaryPeriodStartWorkday``, required
-        :param str sort_key: query ``sortKey``, required; one of ``percentOfGoal``, ``percentOfGoalChange``, ``overallPercentOfGoal``, ``overallPercentOfGoalChange``, ``value``, ``valueChange``
-        :param str sort_metric_id: query ``sortMetricId``
-        :param int section_size: query ``sectionSize``
-        :param str user_ids: query ``userIds``
-        :param str reports_to: query ``reportsTo``
-        :return: InsightsRankings
-        """
-        return self._call(_OPS['get_gamification_insights_rankings'], (filter_type, filter_id, granularity, comparative_period_start_workday, primary_period_start_workday, sort_key, sort_metric_id, section_size, user_ids, reports_to), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_rankings'], (filter_type, filter_id, granularity, comparative_period_start_workday, primary_period_start_workday, sort_key, sort_metric_id, section_size, user_ids, reports_to), options)
 
     def get_gamification_insights_trends(self, filter_type: str, filter_id: str, granularity: str, comparative_period_start_workday: date | str, comparative_period_end_workday: date | str, primary_period_start_workday: date | str, primary_period_end_workday: date | str, **options: Unpack[CallOptions]) -> UserInsightsTrend:
-        """Get gamification insights trends.
-        
-        ``GET /api/v2/gamification/insights/trends``.
-        Requires the permission ``gamification:insights:view``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Daily``, ``Weekly``
-        :param date comparative_period_start_workday: query ``comparativePeriodStartWorkday``, required
-        :param date comparative_period_end_workday: query ``comparativePeriodEndWorkday``, required
-        :param date primary_period_start_workday: query ``primaryPeriodStartWorkday``, required
-        :param date primary_period_end_workday: query ``primaryPeriodEndWorkday``, required
-        :return: UserInsightsTrend
-        """
-        return self._call(_OPS['get_gamification_insights_trends'], (filter_type, filter_id, granularity, comparative_period_start_workday, comparative_period_end_workday, primary_period_start_workday, primary_period_end_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_trends'], (filter_type, filter_id, granularity, comparative_period_start_workday, comparative_period_end_workday, primary_period_start_workday, primary_period_end_workday), options)
 
     def get_gamification_insights_user_details(self, user_id: str, filter_type: str, filter_id: str, granularity: str, comparative_period_start_workday: date | str, primary_period_start_workday: date | str, **options: Unpack[CallOptions]) -> InsightsDetails:
-        """Get details of a gamification insights user.
-        
-        ``GET /api/v2/gamification/insights/users/{userId}/details``.
-        Requires the permission ``gamification:insights:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Weekly``, ``Monthly``
-        :param date comparative_period_start_workday: query ``comparativePeriodStartWorkday``, required
-        :param date primary_period_start_workday: query ``primaryPeriodStartWorkday``, required
-        :return: InsightsDetails
-        """
-        return self._call(_OPS['get_gamification_insights_user_details'], (user_id, filter_type, filter_id, granularity, comparative_period_start_workday, primary_period_start_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_user_details'], (user_id, filter_type, filter_id, granularity, comparative_period_start_workday, primary_period_start_workday), options)
 
     def get_gamification_insights_user_trends(self, user_id: str, filter_type: str, filter_id: str, granularity: str, comparative_period_start_workday: date | str, comparative_period_end_workday: date | str, primary_period_start_workday: date | str, primary_period_end_workday: date | str, **options: Unpack[CallOptions]) -> UserInsightsTrend:
-        """Get trends of a gamification insights user.
-        
-        ``GET /api/v2/gamification/insights/users/{userId}/trends``.
-        Requires the permission ``gamification:insights:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param str granularity: query ``granularity``, required; one of ``Daily``, ``Weekly``
-        :param date comparative_period_start_workday: query ``comparativePeriodStartWorkday``, required
-        :param date comparative_period_end_workday: query ``comparativePeriodEndWorkday``, required
-        :param date primary_period_start_workday: query ``primaryPeriodStartWorkday``, required
-        :param date primary_period_end_workday: query ``primaryPeriodEndWorkday``, required
-        :return: UserInsightsTrend
-        """
-        return self._call(_OPS['get_gamification_insights_user_trends'], (user_id, filter_type, filter_id, granularity, comparative_period_start_workday, comparative_period_end_workday, primary_period_start_workday, primary_period_end_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_insights_user_trends'], (user_id, filter_type, filter_id, granularity, comparative_period_start_workday, comparative_period_end_workday, primary_period_start_workday, primary_period_end_workday), options)
 
     def get_gamification_leaderboard(self, start_workday: date | str, end_workday: date | str, *, metric_id: str | None = None, **options: Unpack[CallOptions]) -> Leaderboard:
-        """Get gamification leaderboard.
-        
-        ``GET /api/v2/gamification/leaderboard``.
-        Requires the permission ``gamification:leaderboard:view``.
-        
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str metric_id: query ``metricId``
-        :return: Leaderboard
-        """
-        return self._call(_OPS['get_gamification_leaderboard'], (start_workday, end_workday, metric_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_leaderboard'], (start_workday, end_workday, metric_id), options)
 
     def get_gamification_leaderboard_all(self, filter_type: str, filter_id: str, start_workday: date | str, end_workday: date | str, *, metric_id: str | None = None, **options: Unpack[CallOptions]) -> Leaderboard:
-        """Get gamification leaderboard all.
-        
-        ``GET /api/v2/gamification/leaderboard/all``.
-        Requires the permission ``gamification:leaderboard:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str metric_id: query ``metricId``
-        :return: Leaderboard
-        """
-        return self._call(_OPS['get_gamification_leaderboard_all'], (filter_type, filter_id, start_workday, end_workday, metric_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_leaderboard_all'], (filter_type, filter_id, start_workday, end_workday, metric_id), options)
 
     def get_gamification_leaderboard_all_bestpoints(self, filter_type: str, filter_id: str, **options: Unpack[CallOptions]) -> OverallBestPoints:
-        """Get gamification leaderboard all bestpoints.
-        
-        ``GET /api/v2/gamification/leaderboard/all/bestpoints``.
-        Requires the permission ``gamification:leaderboard:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :return: OverallBestPoints
-        """
-        return self._call(_OPS['get_gamification_leaderboard_all_bestpoints'], (filter_type, filter_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_leaderboard_all_bestpoints'], (filter_type, filter_id), options)
 
     def get_gamification_leaderboard_bestpoints(self, **options: Unpack[CallOptions]) -> OverallBestPoints:
-        """Get gamification leaderboard bestpoints.
-        
-        ``GET /api/v2/gamification/leaderboard/bestpoints``.
-        Requires the permission ``gamification:leaderboard:view``.
-        
-        :return: OverallBestPoints
-        """
-        return self._call(_OPS['get_gamification_leaderboard_bestpoints'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_leaderboard_bestpoints'], (), options)
 
     def get_gamification_metricdefinition(self, metric_definition_id: str, **options: Unpack[CallOptions]) -> MetricDefinition:
-        """Get one gamification metricdefinition.
-        
-        ``GET /api/v2/gamification/metricdefinitions/{metricDefinitionId}``.
-        Requires the permission ``gamification:profile:view``.
-        
-        :param str metric_definition_id: path ``metricDefinitionId``, required
-        :return: MetricDefinition
-        """
-        return self._call(_OPS['get_gamification_metricdefinition'], (metric_definition_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_metricdefinition'], (metric_definition_id,), options)
 
     def get_gamification_metricdefinitions(self, **options: Unpack[CallOptions]) -> GetMetricDefinitionsResponse:
-        """Get gamification metricdefinitions.
-        
-        ``GET /api/v2/gamification/metricdefinitions``.
-        Requires the permission ``gamification:profile:view``.
-        
-        :return: GetMetricDefinitionsResponse
-        """
-        return self._call(_OPS['get_gamification_metricdefinitions'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_metricdefinitions'], (), options)
 
     def get_gamification_profile(self, profile_id: str, **options: Unpack[CallOptions]) -> PerformanceProfile:
-        """Get one gamification profile.
-        
-        ``GET /api/v2/gamification/profiles/{profileId}``.
-        Requires any of the permissions ``gamification:profile:view``, ``gamification:leaderboard:viewAll``, ``gamification:scorecard:viewAll``.
-        
-        :param str profile_id: path ``profileId``, required
-        :return: PerformanceProfile
-        """
-        return self._call(_OPS['get_gamification_profile'], (profile_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_profile'], (profile_id,), options)
 
     def get_gamification_profile_members(self, profile_id: str, **options: Unpack[CallOptions]) -> MemberListing:
-        """Get members of a gamification profile.
-        
-        ``GET /api/v2/gamification/profiles/{profileId}/members``.
-        Requires the permission ``gamification:profile:view``.
-        
-        :param str profile_id: path ``profileId``, required
-        :return: MemberListing
-        """
-        return self._call(_OPS['get_gamification_profile_members'], (profile_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_profile_members'], (profile_id,), options)
 
     def get_gamification_profile_metric(self, profile_id: str, metric_id: str, *, workday: date | str | None = None, **options: Unpack[CallOptions]) -> Metric:
-        """Get one metric of a gamification profile.
-        
-        ``GET /api/v2/gamification/profiles/{profileId}/metrics/{metricId}``.
-        Requires any of the permissions ``gamification:profile:view``, ``gamification:leaderboard:view``, ``gamification:scorecard:view``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param str metric_id: path ``metricId``, required
-        :param date workday: query ``workday``
-        :return: Metric
-        """
-        return self._call(_OPS['get_gamification_profile_metric'], (profile_id, metric_id, workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_profile_metric'], (profile_id, metric_id, workday), options)
 
     def get_gamification_profile_metrics(self, profile_id: str, *, expand: list[str] | None = None, workday: date | str | None = None, metric_ids: str | None = None, **options: Unpack[CallOptions]) -> GetMetricResponse:
-        """Get metrics of a gamification profile.
-        
-        ``GET /api/v2/gamification/profiles/{profileId}/metrics``.
-        Requires any of the permissions ``gamification:profile:view``, ``gamification:leaderboard:view``, ``gamification:scorecard:view``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param list[str] expand: query ``expand``; each one of ``objective``
-        :param date workday: query ``workday``
-        :param str metric_ids: query ``metricIds``
-        :return: GetMetricResponse
-        """
-        return self._call(_OPS['get_gamification_profile_metrics'], (profile_id, expand, workday, metric_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_profile_metrics'], (profile_id, expand, workday, metric_ids), options)
 
     def get_gamification_profile_metrics_objectivedetails(self, profile_id: str, *, workday: date | str | None = None, **options: Unpack[CallOptions]) -> GetMetricsResponse:
-        """Get metrics objectivedetails of a gamification profile.
-        
-        ``GET /api/v2/gamification/profiles/{profileId}/metrics/objectivedetails``.
-        Requires any of the permissions ``gamification:profile:view``, ``gamification:leaderboard:view``, ``gamification:scorecard:view``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param date workday: query ``workday``
-        :return: GetMetricsResponse
-        """
-        return self._call(_OPS['get_gamification_profile_metrics_objectivedetails'], (profile_id, workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_profile_metrics_objectivedetails'], (profile_id, workday), options)
 
     def get_gamification_profiles(self, **options: Unpack[CallOptions]) -> GetProfilesResponse:
-        """Get gamification profiles.
-        
-        ``GET /api/v2/gamification/profiles``.
-        Requires any of the permissions ``gamification:profile:view``, ``gamification:leaderboard:viewAll``, ``gamification:scorecard:viewAll``.
-        
-        :return: GetProfilesResponse
-        """
-        return self._call(_OPS['get_gamification_profiles'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_profiles'], (), options)
 
     def get_gamification_profiles_user(self, user_id: str, *, workday: date | str | None = None, **options: Unpack[CallOptions]) -> PerformanceProfile:
-        """Get one gamification profiles user.
-        
-        ``GET /api/v2/gamification/profiles/users/{userId}``.
-        Requires any of the permissions ``gamification:profile:view``, ``gamification:scorecard:viewAll``, ``gamification:leaderboard:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :param date workday: query ``workday``
-        :return: PerformanceProfile
-        """
-        return self._call(_OPS['get_gamification_profiles_user'], (user_id, workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_profiles_user'], (user_id, workday), options)
 
     def get_gamification_profiles_users_me(self, *, workday: date | str | None = None, **options: Unpack[CallOptions]) -> PerformanceProfile:
-        """Get the gamification profiles user (me: the token's user).
-        
-        ``GET /api/v2/gamification/profiles/users/me``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param date workday: query ``workday``
-        :return: PerformanceProfile
-        """
-        return self._call(_OPS['get_gamification_profiles_users_me'], (workday,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_profiles_users_me'], (workday,), options)
 
     def get_gamification_scorecards(self, workday: date | str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkdayMetricListing:
-        """Get gamification scorecards.
-        
-        ``GET /api/v2/gamification/scorecards``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :param date workday: query ``workday``, required
-        :param list[str] expand: query ``expand``; each one of ``objective``
-        :return: WorkdayMetricListing
-        """
-        return self._call(_OPS['get_gamification_scorecards'], (workday, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards'], (workday, expand), options)
 
     def get_gamification_scorecards_attendance(self, start_workday: date | str, end_workday: date | str, **options: Unpack[CallOptions]) -> AttendanceStatusListing:
-        """Get gamification scorecards attendance.
-        
-        ``GET /api/v2/gamification/scorecards/attendance``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :return: AttendanceStatusListing
-        """
-        return self._call(_OPS['get_gamification_scorecards_attendance'], (start_workday, end_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_attendance'], (start_workday, end_workday), options)
 
     def get_gamification_scorecards_bestpoints(self, **options: Unpack[CallOptions]) -> UserBestPoints:
-        """Get gamification scorecards bestpoints.
-        
-        ``GET /api/v2/gamification/scorecards/bestpoints``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :return: UserBestPoints
-        """
-        return self._call(_OPS['get_gamification_scorecards_bestpoints'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_bestpoints'], (), options)
 
     def get_gamification_scorecards_points_alltime(self, end_workday: date | str, **options: Unpack[CallOptions]) -> AllTimePoints:
-        """Get gamification scorecards points alltime.
-        
-        ``GET /api/v2/gamification/scorecards/points/alltime``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :param date end_workday: query ``endWorkday``, required
-        :return: AllTimePoints
-        """
-        return self._call(_OPS['get_gamification_scorecards_points_alltime'], (end_workday,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_points_alltime'], (end_workday,), options)
 
     def get_gamification_scorecards_points_average(self, workday: date | str, **options: Unpack[CallOptions]) -> SingleWorkdayAveragePoints:
-        """Get gamification scorecards points average.
-        
-        ``GET /api/v2/gamification/scorecards/points/average``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :param date workday: query ``workday``, required
-        :return: SingleWorkdayAveragePoints
-        """
-        return self._call(_OPS['get_gamification_scorecards_points_average'], (workday,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_points_average'], (workday,), options)
 
     def get_gamification_scorecards_points_trends(self, start_workday: date | str, end_workday: date | str, *, day_of_week: str | None = None, **options: Unpack[CallOptions]) -> WorkdayPointsTrend:
-        """Get gamification scorecards points trends.
-        
-        ``GET /api/v2/gamification/scorecards/points/trends``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str day_of_week: query ``dayOfWeek``; one of ``Sunday``, ``Monday``, ``Tuesday``, ``Wednesday``, ``Thursday``, ``Friday``, ``Saturday``
-        :return: WorkdayPointsTrend
-        """
-        return self._call(_OPS['get_gamification_scorecards_points_trends'], (start_workday, end_workday, day_of_week), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_points_trends'], (start_workday, end_workday, day_of_week), options)
 
     def get_gamification_scorecards_profile_metric_user_values_trends(self, profile_id: str, metric_id: str, user_id: str, start_workday: date | str, end_workday: date | str, *, reference_workday: date | str | None = None, time_zone: str | None = None, **options: Unpack[CallOptions]) -> MetricValueTrendAverage:
-        """Get values trends of a user of a metric of a gamification scorecards profile.
-        
-        ``GET /api/v2/gamification/scorecards/profiles/{profileId}/metrics/{metricId}/users/{userId}/values/trends``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param str metric_id: path ``metricId``, required
-        :param str user_id: path ``userId``, required
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param date reference_workday: query ``referenceWorkday``
-        :param str time_zone: query ``timeZone``; default ``UTC``
-        :return: MetricValueTrendAverage
-        """
-        return self._call(_OPS['get_gamification_scorecards_profile_metric_user_values_trends'], (profile_id, metric_id, user_id, start_workday, end_workday, reference_workday, time_zone), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_profile_metric_user_values_trends'], (profile_id, metric_id, user_id, start_workday, end_workday, reference_workday, time_zone), options)
 
     def get_gamification_scorecards_profile_metric_users_values_trends(self, profile_id: str, metric_id: str, filter_type: str, start_workday: date | str, end_workday: date | str, *, filter_id: str | None = None, reference_workday: date | str | None = None, time_zone: str | None = None, **options: Unpack[CallOptions]) -> MetricValueTrendAverage:
-        """Get users values trends of a metric of a gamification scorecards profile.
-        
-        ``GET /api/v2/gamification/scorecards/profiles/{profileId}/metrics/{metricId}/users/values/trends``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param str metric_id: path ``metricId``, required
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str filter_id: query ``filterId``
-        :param date reference_workday: query ``referenceWorkday``
-        :param str time_zone: query ``timeZone``; default ``UTC``
-        :return: MetricValueTrendAverage
-        """
-        return self._call(_OPS['get_gamification_scorecards_profile_metric_users_values_trends'], (profile_id, metric_id, filter_type, start_workday, end_workday, filter_id, reference_workday, time_zone), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_profile_metric_users_values_trends'], (profile_id, metric_id, filter_type, start_workday, end_workday, filter_id, reference_workday, time_zone), options)
 
     def get_gamification_scorecards_profile_metric_values_trends(self, profile_id: str, metric_id: str, start_workday: date | str, end_workday: date | str, *, filter_type: str | None = None, reference_workday: date | str | None = None, time_zone: str | None = None, **options: Unpack[CallOptions]) -> MetricValueTrendAverage:
-        """Get values trends of a metric of a gamification scorecards profile.
-        
-        ``GET /api/v2/gamification/scorecards/profiles/{profileId}/metrics/{metricId}/values/trends``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param str metric_id: path ``metricId``, required
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str filter_type: query ``filterType``; one of ``PerformanceProfile``, ``Division``
-        :param date reference_workday: query ``referenceWorkday``
-        :param str time_zone: query ``timeZone``; default ``UTC``
-        :return: MetricValueTrendAverage
-        """
-        return self._call(_OPS['get_gamification_scorecards_profile_metric_values_trends'], (profile_id, metric_id, start_workday, end_workday, filter_type, reference_workday, time_zone), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_profile_metric_values_trends'], (profile_id, metric_id, start_workday, end_workday, filter_type, reference_workday, time_zone), options)
 
     def get_gamification_scorecards_user(self, user_id: str, workday: date | str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkdayMetricListing:
-        """Get one gamification scorecards user.
-        
-        ``GET /api/v2/gamification/scorecards/users/{userId}``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :param date workday: query ``workday``, required
-        :param list[str] expand: query ``expand``; each one of ``objective``
-        :return: WorkdayMetricListing
-        """
-        return self._call(_OPS['get_gamification_scorecards_user'], (user_id, workday, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_user'], (user_id, workday, expand), options)
 
     def get_gamification_scorecards_user_attendance(self, user_id: str, start_workday: date | str, end_workday: date | str, **options: Unpack[CallOptions]) -> AttendanceStatusListing:
-        """Get attendance of a gamification scorecards user.
-        
-        ``GET /api/v2/gamification/scorecards/users/{userId}/attendance``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :return: AttendanceStatusListing
-        """
-        return self._call(_OPS['get_gamification_scorecards_user_attendance'], (user_id, start_workday, end_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_user_attendance'], (user_id, start_workday, end_workday), options)
 
     def get_gamification_scorecards_user_bestpoints(self, user_id: str, **options: Unpack[CallOptions]) -> UserBestPoints:
-        """Get bestpoints of a gamification scorecards user.
-        
-        ``GET /api/v2/gamification/scorecards/users/{userId}/bestpoints``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :return: UserBestPoints
-        """
-        return self._call(_OPS['get_gamification_scorecards_user_bestpoints'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_user_bestpoints'], (user_id,), options)
 
     def get_gamification_scorecards_user_points_alltime(self, user_id: str, end_workday: date | str, **options: Unpack[CallOptions]) -> AllTimePoints:
-        """Get points alltime of a gamification scorecards user.
-        
-        ``GET /api/v2/gamification/scorecards/users/{userId}/points/alltime``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :param date end_workday: query ``endWorkday``, required
-        :return: AllTimePoints
-        """
-        return self._call(_OPS['get_gamification_scorecards_user_points_alltime'], (user_id, end_workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_user_points_alltime'], (user_id, end_workday), options)
 
     def get_gamification_scorecards_user_points_trends(self, user_id: str, start_workday: date | str, end_workday: date | str, *, day_of_week: str | None = None, **options: Unpack[CallOptions]) -> WorkdayPointsTrend:
-        """Get points trends of a gamification scorecards user.
-        
-        ``GET /api/v2/gamification/scorecards/users/{userId}/points/trends``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str day_of_week: query ``dayOfWeek``; one of ``Sunday``, ``Monday``, ``Tuesday``, ``Wednesday``, ``Thursday``, ``Friday``, ``Saturday``
-        :return: WorkdayPointsTrend
-        """
-        return self._call(_OPS['get_gamification_scorecards_user_points_trends'], (user_id, start_workday, end_workday, day_of_week), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_user_points_trends'], (user_id, start_workday, end_workday, day_of_week), options)
 
     def get_gamification_scorecards_user_values_trends(self, user_id: str, start_workday: date | str, end_workday: date | str, *, time_zone: str | None = None, **options: Unpack[CallOptions]) -> WorkdayValuesTrend:
-        """Get values trends of a gamification scorecards user.
-        
-        ``GET /api/v2/gamification/scorecards/users/{userId}/values/trends``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str user_id: path ``userId``, required
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str time_zone: query ``timeZone``; default ``UTC``
-        :return: WorkdayValuesTrend
-        """
-        return self._call(_OPS['get_gamification_scorecards_user_values_trends'], (user_id, start_workday, end_workday, time_zone), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_user_values_trends'], (user_id, start_workday, end_workday, time_zone), options)
 
     def get_gamification_scorecards_users_points_average(self, filter_type: str, filter_id: str, workday: date | str, **options: Unpack[CallOptions]) -> SingleWorkdayAveragePoints:
-        """Get gamification scorecards users points average.
-        
-        ``GET /api/v2/gamification/scorecards/users/points/average``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param date workday: query ``workday``, required
-        :return: SingleWorkdayAveragePoints
-        """
-        return self._call(_OPS['get_gamification_scorecards_users_points_average'], (filter_type, filter_id, workday), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_users_points_average'], (filter_type, filter_id, workday), options)
 
     def get_gamification_scorecards_users_values_average(self, filter_type: str, filter_id: str, workday: date | str, *, time_zone: str | None = None, **options: Unpack[CallOptions]) -> SingleWorkdayAverageValues:
-        """Get gamification scorecards users values average.
-        
-        ``GET /api/v2/gamification/scorecards/users/values/average``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param date workday: query ``workday``, required
-        :param str time_zone: query ``timeZone``; default ``UTC``
-        :return: SingleWorkdayAverageValues
-        """
-        return self._call(_OPS['get_gamification_scorecards_users_values_average'], (filter_type, filter_id, workday, time_zone), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_users_values_average'], (filter_type, filter_id, workday, time_zone), options)
 
     def get_gamification_scorecards_users_values_trends(self, filter_type: str, filter_id: str, start_workday: date | str, end_workday: date | str, *, time_zone: str | None = None, **options: Unpack[CallOptions]) -> WorkdayValuesTrend:
-        """Get gamification scorecards users values trends.
-        
-        ``GET /api/v2/gamification/scorecards/users/values/trends``.
-        Requires the permission ``gamification:scorecard:viewAll``.
-        
-        :param str filter_type: query ``filterType``, required; one of ``PerformanceProfile``, ``Division``
-        :param str filter_id: query ``filterId``, required
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str time_zone: query ``timeZone``; default ``UTC``
-        :return: WorkdayValuesTrend
-        """
-        return self._call(_OPS['get_gamification_scorecards_users_values_trends'], (filter_type, filter_id, start_workday, end_workday, time_zone), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_users_values_trends'], (filter_type, filter_id, start_workday, end_workday, time_zone), options)
 
     def get_gamification_scorecards_values_average(self, workday: date | str, *, time_zone: str | None = None, **options: Unpack[CallOptions]) -> SingleWorkdayAverageValues:
-        """Get gamification scorecards values average.
-        
-        ``GET /api/v2/gamification/scorecards/values/average``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :param date workday: query ``workday``, required
-        :param str time_zone: query ``timeZone``; default ``UTC``
-        :return: SingleWorkdayAverageValues
-        """
-        return self._call(_OPS['get_gamification_scorecards_values_average'], (workday, time_zone), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_values_average'], (workday, time_zone), options)
 
     def get_gamification_scorecards_values_trends(self, start_workday: date | str, end_workday: date | str, *, filter_type: str | None = None, reference_workday: date | str | None = None, time_zone: str | None = None, **options: Unpack[CallOptions]) -> WorkdayValuesTrend:
-        """Get gamification scorecards values trends.
-        
-        ``GET /api/v2/gamification/scorecards/values/trends``.
-        Requires the permission ``gamification:scorecard:view``.
-        
-        :param date start_workday: query ``startWorkday``, required
-        :param date end_workday: query ``endWorkday``, required
-        :param str filter_type: query ``filterType``; one of ``PerformanceProfile``, ``Division``
-        :param date reference_workday: query ``referenceWorkday``
-        :param str time_zone: query ``timeZone``; default ``UTC``
-        :return: WorkdayValuesTrend
-        """
-        return self._call(_OPS['get_gamification_scorecards_values_trends'], (start_workday, end_workday, filter_type, reference_workday, time_zone), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_scorecards_values_trends'], (start_workday, end_workday, filter_type, reference_workday, time_zone), options)
 
     def get_gamification_status(self, **options: Unpack[CallOptions]) -> GamificationStatus:
-        """Get gamification status.
-        
-        ``GET /api/v2/gamification/status``.
-        Requires any of the permissions ``gamification:profile:view``, ``gamification:profile:update``, ``gamification:scorecard:view``.
-        
-        :return: GamificationStatus
-        """
-        return self._call(_OPS['get_gamification_status'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_status'], (), options)
 
     def get_gamification_template(self, template_id: str, **options: Unpack[CallOptions]) -> ObjectiveTemplate:
-        """Get one gamification template.
-        
-        ``GET /api/v2/gamification/templates/{templateId}``.
-        Requires the permission ``gamification:profile:view``.
-        
-        :param str template_id: path ``templateId``, required
-        :return: ObjectiveTemplate
-        """
-        return self._call(_OPS['get_gamification_template'], (template_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_template'], (template_id,), options)
 
     def get_gamification_templates(self, **options: Unpack[CallOptions]) -> GetTemplatesResponse:
-        """Get gamification templates.
-        
-        ``GET /api/v2/gamification/templates``.
-        Requires the permission ``gamification:profile:view``.
-        
-        :return: GetTemplatesResponse
-        """
-        return self._call(_OPS['get_gamification_templates'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gamification_templates'], (), options)
 
     def patch_employeeperformance_externalmetrics_definition(self, metric_id: str, body: ExternalMetricDefinitionUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExternalMetricDefinition:
-        """Change fields of one employeeperformance externalmetrics definition.
-        
-        ``PATCH /api/v2/employeeperformance/externalmetrics/definitions/{metricId}``.
-        Requires the permission ``employeePerformance:externalMetricDefinition:edit``.
-        
-        :param str metric_id: path ``metricId``, required
-        :param ExternalMetricDefinitionUpdateRequest body: body ``body``, required
-        :return: ExternalMetricDefinition
-        """
-        return self._call(_OPS['patch_employeeperformance_externalmetrics_definition'], (metric_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_employeeperformance_externalmetrics_definition'], (metric_id, body), options)
 
     def patch_gamification_contest(self, contest_id: str, body: ContestsFinalizeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContestsResponse:
-        """Change fields of one gamification contest.
-        
-        ``PATCH /api/v2/gamification/contests/{contestId}``.
-        Requires any of the permissions ``gamification:contestStatus:edit``, ``gamification:contestStatus:editAll``.
-        
-        :param str contest_id: path ``contestId``, required
-        :param ContestsFinalizeRequest body: body ``body``, required
-        :return: ContestsResponse
-        """
-        return self._call(_OPS['patch_gamification_contest'], (contest_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_gamification_contest'], (contest_id, body), options)
 
     def post_employeeperformance_externalmetrics_data(self, *, body: ExternalMetricDataWriteRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ExternalMetricDataWriteResponse:
-        """Request employeeperformance externalmetrics data.
-        
-        ``POST /api/v2/employeeperformance/externalmetrics/data``.
-        Requires the permission ``employeePerformance:externalMetricData:add``.
-        
-        :param ExternalMetricDataWriteRequest body: body ``body``
-        :return: ExternalMetricDataWriteResponse
-        """
-        return self._call(_OPS['post_employeeperformance_externalmetrics_data'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_employeeperformance_externalmetrics_data'], (body,), options)
 
     def post_employeeperformance_externalmetrics_definitions(self, *, body: ExternalMetricDefinitionCreateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ExternalMetricDefinition:
-        """Create or add employeeperformance externalmetrics definitions.
-        
-        ``POST /api/v2/employeeperformance/externalmetrics/definitions``.
-        Requires the permission ``employeePerformance:externalMetricDefinition:add``.
-        
-        :param ExternalMetricDefinitionCreateRequest body: body ``body``
-        :return: ExternalMetricDefinition
-        """
-        return self._call(_OPS['post_employeeperformance_externalmetrics_definitions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_employeeperformance_externalmetrics_definitions'], (body,), options)
 
     def post_gamification_contests(self, body: ContestsCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContestsResponse:
-        """Create or add gamification contests.
-        
-        ``POST /api/v2/gamification/contests``.
-        Requires the permission ``gamification:contest:add``.
-        
-        :param ContestsCreateRequest body: body ``body``, required
-        :return: ContestsResponse
-        """
-        return self._call(_OPS['post_gamification_contests'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_contests'], (body,), options)
 
     def post_gamification_contests_uploads_prizeimages(self, body: GamificationContestPrizeImageUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add gamification contests uploads prizeimages.
-        
-        ``POST /api/v2/gamification/contests/uploads/prizeimages``.
-        Requires the permission ``gamification:contestPrizeImage:upload``.
-        
-        :param GamificationContestPrizeImageUploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_gamification_contests_uploads_prizeimages'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_contests_uploads_prizeimages'], (body,), options)
 
     def post_gamification_profile_activate(self, profile_id: str, **options: Unpack[CallOptions]) -> PerformanceProfile:
-        """Request activate of a gamification profile.
-        
-        ``POST /api/v2/gamification/profiles/{profileId}/activate``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param str profile_id: path ``profileId``, required
-        :return: PerformanceProfile
-        """
-        return self._call(_OPS['post_gamification_profile_activate'], (profile_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profile_activate'], (profile_id,), options)
 
     def post_gamification_profile_deactivate(self, profile_id: str, **options: Unpack[CallOptions]) -> PerformanceProfile:
-        """Request deactivate of a gamification profile.
-        
-        ``POST /api/v2/gamification/profiles/{profileId}/deactivate``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param str profile_id: path ``profileId``, required
-        :return: PerformanceProfile
-        """
-        return self._call(_OPS['post_gamification_profile_deactivate'], (profile_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profile_deactivate'], (profile_id,), options)
 
     def post_gamification_profile_members(self, profile_id: str, body: AssignUsers | dict[str, Any], **options: Unpack[CallOptions]) -> Assignment:
-        """Request members of a gamification profile.
-        
-        ``POST /api/v2/gamification/profiles/{profileId}/members``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param AssignUsers body: body ``body``, required
-        :return: Assignment
-        """
-        return self._call(_OPS['post_gamification_profile_members'], (profile_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profile_members'], (profile_id, body), options)
 
     def post_gamification_profile_members_validate(self, profile_id: str, body: ValidateAssignUsers | dict[str, Any], **options: Unpack[CallOptions]) -> AssignmentValidation:
-        """Request members validate of a gamification profile.
-        
-        ``POST /api/v2/gamification/profiles/{profileId}/members/validate``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param ValidateAssignUsers body: body ``body``, required
-        :return: AssignmentValidation
-        """
-        return self._call(_OPS['post_gamification_profile_members_validate'], (profile_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profile_members_validate'], (profile_id, body), options)
 
     def post_gamification_profile_metric_link(self, source_profile_id: str, source_metric_id: str, body: TargetPerformanceProfile | dict[str, Any], **options: Unpack[CallOptions]) -> Metric:
-        """Request link of a metric of a gamification profile.
-        
-        ``POST /api/v2/gamification/profiles/{sourceProfileId}/metrics/{sourceMetricId}/link``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param str source_profile_id: path ``sourceProfileId``, required
-        :param str source_metric_id: path ``sourceMetricId``, required
-        :param TargetPerformanceProfile body: body ``body``, required
-        :return: Metric
-        """
-        return self._call(_OPS['post_gamification_profile_metric_link'], (source_profile_id, source_metric_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profile_metric_link'], (source_profile_id, source_metric_id, body), options)
 
     def post_gamification_profile_metrics(self, profile_id: str, body: CreateMetric | dict[str, Any], **options: Unpack[CallOptions]) -> Metric:
-        """Request metrics of a gamification profile.
-        
-        ``POST /api/v2/gamification/profiles/{profileId}/metrics``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param CreateMetric body: body ``body``, required
-        :return: Metric
-        """
-        return self._call(_OPS['post_gamification_profile_metrics'], (profile_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profile_metrics'], (profile_id, body), options)
 
     def post_gamification_profiles(self, body: CreatePerformanceProfile | dict[str, Any], *, copy_metrics: bool | None = None, **options: Unpack[CallOptions]) -> PerformanceProfile:
-        """Create or add gamification profiles.
-        
-        ``POST /api/v2/gamification/profiles``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param CreatePerformanceProfile body: body ``body``, required
-        :param bool copy_metrics: query ``copyMetrics``; default ``True``
-        :return: PerformanceProfile
-        """
-        return self._call(_OPS['post_gamification_profiles'], (body, copy_metrics), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profiles'], (body, copy_metrics), options)
 
     def post_gamification_profiles_user_query(self, user_id: str, body: UserProfilesInDateRangeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserProfilesInDateRange:
-        """Run a query over gamification profiles user.
-        
-        ``POST /api/v2/gamification/profiles/users/{userId}/query``.
-        Requires the permission ``gamification:agentProfileMembership:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserProfilesInDateRangeRequest body: body ``body``, required
-        :return: UserProfilesInDateRange
-        """
-        return self._call(_OPS['post_gamification_profiles_user_query'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profiles_user_query'], (user_id, body), options)
 
     def post_gamification_profiles_users_me_query(self, body: UserProfilesInDateRangeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserProfilesInDateRange:
-        """Run a query over gamification profiles user (me: the token's user).
-        
-        ``POST /api/v2/gamification/profiles/users/me/query``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param UserProfilesInDateRangeRequest body: body ``body``, required
-        :return: UserProfilesInDateRange
-        """
-        return self._call(_OPS['post_gamification_profiles_users_me_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_profiles_users_me_query'], (body,), options)
 
     def put_gamification_contest(self, contest_id: str, body: ContestsCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContestsResponse:
-        """Replace one gamification contest.
-        
-        ``PUT /api/v2/gamification/contests/{contestId}``.
-        Requires any of the permissions ``gamification:contest:edit``, ``gamification:contest:editAll``.
-        
-        :param str contest_id: path ``contestId``, required
-        :param ContestsCreateRequest body: body ``body``, required
-        :return: ContestsResponse
-        """
-        return self._call(_OPS['put_gamification_contest'], (contest_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_gamification_contest'], (contest_id, body), options)
 
     def put_gamification_profile(self, profile_id: str, *, body: PerformanceProfile | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> PerformanceProfile:
-        """Replace one gamification profile.
-        
-        ``PUT /api/v2/gamification/profiles/{profileId}``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param PerformanceProfile body: body ``body``
-        :return: PerformanceProfile
-        """
-        return self._call(_OPS['put_gamification_profile'], (profile_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_gamification_profile'], (profile_id, body), options)
 
     def put_gamification_profile_metric(self, profile_id: str, metric_id: str, body: CreateMetric | dict[str, Any], **options: Unpack[CallOptions]) -> Metric:
-        """Replace one metric of a gamification profile.
-        
-        ``PUT /api/v2/gamification/profiles/{profileId}/metrics/{metricId}``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param str profile_id: path ``profileId``, required
-        :param str metric_id: path ``metricId``, required
-        :param CreateMetric body: body ``body``, required
-        :return: Metric
-        """
-        return self._call(_OPS['put_gamification_profile_metric'], (profile_id, metric_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_gamification_profile_metric'], (profile_id, metric_id, body), options)
 
     def put_gamification_status(self, status: GamificationStatus | dict[str, Any], **options: Unpack[CallOptions]) -> GamificationStatus:
-        """Replace the gamification status.
-        
-        ``PUT /api/v2/gamification/status``.
-        Requires the permission ``gamification:profile:update``.
-        
-        :param GamificationStatus status: body ``body``, required
-        :return: GamificationStatus
-        """
-        return self._call(_OPS['put_gamification_status'], (status,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_gamification_status'], (status,), options)
+
+
+_attach_docs(GamificationApi, __file__)

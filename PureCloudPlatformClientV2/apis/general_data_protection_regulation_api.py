@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import GDPRRequest, GDPRRequestEntityListing, GDPRSubjectEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_gdpr_request', 'GET', '/api/v2/gdpr/requests/{requestId}', 'GDPRRequest', (_P('request_id', 'requestId', 'path', 'str', True),)),
@@ -28,49 +20,16 @@ class GeneralDataProtectionRegulationApi(_BaseApi):
     _operations = _OPS
 
     def get_gdpr_request(self, request_id: str, **options: Unpack[CallOptions]) -> GDPRRequest:
-        """Get one gdpr request.
-        
-        ``GET /api/v2/gdpr/requests/{requestId}``.
-        Requires the permission ``gdpr:request:view``.
-        
-        :param str request_id: path ``requestId``, required
-        :return: GDPRRequest
-        """
-        return self._call(_OPS['get_gdpr_request'], (request_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gdpr_request'], (request_id,), options)
 
     def get_gdpr_requests(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> GDPRRequestEntityListing:
-        """List gdpr requests, one page per call.
-        
-        ``GET /api/v2/gdpr/requests``.
-        Pages by ``pageNumber``: ``paginate(api.get_gdpr_requests)`` walks every page.
-        Requires the permission ``gdpr:request:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: GDPRRequestEntityListing
-        """
-        return self._call(_OPS['get_gdpr_requests'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gdpr_requests'], (page_size, page_number), options)
 
     def get_gdpr_subjects(self, search_type: str, search_value: str, **options: Unpack[CallOptions]) -> GDPRSubjectEntityListing:
-        """Get gdpr subjects.
-        
-        ``GET /api/v2/gdpr/subjects``.
-        Requires the permission ``gdpr:subject:view``.
-        
-        :param str search_type: query ``searchType``, required; one of ``NAME``, ``ADDRESS``, ``PHONE``, ``EMAIL``, ``TWITTER``, ``INSTAGRAM``, ``FACEBOOK``, ``APPLE_MESSAGES``, ``EXTERNAL_ID``
-        :param str search_value: query ``searchValue``, required
-        :return: GDPRSubjectEntityListing
-        """
-        return self._call(_OPS['get_gdpr_subjects'], (search_type, search_value), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_gdpr_subjects'], (search_type, search_value), options)
 
     def post_gdpr_requests(self, body: GDPRRequest | dict[str, Any], *, delete_confirmed: bool | None = None, **options: Unpack[CallOptions]) -> GDPRRequest:
-        """Create or add gdpr requests.
-        
-        ``POST /api/v2/gdpr/requests``.
-        Requires the permission ``gdpr:request:add``.
-        
-        :param GDPRRequest body: body ``body``, required
-        :param bool delete_confirmed: query ``deleteConfirmed``; default ``False``
-        :return: GDPRRequest
-        """
-        return self._call(_OPS['post_gdpr_requests'], (body, delete_confirmed), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gdpr_requests'], (body, delete_confirmed), options)
+
+
+_attach_docs(GeneralDataProtectionRegulationApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Geolocation, GeolocationSettings
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_geolocations_settings', 'GET', '/api/v2/geolocations/settings', 'GeolocationSettings', ()),
@@ -28,47 +20,16 @@ class GeolocationApi(_BaseApi):
     _operations = _OPS
 
     def get_geolocations_settings(self, **options: Unpack[CallOptions]) -> GeolocationSettings:
-        """Get geolocations settings.
-        
-        ``GET /api/v2/geolocations/settings``.
-        Requires no permission.
-        
-        :return: GeolocationSettings
-        """
-        return self._call(_OPS['get_geolocations_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_geolocations_settings'], (), options)
 
     def get_user_geolocation(self, user_id: str, client_id: str, **options: Unpack[CallOptions]) -> Geolocation:
-        """Get one geolocation of a user.
-        
-        ``GET /api/v2/users/{userId}/geolocations/{clientId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param str client_id: path ``clientId``, required
-        :return: Geolocation
-        """
-        return self._call(_OPS['get_user_geolocation'], (user_id, client_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_geolocation'], (user_id, client_id), options)
 
     def patch_geolocations_settings(self, body: GeolocationSettings | dict[str, Any], **options: Unpack[CallOptions]) -> GeolocationSettings:
-        """Change fields of the geolocations settings.
-        
-        ``PATCH /api/v2/geolocations/settings``.
-        Requires the permission ``geolocation:settings:edit``.
-        
-        :param GeolocationSettings body: body ``body``, required
-        :return: GeolocationSettings
-        """
-        return self._call(_OPS['patch_geolocations_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_geolocations_settings'], (body,), options)
 
     def patch_user_geolocation(self, user_id: str, client_id: str, body: Geolocation | dict[str, Any], **options: Unpack[CallOptions]) -> Geolocation:
-        """Change fields of one geolocation of a user.
-        
-        ``PATCH /api/v2/users/{userId}/geolocations/{clientId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param str client_id: path ``clientId``, required
-        :param Geolocation body: body ``body``, required
-        :return: Geolocation
-        """
-        return self._call(_OPS['patch_user_geolocation'], (user_id, client_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_geolocation'], (user_id, client_id, body), options)
+
+
+_attach_docs(GeolocationApi, __file__)

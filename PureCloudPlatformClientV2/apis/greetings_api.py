@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import DefaultGreetingList, DomainEntityListing, Greeting, GreetingListing, GreetingMediaInfo
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_greeting', 'DELETE', '/api/v2/greetings/{greetingId}', None, (_P('greeting_id', 'greetingId', 'path', 'str', True),)),
@@ -43,226 +35,61 @@ class GreetingsApi(_BaseApi):
     _operations = _OPS
 
     def delete_greeting(self, greeting_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one greeting.
-        
-        ``DELETE /api/v2/greetings/{greetingId}``.
-        Requires no permission.
-        
-        :param str greeting_id: path ``greetingId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_greeting'], (greeting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_greeting'], (greeting_id,), options)
 
     def get_greeting(self, greeting_id: str, **options: Unpack[CallOptions]) -> Greeting:
-        """Get one greeting.
-        
-        ``GET /api/v2/greetings/{greetingId}``.
-        Requires no permission.
-        
-        :param str greeting_id: path ``greetingId``, required
-        :return: Greeting
-        """
-        return self._call(_OPS['get_greeting'], (greeting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_greeting'], (greeting_id,), options)
 
     def get_greeting_downloads(self, greeting_id: str, *, format_id: str | None = None, **options: Unpack[CallOptions]) -> GreetingMediaInfo:
-        """Get downloads of a greeting.
-        
-        ``GET /api/v2/greetings/{greetingId}/downloads``.
-        Requires the permission ``greetings:greeting:download``.
-        
-        :param str greeting_id: path ``greetingId``, required
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WAV``
-        :return: GreetingMediaInfo
-        """
-        return self._call(_OPS['get_greeting_downloads'], (greeting_id, format_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_greeting_downloads'], (greeting_id, format_id), options)
 
     def get_greeting_groups_downloads(self, greeting_id: str, *, format_id: str | None = None, **options: Unpack[CallOptions]) -> GreetingMediaInfo:
-        """Get groups downloads of a greeting.
-        
-        ``GET /api/v2/greetings/{greetingId}/groups/downloads``.
-        Requires the permission ``greetings:groupGreeting:download``.
-        
-        :param str greeting_id: path ``greetingId``, required
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WAV``
-        :return: GreetingMediaInfo
-        """
-        return self._call(_OPS['get_greeting_groups_downloads'], (greeting_id, format_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_greeting_groups_downloads'], (greeting_id, format_id), options)
 
     def get_greeting_media(self, greeting_id: str, *, format_id: str | None = None, **options: Unpack[CallOptions]) -> GreetingMediaInfo:
-        """Get media of a greeting.
-        
-        ``GET /api/v2/greetings/{greetingId}/media``.
-        Requires no permission.
-        
-        :param str greeting_id: path ``greetingId``, required
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WAV``
-        :return: GreetingMediaInfo
-        """
-        return self._call(_OPS['get_greeting_media'], (greeting_id, format_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_greeting_media'], (greeting_id, format_id), options)
 
     def get_greeting_users_downloads(self, greeting_id: str, *, format_id: str | None = None, **options: Unpack[CallOptions]) -> GreetingMediaInfo:
-        """Get users downloads of a greeting.
-        
-        ``GET /api/v2/greetings/{greetingId}/users/downloads``.
-        Requires the permission ``greetings:greeting:download``.
-        
-        :param str greeting_id: path ``greetingId``, required
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WAV``
-        :return: GreetingMediaInfo
-        """
-        return self._call(_OPS['get_greeting_users_downloads'], (greeting_id, format_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_greeting_users_downloads'], (greeting_id, format_id), options)
 
     def get_greetings(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> DomainEntityListing:
-        """List greetings, one page per call.
-        
-        ``GET /api/v2/greetings``.
-        Pages by ``pageNumber``: ``paginate(api.get_greetings)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: DomainEntityListing
-        """
-        return self._call(_OPS['get_greetings'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_greetings'], (page_size, page_number), options)
 
     def get_greetings_defaults(self, **options: Unpack[CallOptions]) -> DefaultGreetingList:
-        """Get greetings defaults.
-        
-        ``GET /api/v2/greetings/defaults``.
-        Requires no permission.
-        
-        :return: DefaultGreetingList
-        """
-        return self._call(_OPS['get_greetings_defaults'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_greetings_defaults'], (), options)
 
     def get_group_greetings(self, group_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> GreetingListing:
-        """List greetings of a group, one page per call.
-        
-        ``GET /api/v2/groups/{groupId}/greetings``.
-        Pages by ``pageNumber``: ``paginate(api.get_group_greetings)`` walks every page.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: GreetingListing
-        """
-        return self._call(_OPS['get_group_greetings'], (group_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_group_greetings'], (group_id, page_size, page_number), options)
 
     def get_group_greetings_defaults(self, group_id: str, **options: Unpack[CallOptions]) -> DefaultGreetingList:
-        """Get greetings defaults of a group.
-        
-        ``GET /api/v2/groups/{groupId}/greetings/defaults``.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :return: DefaultGreetingList
-        """
-        return self._call(_OPS['get_group_greetings_defaults'], (group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_group_greetings_defaults'], (group_id,), options)
 
     def get_user_greetings(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> DomainEntityListing:
-        """List greetings of a user, one page per call.
-        
-        ``GET /api/v2/users/{userId}/greetings``.
-        Pages by ``pageNumber``: ``paginate(api.get_user_greetings)`` walks every page.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: DomainEntityListing
-        """
-        return self._call(_OPS['get_user_greetings'], (user_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_greetings'], (user_id, page_size, page_number), options)
 
     def get_user_greetings_defaults(self, user_id: str, **options: Unpack[CallOptions]) -> DefaultGreetingList:
-        """Get greetings defaults of a user.
-        
-        ``GET /api/v2/users/{userId}/greetings/defaults``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :return: DefaultGreetingList
-        """
-        return self._call(_OPS['get_user_greetings_defaults'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_greetings_defaults'], (user_id,), options)
 
     def post_greetings(self, body: Greeting | dict[str, Any], **options: Unpack[CallOptions]) -> Greeting:
-        """Create or add greetings.
-        
-        ``POST /api/v2/greetings``.
-        Requires no permission.
-        
-        :param Greeting body: body ``body``, required
-        :return: Greeting
-        """
-        return self._call(_OPS['post_greetings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_greetings'], (body,), options)
 
     def post_group_greetings(self, group_id: str, body: Greeting | dict[str, Any], **options: Unpack[CallOptions]) -> Greeting:
-        """Request greetings of a group.
-        
-        ``POST /api/v2/groups/{groupId}/greetings``.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :param Greeting body: body ``body``, required
-        :return: Greeting
-        """
-        return self._call(_OPS['post_group_greetings'], (group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_group_greetings'], (group_id, body), options)
 
     def post_user_greetings(self, user_id: str, body: Greeting | dict[str, Any], **options: Unpack[CallOptions]) -> Greeting:
-        """Request greetings of a user.
-        
-        ``POST /api/v2/users/{userId}/greetings``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param Greeting body: body ``body``, required
-        :return: Greeting
-        """
-        return self._call(_OPS['post_user_greetings'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_greetings'], (user_id, body), options)
 
     def put_greeting(self, greeting_id: str, body: Greeting | dict[str, Any], **options: Unpack[CallOptions]) -> Greeting:
-        """Replace one greeting.
-        
-        ``PUT /api/v2/greetings/{greetingId}``.
-        Requires no permission.
-        
-        :param str greeting_id: path ``greetingId``, required
-        :param Greeting body: body ``body``, required
-        :return: Greeting
-        """
-        return self._call(_OPS['put_greeting'], (greeting_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_greeting'], (greeting_id, body), options)
 
     def put_greetings_defaults(self, body: DefaultGreetingList | dict[str, Any], **options: Unpack[CallOptions]) -> DefaultGreetingList:
-        """Replace the greetings defaults.
-        
-        ``PUT /api/v2/greetings/defaults``.
-        Requires no permission.
-        
-        :param DefaultGreetingList body: body ``body``, required
-        :return: DefaultGreetingList
-        """
-        return self._call(_OPS['put_greetings_defaults'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_greetings_defaults'], (body,), options)
 
     def put_group_greetings_defaults(self, group_id: str, body: DefaultGreetingList | dict[str, Any], **options: Unpack[CallOptions]) -> DefaultGreetingList:
-        """Replace the greetings defaults of a group.
-        
-        ``PUT /api/v2/groups/{groupId}/greetings/defaults``.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :param DefaultGreetingList body: body ``body``, required
-        :return: DefaultGreetingList
-        """
-        return self._call(_OPS['put_group_greetings_defaults'], (group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_group_greetings_defaults'], (group_id, body), options)
 
     def put_user_greetings_defaults(self, user_id: str, body: DefaultGreetingList | dict[str, Any], **options: Unpack[CallOptions]) -> DefaultGreetingList:
-        """Replace the greetings defaults of a user.
-        
-        ``PUT /api/v2/users/{userId}/greetings/defaults``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param DefaultGreetingList body: body ``body``, required
-        :return: DefaultGreetingList
-        """
-        return self._call(_OPS['put_user_greetings_defaults'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_greetings_defaults'], (user_id, body), options)
+
+
+_attach_docs(GreetingsApi, __file__)

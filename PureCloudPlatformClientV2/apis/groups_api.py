@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import DynamicGroupDefinition, DynamicGroupQuery, DynamicGroupQueryPreview, FieldConfig, Group, GroupCreate, GroupEntityListing, GroupMembersUpdate, GroupProfile, GroupProfileEntityListing, GroupSearchRequest, GroupUpdate, GroupsSearchResponse, UserEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_group', 'DELETE', '/api/v2/groups/{groupId}', None, (_P('group_id', 'groupId', 'path', 'str', True),)),
@@ -42,220 +34,58 @@ class GroupsApi(_BaseApi):
     _operations = _OPS
 
     def delete_group(self, group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one group.
-        
-        ``DELETE /api/v2/groups/{groupId}``.
-        Requires the permission ``directory:group:delete``.
-        
-        :param str group_id: path ``groupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_group'], (group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_group'], (group_id,), options)
 
     def delete_group_dynamicsettings(self, group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the dynamicsettings of a group.
-        
-        ``DELETE /api/v2/groups/{groupId}/dynamicsettings``. **Preview.**
-        Requires the permission ``directory:group:delete``.
-        
-        :param str group_id: path ``groupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_group_dynamicsettings'], (group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_group_dynamicsettings'], (group_id,), options)
 
     def delete_group_members(self, group_id: str, ids: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete the members of a group.
-        
-        ``DELETE /api/v2/groups/{groupId}/members``.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :param str ids: query ``ids``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_group_members'], (group_id, ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_group_members'], (group_id, ids), options)
 
     def get_fieldconfig(self, type: str, **options: Unpack[CallOptions]) -> FieldConfig:
-        """Get fieldconfig.
-        
-        ``GET /api/v2/fieldconfig``. **Deprecated.**
-        Requires no permission.
-        
-        :param str type: query ``type``, required; one of ``person``, ``group``, ``org``
-        :return: FieldConfig
-        """
-        return self._call(_OPS['get_fieldconfig'], (type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fieldconfig'], (type,), options)
 
     def get_group(self, group_id: str, **options: Unpack[CallOptions]) -> Group:
-        """Get one group.
-        
-        ``GET /api/v2/groups/{groupId}``.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :return: Group
-        """
-        return self._call(_OPS['get_group'], (group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_group'], (group_id,), options)
 
     def get_group_dynamicsettings(self, group_id: str, **options: Unpack[CallOptions]) -> DynamicGroupDefinition:
-        """Get dynamicsettings of a group.
-        
-        ``GET /api/v2/groups/{groupId}/dynamicsettings``. **Preview.**
-        Requires the permission ``directory:group:view``.
-        
-        :param str group_id: path ``groupId``, required
-        :return: DynamicGroupDefinition
-        """
-        return self._call(_OPS['get_group_dynamicsettings'], (group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_group_dynamicsettings'], (group_id,), options)
 
     def get_group_individuals(self, group_id: str, **options: Unpack[CallOptions]) -> UserEntityListing:
-        """Get individuals of a group.
-        
-        ``GET /api/v2/groups/{groupId}/individuals``.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :return: UserEntityListing
-        """
-        return self._call(_OPS['get_group_individuals'], (group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_group_individuals'], (group_id,), options)
 
     def get_group_members(self, group_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> UserEntityListing:
-        """List members of a group, one page per call.
-        
-        ``GET /api/v2/groups/{groupId}/members``.
-        Pages by ``pageNumber``: ``paginate(api.get_group_members)`` walks every page.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :return: UserEntityListing
-        """
-        return self._call(_OPS['get_group_members'], (group_id, page_size, page_number, sort_order, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_group_members'], (group_id, page_size, page_number, sort_order, expand), options)
 
     def get_group_profile(self, group_id: str, *, fields: str | None = None, **options: Unpack[CallOptions]) -> GroupProfile:
-        """Get profile of a group.
-        
-        ``GET /api/v2/groups/{groupId}/profile``. **Deprecated.**
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :param str fields: query ``fields``
-        :return: GroupProfile
-        """
-        return self._call(_OPS['get_group_profile'], (group_id, fields), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_group_profile'], (group_id, fields), options)
 
     def get_groups(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, jabber_id: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> GroupEntityListing:
-        """List groups, one page per call.
-        
-        ``GET /api/v2/groups``.
-        Pages by ``pageNumber``: ``paginate(api.get_groups)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] id: query ``id``
-        :param list[str] jabber_id: query ``jabberId``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :return: GroupEntityListing
-        """
-        return self._call(_OPS['get_groups'], (page_size, page_number, id, jabber_id, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_groups'], (page_size, page_number, id, jabber_id, sort_order), options)
 
     def get_groups_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> GroupsSearchResponse:
-        """Get groups search.
-        
-        ``GET /api/v2/groups/search``.
-        Requires no permission.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :return: GroupsSearchResponse
-        """
-        return self._call(_OPS['get_groups_search'], (q64, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_groups_search'], (q64, expand), options)
 
     def get_profiles_groups(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, jabber_id: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> GroupProfileEntityListing:
-        """List profiles groups, one page per call.
-        
-        ``GET /api/v2/profiles/groups``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_profiles_groups)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] id: query ``id``
-        :param list[str] jabber_id: query ``jabberId``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :return: GroupProfileEntityListing
-        """
-        return self._call(_OPS['get_profiles_groups'], (page_size, page_number, id, jabber_id, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_profiles_groups'], (page_size, page_number, id, jabber_id, sort_order), options)
 
     def post_group_members(self, group_id: str, body: GroupMembersUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Any:
-        """Request members of a group.
-        
-        ``POST /api/v2/groups/{groupId}/members``.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :param GroupMembersUpdate body: body ``body``, required
-        :return: object
-        """
-        return self._call(_OPS['post_group_members'], (group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_group_members'], (group_id, body), options)
 
     def post_groups(self, body: GroupCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Group:
-        """Create or add groups.
-        
-        ``POST /api/v2/groups``.
-        Requires the permission ``directory:group:add``.
-        
-        :param GroupCreate body: body ``body``, required
-        :return: Group
-        """
-        return self._call(_OPS['post_groups'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_groups'], (body,), options)
 
     def post_groups_dynamicsettings_preview(self, body: DynamicGroupQuery | dict[str, Any], **options: Unpack[CallOptions]) -> DynamicGroupQueryPreview:
-        """Request groups dynamicsettings preview.
-        
-        ``POST /api/v2/groups/dynamicsettings/preview``. **Deprecated.** **Preview.**
-        Requires the permission ``directory:group:view``.
-        
-        :param DynamicGroupQuery body: body ``body``, required
-        :return: DynamicGroupQueryPreview
-        """
-        return self._call(_OPS['post_groups_dynamicsettings_preview'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_groups_dynamicsettings_preview'], (body,), options)
 
     def post_groups_search(self, body: GroupSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GroupsSearchResponse:
-        """Search groups.
-        
-        ``POST /api/v2/groups/search``.
-        Requires no permission.
-        
-        :param GroupSearchRequest body: body ``body``, required
-        :return: GroupsSearchResponse
-        """
-        return self._call(_OPS['post_groups_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_groups_search'], (body,), options)
 
     def put_group(self, group_id: str, *, body: GroupUpdate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Group:
-        """Replace one group.
-        
-        ``PUT /api/v2/groups/{groupId}``.
-        Requires the permission ``directory:group:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param GroupUpdate body: body ``body``
-        :return: Group
-        """
-        return self._call(_OPS['put_group'], (group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_group'], (group_id, body), options)
 
     def put_group_dynamicsettings(self, group_id: str, body: DynamicGroupQuery | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Replace the dynamicsettings of a group.
-        
-        ``PUT /api/v2/groups/{groupId}/dynamicsettings``. **Preview.**
-        Requires the permission ``directory:group:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param DynamicGroupQuery body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['put_group_dynamicsettings'], (group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_group_dynamicsettings'], (group_id, body), options)
+
+
+_attach_docs(GroupsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ADFS, CustomProvider, CustomerInteractionCenter, GSuite, GenericSAML, IdentityNow, IdentityProvider, IdentityProviderEntityListing, Okta, OneLogin, PingIdentity, PureCloud, PureEngage, Salesforce
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_identityprovider', 'DELETE', '/api/v2/identityproviders/{providerId}', None, (_P('provider_id', 'providerId', 'path', 'str', True),)),
@@ -62,397 +54,118 @@ class IdentityProviderApi(_BaseApi):
     _operations = _OPS
 
     def delete_identityprovider(self, provider_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one identityprovider.
-        
-        ``DELETE /api/v2/identityproviders/{providerId}``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :param str provider_id: path ``providerId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_identityprovider'], (provider_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityprovider'], (provider_id,), options)
 
     def delete_identityproviders_adfs(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders adfs.
-        
-        ``DELETE /api/v2/identityproviders/adfs``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_adfs'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_adfs'], (), options)
 
     def delete_identityproviders_cic(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders cic.
-        
-        ``DELETE /api/v2/identityproviders/cic``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_cic'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_cic'], (), options)
 
     def delete_identityproviders_generic(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders generic.
-        
-        ``DELETE /api/v2/identityproviders/generic``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_generic'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_generic'], (), options)
 
     def delete_identityproviders_gsuite(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders gsuite.
-        
-        ``DELETE /api/v2/identityproviders/gsuite``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_gsuite'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_gsuite'], (), options)
 
     def delete_identityproviders_identitynow(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders identitynow.
-        
-        ``DELETE /api/v2/identityproviders/identitynow``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_identitynow'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_identitynow'], (), options)
 
     def delete_identityproviders_okta(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders okta.
-        
-        ``DELETE /api/v2/identityproviders/okta``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_okta'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_okta'], (), options)
 
     def delete_identityproviders_onelogin(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders onelogin.
-        
-        ``DELETE /api/v2/identityproviders/onelogin``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_onelogin'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_onelogin'], (), options)
 
     def delete_identityproviders_ping(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders ping.
-        
-        ``DELETE /api/v2/identityproviders/ping``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_ping'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_ping'], (), options)
 
     def delete_identityproviders_purecloud(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders purecloud.
-        
-        ``DELETE /api/v2/identityproviders/purecloud``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_purecloud'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_purecloud'], (), options)
 
     def delete_identityproviders_pureengage(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders pureengage.
-        
-        ``DELETE /api/v2/identityproviders/pureengage``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_pureengage'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_pureengage'], (), options)
 
     def delete_identityproviders_salesforce(self, **options: Unpack[CallOptions]) -> Any:
-        """Delete the identityproviders salesforce.
-        
-        ``DELETE /api/v2/identityproviders/salesforce``.
-        Requires the permission ``sso:provider:delete``.
-        
-        :return: object
-        """
-        return self._call(_OPS['delete_identityproviders_salesforce'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_identityproviders_salesforce'], (), options)
 
     def get_identityprovider(self, provider_id: str, **options: Unpack[CallOptions]) -> CustomProvider:
-        """Get one identityprovider.
-        
-        ``GET /api/v2/identityproviders/{providerId}``.
-        Requires the permission ``sso:provider:view``.
-        
-        :param str provider_id: path ``providerId``, required
-        :return: CustomProvider
-        """
-        return self._call(_OPS['get_identityprovider'], (provider_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityprovider'], (provider_id,), options)
 
     def get_identityproviders(self, **options: Unpack[CallOptions]) -> IdentityProviderEntityListing:
-        """Get identityproviders.
-        
-        ``GET /api/v2/identityproviders``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: IdentityProviderEntityListing
-        """
-        return self._call(_OPS['get_identityproviders'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders'], (), options)
 
     def get_identityproviders_adfs(self, **options: Unpack[CallOptions]) -> ADFS:
-        """Get identityproviders adfs.
-        
-        ``GET /api/v2/identityproviders/adfs``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: ADFS
-        """
-        return self._call(_OPS['get_identityproviders_adfs'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_adfs'], (), options)
 
     def get_identityproviders_cic(self, **options: Unpack[CallOptions]) -> CustomerInteractionCenter:
-        """Get identityproviders cic.
-        
-        ``GET /api/v2/identityproviders/cic``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: CustomerInteractionCenter
-        """
-        return self._call(_OPS['get_identityproviders_cic'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_cic'], (), options)
 
     def get_identityproviders_generic(self, **options: Unpack[CallOptions]) -> GenericSAML:
-        """Get identityproviders generic.
-        
-        ``GET /api/v2/identityproviders/generic``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: GenericSAML
-        """
-        return self._call(_OPS['get_identityproviders_generic'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_generic'], (), options)
 
     def get_identityproviders_gsuite(self, **options: Unpack[CallOptions]) -> GSuite:
-        """Get identityproviders gsuite.
-        
-        ``GET /api/v2/identityproviders/gsuite``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: GSuite
-        """
-        return self._call(_OPS['get_identityproviders_gsuite'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_gsuite'], (), options)
 
     def get_identityproviders_identitynow(self, **options: Unpack[CallOptions]) -> IdentityNow:
-        """Get identityproviders identitynow.
-        
-        ``GET /api/v2/identityproviders/identitynow``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: IdentityNow
-        """
-        return self._call(_OPS['get_identityproviders_identitynow'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_identitynow'], (), options)
 
     def get_identityproviders_okta(self, **options: Unpack[CallOptions]) -> Okta:
-        """Get identityproviders okta.
-        
-        ``GET /api/v2/identityproviders/okta``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: Okta
-        """
-        return self._call(_OPS['get_identityproviders_okta'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_okta'], (), options)
 
     def get_identityproviders_onelogin(self, **options: Unpack[CallOptions]) -> OneLogin:
-        """Get identityproviders onelogin.
-        
-        ``GET /api/v2/identityproviders/onelogin``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: OneLogin
-        """
-        return self._call(_OPS['get_identityproviders_onelogin'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_onelogin'], (), options)
 
     def get_identityproviders_ping(self, **options: Unpack[CallOptions]) -> PingIdentity:
-        """Get identityproviders ping.
-        
-        ``GET /api/v2/identityproviders/ping``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: PingIdentity
-        """
-        return self._call(_OPS['get_identityproviders_ping'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_ping'], (), options)
 
     def get_identityproviders_purecloud(self, **options: Unpack[CallOptions]) -> PureCloud:
-        """Get identityproviders purecloud.
-        
-        ``GET /api/v2/identityproviders/purecloud``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: PureCloud
-        """
-        return self._call(_OPS['get_identityproviders_purecloud'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_purecloud'], (), options)
 
     def get_identityproviders_pureengage(self, **options: Unpack[CallOptions]) -> PureEngage:
-        """Get identityproviders pureengage.
-        
-        ``GET /api/v2/identityproviders/pureengage``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: PureEngage
-        """
-        return self._call(_OPS['get_identityproviders_pureengage'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_pureengage'], (), options)
 
     def get_identityproviders_salesforce(self, **options: Unpack[CallOptions]) -> Salesforce:
-        """Get identityproviders salesforce.
-        
-        ``GET /api/v2/identityproviders/salesforce``.
-        Requires the permission ``sso:provider:view``.
-        
-        :return: Salesforce
-        """
-        return self._call(_OPS['get_identityproviders_salesforce'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_identityproviders_salesforce'], (), options)
 
     def post_identityproviders(self, body: CustomProvider | dict[str, Any], **options: Unpack[CallOptions]) -> CustomProvider:
-        """Create or add identityproviders.
-        
-        ``POST /api/v2/identityproviders``.
-        Requires the permission ``sso:provider:add``.
-        
-        :param CustomProvider body: body ``body``, required
-        :return: CustomProvider
-        """
-        return self._call(_OPS['post_identityproviders'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_identityproviders'], (body,), options)
 
     def put_identityprovider(self, provider_id: str, body: CustomProvider | dict[str, Any], **options: Unpack[CallOptions]) -> CustomProvider:
-        """Replace one identityprovider.
-        
-        ``PUT /api/v2/identityproviders/{providerId}``.
-        Requires the permission ``sso:provider:edit``.
-        
-        :param str provider_id: path ``providerId``, required
-        :param CustomProvider body: body ``body``, required
-        :return: CustomProvider
-        """
-        return self._call(_OPS['put_identityprovider'], (provider_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityprovider'], (provider_id, body), options)
 
     def put_identityproviders_adfs(self, body: ADFS | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders adfs.
-        
-        ``PUT /api/v2/identityproviders/adfs``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param ADFS body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_adfs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_adfs'], (body,), options)
 
     def put_identityproviders_cic(self, body: CustomerInteractionCenter | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders cic.
-        
-        ``PUT /api/v2/identityproviders/cic``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param CustomerInteractionCenter body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_cic'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_cic'], (body,), options)
 
     def put_identityproviders_generic(self, body: GenericSAML | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders generic.
-        
-        ``PUT /api/v2/identityproviders/generic``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param GenericSAML body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_generic'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_generic'], (body,), options)
 
     def put_identityproviders_gsuite(self, body: GSuite | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders gsuite.
-        
-        ``PUT /api/v2/identityproviders/gsuite``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param GSuite body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_gsuite'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_gsuite'], (body,), options)
 
     def put_identityproviders_identitynow(self, body: IdentityNow | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityNow:
-        """Replace the identityproviders identitynow.
-        
-        ``PUT /api/v2/identityproviders/identitynow``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param IdentityNow body: body ``body``, required
-        :return: IdentityNow
-        """
-        return self._call(_OPS['put_identityproviders_identitynow'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_identitynow'], (body,), options)
 
     def put_identityproviders_okta(self, body: Okta | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders okta.
-        
-        ``PUT /api/v2/identityproviders/okta``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param Okta body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_okta'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_okta'], (body,), options)
 
     def put_identityproviders_onelogin(self, body: OneLogin | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders onelogin.
-        
-        ``PUT /api/v2/identityproviders/onelogin``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param OneLogin body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_onelogin'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_onelogin'], (body,), options)
 
     def put_identityproviders_ping(self, body: PingIdentity | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders ping.
-        
-        ``PUT /api/v2/identityproviders/ping``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param PingIdentity body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_ping'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_ping'], (body,), options)
 
     def put_identityproviders_purecloud(self, body: PureCloud | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders purecloud.
-        
-        ``PUT /api/v2/identityproviders/purecloud``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param PureCloud body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_purecloud'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_purecloud'], (body,), options)
 
     def put_identityproviders_pureengage(self, body: PureEngage | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders pureengage.
-        
-        ``PUT /api/v2/identityproviders/pureengage``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param PureEngage body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_pureengage'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_pureengage'], (body,), options)
 
     def put_identityproviders_salesforce(self, body: Salesforce | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityProvider:
-        """Replace the identityproviders salesforce.
-        
-        ``PUT /api/v2/identityproviders/salesforce``.
-        Requires any of the permissions ``sso:provider:add``, ``sso:provider:edit``.
-        
-        :param Salesforce body: body ``body``, required
-        :return: IdentityProvider
-        """
-        return self._call(_OPS['put_identityproviders_salesforce'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_identityproviders_salesforce'], (body,), options)
+
+
+_attach_docs(IdentityProviderApi, __file__)

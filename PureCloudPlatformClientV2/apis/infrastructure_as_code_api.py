@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AcceleratorInput, AcceleratorList, AcceleratorSpecification, InfrastructureascodeJob
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_infrastructureascode_accelerator', 'GET', '/api/v2/infrastructureascode/accelerators/{acceleratorId}', 'AcceleratorSpecification', (_P('accelerator_id', 'acceleratorId', 'path', 'str', True), _P('preferred_language', 'preferredLanguage', 'query', 'str'),)),
@@ -29,74 +21,19 @@ class InfrastructureAsCodeApi(_BaseApi):
     _operations = _OPS
 
     def get_infrastructureascode_accelerator(self, accelerator_id: str, *, preferred_language: str | None = None, **options: Unpack[CallOptions]) -> AcceleratorSpecification:
-        """Get one infrastructureascode accelerator.
-        
-        ``GET /api/v2/infrastructureascode/accelerators/{acceleratorId}``.
-        Requires the permission ``infrastructureascode:accelerator:view``.
-        
-        :param str accelerator_id: path ``acceleratorId``, required
-        :param str preferred_language: query ``preferredLanguage``; one of ``ar``, ``cs``, ``da``, ``de``, ``en-US``, ``es``, ``fi``, ``fr``, ``it``, ``iw``, ``ko``, ``ja``, ``nl``, ``no``, ``pl``, ``pt-BR``, ``pt-PT``, ``sv``, ``th``, ``tr``, ``zh-CN``, ``zh-TW``; default ``en-US``
-        :return: AcceleratorSpecification
-        """
-        return self._call(_OPS['get_infrastructureascode_accelerator'], (accelerator_id, preferred_language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_infrastructureascode_accelerator'], (accelerator_id, preferred_language), options)
 
     def get_infrastructureascode_accelerators(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, description: str | None = None, origin: str | None = None, type: str | None = None, classification: str | None = None, tags: str | None = None, **options: Unpack[CallOptions]) -> AcceleratorList:
-        """List infrastructureascode accelerators, one page per call.
-        
-        ``GET /api/v2/infrastructureascode/accelerators``.
-        Pages by ``pageNumber``: ``paginate(api.get_infrastructureascode_accelerators)`` walks every page.
-        Requires the permission ``infrastructureascode:accelerator:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :param str name: query ``name``
-        :param str description: query ``description``
-        :param str origin: query ``origin``; one of ``community``, ``partner``, ``genesys``
-        :param str type: query ``type``; one of ``module``, ``accelerator``, ``blueprint``
-        :param str classification: query ``classification``
-        :param str tags: query ``tags``
-        :return: AcceleratorList
-        """
-        return self._call(_OPS['get_infrastructureascode_accelerators'], (page_size, page_number, sort_by, sort_order, name, description, origin, type, classification, tags), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_infrastructureascode_accelerators'], (page_size, page_number, sort_by, sort_order, name, description, origin, type, classification, tags), options)
 
     def get_infrastructureascode_job(self, job_id: str, *, details: bool | None = None, **options: Unpack[CallOptions]) -> InfrastructureascodeJob:
-        """Get one infrastructureascode job.
-        
-        ``GET /api/v2/infrastructureascode/jobs/{jobId}``.
-        Requires the permission ``infrastructureascode:job:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param bool details: query ``details``; default ``False``
-        :return: InfrastructureascodeJob
-        """
-        return self._call(_OPS['get_infrastructureascode_job'], (job_id, details), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_infrastructureascode_job'], (job_id, details), options)
 
     def get_infrastructureascode_jobs(self, *, max_results: int | None = None, include_errors: bool | None = None, sort_by: str | None = None, sort_order: str | None = None, accelerator_id: str | None = None, submitted_by: str | None = None, status: str | None = None, **options: Unpack[CallOptions]) -> InfrastructureascodeJob:
-        """Get infrastructureascode jobs.
-        
-        ``GET /api/v2/infrastructureascode/jobs``.
-        Requires the permission ``infrastructureascode:job:view``.
-        
-        :param int max_results: query ``maxResults``; default ``1``
-        :param bool include_errors: query ``includeErrors``; default ``False``
-        :param str sort_by: query ``sortBy``; one of ``id``, ``dateSubmitted``, ``submittedBy``, ``acceleratorId``, ``status``; default ``dateSubmitted``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``desc``
-        :param str accelerator_id: query ``acceleratorId``
-        :param str submitted_by: query ``submittedBy``
-        :param str status: query ``status``; one of ``Created``, ``Queued``, ``Running``, ``Complete``, ``Failed``, ``Incomplete``
-        :return: InfrastructureascodeJob
-        """
-        return self._call(_OPS['get_infrastructureascode_jobs'], (max_results, include_errors, sort_by, sort_order, accelerator_id, submitted_by, status), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_infrastructureascode_jobs'], (max_results, include_errors, sort_by, sort_order, accelerator_id, submitted_by, status), options)
 
     def post_infrastructureascode_jobs(self, body: AcceleratorInput | dict[str, Any], **options: Unpack[CallOptions]) -> InfrastructureascodeJob:
-        """Create or add infrastructureascode jobs.
-        
-        ``POST /api/v2/infrastructureascode/jobs``.
-        Requires the permission ``infrastructureascode:job:add``.
-        
-        :param AcceleratorInput body: body ``body``, required
-        :return: InfrastructureascodeJob
-        """
-        return self._call(_OPS['post_infrastructureascode_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_infrastructureascode_jobs'], (body,), options)
+
+
+_attach_docs(InfrastructureAsCodeApi, __file__)

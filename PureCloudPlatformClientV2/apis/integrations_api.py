@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Action, ActionCertificateListing, ActionEntityListing, AsyncJob, AudioConnectorIntegration, AudioConnectorIntegrationEntityListing, Bot, BotConnectorBot, BotConnectorBotSummaryEntityListing, BotConnectorBotVersionSummaryEntityListing, BotExecutionConfiguration, BotList, BotListing, BotSummaryEntityListing, CategoryEntityListing, ClientAppEntityListing, CreateIntegrationRequest, Credential, CredentialInfo, CredentialInfoCursorListing, CredentialInfoListing, CredentialType, DialogflowAgent, DialogflowAgentSummaryEntityListing, DialogflowCXAgent, DialogflowCXAgentSummaryEntityListing, DraftValidationResult, Function, FunctionConfig, FunctionRuntime, FunctionUploadRequest, FunctionUploadResponse, IncomingMessageRequest, IncomingMessageResponse, Integration, IntegrationConfiguration, IntegrationEntityListing, IntegrationType, IntegrationTypeEntityListing, JsonSchemaDocument, LexBotAlias, LexBotAliasEntityListing, LexBotEntityListing, LexV2BotAlias, LexV2BotAliasEntityListing, LexV2BotEntityListing, NuanceBot, NuanceBotEntityListing, NuanceBotLaunchSettings, OutgoingMessageRequest, OutgoingMessageResponse, PostActionInput, PublishDraftInput, SttEngineEntity, SttEngineEntityListing, TestExecutionResult, TrustedCertificates, TtsEngineEntity, TtsEngineEntityListing, TtsSettings, TtsVoiceEntity, TtsVoiceEntityListing, UCThirdPartyPresence, UnifiedCommunicationsIntegration, UnifiedCommunicationsIntegrationListing, UpdateActionInput, UpdateDraftInput, UserAppEntityListing, WebhookInvocationResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_integration', 'DELETE', '/api/v2/integrations/{integrationId}', 'Integration', (_P('integration_id', 'integrationId', 'path', 'str', True),)),
@@ -115,1188 +107,277 @@ class IntegrationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_integration(self, integration_id: str, **options: Unpack[CallOptions]) -> Integration:
-        """Delete one integration.
-        
-        ``DELETE /api/v2/integrations/{integrationId}``.
-        Requires the permission ``integrations:integration:delete``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: Integration
-        """
-        return self._call(_OPS['delete_integration'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_integration'], (integration_id,), options)
 
     def delete_integrations_action(self, action_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one integrations action.
-        
-        ``DELETE /api/v2/integrations/actions/{actionId}``.
-        Requires the permission ``integrations:action:delete``.
-        
-        :param str action_id: path ``actionId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_integrations_action'], (action_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_integrations_action'], (action_id,), options)
 
     def delete_integrations_action_draft(self, action_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the draft of an integrations action.
-        
-        ``DELETE /api/v2/integrations/actions/{actionId}/draft``.
-        Requires the permission ``integrations:action:delete``.
-        
-        :param str action_id: path ``actionId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_integrations_action_draft'], (action_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_integrations_action_draft'], (action_id,), options)
 
     def delete_integrations_credential(self, credential_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one integrations credential.
-        
-        ``DELETE /api/v2/integrations/credentials/{credentialId}``.
-        Requires the permission ``integrations:integration:delete``.
-        
-        :param str credential_id: path ``credentialId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_integrations_credential'], (credential_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_integrations_credential'], (credential_id,), options)
 
     def get_integration(self, integration_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, **options: Unpack[CallOptions]) -> Integration:
-        """Get one integration.
-        
-        ``GET /api/v2/integrations/{integrationId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :return: Integration
-        """
-        return self._call(_OPS['get_integration'], (integration_id, page_size, page_number, sort_by, expand, next_page, previous_page), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integration'], (integration_id, page_size, page_number, sort_by, expand, next_page, previous_page), options)
 
     def get_integration_config_current(self, integration_id: str, **options: Unpack[CallOptions]) -> IntegrationConfiguration:
-        """Get config current of an integration.
-        
-        ``GET /api/v2/integrations/{integrationId}/config/current``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: IntegrationConfiguration
-        """
-        return self._call(_OPS['get_integration_config_current'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integration_config_current'], (integration_id,), options)
 
     def get_integrations(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, ids: list[str] | None = None, integration_type: str | None = None, reported_state: str | None = None, credential_id: str | None = None, **options: Unpack[CallOptions]) -> IntegrationEntityListing:
-        """List integrations, one page per call.
-        
-        ``GET /api/v2/integrations``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param list[str] ids: query ``ids``
-        :param str integration_type: query ``integrationType``
-        :param str reported_state: query ``reportedState``; one of ``ACTIVE``, ``ACTIVATING``, ``INACTIVE``, ``DEACTIVATING``, ``ERROR``
-        :param str credential_id: query ``credentialId``
-        :return: IntegrationEntityListing
-        """
-        return self._call(_OPS['get_integrations'], (page_size, page_number, sort_by, expand, next_page, previous_page, ids, integration_type, reported_state, credential_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations'], (page_size, page_number, sort_by, expand, next_page, previous_page, ids, integration_type, reported_state, credential_id), options)
 
     def get_integrations_action(self, action_id: str, *, expand: str | None = None, flatten: bool | None = None, include_config: bool | None = None, **options: Unpack[CallOptions]) -> Action:
-        """Get one integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str action_id: path ``actionId``, required
-        :param str expand: query ``expand``; one of ``contract``
-        :param bool flatten: query ``flatten``; one of ``True``, ``False``; default ``False``
-        :param bool include_config: query ``includeConfig``; one of ``True``, ``False``; default ``False``
-        :return: Action
-        """
-        return self._call(_OPS['get_integrations_action'], (action_id, expand, flatten, include_config), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action'], (action_id, expand, flatten, include_config), options)
 
     def get_integrations_action_draft(self, action_id: str, *, expand: str | None = None, flatten: bool | None = None, include_config: bool | None = None, **options: Unpack[CallOptions]) -> Action:
-        """Get draft of an integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}/draft``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str action_id: path ``actionId``, required
-        :param str expand: query ``expand``; one of ``contract``
-        :param bool flatten: query ``flatten``; one of ``True``, ``False``; default ``False``
-        :param bool include_config: query ``includeConfig``; one of ``True``, ``False``; default ``False``
-        :return: Action
-        """
-        return self._call(_OPS['get_integrations_action_draft'], (action_id, expand, flatten, include_config), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action_draft'], (action_id, expand, flatten, include_config), options)
 
     def get_integrations_action_draft_function(self, action_id: str, **options: Unpack[CallOptions]) -> FunctionConfig:
-        """Get draft function of an integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}/draft/function``.
-        Requires the permission ``integrations:actionFunction:view``.
-        
-        :param str action_id: path ``actionId``, required
-        :return: FunctionConfig
-        """
-        return self._call(_OPS['get_integrations_action_draft_function'], (action_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action_draft_function'], (action_id,), options)
 
     def get_integrations_action_draft_schema(self, action_id: str, file_name: str, *, flatten: bool | None = None, **options: Unpack[CallOptions]) -> JsonSchemaDocument:
-        """Get one draft schema of an integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}/draft/schemas/{fileName}``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str action_id: path ``actionId``, required
-        :param str file_name: path ``fileName``, required
-        :param bool flatten: query ``flatten``; default ``False``
-        :return: JsonSchemaDocument
-        """
-        return self._call(_OPS['get_integrations_action_draft_schema'], (action_id, file_name, flatten), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action_draft_schema'], (action_id, file_name, flatten), options)
 
     def get_integrations_action_draft_template(self, action_id: str, file_name: str, **options: Unpack[CallOptions]) -> str:
-        """Get one draft template of an integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}/draft/templates/{fileName}``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str action_id: path ``actionId``, required
-        :param str file_name: path ``fileName``, required
-        :return: str
-        """
-        return self._call(_OPS['get_integrations_action_draft_template'], (action_id, file_name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action_draft_template'], (action_id, file_name), options)
 
     def get_integrations_action_draft_validation(self, action_id: str, **options: Unpack[CallOptions]) -> DraftValidationResult:
-        """Get draft validation of an integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}/draft/validation``.
-        Requires the permission ``integrations:action:edit``.
-        
-        :param str action_id: path ``actionId``, required
-        :return: DraftValidationResult
-        """
-        return self._call(_OPS['get_integrations_action_draft_validation'], (action_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action_draft_validation'], (action_id,), options)
 
     def get_integrations_action_function(self, action_id: str, **options: Unpack[CallOptions]) -> FunctionConfig:
-        """Get function of an integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}/function``.
-        Requires the permission ``integrations:actionFunction:view``.
-        
-        :param str action_id: path ``actionId``, required
-        :return: FunctionConfig
-        """
-        return self._call(_OPS['get_integrations_action_function'], (action_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action_function'], (action_id,), options)
 
     def get_integrations_action_schema(self, action_id: str, file_name: str, *, flatten: bool | None = None, **options: Unpack[CallOptions]) -> JsonSchemaDocument:
-        """Get one schema of an integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}/schemas/{fileName}``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str action_id: path ``actionId``, required
-        :param str file_name: path ``fileName``, required
-        :param bool flatten: query ``flatten``; default ``False``
-        :return: JsonSchemaDocument
-        """
-        return self._call(_OPS['get_integrations_action_schema'], (action_id, file_name, flatten), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action_schema'], (action_id, file_name, flatten), options)
 
     def get_integrations_action_template(self, action_id: str, file_name: str, **options: Unpack[CallOptions]) -> str:
-        """Get one template of an integrations action.
-        
-        ``GET /api/v2/integrations/actions/{actionId}/templates/{fileName}``.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param str action_id: path ``actionId``, required
-        :param str file_name: path ``fileName``, required
-        :return: str
-        """
-        return self._call(_OPS['get_integrations_action_template'], (action_id, file_name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_action_template'], (action_id, file_name), options)
 
     def get_integrations_actions(self, *, page_size: int | None = None, page_number: int | None = None, next_page: str | None = None, previous_page: str | None = None, sort_by: str | None = None, sort_order: str | None = None, category: str | None = None, name: str | None = None, ids: str | None = None, secure: str | None = None, include_auth_actions: str | None = None, include_config: bool | None = None, **options: Unpack[CallOptions]) -> ActionEntityListing:
-        """List integrations actions, one page per call.
-        
-        ``GET /api/v2/integrations/actions``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_actions)`` walks every page.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ASC``, ``DESC``; default ``asc``
-        :param str category: query ``category``
-        :param str name: query ``name``
-        :param str ids: query ``ids``
-        :param str secure: query ``secure``; one of ``true``, ``false``
-        :param str include_auth_actions: query ``includeAuthActions``; one of ``true``, ``false``; default ``false``
-        :param bool include_config: query ``includeConfig``; one of ``True``, ``False``; default ``False``
-        :return: ActionEntityListing
-        """
-        return self._call(_OPS['get_integrations_actions'], (page_size, page_number, next_page, previous_page, sort_by, sort_order, category, name, ids, secure, include_auth_actions, include_config), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_actions'], (page_size, page_number, next_page, previous_page, sort_by, sort_order, category, name, ids, secure, include_auth_actions, include_config), options)
 
     def get_integrations_actions_categories(self, *, page_size: int | None = None, page_number: int | None = None, next_page: str | None = None, previous_page: str | None = None, sort_by: str | None = None, sort_order: str | None = None, secure: str | None = None, **options: Unpack[CallOptions]) -> CategoryEntityListing:
-        """List integrations actions categories, one page per call.
-        
-        ``GET /api/v2/integrations/actions/categories``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_actions_categories)`` walks every page.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ASC``, ``DESC``; default ``asc``
-        :param str secure: query ``secure``; one of ``true``, ``false``
-        :return: CategoryEntityListing
-        """
-        return self._call(_OPS['get_integrations_actions_categories'], (page_size, page_number, next_page, previous_page, sort_by, sort_order, secure), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_actions_categories'], (page_size, page_number, next_page, previous_page, sort_by, sort_order, secure), options)
 
     def get_integrations_actions_certificates(self, *, status: str | None = None, type: str | None = None, **options: Unpack[CallOptions]) -> ActionCertificateListing:
-        """Get integrations actions certificates.
-        
-        ``GET /api/v2/integrations/actions/certificates``.
-        Requires the permission ``integrations:actionCertificate:view``.
-        
-        :param str status: query ``status``; one of ``Current``, ``Upcoming``
-        :param str type: query ``type``; one of ``Client``
-        :return: ActionCertificateListing
-        """
-        return self._call(_OPS['get_integrations_actions_certificates'], (status, type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_actions_certificates'], (status, type), options)
 
     def get_integrations_actions_certificates_truststore(self, **options: Unpack[CallOptions]) -> TrustedCertificates:
-        """Get integrations actions certificates truststore.
-        
-        ``GET /api/v2/integrations/actions/certificates/truststore``.
-        Requires the permission ``integrations:actionCertificate:view``.
-        
-        :return: TrustedCertificates
-        """
-        return self._call(_OPS['get_integrations_actions_certificates_truststore'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_actions_certificates_truststore'], (), options)
 
     def get_integrations_actions_drafts(self, *, page_size: int | None = None, page_number: int | None = None, next_page: str | None = None, previous_page: str | None = None, sort_by: str | None = None, sort_order: str | None = None, category: str | None = None, name: str | None = None, ids: str | None = None, secure: str | None = None, include_auth_actions: str | None = None, include_config: bool | None = None, **options: Unpack[CallOptions]) -> ActionEntityListing:
-        """List integrations actions drafts, one page per call.
-        
-        ``GET /api/v2/integrations/actions/drafts``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_actions_drafts)`` walks every page.
-        Requires any of the permissions ``integrations:action:view``, ``bridge:actions:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ASC``, ``DESC``; default ``asc``
-        :param str category: query ``category``
-        :param str name: query ``name``
-        :param str ids: query ``ids``
-        :param str secure: query ``secure``; one of ``true``, ``false``
-        :param str include_auth_actions: query ``includeAuthActions``; one of ``true``, ``false``; default ``false``
-        :param bool include_config: query ``includeConfig``; one of ``True``, ``False``; default ``False``
-        :return: ActionEntityListing
-        """
-        return self._call(_OPS['get_integrations_actions_drafts'], (page_size, page_number, next_page, previous_page, sort_by, sort_order, category, name, ids, secure, include_auth_actions, include_config), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_actions_drafts'], (page_size, page_number, next_page, previous_page, sort_by, sort_order, category, name, ids, secure, include_auth_actions, include_config), options)
 
     def get_integrations_actions_functions_runtimes(self, **options: Unpack[CallOptions]) -> list[FunctionRuntime]:
-        """Get integrations actions functions runtimes.
-        
-        ``GET /api/v2/integrations/actions/functions/runtimes``.
-        Requires the permission ``integrations:actionFunction:view``.
-        
-        :return: list[FunctionRuntime]
-        """
-        return self._call(_OPS['get_integrations_actions_functions_runtimes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_actions_functions_runtimes'], (), options)
 
     def get_integrations_botconnector_bot(self, integration_id: str, bot_id: str, *, version: str | None = None, **options: Unpack[CallOptions]) -> Bot:
-        """Get one bot of an integrations botconnector.
-        
-        ``GET /api/v2/integrations/botconnectors/{integrationId}/bots/{botId}``. **Preview.**
-        Requires the permission ``integration:botconnector:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str bot_id: path ``botId``, required
-        :param str version: query ``version``
-        :return: Bot
-        """
-        return self._call(_OPS['get_integrations_botconnector_bot'], (integration_id, bot_id, version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_botconnector_bot'], (integration_id, bot_id, version), options)
 
     def get_integrations_botconnector_bots(self, integration_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> BotListing:
-        """List bots of an integrations botconnector, one page per call.
-        
-        ``GET /api/v2/integrations/botconnectors/{integrationId}/bots``. **Preview.**
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_botconnector_bots)`` walks every page.
-        Requires the permission ``integration:botconnector:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: BotListing
-        """
-        return self._call(_OPS['get_integrations_botconnector_bots'], (integration_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_botconnector_bots'], (integration_id, page_number, page_size), options)
 
     def get_integrations_botconnector_bots_summaries(self, integration_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> BotSummaryEntityListing:
-        """List bots summaries of an integrations botconnector, one page per call.
-        
-        ``GET /api/v2/integrations/botconnectors/{integrationId}/bots/summaries``. **Preview.**
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_botconnector_bots_summaries)`` walks every page.
-        Requires the permission ``integration:botconnector:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: BotSummaryEntityListing
-        """
-        return self._call(_OPS['get_integrations_botconnector_bots_summaries'], (integration_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_botconnector_bots_summaries'], (integration_id, page_number, page_size), options)
 
     def get_integrations_botconnector_integration_id_bot(self, integration_id: str, bot_id: str, *, version: str | None = None, **options: Unpack[CallOptions]) -> BotConnectorBot:
-        """Get one bot of an integrations botconnector.
-        
-        ``GET /api/v2/integrations/botconnector/{integrationId}/bots/{botId}``.
-        Requires the permission ``integration:botconnector:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str bot_id: path ``botId``, required
-        :param str version: query ``version``
-        :return: BotConnectorBot
-        """
-        return self._call(_OPS['get_integrations_botconnector_integration_id_bot'], (integration_id, bot_id, version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_botconnector_integration_id_bot'], (integration_id, bot_id, version), options)
 
     def get_integrations_botconnector_integration_id_bot_versions(self, integration_id: str, bot_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> BotConnectorBotVersionSummaryEntityListing:
-        """List versions of a bot of an integrations botconnector, one page per call.
-        
-        ``GET /api/v2/integrations/botconnector/{integrationId}/bots/{botId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_botconnector_integration_id_bot_versions)`` walks every page.
-        Requires the permission ``integration:botconnector:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param str bot_id: path ``botId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: BotConnectorBotVersionSummaryEntityListing
-        """
-        return self._call(_OPS['get_integrations_botconnector_integration_id_bot_versions'], (integration_id, bot_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_botconnector_integration_id_bot_versions'], (integration_id, bot_id, page_number, page_size), options)
 
     def get_integrations_botconnector_integration_id_bots(self, integration_id: str, **options: Unpack[CallOptions]) -> BotList:
-        """Get bots of an integrations botconnector.
-        
-        ``GET /api/v2/integrations/botconnector/{integrationId}/bots``.
-        Requires the permission ``integration:botconnector:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: BotList
-        """
-        return self._call(_OPS['get_integrations_botconnector_integration_id_bots'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_botconnector_integration_id_bots'], (integration_id,), options)
 
     def get_integrations_botconnector_integration_id_bots_summaries(self, integration_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> BotConnectorBotSummaryEntityListing:
-        """List bots summaries of an integrations botconnector, one page per call.
-        
-        ``GET /api/v2/integrations/botconnector/{integrationId}/bots/summaries``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_botconnector_integration_id_bots_summaries)`` walks every page.
-        Requires the permission ``integration:botconnector:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: BotConnectorBotSummaryEntityListing
-        """
-        return self._call(_OPS['get_integrations_botconnector_integration_id_bots_summaries'], (integration_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_botconnector_integration_id_bots_summaries'], (integration_id, page_number, page_size), options)
 
     def get_integrations_clientapps(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, **options: Unpack[CallOptions]) -> ClientAppEntityListing:
-        """List integrations clientapps, one page per call.
-        
-        ``GET /api/v2/integrations/clientapps``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_clientapps)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :return: ClientAppEntityListing
-        """
-        return self._call(_OPS['get_integrations_clientapps'], (page_size, page_number, sort_by, expand, next_page, previous_page), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_clientapps'], (page_size, page_number, sort_by, expand, next_page, previous_page), options)
 
     def get_integrations_credential(self, credential_id: str, **options: Unpack[CallOptions]) -> Credential:
-        """Get one integrations credential.
-        
-        ``GET /api/v2/integrations/credentials/{credentialId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str credential_id: path ``credentialId``, required
-        :return: Credential
-        """
-        return self._call(_OPS['get_integrations_credential'], (credential_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_credential'], (credential_id,), options)
 
     def get_integrations_credentials(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> CredentialInfoListing:
-        """List integrations credentials, one page per call.
-        
-        ``GET /api/v2/integrations/credentials``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_credentials)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: CredentialInfoListing
-        """
-        return self._call(_OPS['get_integrations_credentials'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_credentials'], (page_number, page_size), options)
 
     def get_integrations_credentials_listing(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> CredentialInfoCursorListing:
-        """List integrations credentials listing, one page per call.
-        
-        ``GET /api/v2/integrations/credentials/listing``.
-        Pages by ``after``: ``paginate(api.get_integrations_credentials_listing)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: CredentialInfoCursorListing
-        """
-        return self._call(_OPS['get_integrations_credentials_listing'], (before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_credentials_listing'], (before, after, page_size), options)
 
     def get_integrations_credentials_types(self, **options: Unpack[CallOptions]) -> list[CredentialType]:
-        """Get integrations credentials types.
-        
-        ``GET /api/v2/integrations/credentials/types``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :return: list[CredentialType]
-        """
-        return self._call(_OPS['get_integrations_credentials_types'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_credentials_types'], (), options)
 
     def get_integrations_speech_audioconnector(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AudioConnectorIntegrationEntityListing:
-        """List integrations speech audioconnector, one page per call.
-        
-        ``GET /api/v2/integrations/speech/audioconnector``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_audioconnector)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: AudioConnectorIntegrationEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_audioconnector'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_audioconnector'], (page_number, page_size), options)
 
     def get_integrations_speech_audioconnector_integration_id(self, integration_id: str, **options: Unpack[CallOptions]) -> AudioConnectorIntegration:
-        """Get one integrations speech audioconnector.
-        
-        ``GET /api/v2/integrations/speech/audioconnector/{integrationId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :return: AudioConnectorIntegration
-        """
-        return self._call(_OPS['get_integrations_speech_audioconnector_integration_id'], (integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_audioconnector_integration_id'], (integration_id,), options)
 
     def get_integrations_speech_dialogflow_agent(self, agent_id: str, **options: Unpack[CallOptions]) -> DialogflowAgent:
-        """Get one integrations speech dialogflow agent.
-        
-        ``GET /api/v2/integrations/speech/dialogflow/agents/{agentId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str agent_id: path ``agentId``, required
-        :return: DialogflowAgent
-        """
-        return self._call(_OPS['get_integrations_speech_dialogflow_agent'], (agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_dialogflow_agent'], (agent_id,), options)
 
     def get_integrations_speech_dialogflow_agents(self, *, page_number: int | None = None, page_size: int | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DialogflowAgentSummaryEntityListing:
-        """List integrations speech dialogflow agents, one page per call.
-        
-        ``GET /api/v2/integrations/speech/dialogflow/agents``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_dialogflow_agents)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str name: query ``name``
-        :return: DialogflowAgentSummaryEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_dialogflow_agents'], (page_number, page_size, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_dialogflow_agents'], (page_number, page_size, name), options)
 
     def get_integrations_speech_dialogflowcx_agent(self, agent_id: str, **options: Unpack[CallOptions]) -> DialogflowCXAgent:
-        """Get one integrations speech dialogflowcx agent.
-        
-        ``GET /api/v2/integrations/speech/dialogflowcx/agents/{agentId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str agent_id: path ``agentId``, required
-        :return: DialogflowCXAgent
-        """
-        return self._call(_OPS['get_integrations_speech_dialogflowcx_agent'], (agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_dialogflowcx_agent'], (agent_id,), options)
 
     def get_integrations_speech_dialogflowcx_agents(self, *, page_number: int | None = None, page_size: int | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> DialogflowCXAgentSummaryEntityListing:
-        """List integrations speech dialogflowcx agents, one page per call.
-        
-        ``GET /api/v2/integrations/speech/dialogflowcx/agents``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_dialogflowcx_agents)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str name: query ``name``
-        :return: DialogflowCXAgentSummaryEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_dialogflowcx_agents'], (page_number, page_size, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_dialogflowcx_agents'], (page_number, page_size, name), options)
 
     def get_integrations_speech_lex_bot_alias(self, alias_id: str, **options: Unpack[CallOptions]) -> LexBotAlias:
-        """Get one integrations speech lex bot alia.
-        
-        ``GET /api/v2/integrations/speech/lex/bot/alias/{aliasId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str alias_id: path ``aliasId``, required
-        :return: LexBotAlias
-        """
-        return self._call(_OPS['get_integrations_speech_lex_bot_alias'], (alias_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_lex_bot_alias'], (alias_id,), options)
 
     def get_integrations_speech_lex_bot_bot_id_aliases(self, bot_id: str, *, page_number: int | None = None, page_size: int | None = None, status: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> LexBotAliasEntityListing:
-        """List aliases of an integrations speech lex bot, one page per call.
-        
-        ``GET /api/v2/integrations/speech/lex/bot/{botId}/aliases``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_lex_bot_bot_id_aliases)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str bot_id: path ``botId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str status: query ``status``; one of ``READY``, ``FAILED``, ``BUILDING``, ``NOT_BUILT``
-        :param str name: query ``name``
-        :return: LexBotAliasEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_lex_bot_bot_id_aliases'], (bot_id, page_number, page_size, status, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_lex_bot_bot_id_aliases'], (bot_id, page_number, page_size, status, name), options)
 
     def get_integrations_speech_lex_bots(self, *, page_number: int | None = None, page_size: int | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> LexBotEntityListing:
-        """List integrations speech lex bots, one page per call.
-        
-        ``GET /api/v2/integrations/speech/lex/bots``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_lex_bots)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str name: query ``name``
-        :return: LexBotEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_lex_bots'], (page_number, page_size, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_lex_bots'], (page_number, page_size, name), options)
 
     def get_integrations_speech_lexv2_bot_alias(self, alias_id: str, **options: Unpack[CallOptions]) -> LexV2BotAlias:
-        """Get one integrations speech lexv2 bot alia.
-        
-        ``GET /api/v2/integrations/speech/lexv2/bot/alias/{aliasId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str alias_id: path ``aliasId``, required
-        :return: LexV2BotAlias
-        """
-        return self._call(_OPS['get_integrations_speech_lexv2_bot_alias'], (alias_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_lexv2_bot_alias'], (alias_id,), options)
 
     def get_integrations_speech_lexv2_bot_bot_id_aliases(self, bot_id: str, *, page_number: int | None = None, page_size: int | None = None, status: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> LexV2BotAliasEntityListing:
-        """List aliases of an integrations speech lexv2 bot, one page per call.
-        
-        ``GET /api/v2/integrations/speech/lexv2/bot/{botId}/aliases``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_lexv2_bot_bot_id_aliases)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str bot_id: path ``botId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str status: query ``status``; one of ``Creating``, ``Available``, ``Deleting``, ``Failed``
-        :param str name: query ``name``
-        :return: LexV2BotAliasEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_lexv2_bot_bot_id_aliases'], (bot_id, page_number, page_size, status, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_lexv2_bot_bot_id_aliases'], (bot_id, page_number, page_size, status, name), options)
 
     def get_integrations_speech_lexv2_bots(self, *, page_number: int | None = None, page_size: int | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> LexV2BotEntityListing:
-        """List integrations speech lexv2 bots, one page per call.
-        
-        ``GET /api/v2/integrations/speech/lexv2/bots``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_lexv2_bots)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str name: query ``name``
-        :return: LexV2BotEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_lexv2_bots'], (page_number, page_size, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_lexv2_bots'], (page_number, page_size, name), options)
 
     def get_integrations_speech_nuance_nuance_integration_id_bot(self, nuance_integration_id: str, bot_id: str, *, expand: list[str] | None = None, target_channel: str | None = None, **options: Unpack[CallOptions]) -> NuanceBot:
-        """Get one bot of an integrations speech nuance.
-        
-        ``GET /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/{botId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param str bot_id: path ``botId``, required
-        :param list[str] expand: query ``expand``; each one of ``variables``, ``transferNodes``, ``channels``, ``locales``
-        :param str target_channel: query ``targetChannel``; one of ``digital``, ``voice``
-        :return: NuanceBot
-        """
-        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bot'], (nuance_integration_id, bot_id, expand, target_channel), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bot'], (nuance_integration_id, bot_id, expand, target_channel), options)
 
     def get_integrations_speech_nuance_nuance_integration_id_bot_job(self, nuance_integration_id: str, bot_id: str, job_id: str, **options: Unpack[CallOptions]) -> AsyncJob:
-        """Get one job of a bot of an integrations speech nuance.
-        
-        ``GET /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/{botId}/jobs/{jobId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param str bot_id: path ``botId``, required
-        :param str job_id: path ``jobId``, required
-        :return: AsyncJob
-        """
-        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bot_job'], (nuance_integration_id, bot_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bot_job'], (nuance_integration_id, bot_id, job_id), options)
 
     def get_integrations_speech_nuance_nuance_integration_id_bot_job_results(self, nuance_integration_id: str, bot_id: str, job_id: str, **options: Unpack[CallOptions]) -> NuanceBot:
-        """Get results of a job of a bot of an integrations speech nuance.
-        
-        ``GET /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/{botId}/jobs/{jobId}/results``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param str bot_id: path ``botId``, required
-        :param str job_id: path ``jobId``, required
-        :return: NuanceBot
-        """
-        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bot_job_results'], (nuance_integration_id, bot_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bot_job_results'], (nuance_integration_id, bot_id, job_id), options)
 
     def get_integrations_speech_nuance_nuance_integration_id_bots(self, nuance_integration_id: str, *, page_number: int | None = None, page_size: int | None = None, only_registered_bots: bool | None = None, **options: Unpack[CallOptions]) -> NuanceBotEntityListing:
-        """List bots of an integrations speech nuance, one page per call.
-        
-        ``GET /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_nuance_nuance_integration_id_bots)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool only_registered_bots: query ``onlyRegisteredBots``; default ``True``
-        :return: NuanceBotEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bots'], (nuance_integration_id, page_number, page_size, only_registered_bots), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bots'], (nuance_integration_id, page_number, page_size, only_registered_bots), options)
 
     def get_integrations_speech_nuance_nuance_integration_id_bots_job(self, nuance_integration_id: str, job_id: str, **options: Unpack[CallOptions]) -> AsyncJob:
-        """Get one bots job of an integrations speech nuance.
-        
-        ``GET /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/jobs/{jobId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param str job_id: path ``jobId``, required
-        :return: AsyncJob
-        """
-        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bots_job'], (nuance_integration_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bots_job'], (nuance_integration_id, job_id), options)
 
     def get_integrations_speech_nuance_nuance_integration_id_bots_job_results(self, nuance_integration_id: str, job_id: str, **options: Unpack[CallOptions]) -> NuanceBotEntityListing:
-        """Get results of a bots job of an integrations speech nuance.
-        
-        ``GET /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/jobs/{jobId}/results``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param str job_id: path ``jobId``, required
-        :return: NuanceBotEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bots_job_results'], (nuance_integration_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_nuance_nuance_integration_id_bots_job_results'], (nuance_integration_id, job_id), options)
 
     def get_integrations_speech_stt_engine(self, engine_id: str, **options: Unpack[CallOptions]) -> SttEngineEntity:
-        """Get one integrations speech stt engine.
-        
-        ``GET /api/v2/integrations/speech/stt/engines/{engineId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str engine_id: path ``engineId``, required
-        :return: SttEngineEntity
-        """
-        return self._call(_OPS['get_integrations_speech_stt_engine'], (engine_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_stt_engine'], (engine_id,), options)
 
     def get_integrations_speech_stt_engines(self, *, page_number: int | None = None, page_size: int | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> SttEngineEntityListing:
-        """List integrations speech stt engines, one page per call.
-        
-        ``GET /api/v2/integrations/speech/stt/engines``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_stt_engines)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str name: query ``name``
-        :return: SttEngineEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_stt_engines'], (page_number, page_size, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_stt_engines'], (page_number, page_size, name), options)
 
     def get_integrations_speech_tts_engine(self, engine_id: str, *, include_voices: bool | None = None, **options: Unpack[CallOptions]) -> TtsEngineEntity:
-        """Get one integrations speech tts engine.
-        
-        ``GET /api/v2/integrations/speech/tts/engines/{engineId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str engine_id: path ``engineId``, required
-        :param bool include_voices: query ``includeVoices``; default ``False``
-        :return: TtsEngineEntity
-        """
-        return self._call(_OPS['get_integrations_speech_tts_engine'], (engine_id, include_voices), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_tts_engine'], (engine_id, include_voices), options)
 
     def get_integrations_speech_tts_engine_voice(self, engine_id: str, voice_id: str, **options: Unpack[CallOptions]) -> TtsVoiceEntity:
-        """Get one voice of an integrations speech tts engine.
-        
-        ``GET /api/v2/integrations/speech/tts/engines/{engineId}/voices/{voiceId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str engine_id: path ``engineId``, required
-        :param str voice_id: path ``voiceId``, required
-        :return: TtsVoiceEntity
-        """
-        return self._call(_OPS['get_integrations_speech_tts_engine_voice'], (engine_id, voice_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_tts_engine_voice'], (engine_id, voice_id), options)
 
     def get_integrations_speech_tts_engine_voices(self, engine_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> TtsVoiceEntityListing:
-        """List voices of an integrations speech tts engine, one page per call.
-        
-        ``GET /api/v2/integrations/speech/tts/engines/{engineId}/voices``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_tts_engine_voices)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str engine_id: path ``engineId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: TtsVoiceEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_tts_engine_voices'], (engine_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_tts_engine_voices'], (engine_id, page_number, page_size), options)
 
     def get_integrations_speech_tts_engines(self, *, page_number: int | None = None, page_size: int | None = None, include_voices: bool | None = None, name: str | None = None, language: str | None = None, **options: Unpack[CallOptions]) -> TtsEngineEntityListing:
-        """List integrations speech tts engines, one page per call.
-        
-        ``GET /api/v2/integrations/speech/tts/engines``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_speech_tts_engines)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool include_voices: query ``includeVoices``; default ``False``
-        :param str name: query ``name``
-        :param str language: query ``language``
-        :return: TtsEngineEntityListing
-        """
-        return self._call(_OPS['get_integrations_speech_tts_engines'], (page_number, page_size, include_voices, name, language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_tts_engines'], (page_number, page_size, include_voices, name, language), options)
 
     def get_integrations_speech_tts_settings(self, **options: Unpack[CallOptions]) -> TtsSettings:
-        """Get integrations speech tts settings.
-        
-        ``GET /api/v2/integrations/speech/tts/settings``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :return: TtsSettings
-        """
-        return self._call(_OPS['get_integrations_speech_tts_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_speech_tts_settings'], (), options)
 
     def get_integrations_type(self, type_id: str, **options: Unpack[CallOptions]) -> IntegrationType:
-        """Get one integrations type.
-        
-        ``GET /api/v2/integrations/types/{typeId}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str type_id: path ``typeId``, required
-        :return: IntegrationType
-        """
-        return self._call(_OPS['get_integrations_type'], (type_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_type'], (type_id,), options)
 
     def get_integrations_type_configschema(self, type_id: str, config_type: str, **options: Unpack[CallOptions]) -> JsonSchemaDocument:
-        """Get one configschema of an integrations type.
-        
-        ``GET /api/v2/integrations/types/{typeId}/configschemas/{configType}``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str type_id: path ``typeId``, required
-        :param str config_type: path ``configType``, required; one of ``properties``, ``advanced``
-        :return: JsonSchemaDocument
-        """
-        return self._call(_OPS['get_integrations_type_configschema'], (type_id, config_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_type_configschema'], (type_id, config_type), options)
 
     def get_integrations_types(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, **options: Unpack[CallOptions]) -> IntegrationTypeEntityListing:
-        """List integrations types, one page per call.
-        
-        ``GET /api/v2/integrations/types``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_types)`` walks every page.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :return: IntegrationTypeEntityListing
-        """
-        return self._call(_OPS['get_integrations_types'], (page_size, page_number, sort_by, expand, next_page, previous_page), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_types'], (page_size, page_number, sort_by, expand, next_page, previous_page), options)
 
     def get_integrations_unifiedcommunications_clientapp(self, uc_integration_id: str, **options: Unpack[CallOptions]) -> UnifiedCommunicationsIntegration:
-        """Get one integrations unifiedcommunications clientapp.
-        
-        ``GET /api/v2/integrations/unifiedcommunications/clientapps/{ucIntegrationId}``.
-        Requires the permission ``integration:unifiedCommunications:view``.
-        
-        :param str uc_integration_id: path ``ucIntegrationId``, required
-        :return: UnifiedCommunicationsIntegration
-        """
-        return self._call(_OPS['get_integrations_unifiedcommunications_clientapp'], (uc_integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_unifiedcommunications_clientapp'], (uc_integration_id,), options)
 
     def get_integrations_unifiedcommunications_clientapps(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, **options: Unpack[CallOptions]) -> UnifiedCommunicationsIntegrationListing:
-        """List integrations unifiedcommunications clientapps, one page per call.
-        
-        ``GET /api/v2/integrations/unifiedcommunications/clientapps``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_unifiedcommunications_clientapps)`` walks every page.
-        Requires the permission ``integration:unifiedCommunications:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :return: UnifiedCommunicationsIntegrationListing
-        """
-        return self._call(_OPS['get_integrations_unifiedcommunications_clientapps'], (page_size, page_number, sort_by, expand, next_page, previous_page), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_unifiedcommunications_clientapps'], (page_size, page_number, sort_by, expand, next_page, previous_page), options)
 
     def get_integrations_userapps(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, app_host: str | None = None, **options: Unpack[CallOptions]) -> UserAppEntityListing:
-        """List integrations userapps, one page per call.
-        
-        ``GET /api/v2/integrations/userapps``.
-        Pages by ``pageNumber``: ``paginate(api.get_integrations_userapps)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str app_host: query ``appHost``
-        :return: UserAppEntityListing
-        """
-        return self._call(_OPS['get_integrations_userapps'], (page_size, page_number, sort_by, expand, next_page, previous_page, app_host), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_integrations_userapps'], (page_size, page_number, sort_by, expand, next_page, previous_page, app_host), options)
 
     def patch_integration(self, integration_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, body: Integration | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Integration:
-        """Change fields of one integration.
-        
-        ``PATCH /api/v2/integrations/{integrationId}``.
-        Requires the permission ``integrations:integration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param Integration body: body ``body``
-        :return: Integration
-        """
-        return self._call(_OPS['patch_integration'], (integration_id, page_size, page_number, sort_by, expand, next_page, previous_page, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_integration'], (integration_id, page_size, page_number, sort_by, expand, next_page, previous_page, body), options)
 
     def patch_integrations_action(self, action_id: str, body: UpdateActionInput | dict[str, Any], **options: Unpack[CallOptions]) -> Action:
-        """Change fields of one integrations action.
-        
-        ``PATCH /api/v2/integrations/actions/{actionId}``.
-        Requires the permission ``integrations:action:edit``.
-        
-        :param str action_id: path ``actionId``, required
-        :param UpdateActionInput body: body ``body``, required
-        :return: Action
-        """
-        return self._call(_OPS['patch_integrations_action'], (action_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_integrations_action'], (action_id, body), options)
 
     def patch_integrations_action_draft(self, action_id: str, body: UpdateDraftInput | dict[str, Any], **options: Unpack[CallOptions]) -> Action:
-        """Change fields of the draft of an integrations action.
-        
-        ``PATCH /api/v2/integrations/actions/{actionId}/draft``.
-        Requires the permission ``integrations:action:edit``.
-        
-        :param str action_id: path ``actionId``, required
-        :param UpdateDraftInput body: body ``body``, required
-        :return: Action
-        """
-        return self._call(_OPS['patch_integrations_action_draft'], (action_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_integrations_action_draft'], (action_id, body), options)
 
     def post_integrations(self, *, body: CreateIntegrationRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Integration:
-        """Create or add integrations.
-        
-        ``POST /api/v2/integrations``.
-        Requires the permission ``integrations:integration:add``.
-        
-        :param CreateIntegrationRequest body: body ``body``
-        :return: Integration
-        """
-        return self._call(_OPS['post_integrations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations'], (body,), options)
 
     def post_integrations_action_draft(self, action_id: str, **options: Unpack[CallOptions]) -> Action:
-        """Request draft of an integrations action.
-        
-        ``POST /api/v2/integrations/actions/{actionId}/draft``.
-        Requires the permission ``integrations:action:edit``.
-        
-        :param str action_id: path ``actionId``, required
-        :return: Action
-        """
-        return self._call(_OPS['post_integrations_action_draft'], (action_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_action_draft'], (action_id,), options)
 
     def post_integrations_action_draft_function_upload(self, action_id: str, body: FunctionUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FunctionUploadResponse:
-        """Request draft function upload of an integrations action.
-        
-        ``POST /api/v2/integrations/actions/{actionId}/draft/function/upload``.
-        Requires the permission ``integrations:actionFunction:edit``.
-        
-        :param str action_id: path ``actionId``, required
-        :param FunctionUploadRequest body: body ``body``, required
-        :return: FunctionUploadResponse
-        """
-        return self._call(_OPS['post_integrations_action_draft_function_upload'], (action_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_action_draft_function_upload'], (action_id, body), options)
 
     def post_integrations_action_draft_publish(self, action_id: str, body: PublishDraftInput | dict[str, Any], **options: Unpack[CallOptions]) -> Action:
-        """Request draft publish of an integrations action.
-        
-        ``POST /api/v2/integrations/actions/{actionId}/draft/publish``.
-        Requires the permission ``integrations:action:edit``.
-        
-        :param str action_id: path ``actionId``, required
-        :param PublishDraftInput body: body ``body``, required
-        :return: Action
-        """
-        return self._call(_OPS['post_integrations_action_draft_publish'], (action_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_action_draft_publish'], (action_id, body), options)
 
     def post_integrations_action_draft_test(self, action_id: str, body: Any, *, flatten: bool | None = None, **options: Unpack[CallOptions]) -> TestExecutionResult:
-        """Request draft test of an integrations action.
-        
-        ``POST /api/v2/integrations/actions/{actionId}/draft/test``.
-        Requires the permission ``integrations:action:execute``.
-        
-        :param str action_id: path ``actionId``, required
-        :param object body: body ``body``, required
-        :param bool flatten: query ``flatten``; default ``False``
-        :return: TestExecutionResult
-        """
-        return self._call(_OPS['post_integrations_action_draft_test'], (action_id, body, flatten), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_action_draft_test'], (action_id, body, flatten), options)
 
     def post_integrations_action_execute(self, action_id: str, body: Any, *, flatten: bool | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Request execute of an integrations action.
-        
-        ``POST /api/v2/integrations/actions/{actionId}/execute``.
-        Requires any of the permissions ``integrations:action:execute``, ``bridge:actions:execute``.
-        
-        :param str action_id: path ``actionId``, required
-        :param object body: body ``body``, required
-        :param bool flatten: query ``flatten``; default ``False``
-        :return: object
-        """
-        return self._call(_OPS['post_integrations_action_execute'], (action_id, body, flatten), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_action_execute'], (action_id, body, flatten), options)
 
     def post_integrations_action_test(self, action_id: str, body: Any, *, flatten: bool | None = None, **options: Unpack[CallOptions]) -> TestExecutionResult:
-        """Request test of an integrations action.
-        
-        ``POST /api/v2/integrations/actions/{actionId}/test``.
-        Requires any of the permissions ``integrations:action:execute``, ``bridge:actions:execute``.
-        
-        :param str action_id: path ``actionId``, required
-        :param object body: body ``body``, required
-        :param bool flatten: query ``flatten``; default ``False``
-        :return: TestExecutionResult
-        """
-        return self._call(_OPS['post_integrations_action_test'], (action_id, body, flatten), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_action_test'], (action_id, body, flatten), options)
 
     def post_integrations_actions(self, body: PostActionInput | dict[str, Any], **options: Unpack[CallOptions]) -> Action:
-        """Create or add integrations actions.
-        
-        ``POST /api/v2/integrations/actions``.
-        Requires the permission ``integrations:action:add``.
-        
-        :param PostActionInput body: body ``body``, required
-        :return: Action
-        """
-        return self._call(_OPS['post_integrations_actions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_actions'], (body,), options)
 
     def post_integrations_actions_drafts(self, body: PostActionInput | dict[str, Any], **options: Unpack[CallOptions]) -> Action:
-        """Create or add integrations actions drafts.
-        
-        ``POST /api/v2/integrations/actions/drafts``.
-        Requires the permission ``integrations:action:add``.
-        
-        :param PostActionInput body: body ``body``, required
-        :return: Action
-        """
-        return self._call(_OPS['post_integrations_actions_drafts'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_actions_drafts'], (body,), options)
 
     def post_integrations_botconnectors_incoming_messages(self, body: IncomingMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> IncomingMessageResponse:
-        """Create or add integrations botconnectors incoming messages.
-        
-        ``POST /api/v2/integrations/botconnectors/incoming/messages``. **Preview.**
-        Requires the permission ``integration:botconnector:send``.
-        
-        :param IncomingMessageRequest body: body ``body``, required
-        :return: IncomingMessageResponse
-        """
-        return self._call(_OPS['post_integrations_botconnectors_incoming_messages'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_botconnectors_incoming_messages'], (body,), options)
 
     def post_integrations_botconnectors_outgoing_messages(self, body: OutgoingMessageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OutgoingMessageResponse:
-        """Create or add integrations botconnectors outgoing messages.
-        
-        ``POST /api/v2/integrations/botconnectors/outgoing/messages``. **Preview.**
-        Requires the permission ``integration:botconnector:send``.
-        
-        :param OutgoingMessageRequest body: body ``body``, required
-        :return: OutgoingMessageResponse
-        """
-        return self._call(_OPS['post_integrations_botconnectors_outgoing_messages'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_botconnectors_outgoing_messages'], (body,), options)
 
     def post_integrations_credentials(self, *, body: Credential | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> CredentialInfo:
-        """Create or add integrations credentials.
-        
-        ``POST /api/v2/integrations/credentials``.
-        Requires the permission ``integrations:integration:add``.
-        
-        :param Credential body: body ``body``
-        :return: CredentialInfo
-        """
-        return self._call(_OPS['post_integrations_credentials'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_credentials'], (body,), options)
 
     def post_integrations_speech_nuance_nuance_integration_id_bot_jobs(self, nuance_integration_id: str, bot_id: str, *, expand: list[str] | None = None, body: str | None = None, **options: Unpack[CallOptions]) -> AsyncJob:
-        """Request jobs of a bot of an integrations speech nuance.
-        
-        ``POST /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/{botId}/jobs``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param str bot_id: path ``botId``, required
-        :param list[str] expand: query ``expand``; each one of ``variables``, ``transferNodes``, ``channels``, ``locales``
-        :param str body: body ``body``
-        :return: AsyncJob
-        """
-        return self._call(_OPS['post_integrations_speech_nuance_nuance_integration_id_bot_jobs'], (nuance_integration_id, bot_id, expand, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_speech_nuance_nuance_integration_id_bot_jobs'], (nuance_integration_id, bot_id, expand, body), options)
 
     def post_integrations_speech_nuance_nuance_integration_id_bots_jobs(self, nuance_integration_id: str, *, page_number: int | None = None, page_size: int | None = None, only_registered_bots: bool | None = None, **options: Unpack[CallOptions]) -> AsyncJob:
-        """Request bots jobs of an integrations speech nuance.
-        
-        ``POST /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/jobs``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool only_registered_bots: query ``onlyRegisteredBots``; default ``True``
-        :return: AsyncJob
-        """
-        return self._call(_OPS['post_integrations_speech_nuance_nuance_integration_id_bots_jobs'], (nuance_integration_id, page_number, page_size, only_registered_bots), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_speech_nuance_nuance_integration_id_bots_jobs'], (nuance_integration_id, page_number, page_size, only_registered_bots), options)
 
     def post_integrations_speech_nuance_nuance_integration_id_bots_launch_validate(self, nuance_integration_id: str, settings: BotExecutionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request bots launch validate of an integrations speech nuance.
-        
-        ``POST /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/launch/validate``.
-        Requires the permission ``integrations:integration:edit``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param BotExecutionConfiguration settings: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_integrations_speech_nuance_nuance_integration_id_bots_launch_validate'], (nuance_integration_id, settings), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_speech_nuance_nuance_integration_id_bots_launch_validate'], (nuance_integration_id, settings), options)
 
     def post_integrations_webhook_events(self, token_id: str, body: Any, **options: Unpack[CallOptions]) -> WebhookInvocationResponse:
-        """Request events of an integrations webhook.
-        
-        ``POST /api/v2/integrations/webhooks/{tokenId}/events``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str token_id: path ``tokenId``, required
-        :param object body: body ``body``, required
-        :return: WebhookInvocationResponse
-        """
-        return self._call(_OPS['post_integrations_webhook_events'], (token_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_webhook_events'], (token_id, body), options)
 
     def put_integration_config_current(self, integration_id: str, *, body: IntegrationConfiguration | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> IntegrationConfiguration:
-        """Replace the config current of an integration.
-        
-        ``PUT /api/v2/integrations/{integrationId}/config/current``.
-        Requires the permission ``integrations:integration:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param IntegrationConfiguration body: body ``body``
-        :return: IntegrationConfiguration
-        """
-        return self._call(_OPS['put_integration_config_current'], (integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_integration_config_current'], (integration_id, body), options)
 
     def put_integrations_action_draft_function(self, action_id: str, body: Function | dict[str, Any], **options: Unpack[CallOptions]) -> FunctionConfig:
-        """Replace the draft function of an integrations action.
-        
-        ``PUT /api/v2/integrations/actions/{actionId}/draft/function``.
-        Requires the permission ``integrations:actionFunction:edit``.
-        
-        :param str action_id: path ``actionId``, required
-        :param Function body: body ``body``, required
-        :return: FunctionConfig
-        """
-        return self._call(_OPS['put_integrations_action_draft_function'], (action_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_integrations_action_draft_function'], (action_id, body), options)
 
     def put_integrations_botconnector_integration_id_bots(self, integration_id: str, bot_list: BotList | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Replace the bots of an integrations botconnector.
-        
-        ``PUT /api/v2/integrations/botconnector/{integrationId}/bots``.
-        Requires the permission ``integration:botconnector:edit``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param BotList bot_list: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['put_integrations_botconnector_integration_id_bots'], (integration_id, bot_list), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_integrations_botconnector_integration_id_bots'], (integration_id, bot_list), options)
 
     def put_integrations_credential(self, credential_id: str, *, body: Credential | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> CredentialInfo:
-        """Replace one integrations credential.
-        
-        ``PUT /api/v2/integrations/credentials/{credentialId}``.
-        Requires the permission ``integrations:integration:edit``.
-        
-        :param str credential_id: path ``credentialId``, required
-        :param Credential body: body ``body``
-        :return: CredentialInfo
-        """
-        return self._call(_OPS['put_integrations_credential'], (credential_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_integrations_credential'], (credential_id, body), options)
 
     def put_integrations_speech_nuance_nuance_integration_id_bots_launch_settings(self, nuance_integration_id: str, settings: NuanceBotLaunchSettings | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Replace the bots launch settings of an integrations speech nuance.
-        
-        ``PUT /api/v2/integrations/speech/nuance/{nuanceIntegrationId}/bots/launch/settings``.
-        Requires the permission ``integrations:integration:edit``.
-        
-        :param str nuance_integration_id: path ``nuanceIntegrationId``, required
-        :param NuanceBotLaunchSettings settings: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['put_integrations_speech_nuance_nuance_integration_id_bots_launch_settings'], (nuance_integration_id, settings), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_integrations_speech_nuance_nuance_integration_id_bots_launch_settings'], (nuance_integration_id, settings), options)
 
     def put_integrations_speech_tts_settings(self, body: TtsSettings | dict[str, Any], **options: Unpack[CallOptions]) -> TtsSettings:
-        """Replace the integrations speech tts settings.
-        
-        ``PUT /api/v2/integrations/speech/tts/settings``.
-        Requires the permission ``integrations:integration:edit``.
-        
-        :param TtsSettings body: body ``body``, required
-        :return: TtsSettings
-        """
-        return self._call(_OPS['put_integrations_speech_tts_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_integrations_speech_tts_settings'], (body,), options)
 
     def put_integrations_unifiedcommunication_thirdpartypresences(self, uc_integration_id: str, body: list[UCThirdPartyPresence], **options: Unpack[CallOptions]) -> str:
-        """Replace the thirdpartypresences of an integrations unifiedcommunication.
-        
-        ``PUT /api/v2/integrations/unifiedcommunications/{ucIntegrationId}/thirdpartypresences``.
-        Requires the permission ``integration:presence:edit``.
-        
-        :param str uc_integration_id: path ``ucIntegrationId``, required
-        :param list[UCThirdPartyPresence] body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_integrations_unifiedcommunication_thirdpartypresences'], (uc_integration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_integrations_unifiedcommunication_thirdpartypresences'], (uc_integration_id, body), options)
+
+
+_attach_docs(IntegrationsApi, __file__)

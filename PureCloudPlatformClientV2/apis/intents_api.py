@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import BatchGetCustomerIntentsRequest, BulkAddSourceIntentsRequest, BulkRemoveSourceIntentsRequest, BulkSourceIntentsResponse, CustomerIntent, CustomerIntentAssignmentListing, CustomerIntentAssignmentRequest, CustomerIntentAssignmentResponse, CustomerIntentListing, CustomerIntentPatch, CustomerIntentResponse, CustomerSourceIntentListing, IntentsCategory, IntentsCategoryListing, IntentsCategoryPatch
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_intents_category', 'DELETE', '/api/v2/intents/categories/{categoryId}', None, (_P('category_id', 'categoryId', 'path', 'str', True),)),
@@ -41,211 +33,55 @@ class IntentsApi(_BaseApi):
     _operations = _OPS
 
     def delete_intents_category(self, category_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one intents category.
-        
-        ``DELETE /api/v2/intents/categories/{categoryId}``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:delete``.
-        
-        :param str category_id: path ``categoryId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_intents_category'], (category_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_intents_category'], (category_id,), options)
 
     def delete_intents_customerintent(self, customer_intent_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one intents customerintent.
-        
-        ``DELETE /api/v2/intents/customerintents/{customerIntentId}``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:delete``.
-        
-        :param str customer_intent_id: path ``customerIntentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_intents_customerintent'], (customer_intent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_intents_customerintent'], (customer_intent_id,), options)
 
     def get_intents_assignments_externalcontact(self, external_contact_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> CustomerIntentAssignmentListing:
-        """Get one intents assignments externalcontact.
-        
-        ``GET /api/v2/intents/assignments/externalcontacts/{externalContactId}``.
-        Pages by ``pageNumber``: ``paginate(api.get_intents_assignments_externalcontact)`` walks every page.
-        Requires the permission ``externalContacts:customerIntentAssignments:view``.
-        
-        :param str external_contact_id: path ``externalContactId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: CustomerIntentAssignmentListing
-        """
-        return self._call(_OPS['get_intents_assignments_externalcontact'], (external_contact_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_intents_assignments_externalcontact'], (external_contact_id, page_size, page_number), options)
 
     def get_intents_categories(self, *, page_size: int | None = None, page_number: int | None = None, query_value: str | None = None, **options: Unpack[CallOptions]) -> IntentsCategoryListing:
-        """List intents categories, one page per call.
-        
-        ``GET /api/v2/intents/categories``.
-        Pages by ``pageNumber``: ``paginate(api.get_intents_categories)`` walks every page.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str query_value: query ``queryValue``
-        :return: IntentsCategoryListing
-        """
-        return self._call(_OPS['get_intents_categories'], (page_size, page_number, query_value), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_intents_categories'], (page_size, page_number, query_value), options)
 
     def get_intents_category(self, category_id: str, **options: Unpack[CallOptions]) -> IntentsCategory:
-        """Get one intents category.
-        
-        ``GET /api/v2/intents/categories/{categoryId}``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
-        
-        :param str category_id: path ``categoryId``, required
-        :return: IntentsCategory
-        """
-        return self._call(_OPS['get_intents_category'], (category_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_intents_category'], (category_id,), options)
 
     def get_intents_customerintent(self, customer_intent_id: str, **options: Unpack[CallOptions]) -> CustomerIntentResponse:
-        """Get one intents customerintent.
-        
-        ``GET /api/v2/intents/customerintents/{customerIntentId}``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
-        
-        :param str customer_intent_id: path ``customerIntentId``, required
-        :return: CustomerIntentResponse
-        """
-        return self._call(_OPS['get_intents_customerintent'], (customer_intent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_intents_customerintent'], (customer_intent_id,), options)
 
     def get_intents_customerintent_sourceintents(self, customer_intent_id: str, *, page_size: int | None = None, page_number: int | None = None, query_value: str | None = None, **options: Unpack[CallOptions]) -> CustomerSourceIntentListing:
-        """List sourceintents of an intents customerintent, one page per call.
-        
-        ``GET /api/v2/intents/customerintents/{customerIntentId}/sourceintents``.
-        Pages by ``pageNumber``: ``paginate(api.get_intents_customerintent_sourceintents)`` walks every page.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
-        
-        :param str customer_intent_id: path ``customerIntentId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str query_value: query ``queryValue``
-        :return: CustomerSourceIntentListing
-        """
-        return self._call(_OPS['get_intents_customerintent_sourceintents'], (customer_intent_id, page_size, page_number, query_value), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_intents_customerintent_sourceintents'], (customer_intent_id, page_size, page_number, query_value), options)
 
     def get_intents_customerintents(self, *, page_size: int | None = None, page_number: int | None = None, query_value: str | None = None, category_id: str | None = None, **options: Unpack[CallOptions]) -> CustomerIntentListing:
-        """List intents customerintents, one page per call.
-        
-        ``GET /api/v2/intents/customerintents``.
-        Pages by ``pageNumber``: ``paginate(api.get_intents_customerintents)`` walks every page.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str query_value: query ``queryValue``
-        :param str category_id: query ``categoryId``
-        :return: CustomerIntentListing
-        """
-        return self._call(_OPS['get_intents_customerintents'], (page_size, page_number, query_value, category_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_intents_customerintents'], (page_size, page_number, query_value, category_id), options)
 
     def get_intents_sourceintents(self, *, page_size: int | None = None, page_number: int | None = None, type: str | None = None, source_id: str | None = None, **options: Unpack[CallOptions]) -> CustomerSourceIntentListing:
-        """List intents sourceintents, one page per call.
-        
-        ``GET /api/v2/intents/sourceintents``.
-        Pages by ``pageNumber``: ``paginate(api.get_intents_sourceintents)`` walks every page.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str type: query ``type``; one of ``Bot``, ``Copilot``, ``Digitalbot``, ``Segment``, ``Topic``, ``Unknown``
-        :param str source_id: query ``sourceId``
-        :return: CustomerSourceIntentListing
-        """
-        return self._call(_OPS['get_intents_sourceintents'], (page_size, page_number, type, source_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_intents_sourceintents'], (page_size, page_number, type, source_id), options)
 
     def patch_intents_category(self, category_id: str, body: IntentsCategoryPatch | dict[str, Any], **options: Unpack[CallOptions]) -> IntentsCategory:
-        """Change fields of one intents category.
-        
-        ``PATCH /api/v2/intents/categories/{categoryId}``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:edit``.
-        
-        :param str category_id: path ``categoryId``, required
-        :param IntentsCategoryPatch body: body ``body``, required
-        :return: IntentsCategory
-        """
-        return self._call(_OPS['patch_intents_category'], (category_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_intents_category'], (category_id, body), options)
 
     def patch_intents_customerintent(self, customer_intent_id: str, body: CustomerIntentPatch | dict[str, Any], **options: Unpack[CallOptions]) -> CustomerIntentResponse:
-        """Change fields of one intents customerintent.
-        
-        ``PATCH /api/v2/intents/customerintents/{customerIntentId}``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:edit``.
-        
-        :param str customer_intent_id: path ``customerIntentId``, required
-        :param CustomerIntentPatch body: body ``body``, required
-        :return: CustomerIntentResponse
-        """
-        return self._call(_OPS['patch_intents_customerintent'], (customer_intent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_intents_customerintent'], (customer_intent_id, body), options)
 
     def post_intents_assignments_externalcontact_customerintent_assignment(self, external_contact_id: str, customer_intent_id: str, body: CustomerIntentAssignmentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CustomerIntentAssignmentResponse:
-        """Request assignment of a customerintent of an intents assignments externalcontact.
-        
-        ``POST /api/v2/intents/assignments/externalcontacts/{externalContactId}/customerintents/{customerIntentId}/assignment``.
-        Requires the permission ``externalContacts:customerIntentAssignments:add``.
-        
-        :param str external_contact_id: path ``externalContactId``, required
-        :param str customer_intent_id: path ``customerIntentId``, required
-        :param CustomerIntentAssignmentRequest body: body ``body``, required
-        :return: CustomerIntentAssignmentResponse
-        """
-        return self._call(_OPS['post_intents_assignments_externalcontact_customerintent_assignment'], (external_contact_id, customer_intent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_intents_assignments_externalcontact_customerintent_assignment'], (external_contact_id, customer_intent_id, body), options)
 
     def post_intents_categories(self, body: IntentsCategory | dict[str, Any], **options: Unpack[CallOptions]) -> IntentsCategory:
-        """Create or add intents categories.
-        
-        ``POST /api/v2/intents/categories``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:add``.
-        
-        :param IntentsCategory body: body ``body``, required
-        :return: IntentsCategory
-        """
-        return self._call(_OPS['post_intents_categories'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_intents_categories'], (body,), options)
 
     def post_intents_customerintent_sourceintents_bulk_add(self, customer_intent_id: str, body: BulkAddSourceIntentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkSourceIntentsResponse:
-        """Request sourceintents bulk add of an intents customerintent.
-        
-        ``POST /api/v2/intents/customerintents/{customerIntentId}/sourceintents/bulk/add``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:edit``.
-        
-        :param str customer_intent_id: path ``customerIntentId``, required
-        :param BulkAddSourceIntentsRequest body: body ``body``, required
-        :return: BulkSourceIntentsResponse
-        """
-        return self._call(_OPS['post_intents_customerintent_sourceintents_bulk_add'], (customer_intent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_intents_customerintent_sourceintents_bulk_add'], (customer_intent_id, body), options)
 
     def post_intents_customerintent_sourceintents_bulk_remove(self, customer_intent_id: str, body: BulkRemoveSourceIntentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkSourceIntentsResponse:
-        """Request sourceintents bulk remove of an intents customerintent.
-        
-        ``POST /api/v2/intents/customerintents/{customerIntentId}/sourceintents/bulk/remove``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:edit``.
-        
-        :param str customer_intent_id: path ``customerIntentId``, required
-        :param BulkRemoveSourceIntentsRequest body: body ``body``, required
-        :return: BulkSourceIntentsResponse
-        """
-        return self._call(_OPS['post_intents_customerintent_sourceintents_bulk_remove'], (customer_intent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_intents_customerintent_sourceintents_bulk_remove'], (customer_intent_id, body), options)
 
     def post_intents_customerintents(self, body: CustomerIntent | dict[str, Any], **options: Unpack[CallOptions]) -> CustomerIntentResponse:
-        """Create or add intents customerintents.
-        
-        ``POST /api/v2/intents/customerintents``.
-        Requires the permission ``externalContacts:customerIntentTaxonomy:add``.
-        
-        :param CustomerIntent body: body ``body``, required
-        :return: CustomerIntentResponse
-        """
-        return self._call(_OPS['post_intents_customerintents'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_intents_customerintents'], (body,), options)
 
     def post_intents_customerintents_bulk_retrieve(self, body: BatchGetCustomerIntentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> list[CustomerIntentResponse]:
-        """Request intents customerintents bulk retrieve.
-        
-        ``POST /api/v2/intents/customerintents/bulk/retrieve``.
-        
-        :param BatchGetCustomerIntentsRequest body: body ``body``, required
-        :return: list[CustomerIntentResponse]
-        """
-        return self._call(_OPS['post_intents_customerintents_bulk_retrieve'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_intents_customerintents_bulk_retrieve'], (body,), options)
+
+
+_attach_docs(IntentsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ActionEventRequest, ActionMap, ActionMapEstimateRequest, ActionMapEstimateResult, ActionMapListing, ActionTarget, ActionTargetListing, ActionTemplate, ActionTemplateListing, ActivateExternalEventRequest, ActivateExternalEventResponse, AppEventRequest, AppEventResponse, AsyncQueryResponse, AsyncQueryStatus, Coretype, CoretypeListing, CreateExternalEventsConfigurationRequest, DataRange, DeploymentPing, EntityListing, EstimateJobAsyncResponse, EventListing, ExternalEventChangesResponse, ExternalEventsConfiguration, ExternalEventsConfigurationListing, ExternalEventsRequest, ExternalEventsResponse, FlowPaths, FlowPathsQuery, GetExternalEventsResponse, JourneyAggregateQueryResponse, JourneyAggregationQuery, JourneyAsyncAggregateQueryResponse, JourneyAsyncAggregationQuery, JourneyEventDefinition, JourneyEventDefinitionListing, JourneyExternalEventsSchema, JourneyExternalEventsSchemaListing, JourneyJsonSchemaRequest, JourneySchemaUpdateRequest, JourneySegment, JourneySegmentRequest, JourneyView, JourneyViewChart, JourneyViewChartResult, JourneyViewJob, JourneyViewJobListing, JourneyViewListing, JourneyViewResult, JourneyViewSchedule, JourneyViewScheduleListing, Label, Outcome, OutcomeAttributionAsyncResponse, OutcomeAttributionJobStateResponse, OutcomeAttributionListing, OutcomeAttributionResponseListing, OutcomeListing, OutcomePredictor, OutcomePredictorListing, OutcomePredictorRequest, OutcomeRequest, OutcomeScoresResult, PatchActionMap, PatchActionTemplate, PatchOutcome, PatchSegment, SchemaQuantityLimits, SegmentAssignmentListing, SegmentListing, Session, SessionListing, UpdateExternalEventRequest, UpdateExternalEventResponse, UpdateExternalEventsConfigurationRequest, UpdateSegmentAssignmentRequest, UpdateSegmentAssignmentResponse, WebEventRequest, WebEventResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_analytics_journeys_aggregates_job', 'DELETE', '/api/v2/analytics/journeys/aggregates/jobs/{jobId}', None, (_P('job_id', 'jobId', 'path', 'str', True),)),
@@ -118,1131 +110,286 @@ class JourneyApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_journeys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics journeys aggregates job.
-        
-        ``DELETE /api/v2/analytics/journeys/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_journeys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_journeys_aggregates_job'], (job_id,), options)
 
     def delete_journey_actionmap(self, action_map_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one journey actionmap.
-        
-        ``DELETE /api/v2/journey/actionmaps/{actionMapId}``.
-        Requires the permission ``journey:actionmap:delete``.
-        
-        :param str action_map_id: path ``actionMapId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_journey_actionmap'], (action_map_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_actionmap'], (action_map_id,), options)
 
     def delete_journey_actiontemplate(self, action_template_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one journey actiontemplate.
-        
-        ``DELETE /api/v2/journey/actiontemplates/{actionTemplateId}``.
-        Requires the permission ``journey:actiontemplate:delete``.
-        
-        :param str action_template_id: path ``actionTemplateId``, required
-        :param bool hard_delete: query ``hardDelete``
-        :return: None
-        """
-        return self._call(_OPS['delete_journey_actiontemplate'], (action_template_id, hard_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_actiontemplate'], (action_template_id, hard_delete), options)
 
     def delete_journey_externalevents_configuration(self, config_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one journey externalevents configuration.
-        
-        ``DELETE /api/v2/journey/externalevents/configurations/{configId}``.
-        Requires the permission ``journey:externalEventsConfiguration:delete``.
-        
-        :param str config_id: path ``configId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_journey_externalevents_configuration'], (config_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_externalevents_configuration'], (config_id,), options)
 
     def delete_journey_externalevents_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one journey externalevents schema.
-        
-        ``DELETE /api/v2/journey/externalevents/schemas/{schemaId}``.
-        Requires the permission ``journey:externalEventsSchema:delete``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_journey_externalevents_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_externalevents_schema'], (schema_id,), options)
 
     def delete_journey_outcome(self, outcome_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one journey outcome.
-        
-        ``DELETE /api/v2/journey/outcomes/{outcomeId}``. **Deprecated.**
-        Requires the permission ``journey:outcome:delete``.
-        
-        :param str outcome_id: path ``outcomeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_journey_outcome'], (outcome_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_outcome'], (outcome_id,), options)
 
     def delete_journey_outcomes_predictor(self, predictor_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one journey outcomes predictor.
-        
-        ``DELETE /api/v2/journey/outcomes/predictors/{predictorId}``. **Deprecated.**
-        Requires the permission ``journey:outcomepredictor:delete``.
-        
-        :param str predictor_id: path ``predictorId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_journey_outcomes_predictor'], (predictor_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_outcomes_predictor'], (predictor_id,), options)
 
     def delete_journey_segment(self, segment_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one journey segment.
-        
-        ``DELETE /api/v2/journey/segments/{segmentId}``.
-        Requires the permission ``journey:segment:delete``.
-        
-        :param str segment_id: path ``segmentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_journey_segment'], (segment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_segment'], (segment_id,), options)
 
     def delete_journey_view(self, view_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one journey view.
-        
-        ``DELETE /api/v2/journey/views/{viewId}``.
-        Requires the permission ``journey:views:delete``.
-        
-        :param str view_id: path ``viewId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_journey_view'], (view_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_view'], (view_id,), options)
 
     def delete_journey_view_schedules(self, view_id: str, **options: Unpack[CallOptions]) -> JourneyViewSchedule:
-        """Delete the schedules of a journey view.
-        
-        ``DELETE /api/v2/journey/views/{viewId}/schedules``.
-        Requires the permission ``journey:viewsSchedule:delete``.
-        
-        :param str view_id: path ``viewId``, required
-        :return: JourneyViewSchedule
-        """
-        return self._call(_OPS['delete_journey_view_schedules'], (view_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_journey_view_schedules'], (view_id,), options)
 
     def get_analytics_journeys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics journeys aggregates job.
-        
-        ``GET /api/v2/analytics/journeys/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_journeys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_journeys_aggregates_job'], (job_id,), options)
 
     def get_analytics_journeys_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> JourneyAsyncAggregateQueryResponse:
-        """List results of an analytics journeys aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/journeys/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_journeys_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: JourneyAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_journeys_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_journeys_aggregates_job_results'], (job_id, cursor), options)
 
     def get_externalcontacts_contact_journey_segments(self, contact_id: str, *, include_merged: bool | None = None, limit: int | None = None, **options: Unpack[CallOptions]) -> SegmentAssignmentListing:
-        """Get journey segments of an externalcontacts contact.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}/journey/segments``.
-        Requires the permission ``externalContacts:segmentAssignment:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param bool include_merged: query ``includeMerged``
-        :param int limit: query ``limit``
-        :return: SegmentAssignmentListing
-        """
-        return self._call(_OPS['get_externalcontacts_contact_journey_segments'], (contact_id, include_merged, limit), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact_journey_segments'], (contact_id, include_merged, limit), options)
 
     def get_externalcontacts_contact_journey_sessions(self, contact_id: str, *, page_size: str | None = None, after: str | None = None, include_merged: bool | None = None, **options: Unpack[CallOptions]) -> SessionListing:
-        """List journey sessions of an externalcontacts contact, one page per call.
-        
-        ``GET /api/v2/externalcontacts/contacts/{contactId}/journey/sessions``.
-        Pages by ``after``: ``paginate(api.get_externalcontacts_contact_journey_sessions)`` walks every page.
-        Requires the permission ``externalContacts:session:view``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param str page_size: query ``pageSize``
-        :param str after: query ``after``
-        :param bool include_merged: query ``includeMerged``
-        :return: SessionListing
-        """
-        return self._call(_OPS['get_externalcontacts_contact_journey_sessions'], (contact_id, page_size, after, include_merged), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_contact_journey_sessions'], (contact_id, page_size, after, include_merged), options)
 
     def get_journey_actionmap(self, action_map_id: str, **options: Unpack[CallOptions]) -> ActionMap:
-        """Get one journey actionmap.
-        
-        ``GET /api/v2/journey/actionmaps/{actionMapId}``.
-        Requires the permission ``journey:actionmap:view``.
-        
-        :param str action_map_id: path ``actionMapId``, required
-        :return: ActionMap
-        """
-        return self._call(_OPS['get_journey_actionmap'], (action_map_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_actionmap'], (action_map_id,), options)
 
     def get_journey_actionmaps(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, filter_field: str | None = None, filter_value: str | None = None, action_map_ids: list[str] | None = None, query_fields: list[str] | None = None, query_value: str | None = None, **options: Unpack[CallOptions]) -> ActionMapListing:
-        """List journey actionmaps, one page per call.
-        
-        ``GET /api/v2/journey/actionmaps``.
-        Pages by ``pageNumber``: ``paginate(api.get_journey_actionmaps)`` walks every page.
-        Requires the permission ``journey:actionmap:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``
-        :param str filter_field: query ``filterField``
-        :param str filter_value: query ``filterValue``
-        :param list[str] action_map_ids: query ``actionMapIds``
-        :param list[str] query_fields: query ``queryFields``
-        :param str query_value: query ``queryValue``
-        :return: ActionMapListing
-        """
-        return self._call(_OPS['get_journey_actionmaps'], (page_number, page_size, sort_by, filter_field, filter_value, action_map_ids, query_fields, query_value), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_actionmaps'], (page_number, page_size, sort_by, filter_field, filter_value, action_map_ids, query_fields, query_value), options)
 
     def get_journey_actionmaps_estimates_job(self, job_id: str, **options: Unpack[CallOptions]) -> str:
-        """Get one journey actionmaps estimates job.
-        
-        ``GET /api/v2/journey/actionmaps/estimates/jobs/{jobId}``. **Deprecated.**
-        Requires the permission ``journey:actionmapEstimateJob:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: str
-        """
-        return self._call(_OPS['get_journey_actionmaps_estimates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_actionmaps_estimates_job'], (job_id,), options)
 
     def get_journey_actionmaps_estimates_job_results(self, job_id: str, **options: Unpack[CallOptions]) -> ActionMapEstimateResult:
-        """Get results of a journey actionmaps estimates job.
-        
-        ``GET /api/v2/journey/actionmaps/estimates/jobs/{jobId}/results``. **Deprecated.**
-        Requires the permission ``journey:actionmapEstimate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: ActionMapEstimateResult
-        """
-        return self._call(_OPS['get_journey_actionmaps_estimates_job_results'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_actionmaps_estimates_job_results'], (job_id,), options)
 
     def get_journey_actiontarget(self, action_target_id: str, **options: Unpack[CallOptions]) -> ActionTarget:
-        """Get one journey actiontarget.
-        
-        ``GET /api/v2/journey/actiontargets/{actionTargetId}``. **Deprecated.**
-        Requires the permission ``journey:actiontarget:view``.
-        
-        :param str action_target_id: path ``actionTargetId``, required
-        :return: ActionTarget
-        """
-        return self._call(_OPS['get_journey_actiontarget'], (action_target_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_actiontarget'], (action_target_id,), options)
 
     def get_journey_actiontargets(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> ActionTargetListing:
-        """List journey actiontargets, one page per call.
-        
-        ``GET /api/v2/journey/actiontargets``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_journey_actiontargets)`` walks every page.
-        Requires the permission ``journey:actiontarget:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: ActionTargetListing
-        """
-        return self._call(_OPS['get_journey_actiontargets'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_actiontargets'], (page_number, page_size), options)
 
     def get_journey_actiontemplate(self, action_template_id: str, **options: Unpack[CallOptions]) -> ActionTemplate:
-        """Get one journey actiontemplate.
-        
-        ``GET /api/v2/journey/actiontemplates/{actionTemplateId}``.
-        Requires the permission ``journey:actiontemplate:view``.
-        
-        :param str action_template_id: path ``actionTemplateId``, required
-        :return: ActionTemplate
-        """
-        return self._call(_OPS['get_journey_actiontemplate'], (action_template_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_actiontemplate'], (action_template_id,), options)
 
     def get_journey_actiontemplates(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, media_type: str | None = None, state: str | None = None, query_fields: list[str] | None = None, query_value: str | None = None, **options: Unpack[CallOptions]) -> ActionTemplateListing:
-        """List journey actiontemplates, one page per call.
-        
-        ``GET /api/v2/journey/actiontemplates``.
-        Pages by ``pageNumber``: ``paginate(api.get_journey_actiontemplates)`` walks every page.
-        Requires the permission ``journey:actiontemplate:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``
-        :param str media_type: query ``mediaType``; one of ``webchat``, ``webMessagingOffer``, ``contentOffer``, ``integrationAction``, ``architectFlow``, ``openAction``
-        :param str state: query ``state``; one of ``Active``, ``Inactive``, ``Deleted``
-        :param list[str] query_fields: query ``queryFields``
-        :param str query_value: query ``queryValue``
-        :return: ActionTemplateListing
-        """
-        return self._call(_OPS['get_journey_actiontemplates'], (page_number, page_size, sort_by, media_type, state, query_fields, query_value), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_actiontemplates'], (page_number, page_size, sort_by, media_type, state, query_fields, query_value), options)
 
     def get_journey_deployment_customer_ping(self, deployment_id: str, customer_cookie_id: str, *, dl: str | None = None, dt: str | None = None, app_namespace: str | None = None, session_id: str | None = None, since_last_beacon_milliseconds: int | None = None, **options: Unpack[CallOptions]) -> DeploymentPing:
-        """Get ping of a customer of a journey deployment.
-        
-        ``GET /api/v2/journey/deployments/{deploymentId}/customers/{customerCookieId}/ping``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param str customer_cookie_id: path ``customerCookieId``, required
-        :param str dl: query ``dl``
-        :param str dt: query ``dt``
-        :param str app_namespace: query ``appNamespace``
-        :param str session_id: query ``sessionId``
-        :param int since_last_beacon_milliseconds: query ``sinceLastBeaconMilliseconds``
-        :return: DeploymentPing
-        """
-        return self._call(_OPS['get_journey_deployment_customer_ping'], (deployment_id, customer_cookie_id, dl, dt, app_namespace, session_id, since_last_beacon_milliseconds), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_deployment_customer_ping'], (deployment_id, customer_cookie_id, dl, dt, app_namespace, session_id, since_last_beacon_milliseconds), options)
 
     def get_journey_externalevents_configuration(self, config_id: str, **options: Unpack[CallOptions]) -> ExternalEventsConfiguration:
-        """Get one journey externalevents configuration.
-        
-        ``GET /api/v2/journey/externalevents/configurations/{configId}``.
-        Requires the permission ``journey:externalEventsConfiguration:view``.
-        
-        :param str config_id: path ``configId``, required
-        :return: ExternalEventsConfiguration
-        """
-        return self._call(_OPS['get_journey_externalevents_configuration'], (config_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_configuration'], (config_id,), options)
 
     def get_journey_externalevents_configurations(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ExternalEventsConfigurationListing:
-        """List journey externalevents configurations, one page per call.
-        
-        ``GET /api/v2/journey/externalevents/configurations``.
-        Pages by ``pageNumber``: ``paginate(api.get_journey_externalevents_configurations)`` walks every page.
-        Requires the permission ``journey:externalEventsConfiguration:view``.
-        
-        :param int page_size: query ``pageSize``, minimum 1, maximum 20; default ``20``
-        :param int page_number: query ``pageNumber``, minimum 1; default ``1``
-        :return: ExternalEventsConfigurationListing
-        """
-        return self._call(_OPS['get_journey_externalevents_configurations'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_configurations'], (page_size, page_number), options)
 
     def get_journey_externalevents_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> JourneyExternalEventsSchema:
-        """Get one journey externalevents schema.
-        
-        ``GET /api/v2/journey/externalevents/schemas/{schemaId}``.
-        Requires the permission ``journey:externalEventsSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: JourneyExternalEventsSchema
-        """
-        return self._call(_OPS['get_journey_externalevents_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_schema'], (schema_id,), options)
 
     def get_journey_externalevents_schema_version(self, schema_id: str, version_id: str, **options: Unpack[CallOptions]) -> JourneyExternalEventsSchema:
-        """Get one version of a journey externalevents schema.
-        
-        ``GET /api/v2/journey/externalevents/schemas/{schemaId}/versions/{versionId}``.
-        Requires the permission ``journey:externalEventsSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param str version_id: path ``versionId``, required
-        :return: JourneyExternalEventsSchema
-        """
-        return self._call(_OPS['get_journey_externalevents_schema_version'], (schema_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_schema_version'], (schema_id, version_id), options)
 
     def get_journey_externalevents_schema_versions(self, schema_id: str, **options: Unpack[CallOptions]) -> JourneyExternalEventsSchemaListing:
-        """Get versions of a journey externalevents schema.
-        
-        ``GET /api/v2/journey/externalevents/schemas/{schemaId}/versions``.
-        Requires the permission ``journey:externalEventsSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: JourneyExternalEventsSchemaListing
-        """
-        return self._call(_OPS['get_journey_externalevents_schema_versions'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_schema_versions'], (schema_id,), options)
 
     def get_journey_externalevents_schemas(self, **options: Unpack[CallOptions]) -> JourneyExternalEventsSchemaListing:
-        """Get journey externalevents schemas.
-        
-        ``GET /api/v2/journey/externalevents/schemas``.
-        Requires the permission ``journey:externalEventsSchema:view``.
-        
-        :return: JourneyExternalEventsSchemaListing
-        """
-        return self._call(_OPS['get_journey_externalevents_schemas'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_schemas'], (), options)
 
     def get_journey_externalevents_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """Get one journey externalevents schemas coretype.
-        
-        ``GET /api/v2/journey/externalevents/schemas/coretypes/{coreTypeName}``.
-        Requires the permission ``journey:externalEventsSchema:view``.
-        
-        :param str core_type_name: path ``coreTypeName``, required
-        :return: Coretype
-        """
-        return self._call(_OPS['get_journey_externalevents_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_schemas_coretype'], (core_type_name,), options)
 
     def get_journey_externalevents_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """Get journey externalevents schemas coretypes.
-        
-        ``GET /api/v2/journey/externalevents/schemas/coretypes``.
-        Requires the permission ``journey:externalEventsSchema:view``.
-        
-        :return: CoretypeListing
-        """
-        return self._call(_OPS['get_journey_externalevents_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_schemas_coretypes'], (), options)
 
     def get_journey_externalevents_schemas_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """Get journey externalevents schemas limits.
-        
-        ``GET /api/v2/journey/externalevents/schemas/limits``.
-        Requires the permission ``journey:externalEventsSchema:view``.
-        
-        :return: SchemaQuantityLimits
-        """
-        return self._call(_OPS['get_journey_externalevents_schemas_limits'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_externalevents_schemas_limits'], (), options)
 
     def get_journey_outcome(self, outcome_id: str, **options: Unpack[CallOptions]) -> Outcome:
-        """Get one journey outcome.
-        
-        ``GET /api/v2/journey/outcomes/{outcomeId}``. **Deprecated.**
-        Requires the permission ``journey:outcome:view``.
-        
-        :param str outcome_id: path ``outcomeId``, required
-        :return: Outcome
-        """
-        return self._call(_OPS['get_journey_outcome'], (outcome_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_outcome'], (outcome_id,), options)
 
     def get_journey_outcomes(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, outcome_ids: list[str] | None = None, query_fields: list[str] | None = None, query_value: str | None = None, **options: Unpack[CallOptions]) -> OutcomeListing:
-        """List journey outcomes, one page per call.
-        
-        ``GET /api/v2/journey/outcomes``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_journey_outcomes)`` walks every page.
-        Requires the permission ``journey:outcome:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``
-        :param list[str] outcome_ids: query ``outcomeIds``
-        :param list[str] query_fields: query ``queryFields``
-        :param str query_value: query ``queryValue``
-        :return: OutcomeListing
-        """
-        return self._call(_OPS['get_journey_outcomes'], (page_number, page_size, sort_by, outcome_ids, query_fields, query_value), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_outcomes'], (page_number, page_size, sort_by, outcome_ids, query_fields, query_value), options)
 
     def get_journey_outcomes_attributions_job(self, job_id: str, **options: Unpack[CallOptions]) -> OutcomeAttributionJobStateResponse:
-        """Get one journey outcomes attributions job.
-        
-        ``GET /api/v2/journey/outcomes/attributions/jobs/{jobId}``. **Deprecated.** **Preview.**
-        Requires the permission ``journey:outcomeAttributionJob:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: OutcomeAttributionJobStateResponse
-        """
-        return self._call(_OPS['get_journey_outcomes_attributions_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_outcomes_attributions_job'], (job_id,), options)
 
     def get_journey_outcomes_attributions_job_results(self, job_id: str, **options: Unpack[CallOptions]) -> OutcomeAttributionResponseListing:
-        """Get results of a journey outcomes attributions job.
-        
-        ``GET /api/v2/journey/outcomes/attributions/jobs/{jobId}/results``. **Deprecated.** **Preview.**
-        Requires the permission ``journey:outcomeAttribution:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: OutcomeAttributionResponseListing
-        """
-        return self._call(_OPS['get_journey_outcomes_attributions_job_results'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_outcomes_attributions_job_results'], (job_id,), options)
 
     def get_journey_outcomes_predictor(self, predictor_id: str, **options: Unpack[CallOptions]) -> OutcomePredictor:
-        """Get one journey outcomes predictor.
-        
-        ``GET /api/v2/journey/outcomes/predictors/{predictorId}``. **Deprecated.**
-        Requires the permission ``journey:outcomepredictor:view``.
-        
-        :param str predictor_id: path ``predictorId``, required
-        :return: OutcomePredictor
-        """
-        return self._call(_OPS['get_journey_outcomes_predictor'], (predictor_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_outcomes_predictor'], (predictor_id,), options)
 
     def get_journey_outcomes_predictors(self, **options: Unpack[CallOptions]) -> OutcomePredictorListing:
-        """Get journey outcomes predictors.
-        
-        ``GET /api/v2/journey/outcomes/predictors``. **Deprecated.**
-        Requires the permission ``journey:outcomepredictor:view``.
-        
-        :return: OutcomePredictorListing
-        """
-        return self._call(_OPS['get_journey_outcomes_predictors'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_outcomes_predictors'], (), options)
 
     def get_journey_segment(self, segment_id: str, **options: Unpack[CallOptions]) -> JourneySegment:
-        """Get one journey segment.
-        
-        ``GET /api/v2/journey/segments/{segmentId}``.
-        Requires the permission ``journey:segment:view``.
-        
-        :param str segment_id: path ``segmentId``, required
-        :return: JourneySegment
-        """
-        return self._call(_OPS['get_journey_segment'], (segment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_segment'], (segment_id,), options)
 
     def get_journey_segments(self, *, sort_by: str | None = None, page_size: int | None = None, page_number: int | None = None, is_active: bool | None = None, segment_ids: list[str] | None = None, query_fields: list[str] | None = None, query_value: str | None = None, **options: Unpack[CallOptions]) -> SegmentListing:
-        """List journey segments, one page per call.
-        
-        ``GET /api/v2/journey/segments``.
-        Pages by ``pageNumber``: ``paginate(api.get_journey_segments)`` walks every page.
-        Requires the permission ``journey:segment:view``.
-        
-        :param str sort_by: query ``sortBy``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool is_active: query ``isActive``
-        :param list[str] segment_ids: query ``segmentIds``
-        :param list[str] query_fields: query ``queryFields``
-        :param str query_value: query ``queryValue``
-        :return: SegmentListing
-        """
-        return self._call(_OPS['get_journey_segments'], (sort_by, page_size, page_number, is_active, segment_ids, query_fields, query_value), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_segments'], (sort_by, page_size, page_number, is_active, segment_ids, query_fields, query_value), options)
 
     def get_journey_session(self, session_id: str, **options: Unpack[CallOptions]) -> Session:
-        """Get one journey session.
-        
-        ``GET /api/v2/journey/sessions/{sessionId}``.
-        Requires any of the permissions ``journey:session:view``, ``externalContacts:session:view``.
-        
-        :param str session_id: path ``sessionId``, required
-        :return: Session
-        """
-        return self._call(_OPS['get_journey_session'], (session_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_session'], (session_id,), options)
 
     def get_journey_session_events(self, session_id: str, *, page_size: str | None = None, after: str | None = None, event_type: str | None = None, **options: Unpack[CallOptions]) -> EventListing:
-        """List events of a journey session, one page per call.
-        
-        ``GET /api/v2/journey/sessions/{sessionId}/events``.
-        Pages by ``after``: ``paginate(api.get_journey_session_events)`` walks every page.
-        Requires the permission ``journey:event:view``.
-        
-        :param str session_id: path ``sessionId``, required
-        :param str page_size: query ``pageSize``
-        :param str after: query ``after``
-        :param str event_type: query ``eventType``; one of ``com.genesys.journey.OutcomeAchievedEvent``, ``com.genesys.journey.SegmentAssignmentEvent``, ``com.genesys.journey.WebActionEvent``, ``com.genesys.journey.WebEvent``, ``com.genesys.journey.AppEvent``
-        :return: EventListing
-        """
-        return self._call(_OPS['get_journey_session_events'], (session_id, page_size, after, event_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_session_events'], (session_id, page_size, after, event_type), options)
 
     def get_journey_session_outcomescores(self, session_id: str, **options: Unpack[CallOptions]) -> OutcomeScoresResult:
-        """Get outcomescores of a journey session.
-        
-        ``GET /api/v2/journey/sessions/{sessionId}/outcomescores``. **Deprecated.**
-        Requires the permission ``journey:outcomescores:view``.
-        
-        :param str session_id: path ``sessionId``, required
-        :return: OutcomeScoresResult
-        """
-        return self._call(_OPS['get_journey_session_outcomescores'], (session_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_session_outcomescores'], (session_id,), options)
 
     def get_journey_view(self, view_id: str, **options: Unpack[CallOptions]) -> JourneyView:
-        """Get one journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}``.
-        Requires the permission ``journey:views:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :return: JourneyView
-        """
-        return self._call(_OPS['get_journey_view'], (view_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view'], (view_id,), options)
 
     def get_journey_view_schedules(self, view_id: str, **options: Unpack[CallOptions]) -> JourneyViewSchedule:
-        """Get schedules of a journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}/schedules``.
-        Requires the permission ``journey:viewsSchedule:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :return: JourneyViewSchedule
-        """
-        return self._call(_OPS['get_journey_view_schedules'], (view_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view_schedules'], (view_id,), options)
 
     def get_journey_view_version(self, view_id: str, version_id: str, **options: Unpack[CallOptions]) -> JourneyView:
-        """Get one version of a journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}/versions/{versionId}``.
-        Requires the permission ``journey:views:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str version_id: path ``versionId``, required
-        :return: JourneyView
-        """
-        return self._call(_OPS['get_journey_view_version'], (view_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view_version'], (view_id, version_id), options)
 
     def get_journey_view_version_chart(self, view_id: str, journey_view_version: str, chart_id: str, **options: Unpack[CallOptions]) -> JourneyViewChart:
-        """Get one chart of a version of a journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}/versions/{journeyViewVersion}/charts/{chartId}``.
-        Requires the permission ``journey:views:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str journey_view_version: path ``journeyViewVersion``, required
-        :param str chart_id: path ``chartId``, required
-        :return: JourneyViewChart
-        """
-        return self._call(_OPS['get_journey_view_version_chart'], (view_id, journey_view_version, chart_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view_version_chart'], (view_id, journey_view_version, chart_id), options)
 
     def get_journey_view_version_chart_version(self, view_id: str, journey_view_version: str, chart_id: str, chart_version: str, **options: Unpack[CallOptions]) -> JourneyViewChart:
-        """Get one version of a chart of a version of a journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}/versions/{journeyViewVersion}/charts/{chartId}/versions/{chartVersion}``.
-        Requires the permission ``journey:views:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str journey_view_version: path ``journeyViewVersion``, required
-        :param str chart_id: path ``chartId``, required
-        :param str chart_version: path ``chartVersion``, required
-        :return: JourneyViewChart
-        """
-        return self._call(_OPS['get_journey_view_version_chart_version'], (view_id, journey_view_version, chart_id, chart_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view_version_chart_version'], (view_id, journey_view_version, chart_id, chart_version), options)
 
     def get_journey_view_version_job(self, view_id: str, journey_version_id: str, job_id: str, **options: Unpack[CallOptions]) -> JourneyViewJob:
-        """Get one job of a version of a journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}/versions/{journeyVersionId}/jobs/{jobId}``.
-        Requires the permission ``journey:viewsJobs:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str journey_version_id: path ``journeyVersionId``, required
-        :param str job_id: path ``jobId``, required
-        :return: JourneyViewJob
-        """
-        return self._call(_OPS['get_journey_view_version_job'], (view_id, journey_version_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view_version_job'], (view_id, journey_version_id, job_id), options)
 
     def get_journey_view_version_job_results(self, view_id: str, journey_view_version: str, job_id: str, **options: Unpack[CallOptions]) -> JourneyViewResult:
-        """Get results of a job of a version of a journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}/versions/{journeyViewVersion}/jobs/{jobId}/results``.
-        Requires the permission ``journey:viewsResults:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str journey_view_version: path ``journeyViewVersion``, required
-        :param str job_id: path ``jobId``, required
-        :return: JourneyViewResult
-        """
-        return self._call(_OPS['get_journey_view_version_job_results'], (view_id, journey_view_version, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view_version_job_results'], (view_id, journey_view_version, job_id), options)
 
     def get_journey_view_version_job_results_chart(self, view_id: str, journey_version_id: str, job_id: str, chart_id: str, **options: Unpack[CallOptions]) -> JourneyViewChartResult:
-        """Get one results chart of a job of a version of a journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}/versions/{journeyVersionId}/jobs/{jobId}/results/charts/{chartId}``.
-        Requires the permission ``journey:viewsResults:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str journey_version_id: path ``journeyVersionId``, required
-        :param str job_id: path ``jobId``, required
-        :param str chart_id: path ``chartId``, required
-        :return: JourneyViewChartResult
-        """
-        return self._call(_OPS['get_journey_view_version_job_results_chart'], (view_id, journey_version_id, job_id, chart_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view_version_job_results_chart'], (view_id, journey_version_id, job_id, chart_id), options)
 
     def get_journey_view_version_jobs_latest(self, view_id: str, journey_version_id: str, **options: Unpack[CallOptions]) -> JourneyViewJob:
-        """Get jobs latest of a version of a journey view.
-        
-        ``GET /api/v2/journey/views/{viewId}/versions/{journeyVersionId}/jobs/latest``.
-        Requires the permission ``journey:viewsJobs:view``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str journey_version_id: path ``journeyVersionId``, required
-        :return: JourneyViewJob
-        """
-        return self._call(_OPS['get_journey_view_version_jobs_latest'], (view_id, journey_version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_view_version_jobs_latest'], (view_id, journey_version_id), options)
 
     def get_journey_views(self, *, page_number: int | None = None, page_size: int | None = None, name_or_created_by: str | None = None, expand: str | None = None, id: str | None = None, **options: Unpack[CallOptions]) -> JourneyViewListing:
-        """List journey views, one page per call.
-        
-        ``GET /api/v2/journey/views``.
-        Pages by ``pageNumber``: ``paginate(api.get_journey_views)`` walks every page.
-        Requires the permission ``journey:views:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str name_or_created_by: query ``nameOrCreatedBy``
-        :param str expand: query ``expand``; one of ``charts``
-        :param str id: query ``id``
-        :return: JourneyViewListing
-        """
-        return self._call(_OPS['get_journey_views'], (page_number, page_size, name_or_created_by, expand, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views'], (page_number, page_size, name_or_created_by, expand, id), options)
 
     def get_journey_views_data_details(self, **options: Unpack[CallOptions]) -> DataRange:
-        """Get journey views data details.
-        
-        ``GET /api/v2/journey/views/data/details``.
-        Requires the permission ``journey:dataDetails:view``.
-        
-        :return: DataRange
-        """
-        return self._call(_OPS['get_journey_views_data_details'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views_data_details'], (), options)
 
     def get_journey_views_eventdefinition(self, event_definition_id: str, **options: Unpack[CallOptions]) -> JourneyEventDefinition:
-        """Get one journey views eventdefinition.
-        
-        ``GET /api/v2/journey/views/eventdefinitions/{eventDefinitionId}``.
-        Requires the permission ``journey:eventDefinition:view``.
-        
-        :param str event_definition_id: path ``eventDefinitionId``, required
-        :return: JourneyEventDefinition
-        """
-        return self._call(_OPS['get_journey_views_eventdefinition'], (event_definition_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views_eventdefinition'], (event_definition_id,), options)
 
     def get_journey_views_eventdefinitions(self, **options: Unpack[CallOptions]) -> JourneyEventDefinitionListing:
-        """Get journey views eventdefinitions.
-        
-        ``GET /api/v2/journey/views/eventdefinitions``.
-        Requires the permission ``journey:eventDefinition:view``.
-        
-        :return: JourneyEventDefinitionListing
-        """
-        return self._call(_OPS['get_journey_views_eventdefinitions'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views_eventdefinitions'], (), options)
 
     def get_journey_views_eventdefinitions_external(self, **options: Unpack[CallOptions]) -> GetExternalEventsResponse:
-        """Get journey views eventdefinitions external.
-        
-        ``GET /api/v2/journey/views/eventdefinitions/external``.
-        
-        :return: GetExternalEventsResponse
-        """
-        return self._call(_OPS['get_journey_views_eventdefinitions_external'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views_eventdefinitions_external'], (), options)
 
     def get_journey_views_eventdefinitions_external_changes(self, **options: Unpack[CallOptions]) -> ExternalEventChangesResponse:
-        """Get journey views eventdefinitions external changes.
-        
-        ``GET /api/v2/journey/views/eventdefinitions/external/changes``.
-        
-        :return: ExternalEventChangesResponse
-        """
-        return self._call(_OPS['get_journey_views_eventdefinitions_external_changes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views_eventdefinitions_external_changes'], (), options)
 
     def get_journey_views_jobs(self, *, page_number: int | None = None, page_size: int | None = None, interval: str | None = None, statuses: str | None = None, **options: Unpack[CallOptions]) -> JourneyViewJobListing:
-        """List journey views jobs, one page per call.
-        
-        ``GET /api/v2/journey/views/jobs``.
-        Pages by ``pageNumber``: ``paginate(api.get_journey_views_jobs)`` walks every page.
-        Requires the permission ``journey:viewsJobs:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str interval: query ``interval``
-        :param str statuses: query ``statuses``
-        :return: JourneyViewJobListing
-        """
-        return self._call(_OPS['get_journey_views_jobs'], (page_number, page_size, interval, statuses), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views_jobs'], (page_number, page_size, interval, statuses), options)
 
     def get_journey_views_jobs_me(self, *, page_number: int | None = None, page_size: int | None = None, interval: str | None = None, statuses: str | None = None, **options: Unpack[CallOptions]) -> JourneyViewJobListing:
-        """Get the journey views job (me: the token's user).
-        
-        ``GET /api/v2/journey/views/jobs/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_journey_views_jobs_me)`` walks every page.
-        Requires the permission ``journey:viewsJobs:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str interval: query ``interval``
-        :param str statuses: query ``statuses``
-        :return: JourneyViewJobListing
-        """
-        return self._call(_OPS['get_journey_views_jobs_me'], (page_number, page_size, interval, statuses), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views_jobs_me'], (page_number, page_size, interval, statuses), options)
 
     def get_journey_views_schedules(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> JourneyViewScheduleListing:
-        """List journey views schedules, one page per call.
-        
-        ``GET /api/v2/journey/views/schedules``.
-        Pages by ``pageNumber``: ``paginate(api.get_journey_views_schedules)`` walks every page.
-        Requires the permission ``journey:viewsSchedule:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: JourneyViewScheduleListing
-        """
-        return self._call(_OPS['get_journey_views_schedules'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_journey_views_schedules'], (page_number, page_size), options)
 
     def patch_journey_actionmap(self, action_map_id: str, *, body: PatchActionMap | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ActionMap:
-        """Change fields of one journey actionmap.
-        
-        ``PATCH /api/v2/journey/actionmaps/{actionMapId}``.
-        Requires the permission ``journey:actionmap:edit``.
-        
-        :param str action_map_id: path ``actionMapId``, required
-        :param PatchActionMap body: body ``body``
-        :return: ActionMap
-        """
-        return self._call(_OPS['patch_journey_actionmap'], (action_map_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_journey_actionmap'], (action_map_id, body), options)
 
     def patch_journey_actiontemplate(self, action_template_id: str, *, body: PatchActionTemplate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ActionTemplate:
-        """Change fields of one journey actiontemplate.
-        
-        ``PATCH /api/v2/journey/actiontemplates/{actionTemplateId}``.
-        Requires the permission ``journey:actiontemplate:edit``.
-        
-        :param str action_template_id: path ``actionTemplateId``, required
-        :param PatchActionTemplate body: body ``body``
-        :return: ActionTemplate
-        """
-        return self._call(_OPS['patch_journey_actiontemplate'], (action_template_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_journey_actiontemplate'], (action_template_id, body), options)
 
     def patch_journey_externalevents_configuration(self, config_id: str, *, body: UpdateExternalEventsConfigurationRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ExternalEventsConfiguration:
-        """Change fields of one journey externalevents configuration.
-        
-        ``PATCH /api/v2/journey/externalevents/configurations/{configId}``.
-        Requires the permission ``journey:externalEventsConfiguration:edit``.
-        
-        :param str config_id: path ``configId``, required
-        :param UpdateExternalEventsConfigurationRequest body: body ``body``
-        :return: ExternalEventsConfiguration
-        """
-        return self._call(_OPS['patch_journey_externalevents_configuration'], (config_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_journey_externalevents_configuration'], (config_id, body), options)
 
     def patch_journey_outcome(self, outcome_id: str, *, body: PatchOutcome | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Outcome:
-        """Change fields of one journey outcome.
-        
-        ``PATCH /api/v2/journey/outcomes/{outcomeId}``. **Deprecated.**
-        Requires the permission ``journey:outcome:edit``.
-        
-        :param str outcome_id: path ``outcomeId``, required
-        :param PatchOutcome body: body ``body``
-        :return: Outcome
-        """
-        return self._call(_OPS['patch_journey_outcome'], (outcome_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_journey_outcome'], (outcome_id, body), options)
 
     def patch_journey_segment(self, segment_id: str, *, body: PatchSegment | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> JourneySegment:
-        """Change fields of one journey segment.
-        
-        ``PATCH /api/v2/journey/segments/{segmentId}``.
-        Requires the permission ``journey:segment:edit``.
-        
-        :param str segment_id: path ``segmentId``, required
-        :param PatchSegment body: body ``body``
-        :return: JourneySegment
-        """
-        return self._call(_OPS['patch_journey_segment'], (segment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_journey_segment'], (segment_id, body), options)
 
     def patch_journey_view_version_job(self, view_id: str, journey_version_id: str, job_id: str, body: JourneyViewJob | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyViewJob:
-        """Change fields of one job of a version of a journey view.
-        
-        ``PATCH /api/v2/journey/views/{viewId}/versions/{journeyVersionId}/jobs/{jobId}``.
-        Requires the permission ``journey:viewsJobs:edit``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str journey_version_id: path ``journeyVersionId``, required
-        :param str job_id: path ``jobId``, required
-        :param JourneyViewJob body: body ``body``, required
-        :return: JourneyViewJob
-        """
-        return self._call(_OPS['patch_journey_view_version_job'], (view_id, journey_version_id, job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_journey_view_version_job'], (view_id, journey_version_id, job_id, body), options)
 
     def post_analytics_journeys_aggregates_jobs(self, body: JourneyAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics journeys aggregates jobs.
-        
-        ``POST /api/v2/analytics/journeys/aggregates/jobs``.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param JourneyAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_journeys_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_journeys_aggregates_jobs'], (body,), options)
 
     def post_analytics_journeys_aggregates_query(self, body: JourneyAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyAggregateQueryResponse:
-        """Run a query over analytics journeys aggregates.
-        
-        ``POST /api/v2/analytics/journeys/aggregates/query``.
-        Requires the permission ``analytics:journeyAggregate:view``.
-        
-        :param JourneyAggregationQuery body: body ``body``, required
-        :return: JourneyAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_journeys_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_journeys_aggregates_query'], (body,), options)
 
     def post_externalcontacts_contact_journey_segments(self, contact_id: str, *, body: UpdateSegmentAssignmentRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UpdateSegmentAssignmentResponse:
-        """Request journey segments of an externalcontacts contact.
-        
-        ``POST /api/v2/externalcontacts/contacts/{contactId}/journey/segments``.
-        Requires any of the permissions ``externalContacts:segmentAssignment:add``, ``externalContacts:segmentAssignment:delete``.
-        
-        :param str contact_id: path ``contactId``, required
-        :param UpdateSegmentAssignmentRequest body: body ``body``
-        :return: UpdateSegmentAssignmentResponse
-        """
-        return self._call(_OPS['post_externalcontacts_contact_journey_segments'], (contact_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_externalcontacts_contact_journey_segments'], (contact_id, body), options)
 
     def post_journey_actionmaps(self, *, body: ActionMap | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ActionMap:
-        """Create or add journey actionmaps.
-        
-        ``POST /api/v2/journey/actionmaps``.
-        Requires the permission ``journey:actionmap:add``.
-        
-        :param ActionMap body: body ``body``
-        :return: ActionMap
-        """
-        return self._call(_OPS['post_journey_actionmaps'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_actionmaps'], (body,), options)
 
     def post_journey_actionmaps_estimates_jobs(self, body: ActionMapEstimateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EstimateJobAsyncResponse:
-        """Create or add journey actionmaps estimates jobs.
-        
-        ``POST /api/v2/journey/actionmaps/estimates/jobs``. **Deprecated.**
-        Requires the permission ``journey:actionmapEstimateJob:add``.
-        
-        :param ActionMapEstimateRequest body: body ``body``, required
-        :return: EstimateJobAsyncResponse
-        """
-        return self._call(_OPS['post_journey_actionmaps_estimates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_actionmaps_estimates_jobs'], (body,), options)
 
     def post_journey_actiontemplates(self, *, body: ActionTemplate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ActionTemplate:
-        """Create or add journey actiontemplates.
-        
-        ``POST /api/v2/journey/actiontemplates``.
-        Requires the permission ``journey:actiontemplate:add``.
-        
-        :param ActionTemplate body: body ``body``
-        :return: ActionTemplate
-        """
-        return self._call(_OPS['post_journey_actiontemplates'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_actiontemplates'], (body,), options)
 
     def post_journey_deployment_actionevent(self, deployment_id: str, body: ActionEventRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request actionevent of a journey deployment.
-        
-        ``POST /api/v2/journey/deployments/{deploymentId}/actionevent``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param ActionEventRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_journey_deployment_actionevent'], (deployment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_deployment_actionevent'], (deployment_id, body), options)
 
     def post_journey_deployment_appevents(self, deployment_id: str, *, body: AppEventRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> AppEventResponse:
-        """Request appevents of a journey deployment.
-        
-        ``POST /api/v2/journey/deployments/{deploymentId}/appevents``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param AppEventRequest body: body ``body``
-        :return: AppEventResponse
-        """
-        return self._call(_OPS['post_journey_deployment_appevents'], (deployment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_deployment_appevents'], (deployment_id, body), options)
 
     def post_journey_deployment_webevents(self, deployment_id: str, *, body: WebEventRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> WebEventResponse:
-        """Request webevents of a journey deployment.
-        
-        ``POST /api/v2/journey/deployments/{deploymentId}/webevents``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param WebEventRequest body: body ``body``
-        :return: WebEventResponse
-        """
-        return self._call(_OPS['post_journey_deployment_webevents'], (deployment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_deployment_webevents'], (deployment_id, body), options)
 
     def post_journey_externalevents_configuration_events(self, configuration_id: str, *, body: ExternalEventsRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ExternalEventsResponse:
-        """Request events of a journey externalevents configuration.
-        
-        ``POST /api/v2/journey/externalevents/configurations/{configurationId}/events``.
-        Requires the permission ``journey:externalEventsEvent:add``.
-        
-        :param str configuration_id: path ``configurationId``, required
-        :param ExternalEventsRequest body: body ``body``
-        :return: ExternalEventsResponse
-        """
-        return self._call(_OPS['post_journey_externalevents_configuration_events'], (configuration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_externalevents_configuration_events'], (configuration_id, body), options)
 
     def post_journey_externalevents_configurations(self, *, body: CreateExternalEventsConfigurationRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ExternalEventsConfiguration:
-        """Create or add journey externalevents configurations.
-        
-        ``POST /api/v2/journey/externalevents/configurations``.
-        Requires the permission ``journey:externalEventsConfiguration:add``.
-        
-        :param CreateExternalEventsConfigurationRequest body: body ``body``
-        :return: ExternalEventsConfiguration
-        """
-        return self._call(_OPS['post_journey_externalevents_configurations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_externalevents_configurations'], (body,), options)
 
     def post_journey_externalevents_schemas(self, body: JourneyJsonSchemaRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyExternalEventsSchema:
-        """Create or add journey externalevents schemas.
-        
-        ``POST /api/v2/journey/externalevents/schemas``.
-        Requires the permission ``journey:externalEventsSchema:add``.
-        
-        :param JourneyJsonSchemaRequest body: body ``body``, required
-        :return: JourneyExternalEventsSchema
-        """
-        return self._call(_OPS['post_journey_externalevents_schemas'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_externalevents_schemas'], (body,), options)
 
     def post_journey_flows_paths_query(self, *, body: FlowPathsQuery | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FlowPaths:
-        """Run a query over journey flows paths.
-        
-        ``POST /api/v2/journey/flows/paths/query``.
-        Requires the permission ``journey:flowpaths:view``.
-        
-        :param FlowPathsQuery body: body ``body``
-        :return: FlowPaths
-        """
-        return self._call(_OPS['post_journey_flows_paths_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_flows_paths_query'], (body,), options)
 
     def post_journey_outcomes(self, *, body: OutcomeRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Outcome:
-        """Create or add journey outcomes.
-        
-        ``POST /api/v2/journey/outcomes``. **Deprecated.**
-        Requires the permission ``journey:outcome:add``.
-        
-        :param OutcomeRequest body: body ``body``
-        :return: Outcome
-        """
-        return self._call(_OPS['post_journey_outcomes'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_outcomes'], (body,), options)
 
     def post_journey_outcomes_attributions_jobs(self, *, body: OutcomeAttributionListing | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OutcomeAttributionAsyncResponse:
-        """Create or add journey outcomes attributions jobs.
-        
-        ``POST /api/v2/journey/outcomes/attributions/jobs``. **Deprecated.** **Preview.**
-        Requires the permission ``journey:outcomeAttributionJob:add``.
-        
-        :param OutcomeAttributionListing body: body ``body``
-        :return: OutcomeAttributionAsyncResponse
-        """
-        return self._call(_OPS['post_journey_outcomes_attributions_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_outcomes_attributions_jobs'], (body,), options)
 
     def post_journey_outcomes_predictors(self, *, body: OutcomePredictorRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OutcomePredictor:
-        """Create or add journey outcomes predictors.
-        
-        ``POST /api/v2/journey/outcomes/predictors``. **Deprecated.**
-        Requires the permission ``journey:outcomepredictor:add``.
-        
-        :param OutcomePredictorRequest body: body ``body``
-        :return: OutcomePredictor
-        """
-        return self._call(_OPS['post_journey_outcomes_predictors'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_outcomes_predictors'], (body,), options)
 
     def post_journey_segments(self, *, body: JourneySegmentRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> JourneySegment:
-        """Create or add journey segments.
-        
-        ``POST /api/v2/journey/segments``.
-        Requires the permission ``journey:segment:add``.
-        
-        :param JourneySegmentRequest body: body ``body``
-        :return: JourneySegment
-        """
-        return self._call(_OPS['post_journey_segments'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_segments'], (body,), options)
 
     def post_journey_view_schedules(self, view_id: str, body: JourneyViewSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyViewSchedule:
-        """Request schedules of a journey view.
-        
-        ``POST /api/v2/journey/views/{viewId}/schedules``.
-        Requires the permission ``journey:viewsSchedule:add``.
-        
-        :param str view_id: path ``viewId``, required
-        :param JourneyViewSchedule body: body ``body``, required
-        :return: JourneyViewSchedule
-        """
-        return self._call(_OPS['post_journey_view_schedules'], (view_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_view_schedules'], (view_id, body), options)
 
     def post_journey_view_version_jobs(self, view_id: str, journey_version_id: str, **options: Unpack[CallOptions]) -> JourneyViewJob:
-        """Request jobs of a version of a journey view.
-        
-        ``POST /api/v2/journey/views/{viewId}/versions/{journeyVersionId}/jobs``.
-        Requires the permission ``journey:viewsJobs:add``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str journey_version_id: path ``journeyVersionId``, required
-        :return: JourneyViewJob
-        """
-        return self._call(_OPS['post_journey_view_version_jobs'], (view_id, journey_version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_view_version_jobs'], (view_id, journey_version_id), options)
 
     def post_journey_view_versions(self, view_id: str, body: JourneyView | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyView:
-        """Request versions of a journey view.
-        
-        ``POST /api/v2/journey/views/{viewId}/versions``.
-        Requires the permission ``journey:views:edit``.
-        
-        :param str view_id: path ``viewId``, required
-        :param JourneyView body: body ``body``, required
-        :return: JourneyView
-        """
-        return self._call(_OPS['post_journey_view_versions'], (view_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_view_versions'], (view_id, body), options)
 
     def post_journey_views(self, body: JourneyView | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyView:
-        """Create or add journey views.
-        
-        ``POST /api/v2/journey/views``.
-        Requires the permission ``journey:views:add``.
-        
-        :param JourneyView body: body ``body``, required
-        :return: JourneyView
-        """
-        return self._call(_OPS['post_journey_views'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_views'], (body,), options)
 
     def post_journey_views_encodings_validate(self, *, body: list[Label] | None = None, **options: Unpack[CallOptions]) -> EntityListing:
-        """Request journey views encodings validate.
-        
-        ``POST /api/v2/journey/views/encodings/validate``.
-        Requires the permission ``journey:viewsEncodings:view``.
-        
-        :param list[Label] body: body ``body``
-        :return: EntityListing
-        """
-        return self._call(_OPS['post_journey_views_encodings_validate'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_journey_views_encodings_validate'], (body,), options)
 
     def put_journey_externalevents_schema(self, schema_id: str, body: JourneySchemaUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyExternalEventsSchema:
-        """Replace one journey externalevents schema.
-        
-        ``PUT /api/v2/journey/externalevents/schemas/{schemaId}``.
-        Requires the permission ``journey:externalEventsSchema:edit``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param JourneySchemaUpdateRequest body: body ``body``, required
-        :return: JourneyExternalEventsSchema
-        """
-        return self._call(_OPS['put_journey_externalevents_schema'], (schema_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_journey_externalevents_schema'], (schema_id, body), options)
 
     def put_journey_view_schedules(self, view_id: str, body: JourneyViewSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyViewSchedule:
-        """Replace the schedules of a journey view.
-        
-        ``PUT /api/v2/journey/views/{viewId}/schedules``.
-        Requires the permission ``journey:viewsSchedule:edit``.
-        
-        :param str view_id: path ``viewId``, required
-        :param JourneyViewSchedule body: body ``body``, required
-        :return: JourneyViewSchedule
-        """
-        return self._call(_OPS['put_journey_view_schedules'], (view_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_journey_view_schedules'], (view_id, body), options)
 
     def put_journey_view_version(self, view_id: str, version_id: str, body: JourneyView | dict[str, Any], **options: Unpack[CallOptions]) -> JourneyView:
-        """Replace one version of a journey view.
-        
-        ``PUT /api/v2/journey/views/{viewId}/versions/{versionId}``.
-        Requires the permission ``journey:views:edit``.
-        
-        :param str view_id: path ``viewId``, required
-        :param str version_id: path ``versionId``, required
-        :param JourneyView body: body ``body``, required
-        :return: JourneyView
-        """
-        return self._call(_OPS['put_journey_view_version'], (view_id, version_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_journey_view_version'], (view_id, version_id, body), options)
 
     def put_journey_views_eventdefinition(self, event_definition_id: str, *, body: UpdateExternalEventRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UpdateExternalEventResponse:
-        """Replace one journey views eventdefinition.
-        
-        ``PUT /api/v2/journey/views/eventdefinitions/{eventDefinitionId}``.
-        
-        :param str event_definition_id: path ``eventDefinitionId``, required
-        :param UpdateExternalEventRequest body: body ``body``
-        :return: UpdateExternalEventResponse
-        """
-        return self._call(_OPS['put_journey_views_eventdefinition'], (event_definition_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_journey_views_eventdefinition'], (event_definition_id, body), options)
 
     def put_journey_views_eventdefinition_activate(self, event_definition_id: str, *, body: ActivateExternalEventRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ActivateExternalEventResponse:
-        """Replace the activate of a journey views eventdefinition.
-        
-        ``PUT /api/v2/journey/views/eventdefinitions/{eventDefinitionId}/activate``.
-        
-        :param str event_definition_id: path ``eventDefinitionId``, required
-        :param ActivateExternalEventRequest body: body ``body``
-        :return: ActivateExternalEventResponse
-        """
-        return self._call(_OPS['put_journey_views_eventdefinition_activate'], (event_definition_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_journey_views_eventdefinition_activate'], (event_definition_id, body), options)
+
+
+_attach_docs(JourneyApi, __file__)

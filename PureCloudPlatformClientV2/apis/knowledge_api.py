@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import date
-    from ..models import BulkResponse, CategoryCreateRequest, CategoryResponse, CategoryResponseListing, CategoryUpdateRequest, ChunkSearchRegisterRequest, ConnectionCreateRequest, ConnectionCreateResponse, ConnectionListing, ConnectionOptionListing, ConnectionResponse, ConnectionUpdateRequest, CreateUploadSourceUrlJobRequest, CreateUploadSourceUrlJobResponse, DocumentVariationRequest, DocumentVariationResponse, DocumentVariationResponseListing, GetUploadSourceUrlJobStatusResponse, GuestCategoryResponseListing, ImportStatusRequest, KnowledgeAnswerDocumentsResponse, KnowledgeBase, KnowledgeBaseCreateRequest, KnowledgeBaseListing, KnowledgeBaseUpdateRequest, KnowledgeDocumentBulkRemoveRequest, KnowledgeDocumentBulkUpdateRequest, KnowledgeDocumentBulkVersionAddRequest, KnowledgeDocumentChunkRequest, KnowledgeDocumentChunkResponse, KnowledgeDocumentCopy, KnowledgeDocumentFeedback, KnowledgeDocumentFeedbackResponse, KnowledgeDocumentFeedbackResponseListing, KnowledgeDocumentFeedbackUpdateRequest, KnowledgeDocumentGuestSearch, KnowledgeDocumentGuestSearchRequest, KnowledgeDocumentPresentation, KnowledgeDocumentQuery, KnowledgeDocumentQueryResponse, KnowledgeDocumentReq, KnowledgeDocumentResponse, KnowledgeDocumentResponseListing, KnowledgeDocumentSearch, KnowledgeDocumentSearchRequest, KnowledgeDocumentSuggestion, KnowledgeDocumentSuggestionRequest, KnowledgeDocumentVersion, KnowledgeDocumentVersionListing, KnowledgeDocumentVersionVariation, KnowledgeDocumentVersionVariationListing, KnowledgeDocumentView, KnowledgeDocumentsAnswerFilter, KnowledgeExportJobRequest, KnowledgeExportJobResponse, KnowledgeGuestAnswerDocumentsResponse, KnowledgeGuestDocumentCopy, KnowledgeGuestDocumentFeedback, KnowledgeGuestDocumentPresentation, KnowledgeGuestDocumentResponse, KnowledgeGuestDocumentResponseListing, KnowledgeGuestDocumentSuggestion, KnowledgeGuestDocumentSuggestionRequest, KnowledgeGuestDocumentView, KnowledgeGuestSession, KnowledgeImportJobRequest, KnowledgeImportJobResponse, KnowledgeIntegrationOptionsResponse, KnowledgeParseJobRequest, KnowledgeParseJobRequestImport, KnowledgeParseJobRequestPatch, KnowledgeParseJobResponse, KnowledgeSearchPreviewRequest, KnowledgeSearchPreviewResponse, KnowledgeSettingListing, KnowledgeSettingsRequest, KnowledgeSettingsResponse, KnowledgeSourcesSearchRequest, KnowledgeSourcesSearchResponse, KnowledgeSyncJobRequest, KnowledgeSyncJobResponse, LabelCreateRequest, LabelListing, LabelResponse, LabelUpdateRequest, OperationCreatorUserResponse, OperationListing, SalesforceSourceRequest, SalesforceSourceResponse, SearchUpdateRequest, ServiceNowSourceRequest, ServiceNowSourceResponse, SourceBaseResponse, SourceSyncResponse, SyncStatusRequest, UnansweredGroup, UnansweredGroups, UnansweredPhraseGroup, UnansweredPhraseGroupPatchRequestBody, UnansweredPhraseGroupUpdateResponse, UploadUrlRequest, UploadUrlResponse, V3SourceCreateRequest, V3SourceDetailedResponse, V3SourceExpandableListing, V3SourceExpandableResponse, V3SourceUpdateRequest, V3StartManualSyncRequest, V3Synchronization, V3SynchronizationDeletion, V3SynchronizationDeletionListing, V3SynchronizationFileDeletionRequest, V3SynchronizationListing, V3SynchronizationUpdateRequest, V3SynchronizationUpload, V3SynchronizationUploadListing, V3SynchronizationUploadUrlRequest, V3SynchronizationUploadUrlResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_knowledge_connection', 'DELETE', '/api/v2/knowledge/connections/{connectionId}', 'ConnectionResponse', (_P('connection_id', 'connectionId', 'path', 'str', True),)),
@@ -152,1687 +143,385 @@ class KnowledgeApi(_BaseApi):
     _operations = _OPS
 
     def delete_knowledge_connection(self, connection_id: str, **options: Unpack[CallOptions]) -> ConnectionResponse:
-        """Delete one knowledge connection.
-        
-        ``DELETE /api/v2/knowledge/connections/{connectionId}``.
-        Requires the permission ``knowledge:connection:delete``.
-        
-        :param str connection_id: path ``connectionId``, required
-        :return: ConnectionResponse
-        """
-        return self._call(_OPS['delete_knowledge_connection'], (connection_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_connection'], (connection_id,), options)
 
     def delete_knowledge_knowledgebase(self, knowledge_base_id: str, **options: Unpack[CallOptions]) -> KnowledgeBase:
-        """Delete one knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}``.
-        Requires the permission ``knowledge:knowledgebase:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :return: KnowledgeBase
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase'], (knowledge_base_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase'], (knowledge_base_id,), options)
 
     def delete_knowledge_knowledgebase_category(self, knowledge_base_id: str, category_id: str, **options: Unpack[CallOptions]) -> CategoryResponse:
-        """Delete one category of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/categories/{categoryId}``.
-        Requires the permission ``knowledge:category:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str category_id: path ``categoryId``, required
-        :return: CategoryResponse
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_category'], (knowledge_base_id, category_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_category'], (knowledge_base_id, category_id), options)
 
     def delete_knowledge_knowledgebase_document(self, knowledge_base_id: str, document_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one document of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}``.
-        Requires the permission ``knowledge:document:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_document'], (knowledge_base_id, document_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_document'], (knowledge_base_id, document_id), options)
 
     def delete_knowledge_knowledgebase_document_variation(self, document_variation_id: str, document_id: str, knowledge_base_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one variation of a document of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/variations/{documentVariationId}``.
-        Requires any of the permissions ``knowledge:document:delete``, ``knowledge:document:edit``.
-        
-        :param str document_variation_id: path ``documentVariationId``, required
-        :param str document_id: path ``documentId``, required
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_document_variation'], (document_variation_id, document_id, knowledge_base_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_document_variation'], (document_variation_id, document_id, knowledge_base_id), options)
 
     def delete_knowledge_knowledgebase_export_job(self, knowledge_base_id: str, export_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one export job of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/export/jobs/{exportJobId}``.
-        Requires the permission ``knowledge:exportJob:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str export_job_id: path ``exportJobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_export_job'], (knowledge_base_id, export_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_export_job'], (knowledge_base_id, export_job_id), options)
 
     def delete_knowledge_knowledgebase_import_job(self, knowledge_base_id: str, import_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one import job of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/import/jobs/{importJobId}``.
-        Requires the permission ``knowledge:importJob:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str import_job_id: path ``importJobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_import_job'], (knowledge_base_id, import_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_import_job'], (knowledge_base_id, import_job_id), options)
 
     def delete_knowledge_knowledgebase_label(self, knowledge_base_id: str, label_id: str, **options: Unpack[CallOptions]) -> LabelResponse:
-        """Delete one label of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/labels/{labelId}``.
-        Requires the permission ``knowledge:label:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str label_id: path ``labelId``, required
-        :return: LabelResponse
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_label'], (knowledge_base_id, label_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_label'], (knowledge_base_id, label_id), options)
 
     def delete_knowledge_knowledgebase_sources_salesforce_source_id(self, knowledge_base_id: str, source_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one sources salesforce of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/salesforce/{sourceId}``.
-        Requires the permission ``knowledge:integrationSource:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str source_id: path ``sourceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_sources_salesforce_source_id'], (knowledge_base_id, source_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_sources_salesforce_source_id'], (knowledge_base_id, source_id), options)
 
     def delete_knowledge_knowledgebase_sources_servicenow_source_id(self, knowledge_base_id: str, source_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one sources servicenow of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/servicenow/{sourceId}``.
-        Requires the permission ``knowledge:integrationSource:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str source_id: path ``sourceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_sources_servicenow_source_id'], (knowledge_base_id, source_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_sources_servicenow_source_id'], (knowledge_base_id, source_id), options)
 
     def delete_knowledge_knowledgebase_synchronize_job(self, knowledge_base_id: str, sync_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one synchronize job of a knowledge knowledgebase.
-        
-        ``DELETE /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/synchronize/jobs/{syncJobId}``.
-        Requires the permission ``knowledge:syncJob:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str sync_job_id: path ``syncJobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_knowledgebase_synchronize_job'], (knowledge_base_id, sync_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_knowledgebase_synchronize_job'], (knowledge_base_id, sync_job_id), options)
 
     def delete_knowledge_setting(self, knowledge_setting_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one knowledge setting.
-        
-        ``DELETE /api/v2/knowledge/settings/{knowledgeSettingId}``.
-        Requires the permission ``knowledge:knowledgeSetting:delete``.
-        
-        :param str knowledge_setting_id: path ``knowledgeSettingId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_setting'], (knowledge_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_setting'], (knowledge_setting_id,), options)
 
     def delete_knowledge_source(self, source_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one knowledge source.
-        
-        ``DELETE /api/v2/knowledge/sources/{sourceId}``.
-        Requires the permission ``knowledge:source:delete``.
-        
-        :param str source_id: path ``sourceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_source'], (source_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_source'], (source_id,), options)
 
     def delete_knowledge_source_synchronization_deletion(self, source_id: str, synchronization_id: str, file_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one deletion of a synchronization of a knowledge source.
-        
-        ``DELETE /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}/deletions/{fileId}``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param str file_id: path ``fileId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_source_synchronization_deletion'], (source_id, synchronization_id, file_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_source_synchronization_deletion'], (source_id, synchronization_id, file_id), options)
 
     def delete_knowledge_source_synchronization_upload(self, source_id: str, synchronization_id: str, file_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one upload of a synchronization of a knowledge source.
-        
-        ``DELETE /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}/uploads/{fileId}``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param str file_id: path ``fileId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_knowledge_source_synchronization_upload'], (source_id, synchronization_id, file_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_knowledge_source_synchronization_upload'], (source_id, synchronization_id, file_id), options)
 
     def get_knowledge_connection(self, connection_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ConnectionResponse:
-        """Get one knowledge connection.
-        
-        ``GET /api/v2/knowledge/connections/{connectionId}``.
-        Requires the permission ``knowledge:connection:view``.
-        
-        :param str connection_id: path ``connectionId``, required
-        :param list[str] expand: query ``expand``; each one of ``authenticationProperties``
-        :return: ConnectionResponse
-        """
-        return self._call(_OPS['get_knowledge_connection'], (connection_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_connection'], (connection_id, expand), options)
 
     def get_knowledge_connection_options(self, connection_id: str, *, after: str | None = None, page_size: str | None = None, parent_id: str | None = None, **options: Unpack[CallOptions]) -> ConnectionOptionListing:
-        """List options of a knowledge connection, one page per call.
-        
-        ``GET /api/v2/knowledge/connections/{connectionId}/options``.
-        Pages by ``after``: ``paginate(api.get_knowledge_connection_options)`` walks every page.
-        Requires the permission ``knowledge:connectionOptions:view``.
-        
-        :param str connection_id: path ``connectionId``, required
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``; default ``200``
-        :param str parent_id: query ``parentId``
-        :return: ConnectionOptionListing
-        """
-        return self._call(_OPS['get_knowledge_connection_options'], (connection_id, after, page_size, parent_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_connection_options'], (connection_id, after, page_size, parent_id), options)
 
     def get_knowledge_connections(self, **options: Unpack[CallOptions]) -> ConnectionListing:
-        """Get knowledge connections.
-        
-        ``GET /api/v2/knowledge/connections``.
-        Requires the permission ``knowledge:connection:view``.
-        
-        :return: ConnectionListing
-        """
-        return self._call(_OPS['get_knowledge_connections'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_connections'], (), options)
 
     def get_knowledge_guest_session_categories(self, session_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, parent_id: str | None = None, is_root: bool | None = None, name: str | None = None, sort_by: str | None = None, expand: str | None = None, include_document_count: bool | None = None, **options: Unpack[CallOptions]) -> GuestCategoryResponseListing:
-        """List categories of a knowledge guest session, one page per call.
-        
-        ``GET /api/v2/knowledge/guest/sessions/{sessionId}/categories``.
-        Pages by ``after``: ``paginate(api.get_knowledge_guest_session_categories)`` walks every page.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str parent_id: query ``parentId``
-        :param bool is_root: query ``isRoot``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``; one of ``Name``, ``Hierarchy``; default ``Name``
-        :param str expand: query ``expand``
-        :param bool include_document_count: query ``includeDocumentCount``
-        :return: GuestCategoryResponseListing
-        """
-        return self._call(_OPS['get_knowledge_guest_session_categories'], (session_id, before, after, page_size, parent_id, is_root, name, sort_by, expand, include_document_count), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_guest_session_categories'], (session_id, before, after, page_size, parent_id, is_root, name, sort_by, expand, include_document_count), options)
 
     def get_knowledge_guest_session_document(self, session_id: str, document_id: str, **options: Unpack[CallOptions]) -> KnowledgeGuestDocumentResponse:
-        """Get one document of a knowledge guest session.
-        
-        ``GET /api/v2/knowledge/guest/sessions/{sessionId}/documents/{documentId}``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param str document_id: path ``documentId``, required
-        :return: KnowledgeGuestDocumentResponse
-        """
-        return self._call(_OPS['get_knowledge_guest_session_document'], (session_id, document_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_guest_session_document'], (session_id, document_id), options)
 
     def get_knowledge_guest_session_documents(self, session_id: str, *, category_id: list[str] | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> KnowledgeGuestDocumentResponseListing:
-        """Get documents of a knowledge guest session.
-        
-        ``GET /api/v2/knowledge/guest/sessions/{sessionId}/documents``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param list[str] category_id: query ``categoryId``
-        :param int page_size: query ``pageSize``
-        :return: KnowledgeGuestDocumentResponseListing
-        """
-        return self._call(_OPS['get_knowledge_guest_session_documents'], (session_id, category_id, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_guest_session_documents'], (session_id, category_id, page_size), options)
 
     def get_knowledge_integration_options(self, integration_id: str, *, knowledge_base_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> KnowledgeIntegrationOptionsResponse:
-        """Get options of a knowledge integration.
-        
-        ``GET /api/v2/knowledge/integrations/{integrationId}/options``.
-        Requires the permission ``knowledge:integrationOptions:view``.
-        
-        :param str integration_id: path ``integrationId``, required
-        :param list[str] knowledge_base_ids: query ``knowledgeBaseIds``
-        :return: KnowledgeIntegrationOptionsResponse
-        """
-        return self._call(_OPS['get_knowledge_integration_options'], (integration_id, knowledge_base_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_integration_options'], (integration_id, knowledge_base_ids), options)
 
     def get_knowledge_knowledgebase(self, knowledge_base_id: str, **options: Unpack[CallOptions]) -> KnowledgeBase:
-        """Get one knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}``.
-        Requires the permission ``knowledge:knowledgebase:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :return: KnowledgeBase
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase'], (knowledge_base_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase'], (knowledge_base_id,), options)
 
     def get_knowledge_knowledgebase_categories(self, knowledge_base_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, parent_id: str | None = None, is_root: bool | None = None, name: str | None = None, sort_by: str | None = None, expand: str | None = None, include_document_count: bool | None = None, **options: Unpack[CallOptions]) -> CategoryResponseListing:
-        """List categories of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/categories``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_categories)`` walks every page.
-        Requires the permission ``knowledge:category:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str parent_id: query ``parentId``
-        :param bool is_root: query ``isRoot``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``; one of ``Name``, ``Hierarchy``; default ``Name``
-        :param str expand: query ``expand``
-        :param bool include_document_count: query ``includeDocumentCount``
-        :return: CategoryResponseListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_categories'], (knowledge_base_id, before, after, page_size, parent_id, is_root, name, sort_by, expand, include_document_count), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_categories'], (knowledge_base_id, before, after, page_size, parent_id, is_root, name, sort_by, expand, include_document_count), options)
 
     def get_knowledge_knowledgebase_category(self, knowledge_base_id: str, category_id: str, **options: Unpack[CallOptions]) -> CategoryResponse:
-        """Get one category of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/categories/{categoryId}``.
-        Requires the permission ``knowledge:category:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str category_id: path ``categoryId``, required
-        :return: CategoryResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_category'], (knowledge_base_id, category_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_category'], (knowledge_base_id, category_id), options)
 
     def get_knowledge_knowledgebase_document(self, knowledge_base_id: str, document_id: str, *, expand: list[str] | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentResponse:
-        """Get one document of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}``.
-        Requires the permission ``knowledge:document:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param list[str] expand: query ``expand``; each one of ``category``, ``labels``, ``variations``
-        :param str state: query ``state``; one of ``Draft``, ``Published``
-        :return: KnowledgeDocumentResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document'], (knowledge_base_id, document_id, expand, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document'], (knowledge_base_id, document_id, expand, state), options)
 
     def get_knowledge_knowledgebase_document_feedback(self, knowledge_base_id: str, document_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, only_commented: bool | None = None, document_version_id: str | None = None, document_variation_id: str | None = None, app_type: str | None = None, query_type: str | None = None, user_id: str | None = None, queue_id: str | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentFeedbackResponseListing:
-        """List feedback of a document of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/feedback``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_document_feedback)`` walks every page.
-        Requires the permission ``knowledge:feedback:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param bool only_commented: query ``onlyCommented``
-        :param str document_version_id: query ``documentVersionId``
-        :param str document_variation_id: query ``documentVariationId``
-        :param str app_type: query ``appType``; one of ``Assistant``, ``BotFlow``, ``MessengerKnowledgeApp``, ``SmartAdvisor``, ``SupportCenter``
-        :param str query_type: query ``queryType``; one of ``Unknown``, ``Article``, ``AutoSearch``, ``Category``, ``ManualSearch``, ``Recommendation``, ``Suggestion``, ``ExpandedArticle``
-        :param str user_id: query ``userId``
-        :param str queue_id: query ``queueId``
-        :param str state: query ``state``; one of ``All``, ``Draft``, ``Final``
-        :return: KnowledgeDocumentFeedbackResponseListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document_feedback'], (knowledge_base_id, document_id, before, after, page_size, only_commented, document_version_id, document_variation_id, app_type, query_type, user_id, queue_id, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document_feedback'], (knowledge_base_id, document_id, before, after, page_size, only_commented, document_version_id, document_variation_id, app_type, query_type, user_id, queue_id, state), options)
 
     def get_knowledge_knowledgebase_document_feedback_feedback_id(self, knowledge_base_id: str, document_id: str, feedback_id: str, **options: Unpack[CallOptions]) -> KnowledgeDocumentFeedbackResponse:
-        """Get one feedback of a document of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/feedback/{feedbackId}``.
-        Requires the permission ``knowledge:feedback:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param str feedback_id: path ``feedbackId``, required
-        :return: KnowledgeDocumentFeedbackResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document_feedback_feedback_id'], (knowledge_base_id, document_id, feedback_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document_feedback_feedback_id'], (knowledge_base_id, document_id, feedback_id), options)
 
     def get_knowledge_knowledgebase_document_variation(self, document_variation_id: str, document_id: str, knowledge_base_id: str, *, document_state: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> DocumentVariationResponse:
-        """Get one variation of a document of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/variations/{documentVariationId}``.
-        Requires the permission ``knowledge:document:view``.
-        
-        :param str document_variation_id: path ``documentVariationId``, required
-        :param str document_id: path ``documentId``, required
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_state: query ``documentState``; one of ``Draft``, ``Published``
-        :param list[str] expand: query ``expand``; each one of ``contentUrl``
-        :return: DocumentVariationResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document_variation'], (document_variation_id, document_id, knowledge_base_id, document_state, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document_variation'], (document_variation_id, document_id, knowledge_base_id, document_state, expand), options)
 
     def get_knowledge_knowledgebase_document_variations(self, knowledge_base_id: str, document_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, document_state: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> DocumentVariationResponseListing:
-        """List variations of a document of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/variations``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_document_variations)`` walks every page.
-        Requires the permission ``knowledge:document:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str document_state: query ``documentState``; one of ``Draft``, ``Published``
-        :param list[str] expand: query ``expand``; each one of ``contentUrl``
-        :return: DocumentVariationResponseListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document_variations'], (knowledge_base_id, document_id, before, after, page_size, document_state, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document_variations'], (knowledge_base_id, document_id, before, after, page_size, document_state, expand), options)
 
     def get_knowledge_knowledgebase_document_version(self, knowledge_base_id: str, document_id: str, version_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentVersion:
-        """Get one version of a document of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/versions/{versionId}``.
-        Requires the permission ``knowledge:documentVersion:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param str version_id: path ``versionId``, required
-        :param list[str] expand: query ``expand``; each one of ``category``, ``labels``
-        :return: KnowledgeDocumentVersion
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document_version'], (knowledge_base_id, document_id, version_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document_version'], (knowledge_base_id, document_id, version_id, expand), options)
 
     def get_knowledge_knowledgebase_document_version_variation(self, knowledge_base_id: str, document_id: str, version_id: str, variation_id: str, **options: Unpack[CallOptions]) -> KnowledgeDocumentVersionVariation:
-        """Get one variation of a version of a document of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/versions/{versionId}/variations/{variationId}``.
-        Requires the permission ``knowledge:documentVersion:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param str version_id: path ``versionId``, required
-        :param str variation_id: path ``variationId``, required
-        :return: KnowledgeDocumentVersionVariation
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document_version_variation'], (knowledge_base_id, document_id, version_id, variation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document_version_variation'], (knowledge_base_id, document_id, version_id, variation_id), options)
 
     def get_knowledge_knowledgebase_document_version_variations(self, knowledge_base_id: str, document_id: str, version_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentVersionVariationListing:
-        """List variations of a version of a document of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/versions/{versionId}/variations``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_document_version_variations)`` walks every page.
-        Requires the permission ``knowledge:documentVersion:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param str version_id: path ``versionId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: KnowledgeDocumentVersionVariationListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document_version_variations'], (knowledge_base_id, document_id, version_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document_version_variations'], (knowledge_base_id, document_id, version_id, before, after, page_size), options)
 
     def get_knowledge_knowledgebase_document_versions(self, knowledge_base_id: str, document_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentVersionListing:
-        """List versions of a document of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/versions``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_document_versions)`` walks every page.
-        Requires the permission ``knowledge:documentVersion:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param list[str] expand: query ``expand``; each one of ``category``, ``labels``
-        :return: KnowledgeDocumentVersionListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_document_versions'], (knowledge_base_id, document_id, before, after, page_size, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_document_versions'], (knowledge_base_id, document_id, before, after, page_size, expand), options)
 
     def get_knowledge_knowledgebase_documents(self, knowledge_base_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, interval: str | None = None, document_id: list[str] | None = None, category_id: list[str] | None = None, include_subcategories: bool | None = None, include_drafts: bool | None = None, label_ids: list[str] | None = None, expand: list[str] | None = None, external_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentResponseListing:
-        """List documents of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_documents)`` walks every page.
-        Requires the permission ``knowledge:document:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str interval: query ``interval``
-        :param list[str] document_id: query ``documentId``
-        :param list[str] category_id: query ``categoryId``
-        :param bool include_subcategories: query ``includeSubcategories``
-        :param bool include_drafts: query ``includeDrafts``
-        :param list[str] label_ids: query ``labelIds``
-        :param list[str] expand: query ``expand``; each one of ``category``, ``labels``
-        :param list[str] external_ids: query ``externalIds``
-        :return: KnowledgeDocumentResponseListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_documents'], (knowledge_base_id, before, after, page_size, interval, document_id, category_id, include_subcategories, include_drafts, label_ids, expand, external_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_documents'], (knowledge_base_id, before, after, page_size, interval, document_id, category_id, include_subcategories, include_drafts, label_ids, expand, external_ids), options)
 
     def get_knowledge_knowledgebase_documents_feedback(self, knowledge_base_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, only_commented: bool | None = None, document_version_id: str | None = None, document_variation_id: str | None = None, app_type: str | None = None, query_type: str | None = None, user_id: str | None = None, queue_id: str | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentFeedbackResponseListing:
-        """List documents feedback of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/feedback``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_documents_feedback)`` walks every page.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param bool only_commented: query ``onlyCommented``
-        :param str document_version_id: query ``documentVersionId``
-        :param str document_variation_id: query ``documentVariationId``
-        :param str app_type: query ``appType``
-        :param str query_type: query ``queryType``
-        :param str user_id: query ``userId``
-        :param str queue_id: query ``queueId``
-        :param str state: query ``state``
-        :return: KnowledgeDocumentFeedbackResponseListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_documents_feedback'], (knowledge_base_id, before, after, page_size, only_commented, document_version_id, document_variation_id, app_type, query_type, user_id, queue_id, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_documents_feedback'], (knowledge_base_id, before, after, page_size, only_commented, document_version_id, document_variation_id, app_type, query_type, user_id, queue_id, state), options)
 
     def get_knowledge_knowledgebase_export_job(self, knowledge_base_id: str, export_job_id: str, **options: Unpack[CallOptions]) -> KnowledgeExportJobResponse:
-        """Get one export job of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/export/jobs/{exportJobId}``.
-        Requires the permission ``knowledge:exportJob:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str export_job_id: path ``exportJobId``, required
-        :return: KnowledgeExportJobResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_export_job'], (knowledge_base_id, export_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_export_job'], (knowledge_base_id, export_job_id), options)
 
     def get_knowledge_knowledgebase_import_job(self, knowledge_base_id: str, import_job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> KnowledgeImportJobResponse:
-        """Get one import job of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/import/jobs/{importJobId}``.
-        Requires the permission ``knowledge:importJob:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str import_job_id: path ``importJobId``, required
-        :param list[str] expand: query ``expand``; each one of ``urls``
-        :return: KnowledgeImportJobResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_import_job'], (knowledge_base_id, import_job_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_import_job'], (knowledge_base_id, import_job_id, expand), options)
 
     def get_knowledge_knowledgebase_label(self, knowledge_base_id: str, label_id: str, **options: Unpack[CallOptions]) -> LabelResponse:
-        """Get one label of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/labels/{labelId}``.
-        Requires the permission ``knowledge:label:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str label_id: path ``labelId``, required
-        :return: LabelResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_label'], (knowledge_base_id, label_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_label'], (knowledge_base_id, label_id), options)
 
     def get_knowledge_knowledgebase_labels(self, knowledge_base_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, name: str | None = None, include_document_count: bool | None = None, **options: Unpack[CallOptions]) -> LabelListing:
-        """List labels of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/labels``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_labels)`` walks every page.
-        Requires the permission ``knowledge:label:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str name: query ``name``
-        :param bool include_document_count: query ``includeDocumentCount``
-        :return: LabelListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_labels'], (knowledge_base_id, before, after, page_size, name, include_document_count), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_labels'], (knowledge_base_id, before, after, page_size, name, include_document_count), options)
 
     def get_knowledge_knowledgebase_operations(self, knowledge_base_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, user_id: list[str] | None = None, type: list[str] | None = None, status: list[str] | None = None, interval: str | None = None, source_id: list[str] | None = None, **options: Unpack[CallOptions]) -> OperationListing:
-        """List operations of a knowledge knowledgebase, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/operations``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebase_operations)`` walks every page.
-        Requires the permission ``knowledge:importExportOperationsList:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param list[str] user_id: query ``userId``
-        :param list[str] type: query ``type``; each one of ``Export``, ``Import``, ``Parse``, ``Sync``
-        :param list[str] status: query ``status``
-        :param str interval: query ``interval``
-        :param list[str] source_id: query ``sourceId``
-        :return: OperationListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_operations'], (knowledge_base_id, before, after, page_size, user_id, type, status, interval, source_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_operations'], (knowledge_base_id, before, after, page_size, user_id, type, status, interval, source_id), options)
 
     def get_knowledge_knowledgebase_operations_users_query(self, knowledge_base_id: str, **options: Unpack[CallOptions]) -> OperationCreatorUserResponse:
-        """Get operations users query of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/operations/users/query``.
-        Requires the permission ``knowledge:importExportOperationsList:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :return: OperationCreatorUserResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_operations_users_query'], (knowledge_base_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_operations_users_query'], (knowledge_base_id,), options)
 
     def get_knowledge_knowledgebase_parse_job(self, knowledge_base_id: str, parse_job_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> KnowledgeParseJobResponse:
-        """Get one parse job of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/parse/jobs/{parseJobId}``.
-        Requires the permission ``knowledge:importJob:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str parse_job_id: path ``parseJobId``, required
-        :param list[str] expand: query ``expand``; each one of ``urls``
-        :return: KnowledgeParseJobResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_parse_job'], (knowledge_base_id, parse_job_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_parse_job'], (knowledge_base_id, parse_job_id, expand), options)
 
     def get_knowledge_knowledgebase_sources(self, knowledge_base_id: str, *, type: str | None = None, expand: list[str] | None = None, ids: list[str] | None = None, **options: Unpack[CallOptions]) -> list[SourceBaseResponse]:
-        """Get sources of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources``.
-        Requires the permission ``knowledge:integrationSource:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str type: query ``type``; one of ``Salesforce``, ``ServiceNow``
-        :param list[str] expand: query ``expand``; each one of ``lastsync``
-        :param list[str] ids: query ``ids``
-        :return: list[SourceBaseResponse]
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_sources'], (knowledge_base_id, type, expand, ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_sources'], (knowledge_base_id, type, expand, ids), options)
 
     def get_knowledge_knowledgebase_sources_salesforce_source_id(self, knowledge_base_id: str, source_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SalesforceSourceResponse:
-        """Get one sources salesforce of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/salesforce/{sourceId}``.
-        Requires the permission ``knowledge:integrationSource:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str source_id: path ``sourceId``, required
-        :param list[str] expand: query ``expand``; each one of ``lastsync``
-        :return: SalesforceSourceResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_sources_salesforce_source_id'], (knowledge_base_id, source_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_sources_salesforce_source_id'], (knowledge_base_id, source_id, expand), options)
 
     def get_knowledge_knowledgebase_sources_servicenow_source_id(self, knowledge_base_id: str, source_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ServiceNowSourceResponse:
-        """Get one sources servicenow of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/servicenow/{sourceId}``.
-        Requires the permission ``knowledge:integrationSource:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str source_id: path ``sourceId``, required
-        :param list[str] expand: query ``expand``; each one of ``lastsync``
-        :return: ServiceNowSourceResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_sources_servicenow_source_id'], (knowledge_base_id, source_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_sources_servicenow_source_id'], (knowledge_base_id, source_id, expand), options)
 
     def get_knowledge_knowledgebase_synchronize_job(self, knowledge_base_id: str, sync_job_id: str, **options: Unpack[CallOptions]) -> KnowledgeSyncJobResponse:
-        """Get one synchronize job of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/synchronize/jobs/{syncJobId}``.
-        Requires the permission ``knowledge:syncJob:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str sync_job_id: path ``syncJobId``, required
-        :return: KnowledgeSyncJobResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_synchronize_job'], (knowledge_base_id, sync_job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_synchronize_job'], (knowledge_base_id, sync_job_id), options)
 
     def get_knowledge_knowledgebase_unanswered_group(self, knowledge_base_id: str, group_id: str, *, app: str | None = None, date_start: date | str | None = None, date_end: date | str | None = None, **options: Unpack[CallOptions]) -> UnansweredGroup:
-        """Get one unanswered group of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/unanswered/groups/{groupId}``.
-        Requires the permission ``knowledge:groups:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str group_id: path ``groupId``, required
-        :param str app: query ``app``; one of ``SupportCenter``, ``MessengerKnowledgeApp``, ``BotFlow``, ``Assistant``, ``SmartAdvisor``
-        :param date date_start: query ``dateStart``
-        :param date date_end: query ``dateEnd``
-        :return: UnansweredGroup
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_unanswered_group'], (knowledge_base_id, group_id, app, date_start, date_end), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_unanswered_group'], (knowledge_base_id, group_id, app, date_start, date_end), options)
 
     def get_knowledge_knowledgebase_unanswered_group_phrasegroup(self, knowledge_base_id: str, group_id: str, phrase_group_id: str, *, app: str | None = None, date_start: date | str | None = None, date_end: date | str | None = None, **options: Unpack[CallOptions]) -> UnansweredPhraseGroup:
-        """Get one phrasegroup of a unanswered group of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/unanswered/groups/{groupId}/phrasegroups/{phraseGroupId}``.
-        Requires the permission ``knowledge:groups:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str group_id: path ``groupId``, required
-        :param str phrase_group_id: path ``phraseGroupId``, required
-        :param str app: query ``app``; one of ``SupportCenter``, ``MessengerKnowledgeApp``, ``BotFlow``, ``Assistant``, ``SmartAdvisor``
-        :param date date_start: query ``dateStart``
-        :param date date_end: query ``dateEnd``
-        :return: UnansweredPhraseGroup
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_unanswered_group_phrasegroup'], (knowledge_base_id, group_id, phrase_group_id, app, date_start, date_end), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_unanswered_group_phrasegroup'], (knowledge_base_id, group_id, phrase_group_id, app, date_start, date_end), options)
 
     def get_knowledge_knowledgebase_unanswered_groups(self, knowledge_base_id: str, *, app: str | None = None, date_start: date | str | None = None, date_end: date | str | None = None, **options: Unpack[CallOptions]) -> UnansweredGroups:
-        """Get unanswered groups of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/unanswered/groups``.
-        Requires the permission ``knowledge:groups:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str app: query ``app``; one of ``SupportCenter``, ``MessengerKnowledgeApp``, ``BotFlow``, ``Assistant``, ``SmartAdvisor``
-        :param date date_start: query ``dateStart``
-        :param date date_end: query ``dateEnd``
-        :return: UnansweredGroups
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_unanswered_groups'], (knowledge_base_id, app, date_start, date_end), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_unanswered_groups'], (knowledge_base_id, app, date_start, date_end), options)
 
     def get_knowledge_knowledgebase_uploads_urls_job(self, knowledge_base_id: str, job_id: str, **options: Unpack[CallOptions]) -> GetUploadSourceUrlJobStatusResponse:
-        """Get one uploads urls job of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs/{jobId}``.
-        Requires the permission ``knowledge:uploadSourceUrlJob:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str job_id: path ``jobId``, required
-        :return: GetUploadSourceUrlJobStatusResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_uploads_urls_job'], (knowledge_base_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_uploads_urls_job'], (knowledge_base_id, job_id), options)
 
     def get_knowledge_knowledgebases(self, *, before: str | None = None, after: str | None = None, limit: str | None = None, page_size: str | None = None, name: str | None = None, core_language: str | None = None, published: bool | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> KnowledgeBaseListing:
-        """List knowledge knowledgebases, one page per call.
-        
-        ``GET /api/v2/knowledge/knowledgebases``.
-        Pages by ``after``: ``paginate(api.get_knowledge_knowledgebases)`` walks every page.
-        Requires the permission ``knowledge:knowledgebase:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str limit: query ``limit``
-        :param str page_size: query ``pageSize``
-        :param str name: query ``name``
-        :param str core_language: query ``coreLanguage``; one of ``en-US``, ``en-UK``, ``en-AU``, ``en-CA``, ``en-HK``, ``en-IN``, ``en-IE``, ``en-NZ``, ``en-PH``, ``en-SG``, ``en-ZA``, ``de-DE``, ``de-AT``, ``de-CH``, ``es-AR``, ``es-CO``, ``es-MX``, ``es-US``, ``es-ES``, ``fr-FR``, ``fr-BE``, ``fr-CA``, ``fr-CH``, ``pt-BR``, ``pt-PT``, ``nl-NL``, ``nl-BE``, ``it-IT``, ``ca-ES``, ``tr-TR``, ``sv-SE``, ``fi-FI``, ``nb-NO``, ``da-DK``, ``ja-JP``, ``ar-AE``, ``zh-CN``, ``zh-TW``, ``zh-HK``, ``ko-KR``, ``pl-PL``, ``hi-IN``, ``th-TH``, ``hu-HU``, ``vi-VN``, ``uk-UA``, ``cs-CZ``, ``fil-PH``, ``ms-MY``, ``he-IL``, ``el-GR``
-        :param bool published: query ``published``
-        :param str sort_by: query ``sortBy``; one of ``Name``, ``Date``
-        :param str sort_order: query ``sortOrder``; one of ``ASC``, ``ascending``, ``DESC``, ``descending``
-        :return: KnowledgeBaseListing
-        """
-        return self._call(_OPS['get_knowledge_knowledgebases'], (before, after, limit, page_size, name, core_language, published, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebases'], (before, after, limit, page_size, name, core_language, published, sort_by, sort_order), options)
 
     def get_knowledge_setting(self, knowledge_setting_id: str, **options: Unpack[CallOptions]) -> KnowledgeSettingsResponse:
-        """Get one knowledge setting.
-        
-        ``GET /api/v2/knowledge/settings/{knowledgeSettingId}``.
-        Requires the permission ``knowledge:knowledgeSetting:view``.
-        
-        :param str knowledge_setting_id: path ``knowledgeSettingId``, required
-        :return: KnowledgeSettingsResponse
-        """
-        return self._call(_OPS['get_knowledge_setting'], (knowledge_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_setting'], (knowledge_setting_id,), options)
 
     def get_knowledge_settings(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, name: str | None = None, source_id: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> KnowledgeSettingListing:
-        """List knowledge settings, one page per call.
-        
-        ``GET /api/v2/knowledge/settings``.
-        Pages by ``after``: ``paginate(api.get_knowledge_settings)`` walks every page.
-        Requires the permission ``knowledge:knowledgeSetting:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str name: query ``name``
-        :param str source_id: query ``sourceId``
-        :param str sort_by: query ``sortBy``; one of ``dateModified``, ``name``
-        :param str sort_order: query ``sortOrder``; one of ``Asc``, ``Desc``
-        :return: KnowledgeSettingListing
-        """
-        return self._call(_OPS['get_knowledge_settings'], (before, after, page_size, name, source_id, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_settings'], (before, after, page_size, name, source_id, sort_by, sort_order), options)
 
     def get_knowledge_source(self, source_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> V3SourceExpandableResponse:
-        """Get one knowledge source.
-        
-        ``GET /api/v2/knowledge/sources/{sourceId}``.
-        Requires the permission ``knowledge:source:view``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param list[str] expand: query ``expand``; each one of ``lastSync``, ``filterDetails``, ``connection``
-        :return: V3SourceExpandableResponse
-        """
-        return self._call(_OPS['get_knowledge_source'], (source_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_source'], (source_id, expand), options)
 
     def get_knowledge_source_synchronization(self, source_id: str, synchronization_id: str, **options: Unpack[CallOptions]) -> V3Synchronization:
-        """Get one synchronization of a knowledge source.
-        
-        ``GET /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}``.
-        Requires the permission ``knowledge:synchronization:view``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :return: V3Synchronization
-        """
-        return self._call(_OPS['get_knowledge_source_synchronization'], (source_id, synchronization_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_source_synchronization'], (source_id, synchronization_id), options)
 
     def get_knowledge_source_synchronization_deletion(self, source_id: str, synchronization_id: str, file_id: str, **options: Unpack[CallOptions]) -> V3SynchronizationDeletion:
-        """Get one deletion of a synchronization of a knowledge source.
-        
-        ``GET /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}/deletions/{fileId}``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param str file_id: path ``fileId``, required
-        :return: V3SynchronizationDeletion
-        """
-        return self._call(_OPS['get_knowledge_source_synchronization_deletion'], (source_id, synchronization_id, file_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_source_synchronization_deletion'], (source_id, synchronization_id, file_id), options)
 
     def get_knowledge_source_synchronization_deletions(self, source_id: str, synchronization_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> V3SynchronizationDeletionListing:
-        """List deletions of a synchronization of a knowledge source, one page per call.
-        
-        ``GET /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}/deletions``.
-        Pages by ``after``: ``paginate(api.get_knowledge_source_synchronization_deletions)`` walks every page.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: V3SynchronizationDeletionListing
-        """
-        return self._call(_OPS['get_knowledge_source_synchronization_deletions'], (source_id, synchronization_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_source_synchronization_deletions'], (source_id, synchronization_id, before, after, page_size), options)
 
     def get_knowledge_source_synchronization_upload(self, source_id: str, synchronization_id: str, file_id: str, **options: Unpack[CallOptions]) -> V3SynchronizationUpload:
-        """Get one upload of a synchronization of a knowledge source.
-        
-        ``GET /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}/uploads/{fileId}``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param str file_id: path ``fileId``, required
-        :return: V3SynchronizationUpload
-        """
-        return self._call(_OPS['get_knowledge_source_synchronization_upload'], (source_id, synchronization_id, file_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_source_synchronization_upload'], (source_id, synchronization_id, file_id), options)
 
     def get_knowledge_source_synchronization_uploads(self, source_id: str, synchronization_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> V3SynchronizationUploadListing:
-        """List uploads of a synchronization of a knowledge source, one page per call.
-        
-        ``GET /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}/uploads``.
-        Pages by ``after``: ``paginate(api.get_knowledge_source_synchronization_uploads)`` walks every page.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: V3SynchronizationUploadListing
-        """
-        return self._call(_OPS['get_knowledge_source_synchronization_uploads'], (source_id, synchronization_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_source_synchronization_uploads'], (source_id, synchronization_id, before, after, page_size), options)
 
     def get_knowledge_source_synchronizations(self, source_id: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> V3SynchronizationListing:
-        """List synchronizations of a knowledge source, one page per call.
-        
-        ``GET /api/v2/knowledge/sources/{sourceId}/synchronizations``.
-        Pages by ``after``: ``paginate(api.get_knowledge_source_synchronizations)`` walks every page.
-        Requires the permission ``knowledge:synchronization:view``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: V3SynchronizationListing
-        """
-        return self._call(_OPS['get_knowledge_source_synchronizations'], (source_id, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_source_synchronizations'], (source_id, before, after, page_size), options)
 
     def get_knowledge_sources(self, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> V3SourceExpandableListing:
-        """Get knowledge sources.
-        
-        ``GET /api/v2/knowledge/sources``.
-        Requires the permission ``knowledge:source:view``.
-        
-        :param list[str] expand: query ``expand``; each one of ``lastSync``, ``connection``
-        :return: V3SourceExpandableListing
-        """
-        return self._call(_OPS['get_knowledge_sources'], (expand,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_sources'], (expand,), options)
 
     def get_knowledge_sources_synchronizations(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> V3SynchronizationListing:
-        """List knowledge sources synchronizations, one page per call.
-        
-        ``GET /api/v2/knowledge/sources/synchronizations``.
-        Pages by ``after``: ``paginate(api.get_knowledge_sources_synchronizations)`` walks every page.
-        Requires the permission ``knowledge:synchronization:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: V3SynchronizationListing
-        """
-        return self._call(_OPS['get_knowledge_sources_synchronizations'], (before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_sources_synchronizations'], (before, after, page_size), options)
 
     def patch_knowledge_connection(self, connection_id: str, *, body: ConnectionUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ConnectionResponse:
-        """Change fields of one knowledge connection.
-        
-        ``PATCH /api/v2/knowledge/connections/{connectionId}``.
-        Requires the permission ``knowledge:connection:edit``.
-        
-        :param str connection_id: path ``connectionId``, required
-        :param ConnectionUpdateRequest body: body ``body``
-        :return: ConnectionResponse
-        """
-        return self._call(_OPS['patch_knowledge_connection'], (connection_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_connection'], (connection_id, body), options)
 
     def patch_knowledge_guest_session_documents_search_search_id(self, session_id: str, search_id: str, body: SearchUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one documents search of a knowledge guest session.
-        
-        ``PATCH /api/v2/knowledge/guest/sessions/{sessionId}/documents/search/{searchId}``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param str search_id: path ``searchId``, required
-        :param SearchUpdateRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_knowledge_guest_session_documents_search_search_id'], (session_id, search_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_guest_session_documents_search_search_id'], (session_id, search_id, body), options)
 
     def patch_knowledge_knowledgebase(self, knowledge_base_id: str, body: KnowledgeBaseUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeBase:
-        """Change fields of one knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}``.
-        Requires the permission ``knowledge:knowledgebase:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeBaseUpdateRequest body: body ``body``, required
-        :return: KnowledgeBase
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase'], (knowledge_base_id, body), options)
 
     def patch_knowledge_knowledgebase_category(self, knowledge_base_id: str, category_id: str, body: CategoryUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CategoryResponse:
-        """Change fields of one category of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/categories/{categoryId}``.
-        Requires the permission ``knowledge:category:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str category_id: path ``categoryId``, required
-        :param CategoryUpdateRequest body: body ``body``, required
-        :return: CategoryResponse
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_category'], (knowledge_base_id, category_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_category'], (knowledge_base_id, category_id, body), options)
 
     def patch_knowledge_knowledgebase_chunks_search_search_id(self, knowledge_base_id: str, search_id: str, *, body: ChunkSearchRegisterRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of one chunks search of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/chunks/search/{searchId}``.
-        Requires the permission ``knowledge:knowledgebase:search``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str search_id: path ``searchId``, required
-        :param ChunkSearchRegisterRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_chunks_search_search_id'], (knowledge_base_id, search_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_chunks_search_search_id'], (knowledge_base_id, search_id, body), options)
 
     def patch_knowledge_knowledgebase_document(self, knowledge_base_id: str, document_id: str, body: KnowledgeDocumentReq | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeDocumentResponse:
-        """Change fields of one document of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}``.
-        Requires the permission ``knowledge:document:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param KnowledgeDocumentReq body: body ``body``, required
-        :return: KnowledgeDocumentResponse
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_document'], (knowledge_base_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_document'], (knowledge_base_id, document_id, body), options)
 
     def patch_knowledge_knowledgebase_document_feedback_feedback_id(self, knowledge_base_id: str, document_id: str, feedback_id: str, *, body: KnowledgeDocumentFeedbackUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentFeedbackResponse:
-        """Change fields of one feedback of a document of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/feedback/{feedbackId}``.
-        Requires the permission ``knowledge:feedback:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param str feedback_id: path ``feedbackId``, required
-        :param KnowledgeDocumentFeedbackUpdateRequest body: body ``body``
-        :return: KnowledgeDocumentFeedbackResponse
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_document_feedback_feedback_id'], (knowledge_base_id, document_id, feedback_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_document_feedback_feedback_id'], (knowledge_base_id, document_id, feedback_id, body), options)
 
     def patch_knowledge_knowledgebase_document_variation(self, document_variation_id: str, document_id: str, knowledge_base_id: str, body: DocumentVariationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DocumentVariationResponse:
-        """Change fields of one variation of a document of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/variations/{documentVariationId}``.
-        Requires the permission ``knowledge:document:edit``.
-        
-        :param str document_variation_id: path ``documentVariationId``, required
-        :param str document_id: path ``documentId``, required
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param DocumentVariationRequest body: body ``body``, required
-        :return: DocumentVariationResponse
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_document_variation'], (document_variation_id, document_id, knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_document_variation'], (document_variation_id, document_id, knowledge_base_id, body), options)
 
     def patch_knowledge_knowledgebase_documents_search_search_id(self, knowledge_base_id: str, search_id: str, *, body: SearchUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of one documents search of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/search/{searchId}``.
-        Requires the permission ``knowledge:search:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str search_id: path ``searchId``, required
-        :param SearchUpdateRequest body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_documents_search_search_id'], (knowledge_base_id, search_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_documents_search_search_id'], (knowledge_base_id, search_id, body), options)
 
     def patch_knowledge_knowledgebase_import_job(self, knowledge_base_id: str, import_job_id: str, body: ImportStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeImportJobResponse:
-        """Change fields of one import job of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/import/jobs/{importJobId}``.
-        Requires the permission ``knowledge:importJob:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str import_job_id: path ``importJobId``, required
-        :param ImportStatusRequest body: body ``body``, required
-        :return: KnowledgeImportJobResponse
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_import_job'], (knowledge_base_id, import_job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_import_job'], (knowledge_base_id, import_job_id, body), options)
 
     def patch_knowledge_knowledgebase_label(self, knowledge_base_id: str, label_id: str, body: LabelUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LabelResponse:
-        """Change fields of one label of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/labels/{labelId}``.
-        Requires the permission ``knowledge:label:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str label_id: path ``labelId``, required
-        :param LabelUpdateRequest body: body ``body``, required
-        :return: LabelResponse
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_label'], (knowledge_base_id, label_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_label'], (knowledge_base_id, label_id, body), options)
 
     def patch_knowledge_knowledgebase_parse_job(self, knowledge_base_id: str, parse_job_id: str, body: KnowledgeParseJobRequestPatch | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one parse job of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/parse/jobs/{parseJobId}``.
-        Requires the permission ``knowledge:importJob:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str parse_job_id: path ``parseJobId``, required
-        :param KnowledgeParseJobRequestPatch body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_parse_job'], (knowledge_base_id, parse_job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_parse_job'], (knowledge_base_id, parse_job_id, body), options)
 
     def patch_knowledge_knowledgebase_synchronize_job(self, knowledge_base_id: str, sync_job_id: str, body: SyncStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeSyncJobResponse:
-        """Change fields of one synchronize job of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/synchronize/jobs/{syncJobId}``.
-        Requires the permission ``knowledge:syncJob:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str sync_job_id: path ``syncJobId``, required
-        :param SyncStatusRequest body: body ``body``, required
-        :return: KnowledgeSyncJobResponse
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_synchronize_job'], (knowledge_base_id, sync_job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_synchronize_job'], (knowledge_base_id, sync_job_id, body), options)
 
     def patch_knowledge_knowledgebase_unanswered_group_phrasegroup(self, knowledge_base_id: str, group_id: str, phrase_group_id: str, body: UnansweredPhraseGroupPatchRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> UnansweredPhraseGroupUpdateResponse:
-        """Change fields of one phrasegroup of a unanswered group of a knowledge knowledgebase.
-        
-        ``PATCH /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/unanswered/groups/{groupId}/phrasegroups/{phraseGroupId}``.
-        Requires all of the permissions ``knowledge:groups:edit``, ``knowledge:document:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str group_id: path ``groupId``, required
-        :param str phrase_group_id: path ``phraseGroupId``, required
-        :param UnansweredPhraseGroupPatchRequestBody body: body ``body``, required
-        :return: UnansweredPhraseGroupUpdateResponse
-        """
-        return self._call(_OPS['patch_knowledge_knowledgebase_unanswered_group_phrasegroup'], (knowledge_base_id, group_id, phrase_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_knowledgebase_unanswered_group_phrasegroup'], (knowledge_base_id, group_id, phrase_group_id, body), options)
 
     def patch_knowledge_setting(self, knowledge_setting_id: str, body: KnowledgeSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeSettingsResponse:
-        """Change fields of one knowledge setting.
-        
-        ``PATCH /api/v2/knowledge/settings/{knowledgeSettingId}``.
-        Requires the permission ``knowledge:knowledgeSetting:edit``.
-        
-        :param str knowledge_setting_id: path ``knowledgeSettingId``, required
-        :param KnowledgeSettingsRequest body: body ``body``, required
-        :return: KnowledgeSettingsResponse
-        """
-        return self._call(_OPS['patch_knowledge_setting'], (knowledge_setting_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_setting'], (knowledge_setting_id, body), options)
 
     def patch_knowledge_source_synchronization(self, source_id: str, synchronization_id: str, body: V3SynchronizationUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> V3Synchronization:
-        """Change fields of one synchronization of a knowledge source.
-        
-        ``PATCH /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}``.
-        Requires the permission ``knowledge:synchronization:edit``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param V3SynchronizationUpdateRequest body: body ``body``, required
-        :return: V3Synchronization
-        """
-        return self._call(_OPS['patch_knowledge_source_synchronization'], (source_id, synchronization_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_knowledge_source_synchronization'], (source_id, synchronization_id, body), options)
 
     def post_knowledge_connections(self, body: ConnectionCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ConnectionCreateResponse:
-        """Create or add knowledge connections.
-        
-        ``POST /api/v2/knowledge/connections``.
-        Requires the permission ``knowledge:connection:add``.
-        
-        :param ConnectionCreateRequest body: body ``body``, required
-        :return: ConnectionCreateResponse
-        """
-        return self._call(_OPS['post_knowledge_connections'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_connections'], (body,), options)
 
     def post_knowledge_documentuploads(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add knowledge documentuploads.
-        
-        ``POST /api/v2/knowledge/documentuploads``.
-        Requires the permission ``knowledge:document:upload``.
-        
-        :param UploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_knowledge_documentuploads'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_documentuploads'], (body,), options)
 
     def post_knowledge_guest_session_document_copies(self, session_id: str, document_id: str, *, body: KnowledgeGuestDocumentCopy | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request copies of a document of a knowledge guest session.
-        
-        ``POST /api/v2/knowledge/guest/sessions/{sessionId}/documents/{documentId}/copies``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param str document_id: path ``documentId``, required
-        :param KnowledgeGuestDocumentCopy body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_knowledge_guest_session_document_copies'], (session_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_guest_session_document_copies'], (session_id, document_id, body), options)
 
     def post_knowledge_guest_session_document_feedback(self, session_id: str, document_id: str, *, body: KnowledgeGuestDocumentFeedback | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeGuestDocumentFeedback:
-        """Request feedback of a document of a knowledge guest session.
-        
-        ``POST /api/v2/knowledge/guest/sessions/{sessionId}/documents/{documentId}/feedback``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param str document_id: path ``documentId``, required
-        :param KnowledgeGuestDocumentFeedback body: body ``body``
-        :return: KnowledgeGuestDocumentFeedback
-        """
-        return self._call(_OPS['post_knowledge_guest_session_document_feedback'], (session_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_guest_session_document_feedback'], (session_id, document_id, body), options)
 
     def post_knowledge_guest_session_document_views(self, session_id: str, document_id: str, *, body: KnowledgeGuestDocumentView | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request views of a document of a knowledge guest session.
-        
-        ``POST /api/v2/knowledge/guest/sessions/{sessionId}/documents/{documentId}/views``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param str document_id: path ``documentId``, required
-        :param KnowledgeGuestDocumentView body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_knowledge_guest_session_document_views'], (session_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_guest_session_document_views'], (session_id, document_id, body), options)
 
     def post_knowledge_guest_session_documents_answers(self, session_id: str, body: KnowledgeDocumentsAnswerFilter | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeGuestAnswerDocumentsResponse:
-        """Request documents answers of a knowledge guest session.
-        
-        ``POST /api/v2/knowledge/guest/sessions/{sessionId}/documents/answers``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param KnowledgeDocumentsAnswerFilter body: body ``body``, required
-        :return: KnowledgeGuestAnswerDocumentsResponse
-        """
-        return self._call(_OPS['post_knowledge_guest_session_documents_answers'], (session_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_guest_session_documents_answers'], (session_id, body), options)
 
     def post_knowledge_guest_session_documents_presentations(self, session_id: str, *, body: KnowledgeGuestDocumentPresentation | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request documents presentations of a knowledge guest session.
-        
-        ``POST /api/v2/knowledge/guest/sessions/{sessionId}/documents/presentations``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param KnowledgeGuestDocumentPresentation body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_knowledge_guest_session_documents_presentations'], (session_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_guest_session_documents_presentations'], (session_id, body), options)
 
     def post_knowledge_guest_session_documents_search(self, session_id: str, *, expand: list[str] | None = None, body: KnowledgeDocumentGuestSearchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentGuestSearch:
-        """Search documents of a knowledge guest session.
-        
-        ``POST /api/v2/knowledge/guest/sessions/{sessionId}/documents/search``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param list[str] expand: query ``expand``; each one of ``documentVariations``, ``documentAlternatives``, ``knowledgeBaseLanguageCode``
-        :param KnowledgeDocumentGuestSearchRequest body: body ``body``
-        :return: KnowledgeDocumentGuestSearch
-        """
-        return self._call(_OPS['post_knowledge_guest_session_documents_search'], (session_id, expand, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_guest_session_documents_search'], (session_id, expand, body), options)
 
     def post_knowledge_guest_session_documents_search_suggestions(self, session_id: str, *, body: KnowledgeGuestDocumentSuggestionRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeGuestDocumentSuggestion:
-        """Request documents search suggestions of a knowledge guest session.
-        
-        ``POST /api/v2/knowledge/guest/sessions/{sessionId}/documents/search/suggestions``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str session_id: path ``sessionId``, required
-        :param KnowledgeGuestDocumentSuggestionRequest body: body ``body``
-        :return: KnowledgeGuestDocumentSuggestion
-        """
-        return self._call(_OPS['post_knowledge_guest_session_documents_search_suggestions'], (session_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_guest_session_documents_search_suggestions'], (session_id, body), options)
 
     def post_knowledge_guest_sessions(self, body: KnowledgeGuestSession | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeGuestSession:
-        """Create or add knowledge guest sessions.
-        
-        ``POST /api/v2/knowledge/guest/sessions``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param KnowledgeGuestSession body: body ``body``, required
-        :return: KnowledgeGuestSession
-        """
-        return self._call(_OPS['post_knowledge_guest_sessions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_guest_sessions'], (body,), options)
 
     def post_knowledge_knowledgebase_categories(self, knowledge_base_id: str, body: CategoryCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CategoryResponse:
-        """Request categories of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/categories``.
-        Requires the permission ``knowledge:category:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param CategoryCreateRequest body: body ``body``, required
-        :return: CategoryResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_categories'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_categories'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_chunks_search(self, knowledge_base_id: str, *, body: KnowledgeDocumentChunkRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentChunkResponse:
-        """Search chunks of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/chunks/search``.
-        Requires the permission ``knowledge:knowledgebase:search``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeDocumentChunkRequest body: body ``body``
-        :return: KnowledgeDocumentChunkResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_chunks_search'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_chunks_search'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_document_copies(self, knowledge_base_id: str, document_id: str, *, body: KnowledgeDocumentCopy | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request copies of a document of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/copies``.
-        Requires the permission ``knowledge:documentCopy:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param KnowledgeDocumentCopy body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_document_copies'], (knowledge_base_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_document_copies'], (knowledge_base_id, document_id, body), options)
 
     def post_knowledge_knowledgebase_document_feedback(self, knowledge_base_id: str, document_id: str, *, body: KnowledgeDocumentFeedback | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentFeedbackResponse:
-        """Request feedback of a document of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/feedback``.
-        Requires the permission ``knowledge:feedback:create``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param KnowledgeDocumentFeedback body: body ``body``
-        :return: KnowledgeDocumentFeedbackResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_document_feedback'], (knowledge_base_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_document_feedback'], (knowledge_base_id, document_id, body), options)
 
     def post_knowledge_knowledgebase_document_variations(self, knowledge_base_id: str, document_id: str, body: DocumentVariationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DocumentVariationResponse:
-        """Request variations of a document of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/variations``.
-        Requires any of the permissions ``knowledge:document:add``, ``knowledge:document:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param DocumentVariationRequest body: body ``body``, required
-        :return: DocumentVariationResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_document_variations'], (knowledge_base_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_document_variations'], (knowledge_base_id, document_id, body), options)
 
     def post_knowledge_knowledgebase_document_versions(self, knowledge_base_id: str, document_id: str, body: KnowledgeDocumentVersion | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeDocumentVersion:
-        """Request versions of a document of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/versions``.
-        Requires the permission ``knowledge:documentVersion:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param KnowledgeDocumentVersion body: body ``body``, required
-        :return: KnowledgeDocumentVersion
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_document_versions'], (knowledge_base_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_document_versions'], (knowledge_base_id, document_id, body), options)
 
     def post_knowledge_knowledgebase_document_views(self, knowledge_base_id: str, document_id: str, *, body: KnowledgeDocumentView | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request views of a document of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/{documentId}/views``.
-        Requires the permission ``knowledge:documentView:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str document_id: path ``documentId``, required
-        :param KnowledgeDocumentView body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_document_views'], (knowledge_base_id, document_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_document_views'], (knowledge_base_id, document_id, body), options)
 
     def post_knowledge_knowledgebase_documents(self, knowledge_base_id: str, body: KnowledgeDocumentReq | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeDocumentResponse:
-        """Request documents of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents``.
-        Requires the permission ``knowledge:document:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeDocumentReq body: body ``body``, required
-        :return: KnowledgeDocumentResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_documents_answers(self, knowledge_base_id: str, body: KnowledgeDocumentsAnswerFilter | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeAnswerDocumentsResponse:
-        """Request documents answers of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/answers``.
-        Requires all of the permissions ``knowledge:document:view``, ``knowledge:documentAnswer:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeDocumentsAnswerFilter body: body ``body``, required
-        :return: KnowledgeAnswerDocumentsResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents_answers'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents_answers'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_documents_bulk_remove(self, knowledge_base_id: str, body: KnowledgeDocumentBulkRemoveRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """Request documents bulk remove of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/bulk/remove``.
-        Requires the permission ``knowledge:document:delete``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeDocumentBulkRemoveRequest body: body ``body``, required
-        :return: BulkResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents_bulk_remove'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents_bulk_remove'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_documents_bulk_update(self, knowledge_base_id: str, body: KnowledgeDocumentBulkUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """Request documents bulk update of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/bulk/update``.
-        Requires the permission ``knowledge:document:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeDocumentBulkUpdateRequest body: body ``body``, required
-        :return: BulkResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents_bulk_update'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents_bulk_update'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_documents_presentations(self, knowledge_base_id: str, *, body: KnowledgeDocumentPresentation | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request documents presentations of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/presentations``.
-        Requires the permission ``knowledge:documentPresentation:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeDocumentPresentation body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents_presentations'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents_presentations'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_documents_query(self, knowledge_base_id: str, *, expand: list[str] | None = None, body: KnowledgeDocumentQuery | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentQueryResponse:
-        """Run a query over documents of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/query``.
-        Requires the permission ``knowledge:document:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param list[str] expand: query ``expand``; each one of ``documentVariations``, ``documentAlternatives``, ``knowledgeBaseLanguageCode``, ``variationChunks``
-        :param KnowledgeDocumentQuery body: body ``body``
-        :return: KnowledgeDocumentQueryResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents_query'], (knowledge_base_id, expand, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents_query'], (knowledge_base_id, expand, body), options)
 
     def post_knowledge_knowledgebase_documents_search(self, knowledge_base_id: str, *, expand: list[str] | None = None, body: KnowledgeDocumentSearchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentSearch:
-        """Search documents of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/search``.
-        Requires the permission ``knowledge:knowledgebase:search``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param list[str] expand: query ``expand``; each one of ``documentVariations``, ``documentAlternatives``, ``knowledgeBaseLanguageCode``, ``variationChunks``
-        :param KnowledgeDocumentSearchRequest body: body ``body``
-        :return: KnowledgeDocumentSearch
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents_search'], (knowledge_base_id, expand, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents_search'], (knowledge_base_id, expand, body), options)
 
     def post_knowledge_knowledgebase_documents_search_suggestions(self, knowledge_base_id: str, *, body: KnowledgeDocumentSuggestionRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeDocumentSuggestion:
-        """Request documents search suggestions of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/search/suggestions``.
-        Requires the permission ``knowledge:knowledgebase:search``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeDocumentSuggestionRequest body: body ``body``
-        :return: KnowledgeDocumentSuggestion
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents_search_suggestions'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents_search_suggestions'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_documents_versions_bulk_add(self, knowledge_base_id: str, body: KnowledgeDocumentBulkVersionAddRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkResponse:
-        """Request documents versions bulk add of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/documents/versions/bulk/add``.
-        Requires the permission ``knowledge:documentVersion:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeDocumentBulkVersionAddRequest body: body ``body``, required
-        :return: BulkResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_documents_versions_bulk_add'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_documents_versions_bulk_add'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_export_jobs(self, knowledge_base_id: str, body: KnowledgeExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeExportJobResponse:
-        """Request export jobs of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/export/jobs``.
-        Requires the permission ``knowledge:exportJob:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeExportJobRequest body: body ``body``, required
-        :return: KnowledgeExportJobResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_export_jobs'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_export_jobs'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_import_jobs(self, knowledge_base_id: str, body: KnowledgeImportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeImportJobResponse:
-        """Request import jobs of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/import/jobs``.
-        Requires the permission ``knowledge:importJob:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeImportJobRequest body: body ``body``, required
-        :return: KnowledgeImportJobResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_import_jobs'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_import_jobs'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_labels(self, knowledge_base_id: str, body: LabelCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LabelResponse:
-        """Request labels of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/labels``.
-        Requires the permission ``knowledge:label:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param LabelCreateRequest body: body ``body``, required
-        :return: LabelResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_labels'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_labels'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_parse_job_import(self, knowledge_base_id: str, parse_job_id: str, body: KnowledgeParseJobRequestImport | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request import of a parse job of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/parse/jobs/{parseJobId}/import``.
-        Requires the permission ``knowledge:importJob:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str parse_job_id: path ``parseJobId``, required
-        :param KnowledgeParseJobRequestImport body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_parse_job_import'], (knowledge_base_id, parse_job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_parse_job_import'], (knowledge_base_id, parse_job_id, body), options)
 
     def post_knowledge_knowledgebase_parse_jobs(self, knowledge_base_id: str, body: KnowledgeParseJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeParseJobResponse:
-        """Request parse jobs of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/parse/jobs``.
-        Requires the permission ``knowledge:importJob:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeParseJobRequest body: body ``body``, required
-        :return: KnowledgeParseJobResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_parse_jobs'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_parse_jobs'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_sources_salesforce(self, knowledge_base_id: str, body: SalesforceSourceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeSyncJobResponse:
-        """Request sources salesforce of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/salesforce``.
-        Requires the permission ``knowledge:integrationSource:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param SalesforceSourceRequest body: body ``body``, required
-        :return: KnowledgeSyncJobResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_sources_salesforce'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_sources_salesforce'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_sources_salesforce_source_id_sync(self, knowledge_base_id: str, source_id: str, *, body: Any | None = None, **options: Unpack[CallOptions]) -> SourceSyncResponse:
-        """Request sync of a sources salesforce of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/salesforce/{sourceId}/sync``.
-        Requires the permission ``knowledge:integrationSource:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str source_id: path ``sourceId``, required
-        :param object body: body ``body``
-        :return: SourceSyncResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_sources_salesforce_source_id_sync'], (knowledge_base_id, source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_sources_salesforce_source_id_sync'], (knowledge_base_id, source_id, body), options)
 
     def post_knowledge_knowledgebase_sources_servicenow(self, knowledge_base_id: str, body: ServiceNowSourceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeSyncJobResponse:
-        """Request sources servicenow of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/servicenow``.
-        Requires the permission ``knowledge:integrationSource:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param ServiceNowSourceRequest body: body ``body``, required
-        :return: KnowledgeSyncJobResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_sources_servicenow'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_sources_servicenow'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_sources_servicenow_source_id_sync(self, knowledge_base_id: str, source_id: str, *, body: Any | None = None, **options: Unpack[CallOptions]) -> SourceSyncResponse:
-        """Request sync of a sources servicenow of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/servicenow/{sourceId}/sync``.
-        Requires the permission ``knowledge:integrationSource:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str source_id: path ``sourceId``, required
-        :param object body: body ``body``
-        :return: SourceSyncResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_sources_servicenow_source_id_sync'], (knowledge_base_id, source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_sources_servicenow_source_id_sync'], (knowledge_base_id, source_id, body), options)
 
     def post_knowledge_knowledgebase_synchronize_jobs(self, knowledge_base_id: str, body: KnowledgeSyncJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeSyncJobResponse:
-        """Request synchronize jobs of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/synchronize/jobs``.
-        Requires the permission ``knowledge:syncJob:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param KnowledgeSyncJobRequest body: body ``body``, required
-        :return: KnowledgeSyncJobResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_synchronize_jobs'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_synchronize_jobs'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebase_uploads_urls_jobs(self, knowledge_base_id: str, body: CreateUploadSourceUrlJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateUploadSourceUrlJobResponse:
-        """Request uploads urls jobs of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs``.
-        Requires the permission ``knowledge:uploadSourceUrlJob:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param CreateUploadSourceUrlJobRequest body: body ``body``, required
-        :return: CreateUploadSourceUrlJobResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_uploads_urls_jobs'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_uploads_urls_jobs'], (knowledge_base_id, body), options)
 
     def post_knowledge_knowledgebases(self, body: KnowledgeBaseCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KnowledgeBase:
-        """Create or add knowledge knowledgebases.
-        
-        ``POST /api/v2/knowledge/knowledgebases``.
-        Requires the permission ``knowledge:knowledgebase:add``.
-        
-        :param KnowledgeBaseCreateRequest body: body ``body``, required
-        :return: KnowledgeBase
-        """
-        return self._call(_OPS['post_knowledge_knowledgebases'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebases'], (body,), options)
 
     def post_knowledge_search(self, *, body: KnowledgeSourcesSearchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeSourcesSearchResponse:
-        """Search knowledge.
-        
-        ``POST /api/v2/knowledge/search``.
-        Requires the permission ``knowledge:knowledgeSetting:search``.
-        
-        :param KnowledgeSourcesSearchRequest body: body ``body``
-        :return: KnowledgeSourcesSearchResponse
-        """
-        return self._call(_OPS['post_knowledge_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_search'], (body,), options)
 
     def post_knowledge_search_preview(self, *, body: KnowledgeSearchPreviewRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeSearchPreviewResponse:
-        """Request knowledge search preview.
-        
-        ``POST /api/v2/knowledge/search/preview``.
-        Requires the permission ``knowledge:knowledgeSetting:searchPreview``.
-        
-        :param KnowledgeSearchPreviewRequest body: body ``body``
-        :return: KnowledgeSearchPreviewResponse
-        """
-        return self._call(_OPS['post_knowledge_search_preview'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_search_preview'], (body,), options)
 
     def post_knowledge_settings(self, *, body: KnowledgeSettingsRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KnowledgeSettingsResponse:
-        """Create or add knowledge settings.
-        
-        ``POST /api/v2/knowledge/settings``.
-        Requires the permission ``knowledge:knowledgeSetting:add``.
-        
-        :param KnowledgeSettingsRequest body: body ``body``
-        :return: KnowledgeSettingsResponse
-        """
-        return self._call(_OPS['post_knowledge_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_settings'], (body,), options)
 
     def post_knowledge_source_synchronization_deletions(self, source_id: str, synchronization_id: str, body: V3SynchronizationFileDeletionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> V3SynchronizationDeletion:
-        """Request deletions of a synchronization of a knowledge source.
-        
-        ``POST /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}/deletions``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param V3SynchronizationFileDeletionRequest body: body ``body``, required
-        :return: V3SynchronizationDeletion
-        """
-        return self._call(_OPS['post_knowledge_source_synchronization_deletions'], (source_id, synchronization_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_source_synchronization_deletions'], (source_id, synchronization_id, body), options)
 
     def post_knowledge_source_synchronization_uploads(self, source_id: str, synchronization_id: str, body: V3SynchronizationUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> V3SynchronizationUploadUrlResponse:
-        """Request uploads of a synchronization of a knowledge source.
-        
-        ``POST /api/v2/knowledge/sources/{sourceId}/synchronizations/{synchronizationId}/uploads``.
-        Requires the permission ``knowledge:synchronization:upload``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param str synchronization_id: path ``synchronizationId``, required
-        :param V3SynchronizationUploadUrlRequest body: body ``body``, required
-        :return: V3SynchronizationUploadUrlResponse
-        """
-        return self._call(_OPS['post_knowledge_source_synchronization_uploads'], (source_id, synchronization_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_source_synchronization_uploads'], (source_id, synchronization_id, body), options)
 
     def post_knowledge_source_synchronizations(self, source_id: str, *, body: V3StartManualSyncRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> V3Synchronization:
-        """Request synchronizations of a knowledge source.
-        
-        ``POST /api/v2/knowledge/sources/{sourceId}/synchronizations``.
-        Requires the permission ``knowledge:synchronization:add``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param V3StartManualSyncRequest body: body ``body``
-        :return: V3Synchronization
-        """
-        return self._call(_OPS['post_knowledge_source_synchronizations'], (source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_source_synchronizations'], (source_id, body), options)
 
     def post_knowledge_sources(self, body: V3SourceCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> V3SourceDetailedResponse:
-        """Create or add knowledge sources.
-        
-        ``POST /api/v2/knowledge/sources``.
-        Requires the permission ``knowledge:source:add``.
-        
-        :param V3SourceCreateRequest body: body ``body``, required
-        :return: V3SourceDetailedResponse
-        """
-        return self._call(_OPS['post_knowledge_sources'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_sources'], (body,), options)
 
     def put_knowledge_knowledgebase_sources_salesforce_source_id(self, knowledge_base_id: str, source_id: str, body: SalesforceSourceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SalesforceSourceResponse:
-        """Replace one sources salesforce of a knowledge knowledgebase.
-        
-        ``PUT /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/salesforce/{sourceId}``.
-        Requires the permission ``knowledge:integrationSource:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str source_id: path ``sourceId``, required
-        :param SalesforceSourceRequest body: body ``body``, required
-        :return: SalesforceSourceResponse
-        """
-        return self._call(_OPS['put_knowledge_knowledgebase_sources_salesforce_source_id'], (knowledge_base_id, source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_knowledge_knowledgebase_sources_salesforce_source_id'], (knowledge_base_id, source_id, body), options)
 
     def put_knowledge_knowledgebase_sources_servicenow_source_id(self, knowledge_base_id: str, source_id: str, body: ServiceNowSourceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ServiceNowSourceResponse:
-        """Replace one sources servicenow of a knowledge knowledgebase.
-        
-        ``PUT /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/sources/servicenow/{sourceId}``.
-        Requires the permission ``knowledge:integrationSource:edit``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str source_id: path ``sourceId``, required
-        :param ServiceNowSourceRequest body: body ``body``, required
-        :return: ServiceNowSourceResponse
-        """
-        return self._call(_OPS['put_knowledge_knowledgebase_sources_servicenow_source_id'], (knowledge_base_id, source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_knowledge_knowledgebase_sources_servicenow_source_id'], (knowledge_base_id, source_id, body), options)
 
     def put_knowledge_source(self, source_id: str, body: V3SourceUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> V3SourceDetailedResponse:
-        """Replace one knowledge source.
-        
-        ``PUT /api/v2/knowledge/sources/{sourceId}``.
-        Requires the permission ``knowledge:source:edit``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param V3SourceUpdateRequest body: body ``body``, required
-        :return: V3SourceDetailedResponse
-        """
-        return self._call(_OPS['put_knowledge_source'], (source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_knowledge_source'], (source_id, body), options)
+
+
+_attach_docs(KnowledgeApi, __file__)

@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import date
-    from ..models import Draft, DraftListing, DraftRequest, IgnorePhrasesRequest, IgnorePhrasesResponse, IgnoreTopicsRequest, IgnoreTopicsResponse, IgnoredMinedPhraseListing, IgnoredMinedTopicListing, MinedIntentsListing, Miner, MinerExecuteRequest, MinerIntent, MinerListing, MinerTopic, MinerTopicPhrase, MinerTopicsListing, NluDetectionRequest, NluDetectionResponse, NluDomain, NluDomainListing, NluDomainVersion, NluDomainVersionListing, NluDomainVersionQualityReport, NluDomainVersionTrainingResponse, NluFeedbackListing, NluFeedbackRequest, NluFeedbackResponse, NluOrganization, RemoveEntitiesRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_languageunderstanding_domain', 'DELETE', '/api/v2/languageunderstanding/domains/{domainId}', None, (_P('domain_id', 'domainId', 'path', 'str', True),)),
@@ -65,507 +56,124 @@ class LanguageUnderstandingApi(_BaseApi):
     _operations = _OPS
 
     def delete_languageunderstanding_domain(self, domain_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one languageunderstanding domain.
-        
-        ``DELETE /api/v2/languageunderstanding/domains/{domainId}``.
-        Requires any of the permissions ``languageUnderstanding:nluDomain:delete``, ``dialog:bot:delete``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_languageunderstanding_domain'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_languageunderstanding_domain'], (domain_id,), options)
 
     def delete_languageunderstanding_domain_feedback_feedback_id(self, domain_id: str, feedback_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one feedback of a languageunderstanding domain.
-        
-        ``DELETE /api/v2/languageunderstanding/domains/{domainId}/feedback/{feedbackId}``.
-        Requires any of the permissions ``languageUnderstanding:feedback:delete``, ``dialog:bot:delete``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str feedback_id: path ``feedbackId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_languageunderstanding_domain_feedback_feedback_id'], (domain_id, feedback_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_languageunderstanding_domain_feedback_feedback_id'], (domain_id, feedback_id), options)
 
     def delete_languageunderstanding_domain_version(self, domain_id: str, domain_version_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one version of a languageunderstanding domain.
-        
-        ``DELETE /api/v2/languageunderstanding/domains/{domainId}/versions/{domainVersionId}``.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:delete``, ``dialog:botVersion:delete``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str domain_version_id: path ``domainVersionId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_languageunderstanding_domain_version'], (domain_id, domain_version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_languageunderstanding_domain_version'], (domain_id, domain_version_id), options)
 
     def delete_languageunderstanding_miner(self, miner_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one languageunderstanding miner.
-        
-        ``DELETE /api/v2/languageunderstanding/miners/{minerId}``.
-        Requires the permission ``languageUnderstanding:miner:delete``.
-        
-        :param str miner_id: path ``minerId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_languageunderstanding_miner'], (miner_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_languageunderstanding_miner'], (miner_id,), options)
 
     def delete_languageunderstanding_miner_draft(self, miner_id: str, draft_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one draft of a languageunderstanding miner.
-        
-        ``DELETE /api/v2/languageunderstanding/miners/{minerId}/drafts/{draftId}``.
-        Requires the permission ``languageUnderstanding:draft:delete``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param str draft_id: path ``draftId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_languageunderstanding_miner_draft'], (miner_id, draft_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_languageunderstanding_miner_draft'], (miner_id, draft_id), options)
 
     def get_languageunderstanding_domain(self, domain_id: str, **options: Unpack[CallOptions]) -> NluDomain:
-        """Get one languageunderstanding domain.
-        
-        ``GET /api/v2/languageunderstanding/domains/{domainId}``.
-        Requires any of the permissions ``languageUnderstanding:nluDomain:view``, ``dialog:bot:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: NluDomain
-        """
-        return self._call(_OPS['get_languageunderstanding_domain'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_domain'], (domain_id,), options)
 
     def get_languageunderstanding_domain_feedback(self, domain_id: str, *, intent_name: str | None = None, assessment: str | None = None, date_start: date | str | None = None, date_end: date | str | None = None, include_deleted: bool | None = None, language: str | None = None, page_number: int | None = None, page_size: int | None = None, enable_cursor_pagination: bool | None = None, include_training_utterances: bool | None = None, after: str | None = None, fields: list[str] | None = None, **options: Unpack[CallOptions]) -> NluFeedbackListing:
-        """List feedback of a languageunderstanding domain, one page per call.
-        
-        ``GET /api/v2/languageunderstanding/domains/{domainId}/feedback``.
-        Pages by ``pageNumber``: ``paginate(api.get_languageunderstanding_domain_feedback)`` walks every page.
-        Requires any of the permissions ``languageUnderstanding:feedback:view``, ``dialog:bot:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str intent_name: query ``intentName``
-        :param str assessment: query ``assessment``; one of ``Incorrect``, ``Correct``, ``Unknown``, ``Disabled``
-        :param date date_start: query ``dateStart``
-        :param date date_end: query ``dateEnd``
-        :param bool include_deleted: query ``includeDeleted``
-        :param str language: query ``language``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool enable_cursor_pagination: query ``enableCursorPagination``; default ``False``
-        :param bool include_training_utterances: query ``includeTrainingUtterances``; default ``True``
-        :param str after: query ``after``
-        :param list[str] fields: query ``fields``; each one of ``version``, ``dateCreated``, ``text``, ``intents``
-        :return: NluFeedbackListing
-        """
-        return self._call(_OPS['get_languageunderstanding_domain_feedback'], (domain_id, intent_name, assessment, date_start, date_end, include_deleted, language, page_number, page_size, enable_cursor_pagination, include_training_utterances, after, fields), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_domain_feedback'], (domain_id, intent_name, assessment, date_start, date_end, include_deleted, language, page_number, page_size, enable_cursor_pagination, include_training_utterances, after, fields), options)
 
     def get_languageunderstanding_domain_feedback_feedback_id(self, domain_id: str, feedback_id: str, *, fields: list[str] | None = None, **options: Unpack[CallOptions]) -> NluFeedbackResponse:
-        """Get one feedback of a languageunderstanding domain.
-        
-        ``GET /api/v2/languageunderstanding/domains/{domainId}/feedback/{feedbackId}``.
-        Requires any of the permissions ``languageUnderstanding:feedback:view``, ``dialog:bot:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str feedback_id: path ``feedbackId``, required
-        :param list[str] fields: query ``fields``; each one of ``version``, ``dateCreated``, ``text``, ``intents``
-        :return: NluFeedbackResponse
-        """
-        return self._call(_OPS['get_languageunderstanding_domain_feedback_feedback_id'], (domain_id, feedback_id, fields), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_domain_feedback_feedback_id'], (domain_id, feedback_id, fields), options)
 
     def get_languageunderstanding_domain_version(self, domain_id: str, domain_version_id: str, *, include_utterances: bool | None = None, **options: Unpack[CallOptions]) -> NluDomainVersion:
-        """Get one version of a languageunderstanding domain.
-        
-        ``GET /api/v2/languageunderstanding/domains/{domainId}/versions/{domainVersionId}``.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:view``, ``dialog:botVersion:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str domain_version_id: path ``domainVersionId``, required
-        :param bool include_utterances: query ``includeUtterances``
-        :return: NluDomainVersion
-        """
-        return self._call(_OPS['get_languageunderstanding_domain_version'], (domain_id, domain_version_id, include_utterances), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_domain_version'], (domain_id, domain_version_id, include_utterances), options)
 
     def get_languageunderstanding_domain_version_report(self, domain_id: str, domain_version_id: str, **options: Unpack[CallOptions]) -> NluDomainVersionQualityReport:
-        """Get report of a version of a languageunderstanding domain.
-        
-        ``GET /api/v2/languageunderstanding/domains/{domainId}/versions/{domainVersionId}/report``.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:view``, ``dialog:botVersion:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str domain_version_id: path ``domainVersionId``, required
-        :return: NluDomainVersionQualityReport
-        """
-        return self._call(_OPS['get_languageunderstanding_domain_version_report'], (domain_id, domain_version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_domain_version_report'], (domain_id, domain_version_id), options)
 
     def get_languageunderstanding_domain_versions(self, domain_id: str, *, include_utterances: bool | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> NluDomainVersionListing:
-        """List versions of a languageunderstanding domain, one page per call.
-        
-        ``GET /api/v2/languageunderstanding/domains/{domainId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_languageunderstanding_domain_versions)`` walks every page.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:view``, ``dialog:botVersion:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param bool include_utterances: query ``includeUtterances``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: NluDomainVersionListing
-        """
-        return self._call(_OPS['get_languageunderstanding_domain_versions'], (domain_id, include_utterances, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_domain_versions'], (domain_id, include_utterances, page_number, page_size), options)
 
     def get_languageunderstanding_domains(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> NluDomainListing:
-        """List languageunderstanding domains, one page per call.
-        
-        ``GET /api/v2/languageunderstanding/domains``.
-        Pages by ``pageNumber``: ``paginate(api.get_languageunderstanding_domains)`` walks every page.
-        Requires any of the permissions ``languageUnderstanding:nluDomain:view``, ``dialog:bot:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: NluDomainListing
-        """
-        return self._call(_OPS['get_languageunderstanding_domains'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_domains'], (page_number, page_size), options)
 
     def get_languageunderstanding_ignorephrase(self, language_code: str, *, page_size: int | None = None, page_number: int | None = None, text: str | None = None, sort_order: str | None = None, sort_by: str | None = None, **options: Unpack[CallOptions]) -> IgnoredMinedPhraseListing:
-        """Get one languageunderstanding ignorephrase.
-        
-        ``GET /api/v2/languageunderstanding/ignorephrases/{languageCode}``.
-        Pages by ``pageNumber``: ``paginate(api.get_languageunderstanding_ignorephrase)`` walks every page.
-        Requires the permission ``languageUnderstanding:ignoredPhrase:view``.
-        
-        :param str language_code: path ``languageCode``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str text: query ``text``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``desc``
-        :param str sort_by: query ``sortBy``; one of ``dateModified``, ``text``; default ``dateModified``
-        :return: IgnoredMinedPhraseListing
-        """
-        return self._call(_OPS['get_languageunderstanding_ignorephrase'], (language_code, page_size, page_number, text, sort_order, sort_by), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_ignorephrase'], (language_code, page_size, page_number, text, sort_order, sort_by), options)
 
     def get_languageunderstanding_ignoretopic(self, language_code: str, *, page_size: int | None = None, page_number: int | None = None, text: str | None = None, sort_order: str | None = None, sort_by: str | None = None, **options: Unpack[CallOptions]) -> IgnoredMinedTopicListing:
-        """Get one languageunderstanding ignoretopic.
-        
-        ``GET /api/v2/languageunderstanding/ignoretopics/{languageCode}``.
-        Pages by ``pageNumber``: ``paginate(api.get_languageunderstanding_ignoretopic)`` walks every page.
-        Requires the permission ``languageUnderstanding:ignoredTopic:view``.
-        
-        :param str language_code: path ``languageCode``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str text: query ``text``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``desc``
-        :param str sort_by: query ``sortBy``; one of ``dateModified``, ``text``; default ``dateModified``
-        :return: IgnoredMinedTopicListing
-        """
-        return self._call(_OPS['get_languageunderstanding_ignoretopic'], (language_code, page_size, page_number, text, sort_order, sort_by), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_ignoretopic'], (language_code, page_size, page_number, text, sort_order, sort_by), options)
 
     def get_languageunderstanding_miner(self, miner_id: str, **options: Unpack[CallOptions]) -> Miner:
-        """Get one languageunderstanding miner.
-        
-        ``GET /api/v2/languageunderstanding/miners/{minerId}``.
-        Requires the permission ``languageUnderstanding:miner:view``.
-        
-        :param str miner_id: path ``minerId``, required
-        :return: Miner
-        """
-        return self._call(_OPS['get_languageunderstanding_miner'], (miner_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miner'], (miner_id,), options)
 
     def get_languageunderstanding_miner_draft(self, miner_id: str, draft_id: str, *, draft_intent_id: str | None = None, draft_topic_id: str | None = None, **options: Unpack[CallOptions]) -> Draft:
-        """Get one draft of a languageunderstanding miner.
-        
-        ``GET /api/v2/languageunderstanding/miners/{minerId}/drafts/{draftId}``.
-        Requires the permission ``languageUnderstanding:draft:view``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param str draft_id: path ``draftId``, required
-        :param str draft_intent_id: query ``draftIntentId``
-        :param str draft_topic_id: query ``draftTopicId``
-        :return: Draft
-        """
-        return self._call(_OPS['get_languageunderstanding_miner_draft'], (miner_id, draft_id, draft_intent_id, draft_topic_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miner_draft'], (miner_id, draft_id, draft_intent_id, draft_topic_id), options)
 
     def get_languageunderstanding_miner_drafts(self, miner_id: str, **options: Unpack[CallOptions]) -> DraftListing:
-        """Get drafts of a languageunderstanding miner.
-        
-        ``GET /api/v2/languageunderstanding/miners/{minerId}/drafts``.
-        Requires the permission ``languageUnderstanding:draft:view``.
-        
-        :param str miner_id: path ``minerId``, required
-        :return: DraftListing
-        """
-        return self._call(_OPS['get_languageunderstanding_miner_drafts'], (miner_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miner_drafts'], (miner_id,), options)
 
     def get_languageunderstanding_miner_intent(self, miner_id: str, intent_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> MinerIntent:
-        """Get one intent of a languageunderstanding miner.
-        
-        ``GET /api/v2/languageunderstanding/miners/{minerId}/intents/{intentId}``.
-        Requires the permission ``languageUnderstanding:minerIntent:view``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param str intent_id: path ``intentId``, required
-        :param str expand: query ``expand``; one of ``phrases``, ``utterances``
-        :return: MinerIntent
-        """
-        return self._call(_OPS['get_languageunderstanding_miner_intent'], (miner_id, intent_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miner_intent'], (miner_id, intent_id, expand), options)
 
     def get_languageunderstanding_miner_intents(self, miner_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> MinedIntentsListing:
-        """Get intents of a languageunderstanding miner.
-        
-        ``GET /api/v2/languageunderstanding/miners/{minerId}/intents``.
-        Requires the permission ``languageUnderstanding:minerIntent:view``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param str expand: query ``expand``; one of ``phrases``, ``utterances``
-        :return: MinedIntentsListing
-        """
-        return self._call(_OPS['get_languageunderstanding_miner_intents'], (miner_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miner_intents'], (miner_id, expand), options)
 
     def get_languageunderstanding_miner_topic(self, miner_id: str, topic_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> MinerTopic:
-        """Get one topic of a languageunderstanding miner.
-        
-        ``GET /api/v2/languageunderstanding/miners/{minerId}/topics/{topicId}``.
-        Requires the permission ``languageUnderstanding:miner:view``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param str topic_id: path ``topicId``, required
-        :param str expand: query ``expand``; one of ``phrases``, ``utterances``
-        :return: MinerTopic
-        """
-        return self._call(_OPS['get_languageunderstanding_miner_topic'], (miner_id, topic_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miner_topic'], (miner_id, topic_id, expand), options)
 
     def get_languageunderstanding_miner_topic_phrase(self, miner_id: str, topic_id: str, phrase_id: str, **options: Unpack[CallOptions]) -> MinerTopicPhrase:
-        """Get one phrase of a topic of a languageunderstanding miner.
-        
-        ``GET /api/v2/languageunderstanding/miners/{minerId}/topics/{topicId}/phrases/{phraseId}``.
-        Requires the permission ``languageUnderstanding:miner:view``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param str topic_id: path ``topicId``, required
-        :param str phrase_id: path ``phraseId``, required
-        :return: MinerTopicPhrase
-        """
-        return self._call(_OPS['get_languageunderstanding_miner_topic_phrase'], (miner_id, topic_id, phrase_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miner_topic_phrase'], (miner_id, topic_id, phrase_id), options)
 
     def get_languageunderstanding_miner_topics(self, miner_id: str, **options: Unpack[CallOptions]) -> MinerTopicsListing:
-        """Get topics of a languageunderstanding miner.
-        
-        ``GET /api/v2/languageunderstanding/miners/{minerId}/topics``.
-        Requires the permission ``languageUnderstanding:miner:view``.
-        
-        :param str miner_id: path ``minerId``, required
-        :return: MinerTopicsListing
-        """
-        return self._call(_OPS['get_languageunderstanding_miner_topics'], (miner_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miner_topics'], (miner_id,), options)
 
     def get_languageunderstanding_miners(self, *, miner_type: str | None = None, **options: Unpack[CallOptions]) -> MinerListing:
-        """Get languageunderstanding miners.
-        
-        ``GET /api/v2/languageunderstanding/miners``.
-        Requires the permission ``languageUnderstanding:miner:view``.
-        
-        :param str miner_type: query ``minerType``
-        :return: MinerListing
-        """
-        return self._call(_OPS['get_languageunderstanding_miners'], (miner_type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_miners'], (miner_type,), options)
 
     def get_languageunderstanding_settings(self, **options: Unpack[CallOptions]) -> NluOrganization:
-        """Get languageunderstanding settings.
-        
-        ``GET /api/v2/languageunderstanding/settings``.
-        Requires the permission ``languageUnderstanding:settings:view``.
-        
-        :return: NluOrganization
-        """
-        return self._call(_OPS['get_languageunderstanding_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languageunderstanding_settings'], (), options)
 
     def patch_languageunderstanding_domain(self, domain_id: str, body: NluDomain | dict[str, Any], **options: Unpack[CallOptions]) -> NluDomain:
-        """Change fields of one languageunderstanding domain.
-        
-        ``PATCH /api/v2/languageunderstanding/domains/{domainId}``.
-        Requires any of the permissions ``languageUnderstanding:nluDomain:edit``, ``dialog:bot:edit``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param NluDomain body: body ``body``, required
-        :return: NluDomain
-        """
-        return self._call(_OPS['patch_languageunderstanding_domain'], (domain_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_languageunderstanding_domain'], (domain_id, body), options)
 
     def patch_languageunderstanding_miner_draft(self, miner_id: str, draft_id: str, *, body: DraftRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Draft:
-        """Change fields of one draft of a languageunderstanding miner.
-        
-        ``PATCH /api/v2/languageunderstanding/miners/{minerId}/drafts/{draftId}``.
-        Requires the permission ``languageUnderstanding:draft:edit``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param str draft_id: path ``draftId``, required
-        :param DraftRequest body: body ``body``
-        :return: Draft
-        """
-        return self._call(_OPS['patch_languageunderstanding_miner_draft'], (miner_id, draft_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_languageunderstanding_miner_draft'], (miner_id, draft_id, body), options)
 
     def post_languageunderstanding_domain_feedback(self, domain_id: str, body: NluFeedbackRequest | dict[str, Any], **options: Unpack[CallOptions]) -> NluFeedbackResponse:
-        """Request feedback of a languageunderstanding domain.
-        
-        ``POST /api/v2/languageunderstanding/domains/{domainId}/feedback``.
-        Requires any of the permissions ``languageUnderstanding:feedback:add``, ``dialog:bot:add``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param NluFeedbackRequest body: body ``body``, required
-        :return: NluFeedbackResponse
-        """
-        return self._call(_OPS['post_languageunderstanding_domain_feedback'], (domain_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_domain_feedback'], (domain_id, body), options)
 
     def post_languageunderstanding_domain_version_detect(self, domain_id: str, domain_version_id: str, body: NluDetectionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> NluDetectionResponse:
-        """Request detect of a version of a languageunderstanding domain.
-        
-        ``POST /api/v2/languageunderstanding/domains/{domainId}/versions/{domainVersionId}/detect``.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:view``, ``dialog:botVersion:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str domain_version_id: path ``domainVersionId``, required
-        :param NluDetectionRequest body: body ``body``, required
-        :return: NluDetectionResponse
-        """
-        return self._call(_OPS['post_languageunderstanding_domain_version_detect'], (domain_id, domain_version_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_domain_version_detect'], (domain_id, domain_version_id, body), options)
 
     def post_languageunderstanding_domain_version_publish(self, domain_id: str, domain_version_id: str, **options: Unpack[CallOptions]) -> NluDomainVersion:
-        """Request publish of a version of a languageunderstanding domain.
-        
-        ``POST /api/v2/languageunderstanding/domains/{domainId}/versions/{domainVersionId}/publish``.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:add``, ``dialog:botVersion:add``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str domain_version_id: path ``domainVersionId``, required
-        :return: NluDomainVersion
-        """
-        return self._call(_OPS['post_languageunderstanding_domain_version_publish'], (domain_id, domain_version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_domain_version_publish'], (domain_id, domain_version_id), options)
 
     def post_languageunderstanding_domain_version_train(self, domain_id: str, domain_version_id: str, **options: Unpack[CallOptions]) -> NluDomainVersionTrainingResponse:
-        """Request train of a version of a languageunderstanding domain.
-        
-        ``POST /api/v2/languageunderstanding/domains/{domainId}/versions/{domainVersionId}/train``.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:edit``, ``dialog:botVersion:edit``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str domain_version_id: path ``domainVersionId``, required
-        :return: NluDomainVersionTrainingResponse
-        """
-        return self._call(_OPS['post_languageunderstanding_domain_version_train'], (domain_id, domain_version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_domain_version_train'], (domain_id, domain_version_id), options)
 
     def post_languageunderstanding_domain_versions(self, domain_id: str, body: NluDomainVersion | dict[str, Any], *, include_utterances: bool | None = None, **options: Unpack[CallOptions]) -> NluDomainVersion:
-        """Request versions of a languageunderstanding domain.
-        
-        ``POST /api/v2/languageunderstanding/domains/{domainId}/versions``.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:add``, ``dialog:botVersion:add``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param NluDomainVersion body: body ``body``, required
-        :param bool include_utterances: query ``includeUtterances``
-        :return: NluDomainVersion
-        """
-        return self._call(_OPS['post_languageunderstanding_domain_versions'], (domain_id, body, include_utterances), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_domain_versions'], (domain_id, body, include_utterances), options)
 
     def post_languageunderstanding_domains(self, body: NluDomain | dict[str, Any], **options: Unpack[CallOptions]) -> NluDomain:
-        """Create or add languageunderstanding domains.
-        
-        ``POST /api/v2/languageunderstanding/domains``.
-        Requires any of the permissions ``languageUnderstanding:nluDomain:add``, ``dialog:bot:add``.
-        
-        :param NluDomain body: body ``body``, required
-        :return: NluDomain
-        """
-        return self._call(_OPS['post_languageunderstanding_domains'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_domains'], (body,), options)
 
     def post_languageunderstanding_ignorephrase(self, language_code: str, body: IgnorePhrasesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> IgnorePhrasesResponse:
-        """Send a request to languageunderstanding ignorephrase.
-        
-        ``POST /api/v2/languageunderstanding/ignorephrases/{languageCode}``.
-        Requires the permission ``languageUnderstanding:ignoredPhrase:add``.
-        
-        :param str language_code: path ``languageCode``, required
-        :param IgnorePhrasesRequest body: body ``body``, required
-        :return: IgnorePhrasesResponse
-        """
-        return self._call(_OPS['post_languageunderstanding_ignorephrase'], (language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_ignorephrase'], (language_code, body), options)
 
     def post_languageunderstanding_ignorephrase_remove(self, language_code: str, body: RemoveEntitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request remove of a languageunderstanding ignorephrase.
-        
-        ``POST /api/v2/languageunderstanding/ignorephrases/{languageCode}/remove``.
-        Requires the permission ``languageUnderstanding:ignoredPhrase:delete``.
-        
-        :param str language_code: path ``languageCode``, required
-        :param RemoveEntitiesRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_languageunderstanding_ignorephrase_remove'], (language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_ignorephrase_remove'], (language_code, body), options)
 
     def post_languageunderstanding_ignoretopic(self, language_code: str, body: IgnoreTopicsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> IgnoreTopicsResponse:
-        """Send a request to languageunderstanding ignoretopic.
-        
-        ``POST /api/v2/languageunderstanding/ignoretopics/{languageCode}``.
-        Requires the permission ``languageUnderstanding:ignoredTopic:add``.
-        
-        :param str language_code: path ``languageCode``, required
-        :param IgnoreTopicsRequest body: body ``body``, required
-        :return: IgnoreTopicsResponse
-        """
-        return self._call(_OPS['post_languageunderstanding_ignoretopic'], (language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_ignoretopic'], (language_code, body), options)
 
     def post_languageunderstanding_ignoretopic_remove(self, language_code: str, body: RemoveEntitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request remove of a languageunderstanding ignoretopic.
-        
-        ``POST /api/v2/languageunderstanding/ignoretopics/{languageCode}/remove``.
-        Requires the permission ``languageUnderstanding:ignoredTopic:delete``.
-        
-        :param str language_code: path ``languageCode``, required
-        :param RemoveEntitiesRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_languageunderstanding_ignoretopic_remove'], (language_code, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_ignoretopic_remove'], (language_code, body), options)
 
     def post_languageunderstanding_miner_drafts(self, miner_id: str, body: Draft | dict[str, Any], **options: Unpack[CallOptions]) -> Draft:
-        """Request drafts of a languageunderstanding miner.
-        
-        ``POST /api/v2/languageunderstanding/miners/{minerId}/drafts``.
-        Requires the permission ``languageUnderstanding:draft:add``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param Draft body: body ``body``, required
-        :return: Draft
-        """
-        return self._call(_OPS['post_languageunderstanding_miner_drafts'], (miner_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_miner_drafts'], (miner_id, body), options)
 
     def post_languageunderstanding_miner_execute(self, miner_id: str, *, body: MinerExecuteRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Miner:
-        """Request execute of a languageunderstanding miner.
-        
-        ``POST /api/v2/languageunderstanding/miners/{minerId}/execute``.
-        Requires the permission ``languageUnderstanding:miner:execute``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param MinerExecuteRequest body: body ``body``
-        :return: Miner
-        """
-        return self._call(_OPS['post_languageunderstanding_miner_execute'], (miner_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_miner_execute'], (miner_id, body), options)
 
     def post_languageunderstanding_miners(self, body: Miner | dict[str, Any], **options: Unpack[CallOptions]) -> Miner:
-        """Create or add languageunderstanding miners.
-        
-        ``POST /api/v2/languageunderstanding/miners``.
-        Requires the permission ``languageUnderstanding:miner:add``.
-        
-        :param Miner body: body ``body``, required
-        :return: Miner
-        """
-        return self._call(_OPS['post_languageunderstanding_miners'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_miners'], (body,), options)
 
     def put_languageunderstanding_domain_version(self, domain_id: str, domain_version_id: str, body: NluDomainVersion | dict[str, Any], **options: Unpack[CallOptions]) -> NluDomainVersion:
-        """Replace one version of a languageunderstanding domain.
-        
-        ``PUT /api/v2/languageunderstanding/domains/{domainId}/versions/{domainVersionId}``.
-        Requires any of the permissions ``languageUnderstanding:nluDomainVersion:edit``, ``dialog:botVersion:edit``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str domain_version_id: path ``domainVersionId``, required
-        :param NluDomainVersion body: body ``body``, required
-        :return: NluDomainVersion
-        """
-        return self._call(_OPS['put_languageunderstanding_domain_version'], (domain_id, domain_version_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_languageunderstanding_domain_version'], (domain_id, domain_version_id, body), options)
+
+
+_attach_docs(LanguageUnderstandingApi, __file__)

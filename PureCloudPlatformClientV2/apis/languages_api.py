@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AvailableTranslations, Language, LanguageEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_language', 'DELETE', '/api/v2/languages/{languageId}', None, (_P('language_id', 'languageId', 'path', 'str', True),), deprecated=True),
@@ -32,92 +24,28 @@ class LanguagesApi(_BaseApi):
     _operations = _OPS
 
     def delete_language(self, language_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one language.
-        
-        ``DELETE /api/v2/languages/{languageId}``. **Deprecated.**
-        Requires the permission ``routing:skill:manage``.
-        
-        :param str language_id: path ``languageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_language'], (language_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_language'], (language_id,), options)
 
     def get_language(self, language_id: str, **options: Unpack[CallOptions]) -> Language:
-        """Get one language.
-        
-        ``GET /api/v2/languages/{languageId}``. **Deprecated.**
-        Requires the permission ``routing:skill:manage``.
-        
-        :param str language_id: path ``languageId``, required
-        :return: Language
-        """
-        return self._call(_OPS['get_language'], (language_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_language'], (language_id,), options)
 
     def get_languages(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> LanguageEntityListing:
-        """List languages, one page per call.
-        
-        ``GET /api/v2/languages``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_languages)`` walks every page.
-        Requires the permission ``routing:skill:manage``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :param str name: query ``name``
-        :return: LanguageEntityListing
-        """
-        return self._call(_OPS['get_languages'], (page_size, page_number, sort_order, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languages'], (page_size, page_number, sort_order, name), options)
 
     def get_languages_translations(self, **options: Unpack[CallOptions]) -> AvailableTranslations:
-        """Get languages translations.
-        
-        ``GET /api/v2/languages/translations``.
-        Requires no permission.
-        
-        :return: AvailableTranslations
-        """
-        return self._call(_OPS['get_languages_translations'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languages_translations'], (), options)
 
     def get_languages_translations_builtin(self, language: str, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """Get languages translations builtin.
-        
-        ``GET /api/v2/languages/translations/builtin``.
-        Requires no permission.
-        
-        :param str language: query ``language``, required
-        :return: dict(str, object)
-        """
-        return self._call(_OPS['get_languages_translations_builtin'], (language,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languages_translations_builtin'], (language,), options)
 
     def get_languages_translations_organization(self, language: str, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """Get languages translations organization.
-        
-        ``GET /api/v2/languages/translations/organization``.
-        Requires no permission.
-        
-        :param str language: query ``language``, required
-        :return: dict(str, object)
-        """
-        return self._call(_OPS['get_languages_translations_organization'], (language,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languages_translations_organization'], (language,), options)
 
     def get_languages_translations_user(self, user_id: str, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """Get one languages translations user.
-        
-        ``GET /api/v2/languages/translations/users/{userId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :return: dict(str, object)
-        """
-        return self._call(_OPS['get_languages_translations_user'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_languages_translations_user'], (user_id,), options)
 
     def post_languages(self, body: Language | dict[str, Any], **options: Unpack[CallOptions]) -> Language:
-        """Create or add languages.
-        
-        ``POST /api/v2/languages``. **Deprecated.**
-        Requires the permission ``routing:skill:manage``.
-        
-        :param Language body: body ``body``, required
-        :return: Language
-        """
-        return self._call(_OPS['post_languages'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languages'], (body,), options)
+
+
+_attach_docs(LanguagesApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AssessmentScoringSet, AssignedLearningModuleDomainEntityListing, LearningAssessmentScoringRequest, LearningAssignment, LearningAssignmentAggregateParam, LearningAssignmentAggregateResponse, LearningAssignmentBulkAddResponse, LearningAssignmentBulkRemoveResponse, LearningAssignmentCreate, LearningAssignmentExternalUpdate, LearningAssignmentItem, LearningAssignmentReschedule, LearningAssignmentStep, LearningAssignmentUpdate, LearningAssignmentUserListing, LearningAssignmentUserQuery, LearningAssignmentsDomainEntity, LearningModule, LearningModuleCoverArtResponse, LearningModuleJobRequest, LearningModuleJobResponse, LearningModuleList, LearningModuleMigrateResponse, LearningModulePreviewGetResponse, LearningModulePreviewUpdateRequest, LearningModulePreviewUpdateResponse, LearningModulePublishRequest, LearningModulePublishResponse, LearningModuleRequest, LearningModuleRule, LearningScheduleSlotsJobRequest, LearningScheduleSlotsJobResponse, LearningScheduleSlotsQueryRequest, LearningScheduleSlotsQueryResponse, LearningScormResponse, LearningScormUploadRequest, LearningScormUploadResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_learning_assignment', 'DELETE', '/api/v2/learning/assignments/{assignmentId}', None, (_P('assignment_id', 'assignmentId', 'path', 'str', True),)),
@@ -62,489 +54,118 @@ class LearningApi(_BaseApi):
     _operations = _OPS
 
     def delete_learning_assignment(self, assignment_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one learning assignment.
-        
-        ``DELETE /api/v2/learning/assignments/{assignmentId}``.
-        Requires the permission ``learning:assignment:delete``.
-        
-        :param str assignment_id: path ``assignmentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_learning_assignment'], (assignment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_learning_assignment'], (assignment_id,), options)
 
     def delete_learning_module(self, module_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one learning module.
-        
-        ``DELETE /api/v2/learning/modules/{moduleId}``.
-        Requires the permission ``learning:module:delete``.
-        
-        :param str module_id: path ``moduleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_learning_module'], (module_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_learning_module'], (module_id,), options)
 
     def get_learning_assignment(self, assignment_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """Get one learning assignment.
-        
-        ``GET /api/v2/learning/assignments/{assignmentId}``.
-        Requires the permission ``learning:assignment:view``.
-        
-        :param str assignment_id: path ``assignmentId``, required
-        :param list[str] expand: query ``expand``; each one of ``module``, ``assessment``, ``assessmentForm``, ``module.coverArt``, ``step``, ``step.moduleStep``
-        :return: LearningAssignment
-        """
-        return self._call(_OPS['get_learning_assignment'], (assignment_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_assignment'], (assignment_id, expand), options)
 
     def get_learning_assignment_step(self, assignment_id: str, step_id: str, *, shareable_content_object_id: str | None = None, default_shareable_content_object: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentStep:
-        """Get one step of a learning assignment.
-        
-        ``GET /api/v2/learning/assignments/{assignmentId}/steps/{stepId}``.
-        Requires the permission ``learning:assignment:viewOwn``.
-        
-        :param str assignment_id: path ``assignmentId``, required
-        :param str step_id: path ``stepId``, required
-        :param str shareable_content_object_id: query ``shareableContentObjectId``
-        :param str default_shareable_content_object: query ``defaultShareableContentObject``; one of ``First``, ``Last``, ``Next``
-        :param list[str] expand: query ``expand``; each one of ``moduleStep``
-        :return: LearningAssignmentStep
-        """
-        return self._call(_OPS['get_learning_assignment_step'], (assignment_id, step_id, shareable_content_object_id, default_shareable_content_object, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_assignment_step'], (assignment_id, step_id, shareable_content_object_id, default_shareable_content_object, expand), options)
 
     def get_learning_assignments(self, *, module_id: str | None = None, interval: str | None = None, completion_interval: str | None = None, overdue: str | None = None, page_size: int | None = None, page_number: int | None = None, pcPass: str | None = None, min_percentage_score: float | None = None, max_percentage_score: float | None = None, sort_order: str | None = None, sort_by: str | None = None, user_id: list[str] | None = None, types: list[str] | None = None, states: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentsDomainEntity:
-        """List learning assignments, one page per call.
-        
-        ``GET /api/v2/learning/assignments``.
-        Pages by ``pageNumber``: ``paginate(api.get_learning_assignments)`` walks every page.
-        Requires the permission ``learning:assignment:view``.
-        
-        :param str module_id: query ``moduleId``
-        :param str interval: query ``interval``
-        :param str completion_interval: query ``completionInterval``
-        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str pcPass: query ``pass``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param float min_percentage_score: query ``minPercentageScore``
-        :param float max_percentage_score: query ``maxPercentageScore``
-        :param str sort_order: query ``sortOrder``; one of ``Asc``, ``Desc``; default ``Desc``
-        :param str sort_by: query ``sortBy``; one of ``RecommendedCompletionDate``, ``DateModified``
-        :param list[str] user_id: query ``userId``
-        :param list[str] types: query ``types``; each one of ``Informational``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
-        :param list[str] states: query ``states``; each one of ``Assigned``, ``InProgress``, ``Completed``, ``NotCompleted``, ``InvalidSchedule``
-        :param list[str] expand: query ``expand``; each one of ``ModuleSummary``
-        :return: LearningAssignmentsDomainEntity
-        """
-        return self._call(_OPS['get_learning_assignments'], (module_id, interval, completion_interval, overdue, page_size, page_number, pcPass, min_percentage_score, max_percentage_score, sort_order, sort_by, user_id, types, states, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_assignments'], (module_id, interval, completion_interval, overdue, page_size, page_number, pcPass, min_percentage_score, max_percentage_score, sort_order, sort_by, user_id, types, states, expand), options)
 
     def get_learning_assignments_me(self, *, module_id: str | None = None, interval: str | None = None, completion_interval: str | None = None, overdue: str | None = None, page_size: int | None = None, page_number: int | None = None, pcPass: str | None = None, min_percentage_score: float | None = None, max_percentage_score: float | None = None, sort_order: str | None = None, sort_by: str | None = None, types: list[str] | None = None, states: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentsDomainEntity:
-        """Get the learning assignment (me: the token's user).
-        
-        ``GET /api/v2/learning/assignments/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_learning_assignments_me)`` walks every page.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str module_id: query ``moduleId``
-        :param str interval: query ``interval``
-        :param str completion_interval: query ``completionInterval``
-        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str pcPass: query ``pass``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param float min_percentage_score: query ``minPercentageScore``
-        :param float max_percentage_score: query ``maxPercentageScore``
-        :param str sort_order: query ``sortOrder``; one of ``Asc``, ``Desc``; default ``Desc``
-        :param str sort_by: query ``sortBy``; one of ``RecommendedCompletionDate``, ``DateModified``
-        :param list[str] types: query ``types``; each one of ``Informational``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
-        :param list[str] states: query ``states``; each one of ``Assigned``, ``InProgress``, ``Completed``, ``NotCompleted``, ``InvalidSchedule``
-        :param list[str] expand: query ``expand``; each one of ``ModuleSummary``
-        :return: LearningAssignmentsDomainEntity
-        """
-        return self._call(_OPS['get_learning_assignments_me'], (module_id, interval, completion_interval, overdue, page_size, page_number, pcPass, min_percentage_score, max_percentage_score, sort_order, sort_by, types, states, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_assignments_me'], (module_id, interval, completion_interval, overdue, page_size, page_number, pcPass, min_percentage_score, max_percentage_score, sort_order, sort_by, types, states, expand), options)
 
     def get_learning_module(self, module_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningModule:
-        """Get one learning module.
-        
-        ``GET /api/v2/learning/modules/{moduleId}``.
-        Requires the permission ``learning:module:view``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param list[str] expand: query ``expand``; each one of ``assessmentForm``, ``coverArt``
-        :return: LearningModule
-        """
-        return self._call(_OPS['get_learning_module'], (module_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_module'], (module_id, expand), options)
 
     def get_learning_module_job(self, module_id: str, job_id: str, **options: Unpack[CallOptions]) -> LearningModuleJobResponse:
-        """Get one job of a learning module.
-        
-        ``GET /api/v2/learning/modules/{moduleId}/jobs/{jobId}``.
-        Requires the permission ``learning:module:view``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param str job_id: path ``jobId``, required
-        :return: LearningModuleJobResponse
-        """
-        return self._call(_OPS['get_learning_module_job'], (module_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_module_job'], (module_id, job_id), options)
 
     def get_learning_module_preview(self, module_id: str, **options: Unpack[CallOptions]) -> LearningModulePreviewGetResponse:
-        """Get preview of a learning module.
-        
-        ``GET /api/v2/learning/modules/{moduleId}/preview``.
-        Requires the permission ``learning:module:preview``.
-        
-        :param str module_id: path ``moduleId``, required
-        :return: LearningModulePreviewGetResponse
-        """
-        return self._call(_OPS['get_learning_module_preview'], (module_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_module_preview'], (module_id,), options)
 
     def get_learning_module_rule(self, module_id: str, **options: Unpack[CallOptions]) -> LearningModuleRule:
-        """Get rule of a learning module.
-        
-        ``GET /api/v2/learning/modules/{moduleId}/rule``.
-        Requires the permission ``learning:rule:view``.
-        
-        :param str module_id: path ``moduleId``, required
-        :return: LearningModuleRule
-        """
-        return self._call(_OPS['get_learning_module_rule'], (module_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_module_rule'], (module_id,), options)
 
     def get_learning_module_version(self, module_id: str, version_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningModule:
-        """Get one version of a learning module.
-        
-        ``GET /api/v2/learning/modules/{moduleId}/versions/{versionId}``.
-        Requires the permission ``learning:module:view``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param str version_id: path ``versionId``, required
-        :param list[str] expand: query ``expand``; each one of ``assessmentForm``, ``coverArt``
-        :return: LearningModule
-        """
-        return self._call(_OPS['get_learning_module_version'], (module_id, version_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_module_version'], (module_id, version_id, expand), options)
 
     def get_learning_modules(self, *, types: list[str] | None = None, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, sort_by: str | None = None, search_term: str | None = None, expand: list[str] | None = None, statuses: list[str] | None = None, external_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningModuleList:
-        """List learning modules, one page per call.
-        
-        ``GET /api/v2/learning/modules``.
-        Pages by ``pageNumber``: ``paginate(api.get_learning_modules)`` walks every page.
-        Requires the permission ``learning:module:view``.
-        
-        :param list[str] types: query ``types``; each one of ``Informational``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
-        :param str sort_by: query ``sortBy``; one of ``name``, ``createddate``, ``percentpassed``, ``averagescore``; default ``name``
-        :param str search_term: query ``searchTerm``
-        :param list[str] expand: query ``expand``; each one of ``rule``, ``summaryData``
-        :param list[str] statuses: query ``statuses``; each one of ``Unpublished``, ``Published``, ``Archived``
-        :param list[str] external_ids: query ``externalIds``
-        :return: LearningModuleList
-        """
-        return self._call(_OPS['get_learning_modules'], (types, page_size, page_number, sort_order, sort_by, search_term, expand, statuses, external_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_modules'], (types, page_size, page_number, sort_order, sort_by, search_term, expand, statuses, external_ids), options)
 
     def get_learning_modules_assignments(self, user_ids: list[str], *, page_size: int | None = None, page_number: int | None = None, search_term: str | None = None, overdue: str | None = None, assignment_states: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AssignedLearningModuleDomainEntityListing:
-        """List learning modules assignments, one page per call.
-        
-        ``GET /api/v2/learning/modules/assignments``.
-        Pages by ``pageNumber``: ``paginate(api.get_learning_modules_assignments)`` walks every page.
-        Requires all of the permissions ``learning:module:view``, ``learning:assignment:view``.
-        
-        :param list[str] user_ids: query ``userIds``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str search_term: query ``searchTerm``
-        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param list[str] assignment_states: query ``assignmentStates``; each one of ``NotAssigned``, ``Assigned``, ``InProgress``, ``Completed``, ``InvalidSchedule``
-        :param list[str] expand: query ``expand``; each one of ``coverArt``
-        :return: AssignedLearningModuleDomainEntityListing
-        """
-        return self._call(_OPS['get_learning_modules_assignments'], (user_ids, page_size, page_number, search_term, overdue, assignment_states, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_modules_assignments'], (user_ids, page_size, page_number, search_term, overdue, assignment_states, expand), options)
 
     def get_learning_modules_coverart_cover_art_id(self, cover_art_id: str, **options: Unpack[CallOptions]) -> LearningModuleCoverArtResponse:
-        """Get one learning modules coverart.
-        
-        ``GET /api/v2/learning/modules/coverart/{coverArtId}``.
-        Requires the permission ``learning:coverart:view``.
-        
-        :param str cover_art_id: path ``coverArtId``, required
-        :return: LearningModuleCoverArtResponse
-        """
-        return self._call(_OPS['get_learning_modules_coverart_cover_art_id'], (cover_art_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_modules_coverart_cover_art_id'], (cover_art_id,), options)
 
     def get_learning_scheduleslots_job(self, job_id: str, **options: Unpack[CallOptions]) -> LearningScheduleSlotsJobResponse:
-        """Get one learning scheduleslots job.
-        
-        ``GET /api/v2/learning/scheduleslots/jobs/{jobId}``.
-        Requires the permission ``learning:scheduleSlotJob:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: LearningScheduleSlotsJobResponse
-        """
-        return self._call(_OPS['get_learning_scheduleslots_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_scheduleslots_job'], (job_id,), options)
 
     def get_learning_scorm_scorm_id(self, scorm_id: str, **options: Unpack[CallOptions]) -> LearningScormResponse:
-        """Get one learning scorm.
-        
-        ``GET /api/v2/learning/scorm/{scormId}``.
-        Requires the permission ``learning:scorm:view``.
-        
-        :param str scorm_id: path ``scormId``, required
-        :return: LearningScormResponse
-        """
-        return self._call(_OPS['get_learning_scorm_scorm_id'], (scorm_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_learning_scorm_scorm_id'], (scorm_id,), options)
 
     def patch_learning_assignment(self, assignment_id: str, *, body: LearningAssignmentUpdate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """Change fields of one learning assignment.
-        
-        ``PATCH /api/v2/learning/assignments/{assignmentId}``.
-        Requires no permission.
-        
-        :param str assignment_id: path ``assignmentId``, required
-        :param LearningAssignmentUpdate body: body ``body``
-        :return: LearningAssignment
-        """
-        return self._call(_OPS['patch_learning_assignment'], (assignment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_learning_assignment'], (assignment_id, body), options)
 
     def patch_learning_assignment_reschedule(self, assignment_id: str, *, body: LearningAssignmentReschedule | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """Change fields of the reschedule of a learning assignment.
-        
-        ``PATCH /api/v2/learning/assignments/{assignmentId}/reschedule``.
-        Requires the permission ``learning:assignment:reschedule``.
-        
-        :param str assignment_id: path ``assignmentId``, required
-        :param LearningAssignmentReschedule body: body ``body``
-        :return: LearningAssignment
-        """
-        return self._call(_OPS['patch_learning_assignment_reschedule'], (assignment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_learning_assignment_reschedule'], (assignment_id, body), options)
 
     def patch_learning_assignment_step(self, assignment_id: str, step_id: str, *, body: LearningAssignmentStep | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentStep:
-        """Change fields of one step of a learning assignment.
-        
-        ``PATCH /api/v2/learning/assignments/{assignmentId}/steps/{stepId}``.
-        Requires the permission ``learning:assignment:editOwn``.
-        
-        :param str assignment_id: path ``assignmentId``, required
-        :param str step_id: path ``stepId``, required
-        :param LearningAssignmentStep body: body ``body``
-        :return: LearningAssignmentStep
-        """
-        return self._call(_OPS['patch_learning_assignment_step'], (assignment_id, step_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_learning_assignment_step'], (assignment_id, step_id, body), options)
 
     def patch_learning_module_user_assignments(self, module_id: str, user_id: str, body: LearningAssignmentExternalUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> LearningAssignment:
-        """Change fields of the assignments of a user of a learning module.
-        
-        ``PATCH /api/v2/learning/modules/{moduleId}/users/{userId}/assignments``.
-        Requires the permission ``learning:externalAssignment:edit``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param str user_id: path ``userId``, required
-        :param LearningAssignmentExternalUpdate body: body ``body``, required
-        :return: LearningAssignment
-        """
-        return self._call(_OPS['patch_learning_module_user_assignments'], (module_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_learning_module_user_assignments'], (module_id, user_id, body), options)
 
     def post_learning_assessments_scoring(self, body: LearningAssessmentScoringRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AssessmentScoringSet:
-        """Request learning assessments scoring.
-        
-        ``POST /api/v2/learning/assessments/scoring``.
-        Requires any of the permissions ``learning:module:view``, ``learning:module:add``, ``learning:module:edit``.
-        
-        :param LearningAssessmentScoringRequest body: body ``body``, required
-        :return: AssessmentScoringSet
-        """
-        return self._call(_OPS['post_learning_assessments_scoring'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_assessments_scoring'], (body,), options)
 
     def post_learning_assignment_reassign(self, assignment_id: str, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """Request reassign of a learning assignment.
-        
-        ``POST /api/v2/learning/assignments/{assignmentId}/reassign``.
-        Requires the permission ``learning:assignment:add``.
-        
-        :param str assignment_id: path ``assignmentId``, required
-        :return: LearningAssignment
-        """
-        return self._call(_OPS['post_learning_assignment_reassign'], (assignment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_assignment_reassign'], (assignment_id,), options)
 
     def post_learning_assignment_reset(self, assignment_id: str, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """Request reset of a learning assignment.
-        
-        ``POST /api/v2/learning/assignments/{assignmentId}/reset``.
-        Requires the permission ``learning:assignment:reset``.
-        
-        :param str assignment_id: path ``assignmentId``, required
-        :return: LearningAssignment
-        """
-        return self._call(_OPS['post_learning_assignment_reset'], (assignment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_assignment_reset'], (assignment_id,), options)
 
     def post_learning_assignments(self, *, body: LearningAssignmentCreate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningAssignment:
-        """Create or add learning assignments.
-        
-        ``POST /api/v2/learning/assignments``.
-        Requires the permission ``learning:assignment:add``.
-        
-        :param LearningAssignmentCreate body: body ``body``
-        :return: LearningAssignment
-        """
-        return self._call(_OPS['post_learning_assignments'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_assignments'], (body,), options)
 
     def post_learning_assignments_aggregates_query(self, body: LearningAssignmentAggregateParam | dict[str, Any], **options: Unpack[CallOptions]) -> LearningAssignmentAggregateResponse:
-        """Run a query over learning assignments aggregates.
-        
-        ``POST /api/v2/learning/assignments/aggregates/query``.
-        Requires the permission ``learning:assignment:view``.
-        
-        :param LearningAssignmentAggregateParam body: body ``body``, required
-        :return: LearningAssignmentAggregateResponse
-        """
-        return self._call(_OPS['post_learning_assignments_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_assignments_aggregates_query'], (body,), options)
 
     def post_learning_assignments_bulkadd(self, *, body: list[LearningAssignmentItem] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentBulkAddResponse:
-        """Request learning assignments bulkadd.
-        
-        ``POST /api/v2/learning/assignments/bulkadd``.
-        Requires the permission ``learning:assignment:add``.
-        
-        :param list[LearningAssignmentItem] body: body ``body``
-        :return: LearningAssignmentBulkAddResponse
-        """
-        return self._call(_OPS['post_learning_assignments_bulkadd'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_assignments_bulkadd'], (body,), options)
 
     def post_learning_assignments_bulkremove(self, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> LearningAssignmentBulkRemoveResponse:
-        """Request learning assignments bulkremove.
-        
-        ``POST /api/v2/learning/assignments/bulkremove``.
-        Requires the permission ``learning:assignment:delete``.
-        
-        :param list[str] body: body ``body``
-        :return: LearningAssignmentBulkRemoveResponse
-        """
-        return self._call(_OPS['post_learning_assignments_bulkremove'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_assignments_bulkremove'], (body,), options)
 
     def post_learning_module_jobs(self, module_id: str, body: LearningModuleJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningModuleJobResponse:
-        """Request jobs of a learning module.
-        
-        ``POST /api/v2/learning/modules/{moduleId}/jobs``.
-        Requires the permission ``learning:module:add``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param LearningModuleJobRequest body: body ``body``, required
-        :return: LearningModuleJobResponse
-        """
-        return self._call(_OPS['post_learning_module_jobs'], (module_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_module_jobs'], (module_id, body), options)
 
     def post_learning_module_publish(self, module_id: str, *, body: LearningModulePublishRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningModulePublishResponse:
-        """Request publish of a learning module.
-        
-        ``POST /api/v2/learning/modules/{moduleId}/publish``.
-        Requires the permission ``learning:module:publish``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param LearningModulePublishRequest body: body ``body``
-        :return: LearningModulePublishResponse
-        """
-        return self._call(_OPS['post_learning_module_publish'], (module_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_module_publish'], (module_id, body), options)
 
     def post_learning_module_rule_migrate(self, module_id: str, **options: Unpack[CallOptions]) -> LearningModuleMigrateResponse:
-        """Request rule migrate of a learning module.
-        
-        ``POST /api/v2/learning/modules/{moduleId}/rule/migrate``. **Preview.**
-        Requires the permission ``learning:module:edit``.
-        
-        :param str module_id: path ``moduleId``, required
-        :return: LearningModuleMigrateResponse
-        """
-        return self._call(_OPS['post_learning_module_rule_migrate'], (module_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_module_rule_migrate'], (module_id,), options)
 
     def post_learning_modules(self, body: LearningModuleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningModule:
-        """Create or add learning modules.
-        
-        ``POST /api/v2/learning/modules``.
-        Requires the permission ``learning:module:add``.
-        
-        :param LearningModuleRequest body: body ``body``, required
-        :return: LearningModule
-        """
-        return self._call(_OPS['post_learning_modules'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_modules'], (body,), options)
 
     def post_learning_rules_query(self, page_size: int, page_number: int, body: LearningAssignmentUserQuery | dict[str, Any], **options: Unpack[CallOptions]) -> LearningAssignmentUserListing:
-        """Run a query over learning rules.
-        
-        ``POST /api/v2/learning/rules/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_learning_rules_query)`` walks every page.
-        Requires the permission ``learning:rule:view``.
-        
-        :param int page_size: query ``pageSize``, required; default ``50``
-        :param int page_number: query ``pageNumber``, required; default ``1``
-        :param LearningAssignmentUserQuery body: body ``body``, required
-        :return: LearningAssignmentUserListing
-        """
-        return self._call(_OPS['post_learning_rules_query'], (page_size, page_number, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_rules_query'], (page_size, page_number, body), options)
 
     def post_learning_scheduleslots_jobs(self, body: LearningScheduleSlotsJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningScheduleSlotsJobResponse:
-        """Create or add learning scheduleslots jobs.
-        
-        ``POST /api/v2/learning/scheduleslots/jobs``.
-        Requires the permission ``learning:scheduleSlotJob:add``.
-        
-        :param LearningScheduleSlotsJobRequest body: body ``body``, required
-        :return: LearningScheduleSlotsJobResponse
-        """
-        return self._call(_OPS['post_learning_scheduleslots_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_scheduleslots_jobs'], (body,), options)
 
     def post_learning_scheduleslots_query(self, body: LearningScheduleSlotsQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningScheduleSlotsQueryResponse:
-        """Run a query over learning scheduleslots.
-        
-        ``POST /api/v2/learning/scheduleslots/query``.
-        Requires the permission ``learning:scheduleSlot:view``.
-        
-        :param LearningScheduleSlotsQueryRequest body: body ``body``, required
-        :return: LearningScheduleSlotsQueryResponse
-        """
-        return self._call(_OPS['post_learning_scheduleslots_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_scheduleslots_query'], (body,), options)
 
     def post_learning_scorm(self, *, body: LearningScormUploadRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LearningScormUploadResponse:
-        """Request learning scorm.
-        
-        ``POST /api/v2/learning/scorm``.
-        Requires the permission ``learning:scorm:add``.
-        
-        :param LearningScormUploadRequest body: body ``body``
-        :return: LearningScormUploadResponse
-        """
-        return self._call(_OPS['post_learning_scorm'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_learning_scorm'], (body,), options)
 
     def put_learning_module(self, module_id: str, body: LearningModuleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningModule:
-        """Replace one learning module.
-        
-        ``PUT /api/v2/learning/modules/{moduleId}``.
-        Requires the permission ``learning:module:edit``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param LearningModuleRequest body: body ``body``, required
-        :return: LearningModule
-        """
-        return self._call(_OPS['put_learning_module'], (module_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_learning_module'], (module_id, body), options)
 
     def put_learning_module_preview(self, module_id: str, body: LearningModulePreviewUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LearningModulePreviewUpdateResponse:
-        """Replace the preview of a learning module.
-        
-        ``PUT /api/v2/learning/modules/{moduleId}/preview``.
-        Requires the permission ``learning:module:preview``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param LearningModulePreviewUpdateRequest body: body ``body``, required
-        :return: LearningModulePreviewUpdateResponse
-        """
-        return self._call(_OPS['put_learning_module_preview'], (module_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_learning_module_preview'], (module_id, body), options)
 
     def put_learning_module_rule(self, module_id: str, body: LearningModuleRule | dict[str, Any], *, assign: bool | None = None, **options: Unpack[CallOptions]) -> LearningModuleRule:
-        """Replace the rule of a learning module.
-        
-        ``PUT /api/v2/learning/modules/{moduleId}/rule``.
-        Requires the permission ``learning:rule:edit``.
-        
-        :param str module_id: path ``moduleId``, required
-        :param LearningModuleRule body: body ``body``, required
-        :param bool assign: query ``assign``; default ``True``
-        :return: LearningModuleRule
-        """
-        return self._call(_OPS['put_learning_module_rule'], (module_id, body, assign), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_learning_module_rule'], (module_id, body, assign), options)
+
+
+_attach_docs(LearningApi, __file__)

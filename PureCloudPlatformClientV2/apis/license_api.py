@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import LicenseBatchAssignmentRequest, LicenseDefinition, LicenseOrgToggle, LicenseUpdateStatus, LicenseUser, UserLicensesEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_license_definition', 'GET', '/api/v2/license/definitions/{licenseId}', 'LicenseDefinition', (_P('license_id', 'licenseId', 'path', 'str', True),)),
@@ -34,112 +26,34 @@ class LicenseApi(_BaseApi):
     _operations = _OPS
 
     def get_license_definition(self, license_id: str, **options: Unpack[CallOptions]) -> LicenseDefinition:
-        """Get one license definition.
-        
-        ``GET /api/v2/license/definitions/{licenseId}``.
-        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
-        
-        :param str license_id: path ``licenseId``, required
-        :return: LicenseDefinition
-        """
-        return self._call(_OPS['get_license_definition'], (license_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_license_definition'], (license_id,), options)
 
     def get_license_definitions(self, **options: Unpack[CallOptions]) -> list[LicenseDefinition]:
-        """Get license definitions.
-        
-        ``GET /api/v2/license/definitions``.
-        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
-        
-        :return: list[LicenseDefinition]
-        """
-        return self._call(_OPS['get_license_definitions'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_license_definitions'], (), options)
 
     def get_license_toggle(self, feature_name: str, **options: Unpack[CallOptions]) -> LicenseOrgToggle:
-        """Get one license toggle.
-        
-        ``GET /api/v2/license/toggles/{featureName}``.
-        Requires no permission.
-        
-        :param str feature_name: path ``featureName``, required
-        :return: LicenseOrgToggle
-        """
-        return self._call(_OPS['get_license_toggle'], (feature_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_license_toggle'], (feature_name,), options)
 
     def get_license_user(self, user_id: str, **options: Unpack[CallOptions]) -> LicenseUser:
-        """Get one license user.
-        
-        ``GET /api/v2/license/users/{userId}``.
-        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: LicenseUser
-        """
-        return self._call(_OPS['get_license_user'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_license_user'], (user_id,), options)
 
     def get_license_users(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> UserLicensesEntityListing:
-        """List license users, one page per call.
-        
-        ``GET /api/v2/license/users``.
-        Pages by ``pageNumber``: ``paginate(api.get_license_users)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: UserLicensesEntityListing
-        """
-        return self._call(_OPS['get_license_users'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_license_users'], (page_size, page_number), options)
 
     def post_license_infer(self, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> list[str]:
-        """Request license infer.
-        
-        ``POST /api/v2/license/infer``.
-        Requires no permission.
-        
-        :param list[str] body: body ``body``
-        :return: list[str]
-        """
-        return self._call(_OPS['post_license_infer'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_license_infer'], (body,), options)
 
     def post_license_infer_permissions(self, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> list[str]:
-        """Create or add license infer permissions.
-        
-        ``POST /api/v2/license/infer/permissions``. **Preview.**
-        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
-        
-        :param list[str] body: body ``body``
-        :return: list[str]
-        """
-        return self._call(_OPS['post_license_infer_permissions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_license_infer_permissions'], (body,), options)
 
     def post_license_organization(self, *, body: LicenseBatchAssignmentRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> list[LicenseUpdateStatus]:
-        """Request license organization.
-        
-        ``POST /api/v2/license/organization``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param LicenseBatchAssignmentRequest body: body ``body``
-        :return: list[LicenseUpdateStatus]
-        """
-        return self._call(_OPS['post_license_organization'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_license_organization'], (body,), options)
 
     def post_license_toggle(self, feature_name: str, **options: Unpack[CallOptions]) -> LicenseOrgToggle:
-        """Send a request to license toggle.
-        
-        ``POST /api/v2/license/toggles/{featureName}``.
-        Requires no permission.
-        
-        :param str feature_name: path ``featureName``, required
-        :return: LicenseOrgToggle
-        """
-        return self._call(_OPS['post_license_toggle'], (feature_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_license_toggle'], (feature_name,), options)
 
     def post_license_users(self, *, body: list[str] | None = None, **options: Unpack[CallOptions]) -> dict[str, Any]:
-        """Create or add license users.
-        
-        ``POST /api/v2/license/users``.
-        Requires any of the permissions ``authorization:grant:add``, ``authorization:license:view``.
-        
-        :param list[str] body: body ``body``
-        :return: dict(str, object)
-        """
-        return self._call(_OPS['post_license_users'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_license_users'], (body,), options)
+
+
+_attach_docs(LicenseApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import LocationCreateDefinition, LocationDefinition, LocationEntityListing, LocationSearchRequest, LocationUpdateDefinition, LocationsSearchResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_location', 'DELETE', '/api/v2/locations/{locationId}', None, (_P('location_id', 'locationId', 'path', 'str', True),)),
@@ -32,96 +24,28 @@ class LocationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_location(self, location_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one location.
-        
-        ``DELETE /api/v2/locations/{locationId}``.
-        Requires the permission ``directory:location:delete``.
-        
-        :param str location_id: path ``locationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_location'], (location_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_location'], (location_id,), options)
 
     def get_location(self, location_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LocationDefinition:
-        """Get one location.
-        
-        ``GET /api/v2/locations/{locationId}``.
-        Requires no permission.
-        
-        :param str location_id: path ``locationId``, required
-        :param list[str] expand: query ``expand``; each one of ``images``, ``addressVerificationDetails``
-        :return: LocationDefinition
-        """
-        return self._call(_OPS['get_location'], (location_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_location'], (location_id, expand), options)
 
     def get_location_sublocations(self, location_id: str, **options: Unpack[CallOptions]) -> LocationEntityListing:
-        """Get sublocations of a location.
-        
-        ``GET /api/v2/locations/{locationId}/sublocations``.
-        Requires no permission.
-        
-        :param str location_id: path ``locationId``, required
-        :return: LocationEntityListing
-        """
-        return self._call(_OPS['get_location_sublocations'], (location_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_location_sublocations'], (location_id,), options)
 
     def get_locations(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> LocationEntityListing:
-        """List locations, one page per call.
-        
-        ``GET /api/v2/locations``.
-        Pages by ``pageNumber``: ``paginate(api.get_locations)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] id: query ``id``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
-        :return: LocationEntityListing
-        """
-        return self._call(_OPS['get_locations'], (page_size, page_number, id, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_locations'], (page_size, page_number, id, sort_order), options)
 
     def get_locations_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LocationsSearchResponse:
-        """Get locations search.
-        
-        ``GET /api/v2/locations/search``.
-        Requires no permission.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``; each one of ``images``, ``addressVerificationDetails``
-        :return: LocationsSearchResponse
-        """
-        return self._call(_OPS['get_locations_search'], (q64, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_locations_search'], (q64, expand), options)
 
     def patch_location(self, location_id: str, body: LocationUpdateDefinition | dict[str, Any], **options: Unpack[CallOptions]) -> LocationDefinition:
-        """Change fields of one location.
-        
-        ``PATCH /api/v2/locations/{locationId}``.
-        Requires the permission ``directory:location:edit``.
-        
-        :param str location_id: path ``locationId``, required
-        :param LocationUpdateDefinition body: body ``body``, required
-        :return: LocationDefinition
-        """
-        return self._call(_OPS['patch_location'], (location_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_location'], (location_id, body), options)
 
     def post_locations(self, body: LocationCreateDefinition | dict[str, Any], **options: Unpack[CallOptions]) -> LocationDefinition:
-        """Create or add locations.
-        
-        ``POST /api/v2/locations``.
-        Requires the permission ``directory:location:add``.
-        
-        :param LocationCreateDefinition body: body ``body``, required
-        :return: LocationDefinition
-        """
-        return self._call(_OPS['post_locations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_locations'], (body,), options)
 
     def post_locations_search(self, body: LocationSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LocationsSearchResponse:
-        """Search locations.
-        
-        ``POST /api/v2/locations/search``.
-        Requires no permission.
-        
-        :param LocationSearchRequest body: body ``body``, required
-        :return: LocationsSearchResponse
-        """
-        return self._call(_OPS['post_locations_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_locations_search'], (body,), options)
+
+
+_attach_docs(LocationsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import LogCaptureDownloadExecutionResponse, LogCaptureQueryRequest, LogCaptureQueryResponse, LogCaptureUserConfiguration, LogCaptureUserConfigurationListing, LogCaptureUserConfigurationResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_diagnostics_logcapture_browser_user', 'DELETE', '/api/v2/diagnostics/logcapture/browser/users/{userId}', None, (_P('user_id', 'userId', 'path', 'str', True),)),
@@ -31,82 +23,25 @@ class LogCaptureApi(_BaseApi):
     _operations = _OPS
 
     def delete_diagnostics_logcapture_browser_user(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one diagnostics logcapture browser user.
-        
-        ``DELETE /api/v2/diagnostics/logcapture/browser/users/{userId}``.
-        Requires the permission ``troubleshooting:logCapture:delete``.
-        
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_diagnostics_logcapture_browser_user'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_diagnostics_logcapture_browser_user'], (user_id,), options)
 
     def get_diagnostics_logcapture_browser_entries_download_job(self, job_id: str, **options: Unpack[CallOptions]) -> LogCaptureDownloadExecutionResponse:
-        """Get one diagnostics logcapture browser entries download job.
-        
-        ``GET /api/v2/diagnostics/logcapture/browser/entries/download/jobs/{jobId}``.
-        Requires the permission ``troubleshooting:logCapture:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: LogCaptureDownloadExecutionResponse
-        """
-        return self._call(_OPS['get_diagnostics_logcapture_browser_entries_download_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_diagnostics_logcapture_browser_entries_download_job'], (job_id,), options)
 
     def get_diagnostics_logcapture_browser_user(self, user_id: str, **options: Unpack[CallOptions]) -> LogCaptureUserConfigurationResponse:
-        """Get one diagnostics logcapture browser user.
-        
-        ``GET /api/v2/diagnostics/logcapture/browser/users/{userId}``.
-        Requires the permission ``troubleshooting:logCapture:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: LogCaptureUserConfigurationResponse
-        """
-        return self._call(_OPS['get_diagnostics_logcapture_browser_user'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_diagnostics_logcapture_browser_user'], (user_id,), options)
 
     def get_diagnostics_logcapture_browser_users(self, *, include_expired: bool | None = None, **options: Unpack[CallOptions]) -> LogCaptureUserConfigurationListing:
-        """Get diagnostics logcapture browser users.
-        
-        ``GET /api/v2/diagnostics/logcapture/browser/users``.
-        Requires the permission ``troubleshooting:logCapture:view``.
-        
-        :param bool include_expired: query ``includeExpired``; default ``False``
-        :return: LogCaptureUserConfigurationListing
-        """
-        return self._call(_OPS['get_diagnostics_logcapture_browser_users'], (include_expired,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_diagnostics_logcapture_browser_users'], (include_expired,), options)
 
     def post_diagnostics_logcapture_browser_entries_download_jobs(self, *, body: LogCaptureQueryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LogCaptureDownloadExecutionResponse:
-        """Create or add diagnostics logcapture browser entries download jobs.
-        
-        ``POST /api/v2/diagnostics/logcapture/browser/entries/download/jobs``.
-        Requires the permission ``troubleshooting:logCapture:add``.
-        
-        :param LogCaptureQueryRequest body: body ``body``
-        :return: LogCaptureDownloadExecutionResponse
-        """
-        return self._call(_OPS['post_diagnostics_logcapture_browser_entries_download_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_diagnostics_logcapture_browser_entries_download_jobs'], (body,), options)
 
     def post_diagnostics_logcapture_browser_entries_query(self, *, after: str | None = None, page_size: str | None = None, body: LogCaptureQueryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LogCaptureQueryResponse:
-        """Run a query over diagnostics logcapture browser entries.
-        
-        ``POST /api/v2/diagnostics/logcapture/browser/entries/query``.
-        Pages by ``after``: ``paginate(api.post_diagnostics_logcapture_browser_entries_query)`` walks every page.
-        Requires the permission ``troubleshooting:logCapture:view``.
-        
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param LogCaptureQueryRequest body: body ``body``
-        :return: LogCaptureQueryResponse
-        """
-        return self._call(_OPS['post_diagnostics_logcapture_browser_entries_query'], (after, page_size, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_diagnostics_logcapture_browser_entries_query'], (after, page_size, body), options)
 
     def post_diagnostics_logcapture_browser_user(self, user_id: str, *, body: LogCaptureUserConfiguration | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> LogCaptureUserConfiguration:
-        """Send a request to diagnostics logcapture browser user.
-        
-        ``POST /api/v2/diagnostics/logcapture/browser/users/{userId}``.
-        Requires the permission ``troubleshooting:logCapture:add``.
-        
-        :param str user_id: path ``userId``, required
-        :param LogCaptureUserConfiguration body: body ``body``
-        :return: LogCaptureUserConfiguration
-        """
-        return self._call(_OPS['post_diagnostics_logcapture_browser_user'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_diagnostics_logcapture_browser_user'], (user_id, body), options)
+
+
+_attach_docs(LogCaptureApi, __file__)

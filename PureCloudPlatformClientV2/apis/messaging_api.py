@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import MessagingConfigListing, MessagingSetting, MessagingSettingDefaultRequest, MessagingSettingRequest, SupportedContent, SupportedContentListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_messaging_setting', 'DELETE', '/api/v2/messaging/settings/{messageSettingId}', None, (_P('message_setting_id', 'messageSettingId', 'path', 'str', True),), deprecated=True),
@@ -37,148 +29,43 @@ class MessagingApi(_BaseApi):
     _operations = _OPS
 
     def delete_messaging_setting(self, message_setting_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one messaging setting.
-        
-        ``DELETE /api/v2/messaging/settings/{messageSettingId}``. **Deprecated.**
-        Requires the permission ``messaging:setting:delete``.
-        
-        :param str message_setting_id: path ``messageSettingId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_messaging_setting'], (message_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_messaging_setting'], (message_setting_id,), options)
 
     def delete_messaging_settings_default(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the messaging settings default.
-        
-        ``DELETE /api/v2/messaging/settings/default``. **Deprecated.**
-        Requires the permission ``messaging:setting:delete``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_messaging_settings_default'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_messaging_settings_default'], (), options)
 
     def delete_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one messaging supportedcontent.
-        
-        ``DELETE /api/v2/messaging/supportedcontent/{supportedContentId}``. **Deprecated.**
-        Requires the permission ``messaging:supportedContent:delete``.
-        
-        :param str supported_content_id: path ``supportedContentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)
 
     def get_messaging_setting(self, message_setting_id: str, **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Get one messaging setting.
-        
-        ``GET /api/v2/messaging/settings/{messageSettingId}``. **Deprecated.**
-        Requires the permission ``messaging:setting:view``.
-        
-        :param str message_setting_id: path ``messageSettingId``, required
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['get_messaging_setting'], (message_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_messaging_setting'], (message_setting_id,), options)
 
     def get_messaging_settings(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> MessagingConfigListing:
-        """List messaging settings, one page per call.
-        
-        ``GET /api/v2/messaging/settings``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_messaging_settings)`` walks every page.
-        Requires the permission ``messaging:setting:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: MessagingConfigListing
-        """
-        return self._call(_OPS['get_messaging_settings'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_messaging_settings'], (page_size, page_number), options)
 
     def get_messaging_settings_default(self, **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Get messaging settings default.
-        
-        ``GET /api/v2/messaging/settings/default``. **Deprecated.**
-        Requires the permission ``messaging:setting:view``.
-        
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['get_messaging_settings_default'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_messaging_settings_default'], (), options)
 
     def get_messaging_supportedcontent(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> SupportedContentListing:
-        """List messaging supportedcontent, one page per call.
-        
-        ``GET /api/v2/messaging/supportedcontent``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_messaging_supportedcontent)`` walks every page.
-        Requires the permission ``messaging:supportedContent:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: SupportedContentListing
-        """
-        return self._call(_OPS['get_messaging_supportedcontent'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_messaging_supportedcontent'], (page_size, page_number), options)
 
     def get_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, **options: Unpack[CallOptions]) -> SupportedContent:
-        """Get one messaging supportedcontent.
-        
-        ``GET /api/v2/messaging/supportedcontent/{supportedContentId}``. **Deprecated.**
-        Requires the permission ``messaging:supportedContent:view``.
-        
-        :param str supported_content_id: path ``supportedContentId``, required
-        :return: SupportedContent
-        """
-        return self._call(_OPS['get_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_messaging_supportedcontent_supported_content_id'], (supported_content_id,), options)
 
     def patch_messaging_setting(self, message_setting_id: str, body: MessagingSettingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Change fields of one messaging setting.
-        
-        ``PATCH /api/v2/messaging/settings/{messageSettingId}``. **Deprecated.**
-        Requires the permission ``messaging:setting:edit``.
-        
-        :param str message_setting_id: path ``messageSettingId``, required
-        :param MessagingSettingRequest body: body ``body``, required
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['patch_messaging_setting'], (message_setting_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_messaging_setting'], (message_setting_id, body), options)
 
     def patch_messaging_supportedcontent_supported_content_id(self, supported_content_id: str, body: SupportedContent | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """Change fields of one messaging supportedcontent.
-        
-        ``PATCH /api/v2/messaging/supportedcontent/{supportedContentId}``. **Deprecated.**
-        Requires the permission ``messaging:supportedContent:edit``.
-        
-        :param str supported_content_id: path ``supportedContentId``, required
-        :param SupportedContent body: body ``body``, required
-        :return: SupportedContent
-        """
-        return self._call(_OPS['patch_messaging_supportedcontent_supported_content_id'], (supported_content_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_messaging_supportedcontent_supported_content_id'], (supported_content_id, body), options)
 
     def post_messaging_settings(self, body: MessagingSettingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Create or add messaging settings.
-        
-        ``POST /api/v2/messaging/settings``. **Deprecated.**
-        Requires the permission ``messaging:setting:add``.
-        
-        :param MessagingSettingRequest body: body ``body``, required
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['post_messaging_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_messaging_settings'], (body,), options)
 
     def post_messaging_supportedcontent(self, body: SupportedContent | dict[str, Any], **options: Unpack[CallOptions]) -> SupportedContent:
-        """Request messaging supportedcontent.
-        
-        ``POST /api/v2/messaging/supportedcontent``. **Deprecated.**
-        Requires the permission ``messaging:supportedContent:add``.
-        
-        :param SupportedContent body: body ``body``, required
-        :return: SupportedContent
-        """
-        return self._call(_OPS['post_messaging_supportedcontent'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_messaging_supportedcontent'], (body,), options)
 
     def put_messaging_settings_default(self, body: MessagingSettingDefaultRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingSetting:
-        """Replace the messaging settings default.
-        
-        ``PUT /api/v2/messaging/settings/default``. **Deprecated.**
-        Requires the permission ``messaging:setting:edit``.
-        
-        :param MessagingSettingDefaultRequest body: body ``body``, required
-        :return: MessagingSetting
-        """
-        return self._call(_OPS['put_messaging_settings_default'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_messaging_settings_default'], (body,), options)
+
+
+_attach_docs(MessagingApi, __file__)

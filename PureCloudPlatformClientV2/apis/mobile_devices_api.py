@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import DirectoryUserDevicesListing, UserDevice
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_mobiledevice', 'DELETE', '/api/v2/mobiledevices/{deviceId}', None, (_P('device_id', 'deviceId', 'path', 'str', True),), deprecated=True),
@@ -29,60 +21,19 @@ class MobileDevicesApi(_BaseApi):
     _operations = _OPS
 
     def delete_mobiledevice(self, device_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one mobiledevice.
-        
-        ``DELETE /api/v2/mobiledevices/{deviceId}``. **Deprecated.**
-        Requires no permission.
-        
-        :param str device_id: path ``deviceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_mobiledevice'], (device_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_mobiledevice'], (device_id,), options)
 
     def get_mobiledevice(self, device_id: str, **options: Unpack[CallOptions]) -> UserDevice:
-        """Get one mobiledevice.
-        
-        ``GET /api/v2/mobiledevices/{deviceId}``. **Deprecated.**
-        Requires no permission.
-        
-        :param str device_id: path ``deviceId``, required
-        :return: UserDevice
-        """
-        return self._call(_OPS['get_mobiledevice'], (device_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_mobiledevice'], (device_id,), options)
 
     def get_mobiledevices(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DirectoryUserDevicesListing:
-        """List mobiledevices, one page per call.
-        
-        ``GET /api/v2/mobiledevices``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_mobiledevices)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
-        :return: DirectoryUserDevicesListing
-        """
-        return self._call(_OPS['get_mobiledevices'], (page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_mobiledevices'], (page_size, page_number, sort_order), options)
 
     def post_mobiledevices(self, body: UserDevice | dict[str, Any], **options: Unpack[CallOptions]) -> UserDevice:
-        """Create or add mobiledevices.
-        
-        ``POST /api/v2/mobiledevices``. **Deprecated.**
-        Requires no permission.
-        
-        :param UserDevice body: body ``body``, required
-        :return: UserDevice
-        """
-        return self._call(_OPS['post_mobiledevices'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_mobiledevices'], (body,), options)
 
     def put_mobiledevice(self, device_id: str, *, body: UserDevice | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UserDevice:
-        """Replace one mobiledevice.
-        
-        ``PUT /api/v2/mobiledevices/{deviceId}``. **Deprecated.**
-        Requires no permission.
-        
-        :param str device_id: path ``deviceId``, required
-        :param UserDevice body: body ``body``
-        :return: UserDevice
-        """
-        return self._call(_OPS['put_mobiledevice'], (device_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_mobiledevice'], (device_id, body), options)
+
+
+_attach_docs(MobileDevicesApi, __file__)

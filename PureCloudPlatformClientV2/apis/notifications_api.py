@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AvailableTopicEntityListing, Channel, ChannelEntityListing, ChannelTopic, ChannelTopicEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_notifications_channel_subscriptions', 'DELETE', '/api/v2/notifications/channels/{channelId}/subscriptions', None, (_P('channel_id', 'channelId', 'path', 'str', True),)),
@@ -32,93 +24,28 @@ class NotificationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_notifications_channel_subscriptions(self, channel_id: str, **options: Unpack[CallOptions]) -> None:
-        """Remove every topic subscription from a channel.
-        
-        ``DELETE /api/v2/notifications/channels/{channelId}/subscriptions``.
-        Requires no permission.
-        
-        :param str channel_id: path ``channelId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_notifications_channel_subscriptions'], (channel_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_notifications_channel_subscriptions'], (channel_id,), options)
 
     def get_notifications_availabletopics(self, *, expand: list[str] | None = None, include_preview: bool | None = None, **options: Unpack[CallOptions]) -> AvailableTopicEntityListing:
-        """List the notification topics the token may subscribe to, optionally with their event schemas.
-        
-        ``GET /api/v2/notifications/availabletopics``.
-        Requires no permission.
-        
-        :param list[str] expand: query ``expand``; each one of ``description``, ``enforced``, ``schema``, ``visibility``, ``transports``, ``publicApiTemplateUriPaths``, ``requiresPermissions``, ``permissionDetails``, ``topicParameters``
-        :param bool include_preview: query ``includePreview``; default ``True``
-        :return: AvailableTopicEntityListing
-        """
-        return self._call(_OPS['get_notifications_availabletopics'], (expand, include_preview), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_notifications_availabletopics'], (expand, include_preview), options)
 
     def get_notifications_channel_subscriptions(self, channel_id: str, **options: Unpack[CallOptions]) -> ChannelTopicEntityListing:
-        """List the topics a channel is subscribed to.
-        
-        ``GET /api/v2/notifications/channels/{channelId}/subscriptions``.
-        Requires no permission.
-        
-        :param str channel_id: path ``channelId``, required
-        :return: ChannelTopicEntityListing
-        """
-        return self._call(_OPS['get_notifications_channel_subscriptions'], (channel_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_notifications_channel_subscriptions'], (channel_id,), options)
 
     def get_notifications_channels(self, *, includechannels: str | None = None, **options: Unpack[CallOptions]) -> ChannelEntityListing:
-        """List the token's open notification channels.
-        
-        ``GET /api/v2/notifications/channels``.
-        Requires no permission.
-        
-        :param str includechannels: query ``includechannels``; one of ``token``, ``oauthclient``; default ``token``
-        :return: ChannelEntityListing
-        """
-        return self._call(_OPS['get_notifications_channels'], (includechannels,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_notifications_channels'], (includechannels,), options)
 
     def head_notifications_channel(self, channel_id: str, **options: Unpack[CallOptions]) -> None:
-        """Check that a notification channel still exists (a 404 means it is gone).
-        
-        ``HEAD /api/v2/notifications/channels/{channelId}``.
-        Requires no permission.
-        
-        :param str channel_id: path ``channelId``, required
-        :return: None
-        """
-        return self._call(_OPS['head_notifications_channel'], (channel_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['head_notifications_channel'], (channel_id,), options)
 
     def post_notifications_channel_subscriptions(self, channel_id: str, body: list[ChannelTopic], *, ignore_errors: bool | None = None, **options: Unpack[CallOptions]) -> ChannelTopicEntityListing:
-        """Add topic subscriptions to a channel, keeping the existing ones.
-        
-        ``POST /api/v2/notifications/channels/{channelId}/subscriptions``.
-        Requires no permission.
-        
-        :param str channel_id: path ``channelId``, required
-        :param list[ChannelTopic] body: body ``body``, required
-        :param bool ignore_errors: query ``ignoreErrors``; default ``False``
-        :return: ChannelTopicEntityListing
-        """
-        return self._call(_OPS['post_notifications_channel_subscriptions'], (channel_id, body, ignore_errors), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_notifications_channel_subscriptions'], (channel_id, body, ignore_errors), options)
 
     def post_notifications_channels(self, **options: Unpack[CallOptions]) -> Channel:
-        """Open a notification channel: returns its id and the WebSocket address to connect to.
-        
-        ``POST /api/v2/notifications/channels``.
-        Requires no permission.
-        
-        :return: Channel
-        """
-        return self._call(_OPS['post_notifications_channels'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_notifications_channels'], (), options)
 
     def put_notifications_channel_subscriptions(self, channel_id: str, body: list[ChannelTopic], *, ignore_errors: bool | None = None, **options: Unpack[CallOptions]) -> ChannelTopicEntityListing:
-        """Replace a channel's topic subscriptions with the given list.
-        
-        ``PUT /api/v2/notifications/channels/{channelId}/subscriptions``.
-        Requires no permission.
-        
-        :param str channel_id: path ``channelId``, required
-        :param list[ChannelTopic] body: body ``body``, required
-        :param bool ignore_errors: query ``ignoreErrors``; default ``False``
-        :return: ChannelTopicEntityListing
-        """
-        return self._call(_OPS['put_notifications_channel_subscriptions'], (channel_id, body, ignore_errors), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_notifications_channel_subscriptions'], (channel_id, body, ignore_errors), options)
+
+
+_attach_docs(NotificationsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ApiUsageClientQuery, ApiUsageQueryResult, OAuthAuthorization, OAuthAuthorizationListing, OAuthClient, OAuthClientEntityListing, OAuthClientRequest, OAuthScope, OAuthScopeListing, UsageExecutionResult
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_oauth_client', 'DELETE', '/api/v2/oauth/clients/{clientId}', None, (_P('client_id', 'clientId', 'path', 'str', True),)),
@@ -37,149 +29,43 @@ class OAuthApi(_BaseApi):
     _operations = _OPS
 
     def delete_oauth_client(self, client_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one oauth client.
-        
-        ``DELETE /api/v2/oauth/clients/{clientId}``.
-        Requires the permission ``oauth:client:delete``.
-        
-        :param str client_id: path ``clientId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_oauth_client'], (client_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_oauth_client'], (client_id,), options)
 
     def get_oauth_authorization(self, client_id: str, *, accept_language: str | None = None, **options: Unpack[CallOptions]) -> OAuthAuthorization:
-        """Get one oauth authorization.
-        
-        ``GET /api/v2/oauth/authorizations/{clientId}``.
-        Requires the permission ``oauth:client:authorize``.
-        
-        :param str client_id: path ``clientId``, required
-        :param str accept_language: header ``Accept-Language``; default ``en-us``
-        :return: OAuthAuthorization
-        """
-        return self._call(_OPS['get_oauth_authorization'], (client_id, accept_language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_authorization'], (client_id, accept_language), options)
 
     def get_oauth_authorizations(self, *, accept_language: str | None = None, **options: Unpack[CallOptions]) -> OAuthAuthorizationListing:
-        """Get oauth authorizations.
-        
-        ``GET /api/v2/oauth/authorizations``.
-        Requires the permission ``oauth:client:authorize``.
-        
-        :param str accept_language: header ``Accept-Language``; default ``en-us``
-        :return: OAuthAuthorizationListing
-        """
-        return self._call(_OPS['get_oauth_authorizations'], (accept_language,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_authorizations'], (accept_language,), options)
 
     def get_oauth_client(self, client_id: str, **options: Unpack[CallOptions]) -> OAuthClient:
-        """Get one oauth client.
-        
-        ``GET /api/v2/oauth/clients/{clientId}``.
-        Requires the permission ``oauth:client:view``.
-        
-        :param str client_id: path ``clientId``, required
-        :return: OAuthClient
-        """
-        return self._call(_OPS['get_oauth_client'], (client_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_client'], (client_id,), options)
 
     def get_oauth_client_usage_query_result(self, execution_id: str, client_id: str, **options: Unpack[CallOptions]) -> ApiUsageQueryResult:
-        """Get one usage query result of an oauth client.
-        
-        ``GET /api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
-        
-        :param str execution_id: path ``executionId``, required
-        :param str client_id: path ``clientId``, required
-        :return: ApiUsageQueryResult
-        """
-        return self._call(_OPS['get_oauth_client_usage_query_result'], (execution_id, client_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_client_usage_query_result'], (execution_id, client_id), options)
 
     def get_oauth_client_usage_summary(self, client_id: str, *, days: str | None = None, **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """Get usage summary of an oauth client.
-        
-        ``GET /api/v2/oauth/clients/{clientId}/usage/summary``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
-        
-        :param str client_id: path ``clientId``, required
-        :param str days: query ``days``; default ``7``
-        :return: UsageExecutionResult
-        """
-        return self._call(_OPS['get_oauth_client_usage_summary'], (client_id, days), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_client_usage_summary'], (client_id, days), options)
 
     def get_oauth_clients(self, **options: Unpack[CallOptions]) -> OAuthClientEntityListing:
-        """Get oauth clients.
-        
-        ``GET /api/v2/oauth/clients``.
-        Requires the permission ``oauth:client:view``.
-        
-        :return: OAuthClientEntityListing
-        """
-        return self._call(_OPS['get_oauth_clients'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_clients'], (), options)
 
     def get_oauth_scope(self, scope_id: str, *, accept_language: str | None = None, **options: Unpack[CallOptions]) -> OAuthScope:
-        """Get one oauth scope.
-        
-        ``GET /api/v2/oauth/scopes/{scopeId}``.
-        Requires no permission.
-        
-        :param str scope_id: path ``scopeId``, required
-        :param str accept_language: header ``Accept-Language``; default ``en-us``
-        :return: OAuthScope
-        """
-        return self._call(_OPS['get_oauth_scope'], (scope_id, accept_language), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_scope'], (scope_id, accept_language), options)
 
     def get_oauth_scopes(self, *, accept_language: str | None = None, **options: Unpack[CallOptions]) -> OAuthScopeListing:
-        """Get oauth scopes.
-        
-        ``GET /api/v2/oauth/scopes``.
-        Requires no permission.
-        
-        :param str accept_language: header ``Accept-Language``; default ``en-us``
-        :return: OAuthScopeListing
-        """
-        return self._call(_OPS['get_oauth_scopes'], (accept_language,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_scopes'], (accept_language,), options)
 
     def post_oauth_client_secret(self, client_id: str, **options: Unpack[CallOptions]) -> OAuthClient:
-        """Request secret of an oauth client.
-        
-        ``POST /api/v2/oauth/clients/{clientId}/secret``.
-        Requires the permission ``oauth:client:edit``.
-        
-        :param str client_id: path ``clientId``, required
-        :return: OAuthClient
-        """
-        return self._call(_OPS['post_oauth_client_secret'], (client_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_oauth_client_secret'], (client_id,), options)
 
     def post_oauth_client_usage_query(self, client_id: str, body: ApiUsageClientQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """Run a query over usage of an oauth client.
-        
-        ``POST /api/v2/oauth/clients/{clientId}/usage/query``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
-        
-        :param str client_id: path ``clientId``, required
-        :param ApiUsageClientQuery body: body ``body``, required
-        :return: UsageExecutionResult
-        """
-        return self._call(_OPS['post_oauth_client_usage_query'], (client_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_oauth_client_usage_query'], (client_id, body), options)
 
     def post_oauth_clients(self, body: OAuthClientRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OAuthClient:
-        """Create or add oauth clients.
-        
-        ``POST /api/v2/oauth/clients``.
-        Requires the permission ``oauth:client:add``.
-        
-        :param OAuthClientRequest body: body ``body``, required
-        :return: OAuthClient
-        """
-        return self._call(_OPS['post_oauth_clients'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_oauth_clients'], (body,), options)
 
     def put_oauth_client(self, client_id: str, body: OAuthClientRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OAuthClient:
-        """Replace one oauth client.
-        
-        ``PUT /api/v2/oauth/clients/{clientId}``.
-        Requires the permission ``oauth:client:edit``.
-        
-        :param str client_id: path ``clientId``, required
-        :param OAuthClientRequest body: body ``body``, required
-        :return: OAuthClient
-        """
-        return self._call(_OPS['put_oauth_client'], (client_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_oauth_client'], (client_id, body), options)
+
+
+_attach_docs(OAuthApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AuthzDivision, AuthzDivisionCursorListing, AuthzDivisionEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_authorization_division', 'DELETE', '/api/v2/authorization/divisions/{divisionId}', None, (_P('division_id', 'divisionId', 'path', 'str', True), _P('force', 'force', 'query', 'bool'),)),
@@ -35,142 +27,37 @@ class ObjectsApi(_BaseApi):
     _operations = _OPS
 
     def delete_authorization_division(self, division_id: str, *, force: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one authorization division.
-        
-        ``DELETE /api/v2/authorization/divisions/{divisionId}``.
-        Requires the permission ``authorization:division:delete``.
-        
-        :param str division_id: path ``divisionId``, required
-        :param bool force: query ``force``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_authorization_division'], (division_id, force), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_authorization_division'], (division_id, force), options)
 
     def get_authorization_division(self, division_id: str, *, object_count: bool | None = None, **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Get one authorization division.
-        
-        ``GET /api/v2/authorization/divisions/{divisionId}``.
-        Requires no permission.
-        
-        :param str division_id: path ``divisionId``, required
-        :param bool object_count: query ``objectCount``; one of ``True``, ``False``; default ``False``
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['get_authorization_division'], (division_id, object_count), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_division'], (division_id, object_count), options)
 
     def get_authorization_divisions(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, object_count: bool | None = None, id: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> AuthzDivisionEntityListing:
-        """List the organization's divisions, one page per call.
-        
-        ``GET /api/v2/authorization/divisions``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_divisions)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param bool object_count: query ``objectCount``; default ``False``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :return: AuthzDivisionEntityListing
-        """
-        return self._call(_OPS['get_authorization_divisions'], (page_size, page_number, sort_by, expand, next_page, previous_page, object_count, id, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions'], (page_size, page_number, sort_by, expand, next_page, previous_page, object_count, id, name), options)
 
     def get_authorization_divisions_deleted(self, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AuthzDivisionEntityListing:
-        """List authorization divisions deleted, one page per call.
-        
-        ``GET /api/v2/authorization/divisions/deleted``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_divisions_deleted)`` walks every page.
-        Requires the permission ``authorization:divisionDeleted:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: AuthzDivisionEntityListing
-        """
-        return self._call(_OPS['get_authorization_divisions_deleted'], (page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions_deleted'], (page_number, page_size), options)
 
     def get_authorization_divisions_home(self, **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Get authorization divisions home.
-        
-        ``GET /api/v2/authorization/divisions/home``.
-        Requires no permission.
-        
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['get_authorization_divisions_home'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions_home'], (), options)
 
     def get_authorization_divisions_limit(self, **options: Unpack[CallOptions]) -> int:
-        """Get authorization divisions limit.
-        
-        ``GET /api/v2/authorization/divisions/limit``.
-        Requires no permission.
-        
-        :return: int
-        """
-        return self._call(_OPS['get_authorization_divisions_limit'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions_limit'], (), options)
 
     def get_authorization_divisions_query(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, id: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> AuthzDivisionCursorListing:
-        """List authorization divisions query, one page per call.
-        
-        ``GET /api/v2/authorization/divisions/query``.
-        Pages by ``after``: ``paginate(api.get_authorization_divisions_query)`` walks every page.
-        Requires no permission.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``; default ``25``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :return: AuthzDivisionCursorListing
-        """
-        return self._call(_OPS['get_authorization_divisions_query'], (before, after, page_size, id, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisions_query'], (before, after, page_size, id, name), options)
 
     def post_authorization_division_object(self, division_id: str, object_type: str, body: list[str], **options: Unpack[CallOptions]) -> None:
-        """Send a request to object of an authorization division.
-        
-        ``POST /api/v2/authorization/divisions/{divisionId}/objects/{objectType}``.
-        Requires no permission.
-        
-        :param str division_id: path ``divisionId``, required
-        :param str object_type: path ``objectType``, required; one of ``QUEUE``, ``CAMPAIGN``, ``CONTACTLIST``, ``DNCLIST``, ``EMAILCAMPAIGN``, ``MESSAGINGCAMPAIGN``, ``MANAGEMENTUNIT``, ``BUSINESSUNIT``, ``FLOW``, ``FLOWMILESTONE``, ``FLOWOUTCOME``, ``USER``, ``CALLROUTE``, ``EMERGENCYGROUPS``, ``ROUTINGSCHEDULES``, ``ROUTINGSCHEDULEGROUPS``, ``DATATABLES``, ``TEAM``, ``WORKBIN``, ``WORKTYPE``, ``EXTENSIONPOOL``, ``SKILLGROUP``, ``SCRIPT``, ``LIBRARY``
-        :param list[str] body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_division_object'], (division_id, object_type, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_division_object'], (division_id, object_type, body), options)
 
     def post_authorization_division_restore(self, division_id: str, body: AuthzDivision | dict[str, Any], **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Request restore of an authorization division.
-        
-        ``POST /api/v2/authorization/divisions/{divisionId}/restore``.
-        Requires the permission ``authorization:division:add``.
-        
-        :param str division_id: path ``divisionId``, required
-        :param AuthzDivision body: body ``body``, required
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['post_authorization_division_restore'], (division_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_division_restore'], (division_id, body), options)
 
     def post_authorization_divisions(self, body: AuthzDivision | dict[str, Any], **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Create or add authorization divisions.
-        
-        ``POST /api/v2/authorization/divisions``.
-        Requires all of the permissions ``authorization:division:add``, ``authorization:grant:add``.
-        
-        :param AuthzDivision body: body ``body``, required
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['post_authorization_divisions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_divisions'], (body,), options)
 
     def put_authorization_division(self, division_id: str, body: AuthzDivision | dict[str, Any], **options: Unpack[CallOptions]) -> AuthzDivision:
-        """Replace one authorization division.
-        
-        ``PUT /api/v2/authorization/divisions/{divisionId}``.
-        Requires the permission ``authorization:division:edit``.
-        
-        :param str division_id: path ``divisionId``, required
-        :param AuthzDivision body: body ``body``, required
-        :return: AuthzDivision
-        """
-        return self._call(_OPS['put_authorization_division'], (division_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_authorization_division'], (division_id, body), options)
+
+
+_attach_docs(ObjectsApi, __file__)

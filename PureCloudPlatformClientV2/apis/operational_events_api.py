@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import EventAggregatesQueryRequest, EventAggregatesResponse, EventDefinition, EventDefinitionListing, EventQueryRequest, EventQueryResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_usage_events_definition', 'GET', '/api/v2/usage/events/definitions/{eventDefinitionId}', 'EventDefinition', (_P('event_definition_id', 'eventDefinitionId', 'path', 'str', True),)),
@@ -28,48 +20,16 @@ class OperationalEventsApi(_BaseApi):
     _operations = _OPS
 
     def get_usage_events_definition(self, event_definition_id: str, **options: Unpack[CallOptions]) -> EventDefinition:
-        """Get one usage events definition.
-        
-        ``GET /api/v2/usage/events/definitions/{eventDefinitionId}``.
-        Requires the permission ``usage:events:view``.
-        
-        :param str event_definition_id: path ``eventDefinitionId``, required
-        :return: EventDefinition
-        """
-        return self._call(_OPS['get_usage_events_definition'], (event_definition_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_usage_events_definition'], (event_definition_id,), options)
 
     def get_usage_events_definitions(self, **options: Unpack[CallOptions]) -> EventDefinitionListing:
-        """Get usage events definitions.
-        
-        ``GET /api/v2/usage/events/definitions``.
-        Requires the permission ``usage:events:view``.
-        
-        :return: EventDefinitionListing
-        """
-        return self._call(_OPS['get_usage_events_definitions'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_usage_events_definitions'], (), options)
 
     def post_usage_events_aggregates_query(self, *, body: EventAggregatesQueryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EventAggregatesResponse:
-        """Run a query over usage events aggregates.
-        
-        ``POST /api/v2/usage/events/aggregates/query``.
-        Requires the permission ``usage:events:view``.
-        
-        :param EventAggregatesQueryRequest body: body ``body``
-        :return: EventAggregatesResponse
-        """
-        return self._call(_OPS['post_usage_events_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_usage_events_aggregates_query'], (body,), options)
 
     def post_usage_events_query(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, body: EventQueryRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EventQueryResponse:
-        """Run a query over usage events.
-        
-        ``POST /api/v2/usage/events/query``.
-        Pages by ``after``: ``paginate(api.post_usage_events_query)`` walks every page.
-        Requires the permission ``usage:events:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param EventQueryRequest body: body ``body``
-        :return: EventQueryResponse
-        """
-        return self._call(_OPS['post_usage_events_query'], (before, after, page_size, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_usage_events_query'], (before, after, page_size, body), options)
+
+
+_attach_docs(OperationalEventsApi, __file__)

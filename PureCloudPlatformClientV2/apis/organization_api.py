@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import EmbeddedIntegration, FeatureState, FieldConfig, FreeTrialLimitDocs, IpAddressAuthentication, LimitChangeRequestDetails, LimitChangeRequestsEntityListing, LimitDocumentation, LimitsEntityListing, OrgAuthSettings, OrgWhitelistSettings, Organization, OrganizationFeatures
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_fieldconfig', 'GET', '/api/v2/fieldconfig', 'FieldConfig', (_P('type', 'type', 'query', 'str', True),), deprecated=True),
@@ -43,210 +35,61 @@ class OrganizationApi(_BaseApi):
     _operations = _OPS
 
     def get_fieldconfig(self, type: str, **options: Unpack[CallOptions]) -> FieldConfig:
-        """Get fieldconfig.
-        
-        ``GET /api/v2/fieldconfig``. **Deprecated.**
-        Requires no permission.
-        
-        :param str type: query ``type``, required; one of ``person``, ``group``, ``org``
-        :return: FieldConfig
-        """
-        return self._call(_OPS['get_fieldconfig'], (type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fieldconfig'], (type,), options)
 
     def get_organizations_authentication_settings(self, **options: Unpack[CallOptions]) -> OrgAuthSettings:
-        """Get organizations authentication settings.
-        
-        ``GET /api/v2/organizations/authentication/settings``.
-        Requires the permission ``directory:organization:admin``.
-        
-        :return: OrgAuthSettings
-        """
-        return self._call(_OPS['get_organizations_authentication_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_authentication_settings'], (), options)
 
     def get_organizations_embeddedintegration(self, **options: Unpack[CallOptions]) -> EmbeddedIntegration:
-        """Get organizations embeddedintegration.
-        
-        ``GET /api/v2/organizations/embeddedintegration``. **Deprecated.**
-        Requires no permission.
-        
-        :return: EmbeddedIntegration
-        """
-        return self._call(_OPS['get_organizations_embeddedintegration'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_embeddedintegration'], (), options)
 
     def get_organizations_ipaddressauthentication(self, **options: Unpack[CallOptions]) -> IpAddressAuthentication:
-        """Get organizations ipaddressauthentication.
-        
-        ``GET /api/v2/organizations/ipaddressauthentication``. **Deprecated.**
-        Requires the permission ``directory:organization:admin``.
-        
-        :return: IpAddressAuthentication
-        """
-        return self._call(_OPS['get_organizations_ipaddressauthentication'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_ipaddressauthentication'], (), options)
 
     def get_organizations_limits_changerequest(self, request_id: str, **options: Unpack[CallOptions]) -> LimitChangeRequestDetails:
-        """Get one organizations limits changerequest.
-        
-        ``GET /api/v2/organizations/limits/changerequests/{requestId}``.
-        Requires the permission ``limits:organization:view``.
-        
-        :param str request_id: path ``requestId``, required
-        :return: LimitChangeRequestDetails
-        """
-        return self._call(_OPS['get_organizations_limits_changerequest'], (request_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_limits_changerequest'], (request_id,), options)
 
     def get_organizations_limits_changerequests(self, *, after: int | None = None, before: int | None = None, status: str | None = None, page_size: int | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LimitChangeRequestsEntityListing:
-        """List organizations limits changerequests, one page per call.
-        
-        ``GET /api/v2/organizations/limits/changerequests``.
-        Pages by ``after``: ``paginate(api.get_organizations_limits_changerequests)`` walks every page.
-        Requires the permission ``limits:organization:view``.
-        
-        :param int after: query ``after``
-        :param int before: query ``before``
-        :param str status: query ``status``; one of ``Approved``, ``Rejected``, ``Rollback``, ``Pending``, ``Open``, ``SecondaryApprovalNamespacesAdded``, ``ReviewerApproved``, ``ReviewerRejected``, ``ReviewerRollback``, ``ImplementingChange``, ``ChangeImplemented``, ``ImplementingRollback``, ``RollbackImplemented``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] expand: query ``expand``; each one of ``statusHistory``
-        :return: LimitChangeRequestsEntityListing
-        """
-        return self._call(_OPS['get_organizations_limits_changerequests'], (after, before, status, page_size, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_limits_changerequests'], (after, before, status, page_size, expand), options)
 
     def get_organizations_limits_docs(self, **options: Unpack[CallOptions]) -> LimitDocumentation:
-        """Get organizations limits docs.
-        
-        ``GET /api/v2/organizations/limits/docs``.
-        Requires no permission.
-        
-        :return: LimitDocumentation
-        """
-        return self._call(_OPS['get_organizations_limits_docs'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_limits_docs'], (), options)
 
     def get_organizations_limits_docs_freetrial(self, **options: Unpack[CallOptions]) -> FreeTrialLimitDocs:
-        """Get organizations limits docs freetrial.
-        
-        ``GET /api/v2/organizations/limits/docs/freetrial``.
-        Requires no permission.
-        
-        :return: FreeTrialLimitDocs
-        """
-        return self._call(_OPS['get_organizations_limits_docs_freetrial'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_limits_docs_freetrial'], (), options)
 
     def get_organizations_limits_namespace(self, namespace_name: str, **options: Unpack[CallOptions]) -> LimitsEntityListing:
-        """Get one organizations limits namespace.
-        
-        ``GET /api/v2/organizations/limits/namespaces/{namespaceName}``.
-        Requires no permission.
-        
-        :param str namespace_name: path ``namespaceName``, required
-        :return: LimitsEntityListing
-        """
-        return self._call(_OPS['get_organizations_limits_namespace'], (namespace_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_limits_namespace'], (namespace_name,), options)
 
     def get_organizations_limits_namespace_defaults(self, namespace_name: str, **options: Unpack[CallOptions]) -> LimitsEntityListing:
-        """Get defaults of an organizations limits namespace.
-        
-        ``GET /api/v2/organizations/limits/namespaces/{namespaceName}/defaults``.
-        Requires no permission.
-        
-        :param str namespace_name: path ``namespaceName``, required
-        :return: LimitsEntityListing
-        """
-        return self._call(_OPS['get_organizations_limits_namespace_defaults'], (namespace_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_limits_namespace_defaults'], (namespace_name,), options)
 
     def get_organizations_limits_namespaces(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Get organizations limits namespaces.
-        
-        ``GET /api/v2/organizations/limits/namespaces``.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``100``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: object
-        """
-        return self._call(_OPS['get_organizations_limits_namespaces'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_limits_namespaces'], (page_size, page_number), options)
 
     def get_organizations_me(self, **options: Unpack[CallOptions]) -> Organization:
-        """Get the organization the access token belongs to.
-        
-        ``GET /api/v2/organizations/me``.
-        Requires no permission.
-        
-        :return: Organization
-        """
-        return self._call(_OPS['get_organizations_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_me'], (), options)
 
     def get_organizations_whitelist(self, **options: Unpack[CallOptions]) -> OrgWhitelistSettings:
-        """Get organizations whitelist.
-        
-        ``GET /api/v2/organizations/whitelist``. **Deprecated.**
-        Requires no permission.
-        
-        :return: OrgWhitelistSettings
-        """
-        return self._call(_OPS['get_organizations_whitelist'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_organizations_whitelist'], (), options)
 
     def patch_organizations_authentication_settings(self, body: OrgAuthSettings | dict[str, Any], **options: Unpack[CallOptions]) -> OrgAuthSettings:
-        """Change fields of the organizations authentication settings.
-        
-        ``PATCH /api/v2/organizations/authentication/settings``.
-        Requires the permission ``directory:organization:admin``.
-        
-        :param OrgAuthSettings body: body ``body``, required
-        :return: OrgAuthSettings
-        """
-        return self._call(_OPS['patch_organizations_authentication_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_organizations_authentication_settings'], (body,), options)
 
     def patch_organizations_feature(self, feature_name: str, enabled: FeatureState | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationFeatures:
-        """Change fields of one organizations feature.
-        
-        ``PATCH /api/v2/organizations/features/{featureName}``.
-        Requires the permission ``directory:organization:admin``.
-        
-        :param str feature_name: path ``featureName``, required; one of ``realtimeCIC``, ``purecloud``, ``hipaa``, ``ucEnabled``, ``pci``, ``purecloudVoice``, ``xmppFederation``, ``chat``, ``informalPhotos``, ``directory``, ``contactCenter``, ``unifiedCommunications``, ``custserv``
-        :param FeatureState enabled: body ``body``, required
-        :return: OrganizationFeatures
-        """
-        return self._call(_OPS['patch_organizations_feature'], (feature_name, enabled), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_organizations_feature'], (feature_name, enabled), options)
 
     def put_organizations_embeddedintegration(self, body: EmbeddedIntegration | dict[str, Any], **options: Unpack[CallOptions]) -> EmbeddedIntegration:
-        """Replace the organizations embeddedintegration.
-        
-        ``PUT /api/v2/organizations/embeddedintegration``. **Deprecated.**
-        Requires the permission ``directory:organization:admin``.
-        
-        :param EmbeddedIntegration body: body ``body``, required
-        :return: EmbeddedIntegration
-        """
-        return self._call(_OPS['put_organizations_embeddedintegration'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_organizations_embeddedintegration'], (body,), options)
 
     def put_organizations_ipaddressauthentication(self, body: IpAddressAuthentication | dict[str, Any], **options: Unpack[CallOptions]) -> IpAddressAuthentication:
-        """Replace the organizations ipaddressauthentication.
-        
-        ``PUT /api/v2/organizations/ipaddressauthentication``. **Deprecated.**
-        Requires the permission ``directory:organization:admin``.
-        
-        :param IpAddressAuthentication body: body ``body``, required
-        :return: IpAddressAuthentication
-        """
-        return self._call(_OPS['put_organizations_ipaddressauthentication'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_organizations_ipaddressauthentication'], (body,), options)
 
     def put_organizations_me(self, *, body: Organization | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Organization:
-        """Replace the organization (me: the token's organization).
-        
-        ``PUT /api/v2/organizations/me``.
-        Requires the permission ``directory:organization:admin``.
-        
-        :param Organization body: body ``body``
-        :return: Organization
-        """
-        return self._call(_OPS['put_organizations_me'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_organizations_me'], (body,), options)
 
     def put_organizations_whitelist(self, body: OrgWhitelistSettings | dict[str, Any], **options: Unpack[CallOptions]) -> OrgWhitelistSettings:
-        """Replace the organizations whitelist.
-        
-        ``PUT /api/v2/organizations/whitelist``. **Deprecated.**
-        Requires the permission ``directory:organization:admin``.
-        
-        :param OrgWhitelistSettings body: body ``body``, required
-        :return: OrgWhitelistSettings
-        """
-        return self._call(_OPS['put_organizations_whitelist'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_organizations_whitelist'], (body,), options)
+
+
+_attach_docs(OrganizationApi, __file__)

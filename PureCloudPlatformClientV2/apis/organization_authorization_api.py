@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ClonedUser, ClonedUserEntityListing, RoleDivisionGrants, TrustCreate, TrustEntityListing, TrustGroup, TrustGroupEntityListing, TrustMemberCreate, TrustRequest, TrustRequestCreate, TrustUpdate, TrustUser, TrustUserEntityListing, Trustee, TrusteeAuditQueryRequest, TrusteeReferenceList, Trustor, TrustorAuditQueryRequest, TrustorEntityListing, UserAuthorization
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_orgauthorization_trustee', 'DELETE', '/api/v2/orgauthorization/trustees/{trusteeOrgId}', None, (_P('trustee_org_id', 'trusteeOrgId', 'path', 'str', True),)),
@@ -72,584 +64,148 @@ class OrganizationAuthorizationApi(_BaseApi):
     _operations = _OPS
 
     def delete_orgauthorization_trustee(self, trustee_org_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one orgauthorization trustee.
-        
-        ``DELETE /api/v2/orgauthorization/trustees/{trusteeOrgId}``.
-        Requires the permission ``authorization:orgTrustee:delete``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustee'], (trustee_org_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustee'], (trustee_org_id,), options)
 
     def delete_orgauthorization_trustee_cloneduser(self, trustee_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one cloneduser of an orgauthorization trustee.
-        
-        ``DELETE /api/v2/orgauthorization/trustees/{trusteeOrgId}/clonedusers/{trusteeUserId}``.
-        Requires the permission ``directory:user:delete``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustee_cloneduser'], (trustee_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustee_cloneduser'], (trustee_org_id, trustee_user_id), options)
 
     def delete_orgauthorization_trustee_group(self, trustee_org_id: str, trustee_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one group of an orgauthorization trustee.
-        
-        ``DELETE /api/v2/orgauthorization/trustees/{trusteeOrgId}/groups/{trusteeGroupId}``.
-        Requires the permission ``authorization:orgTrusteeGroup:delete``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_group_id: path ``trusteeGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustee_group'], (trustee_org_id, trustee_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustee_group'], (trustee_org_id, trustee_group_id), options)
 
     def delete_orgauthorization_trustee_group_roles(self, trustee_org_id: str, trustee_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the roles of a group of an orgauthorization trustee.
-        
-        ``DELETE /api/v2/orgauthorization/trustees/{trusteeOrgId}/groups/{trusteeGroupId}/roles``.
-        Requires the permission ``authorization:orgTrusteeGroup:delete``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_group_id: path ``trusteeGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustee_group_roles'], (trustee_org_id, trustee_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustee_group_roles'], (trustee_org_id, trustee_group_id), options)
 
     def delete_orgauthorization_trustee_user(self, trustee_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one user of an orgauthorization trustee.
-        
-        ``DELETE /api/v2/orgauthorization/trustees/{trusteeOrgId}/users/{trusteeUserId}``.
-        Requires the permission ``authorization:orgTrusteeUser:delete``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustee_user'], (trustee_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustee_user'], (trustee_org_id, trustee_user_id), options)
 
     def delete_orgauthorization_trustee_user_roles(self, trustee_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the roles of a user of an orgauthorization trustee.
-        
-        ``DELETE /api/v2/orgauthorization/trustees/{trusteeOrgId}/users/{trusteeUserId}/roles``.
-        Requires the permission ``authorization:orgTrusteeUser:delete``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustee_user_roles'], (trustee_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustee_user_roles'], (trustee_org_id, trustee_user_id), options)
 
     def delete_orgauthorization_trustees(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """Delete the orgauthorization trustees.
-        
-        ``DELETE /api/v2/orgauthorization/trustees``. **Preview.**
-        Requires the permission ``authorization:orgTrustee:delete``.
-        
-        :param list[str] id: query ``id``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustees'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustees'], (id,), options)
 
     def delete_orgauthorization_trustor(self, trustor_org_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one orgauthorization trustor.
-        
-        ``DELETE /api/v2/orgauthorization/trustors/{trustorOrgId}``.
-        Requires the permission ``authorization:orgTrustor:delete``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustor'], (trustor_org_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustor'], (trustor_org_id,), options)
 
     def delete_orgauthorization_trustor_cloneduser(self, trustor_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one cloneduser of an orgauthorization trustor.
-        
-        ``DELETE /api/v2/orgauthorization/trustors/{trustorOrgId}/clonedusers/{trusteeUserId}``.
-        Requires the permission ``authorization:orgTrusteeUser:delete``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustor_cloneduser'], (trustor_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustor_cloneduser'], (trustor_org_id, trustee_user_id), options)
 
     def delete_orgauthorization_trustor_group(self, trustor_org_id: str, trustor_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one group of an orgauthorization trustor.
-        
-        ``DELETE /api/v2/orgauthorization/trustors/{trustorOrgId}/groups/{trustorGroupId}``.
-        Requires the permission ``authorization:orgTrusteeGroup:delete``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustor_group_id: path ``trustorGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustor_group'], (trustor_org_id, trustor_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustor_group'], (trustor_org_id, trustor_group_id), options)
 
     def delete_orgauthorization_trustor_user(self, trustor_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one user of an orgauthorization trustor.
-        
-        ``DELETE /api/v2/orgauthorization/trustors/{trustorOrgId}/users/{trusteeUserId}``.
-        Requires the permission ``authorization:orgTrusteeUser:delete``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustor_user'], (trustor_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustor_user'], (trustor_org_id, trustee_user_id), options)
 
     def delete_orgauthorization_trustors(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """Delete the orgauthorization trustors.
-        
-        ``DELETE /api/v2/orgauthorization/trustors``. **Preview.**
-        Requires the permission ``authorization:orgTrustor:delete``.
-        
-        :param list[str] id: query ``id``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_orgauthorization_trustors'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orgauthorization_trustors'], (id,), options)
 
     def get_orgauthorization_pairing(self, pairing_id: str, **options: Unpack[CallOptions]) -> TrustRequest:
-        """Get one orgauthorization pairing.
-        
-        ``GET /api/v2/orgauthorization/pairings/{pairingId}``.
-        Requires any of the permissions ``authorization:orgTrustee:view``, ``authorization:orgTrustor:view``.
-        
-        :param str pairing_id: path ``pairingId``, required
-        :return: TrustRequest
-        """
-        return self._call(_OPS['get_orgauthorization_pairing'], (pairing_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_pairing'], (pairing_id,), options)
 
     def get_orgauthorization_trustee(self, trustee_org_id: str, **options: Unpack[CallOptions]) -> Trustee:
-        """Get one orgauthorization trustee.
-        
-        ``GET /api/v2/orgauthorization/trustees/{trusteeOrgId}``.
-        Requires the permission ``authorization:orgTrustee:view``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :return: Trustee
-        """
-        return self._call(_OPS['get_orgauthorization_trustee'], (trustee_org_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustee'], (trustee_org_id,), options)
 
     def get_orgauthorization_trustee_clonedusers(self, trustee_org_id: str, **options: Unpack[CallOptions]) -> ClonedUserEntityListing:
-        """Get clonedusers of an orgauthorization trustee.
-        
-        ``GET /api/v2/orgauthorization/trustees/{trusteeOrgId}/clonedusers``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :return: ClonedUserEntityListing
-        """
-        return self._call(_OPS['get_orgauthorization_trustee_clonedusers'], (trustee_org_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustee_clonedusers'], (trustee_org_id,), options)
 
     def get_orgauthorization_trustee_group(self, trustee_org_id: str, trustee_group_id: str, **options: Unpack[CallOptions]) -> TrustGroup:
-        """Get one group of an orgauthorization trustee.
-        
-        ``GET /api/v2/orgauthorization/trustees/{trusteeOrgId}/groups/{trusteeGroupId}``.
-        Requires the permission ``authorization:orgTrusteeGroup:view``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_group_id: path ``trusteeGroupId``, required
-        :return: TrustGroup
-        """
-        return self._call(_OPS['get_orgauthorization_trustee_group'], (trustee_org_id, trustee_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustee_group'], (trustee_org_id, trustee_group_id), options)
 
     def get_orgauthorization_trustee_group_roles(self, trustee_org_id: str, trustee_group_id: str, **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Get roles of a group of an orgauthorization trustee.
-        
-        ``GET /api/v2/orgauthorization/trustees/{trusteeOrgId}/groups/{trusteeGroupId}/roles``.
-        Requires the permission ``authorization:orgTrusteeGroup:view``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_group_id: path ``trusteeGroupId``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['get_orgauthorization_trustee_group_roles'], (trustee_org_id, trustee_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustee_group_roles'], (trustee_org_id, trustee_group_id), options)
 
     def get_orgauthorization_trustee_groups(self, trustee_org_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrustGroupEntityListing:
-        """List groups of an orgauthorization trustee, one page per call.
-        
-        ``GET /api/v2/orgauthorization/trustees/{trusteeOrgId}/groups``.
-        Pages by ``pageNumber``: ``paginate(api.get_orgauthorization_trustee_groups)`` walks every page.
-        Requires the permission ``authorization:orgTrusteeGroup:view``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TrustGroupEntityListing
-        """
-        return self._call(_OPS['get_orgauthorization_trustee_groups'], (trustee_org_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustee_groups'], (trustee_org_id, page_size, page_number), options)
 
     def get_orgauthorization_trustee_user(self, trustee_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> TrustUser:
-        """Get one user of an orgauthorization trustee.
-        
-        ``GET /api/v2/orgauthorization/trustees/{trusteeOrgId}/users/{trusteeUserId}``.
-        Requires the permission ``authorization:orgTrusteeUser:view``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: TrustUser
-        """
-        return self._call(_OPS['get_orgauthorization_trustee_user'], (trustee_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustee_user'], (trustee_org_id, trustee_user_id), options)
 
     def get_orgauthorization_trustee_user_roles(self, trustee_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Get roles of a user of an orgauthorization trustee.
-        
-        ``GET /api/v2/orgauthorization/trustees/{trusteeOrgId}/users/{trusteeUserId}/roles``.
-        Requires the permission ``authorization:orgTrusteeUser:view``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['get_orgauthorization_trustee_user_roles'], (trustee_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustee_user_roles'], (trustee_org_id, trustee_user_id), options)
 
     def get_orgauthorization_trustee_users(self, trustee_org_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrustUserEntityListing:
-        """List users of an orgauthorization trustee, one page per call.
-        
-        ``GET /api/v2/orgauthorization/trustees/{trusteeOrgId}/users``.
-        Pages by ``pageNumber``: ``paginate(api.get_orgauthorization_trustee_users)`` walks every page.
-        Requires the permission ``authorization:orgTrusteeUser:view``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TrustUserEntityListing
-        """
-        return self._call(_OPS['get_orgauthorization_trustee_users'], (trustee_org_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustee_users'], (trustee_org_id, page_size, page_number), options)
 
     def get_orgauthorization_trustees(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrustEntityListing:
-        """List orgauthorization trustees, one page per call.
-        
-        ``GET /api/v2/orgauthorization/trustees``.
-        Pages by ``pageNumber``: ``paginate(api.get_orgauthorization_trustees)`` walks every page.
-        Requires the permission ``authorization:orgTrustee:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TrustEntityListing
-        """
-        return self._call(_OPS['get_orgauthorization_trustees'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustees'], (page_size, page_number), options)
 
     def get_orgauthorization_trustees_care(self, **options: Unpack[CallOptions]) -> TrusteeReferenceList:
-        """Get orgauthorization trustees care.
-        
-        ``GET /api/v2/orgauthorization/trustees/care``.
-        Requires any of the permissions ``authorization:orgTrustee:view``, ``authorization:orgTrusteeUser:view``.
-        
-        :return: TrusteeReferenceList
-        """
-        return self._call(_OPS['get_orgauthorization_trustees_care'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustees_care'], (), options)
 
     def get_orgauthorization_trustees_default(self, **options: Unpack[CallOptions]) -> Trustee:
-        """Get orgauthorization trustees default.
-        
-        ``GET /api/v2/orgauthorization/trustees/default``.
-        Requires any of the permissions ``authorization:orgTrustee:view``, ``authorization:orgTrusteeUser:view``.
-        
-        :return: Trustee
-        """
-        return self._call(_OPS['get_orgauthorization_trustees_default'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustees_default'], (), options)
 
     def get_orgauthorization_trustor(self, trustor_org_id: str, **options: Unpack[CallOptions]) -> Trustor:
-        """Get one orgauthorization trustor.
-        
-        ``GET /api/v2/orgauthorization/trustors/{trustorOrgId}``.
-        Requires the permission ``authorization:orgTrustor:view``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :return: Trustor
-        """
-        return self._call(_OPS['get_orgauthorization_trustor'], (trustor_org_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustor'], (trustor_org_id,), options)
 
     def get_orgauthorization_trustor_cloneduser(self, trustor_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> ClonedUser:
-        """Get one cloneduser of an orgauthorization trustor.
-        
-        ``GET /api/v2/orgauthorization/trustors/{trustorOrgId}/clonedusers/{trusteeUserId}``.
-        Requires the permission ``authorization:orgTrusteeUser:view``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: ClonedUser
-        """
-        return self._call(_OPS['get_orgauthorization_trustor_cloneduser'], (trustor_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustor_cloneduser'], (trustor_org_id, trustee_user_id), options)
 
     def get_orgauthorization_trustor_clonedusers(self, trustor_org_id: str, **options: Unpack[CallOptions]) -> ClonedUserEntityListing:
-        """Get clonedusers of an orgauthorization trustor.
-        
-        ``GET /api/v2/orgauthorization/trustors/{trustorOrgId}/clonedusers``.
-        Requires the permission ``authorization:orgTrusteeUser:view``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :return: ClonedUserEntityListing
-        """
-        return self._call(_OPS['get_orgauthorization_trustor_clonedusers'], (trustor_org_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustor_clonedusers'], (trustor_org_id,), options)
 
     def get_orgauthorization_trustor_group(self, trustor_org_id: str, trustor_group_id: str, **options: Unpack[CallOptions]) -> TrustGroup:
-        """Get one group of an orgauthorization trustor.
-        
-        ``GET /api/v2/orgauthorization/trustors/{trustorOrgId}/groups/{trustorGroupId}``.
-        Requires the permission ``authorization:orgTrusteeGroup:view``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustor_group_id: path ``trustorGroupId``, required
-        :return: TrustGroup
-        """
-        return self._call(_OPS['get_orgauthorization_trustor_group'], (trustor_org_id, trustor_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustor_group'], (trustor_org_id, trustor_group_id), options)
 
     def get_orgauthorization_trustor_groups(self, trustor_org_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrustGroupEntityListing:
-        """List groups of an orgauthorization trustor, one page per call.
-        
-        ``GET /api/v2/orgauthorization/trustors/{trustorOrgId}/groups``.
-        Pages by ``pageNumber``: ``paginate(api.get_orgauthorization_trustor_groups)`` walks every page.
-        Requires the permission ``authorization:orgTrusteeGroup:view``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TrustGroupEntityListing
-        """
-        return self._call(_OPS['get_orgauthorization_trustor_groups'], (trustor_org_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustor_groups'], (trustor_org_id, page_size, page_number), options)
 
     def get_orgauthorization_trustor_user(self, trustor_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> TrustUser:
-        """Get one user of an orgauthorization trustor.
-        
-        ``GET /api/v2/orgauthorization/trustors/{trustorOrgId}/users/{trusteeUserId}``.
-        Requires the permission ``authorization:orgTrusteeUser:view``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: TrustUser
-        """
-        return self._call(_OPS['get_orgauthorization_trustor_user'], (trustor_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustor_user'], (trustor_org_id, trustee_user_id), options)
 
     def get_orgauthorization_trustor_users(self, trustor_org_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrustUserEntityListing:
-        """List users of an orgauthorization trustor, one page per call.
-        
-        ``GET /api/v2/orgauthorization/trustors/{trustorOrgId}/users``.
-        Pages by ``pageNumber``: ``paginate(api.get_orgauthorization_trustor_users)`` walks every page.
-        Requires the permission ``authorization:orgTrusteeUser:view``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TrustUserEntityListing
-        """
-        return self._call(_OPS['get_orgauthorization_trustor_users'], (trustor_org_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustor_users'], (trustor_org_id, page_size, page_number), options)
 
     def get_orgauthorization_trustors(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrustorEntityListing:
-        """List orgauthorization trustors, one page per call.
-        
-        ``GET /api/v2/orgauthorization/trustors``.
-        Pages by ``pageNumber``: ``paginate(api.get_orgauthorization_trustors)`` walks every page.
-        Requires the permission ``authorization:orgTrustor:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TrustorEntityListing
-        """
-        return self._call(_OPS['get_orgauthorization_trustors'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orgauthorization_trustors'], (page_size, page_number), options)
 
     def post_orgauthorization_pairings(self, body: TrustRequestCreate | dict[str, Any], **options: Unpack[CallOptions]) -> TrustRequest:
-        """Create or add orgauthorization pairings.
-        
-        ``POST /api/v2/orgauthorization/pairings``.
-        Requires the permission ``authorization:orgTrustee:add``.
-        
-        :param TrustRequestCreate body: body ``body``, required
-        :return: TrustRequest
-        """
-        return self._call(_OPS['post_orgauthorization_pairings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_orgauthorization_pairings'], (body,), options)
 
     def post_orgauthorization_trustee_groups(self, trustee_org_id: str, body: TrustMemberCreate | dict[str, Any], **options: Unpack[CallOptions]) -> TrustGroup:
-        """Request groups of an orgauthorization trustee.
-        
-        ``POST /api/v2/orgauthorization/trustees/{trusteeOrgId}/groups``.
-        Requires the permission ``authorization:orgTrusteeGroup:add``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param TrustMemberCreate body: body ``body``, required
-        :return: TrustGroup
-        """
-        return self._call(_OPS['post_orgauthorization_trustee_groups'], (trustee_org_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_orgauthorization_trustee_groups'], (trustee_org_id, body), options)
 
     def post_orgauthorization_trustee_users(self, trustee_org_id: str, body: TrustMemberCreate | dict[str, Any], **options: Unpack[CallOptions]) -> TrustUser:
-        """Request users of an orgauthorization trustee.
-        
-        ``POST /api/v2/orgauthorization/trustees/{trusteeOrgId}/users``.
-        Requires the permission ``authorization:orgTrusteeUser:add``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param TrustMemberCreate body: body ``body``, required
-        :return: TrustUser
-        """
-        return self._call(_OPS['post_orgauthorization_trustee_users'], (trustee_org_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_orgauthorization_trustee_users'], (trustee_org_id, body), options)
 
     def post_orgauthorization_trustees(self, body: TrustCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Trustee:
-        """Create or add orgauthorization trustees.
-        
-        ``POST /api/v2/orgauthorization/trustees``.
-        Requires all of the permissions ``authorization:orgTrustee:add``, ``authorization:orgTrusteeUser:add``.
-        
-        :param TrustCreate body: body ``body``, required
-        :return: Trustee
-        """
-        return self._call(_OPS['post_orgauthorization_trustees'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_orgauthorization_trustees'], (body,), options)
 
     def post_orgauthorization_trustees_audits(self, body: TrusteeAuditQueryRequest | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Create or add orgauthorization trustees audits.
-        
-        ``POST /api/v2/orgauthorization/trustees/audits``.
-        Requires the permission ``authorization:audit:view``.
-        
-        :param TrusteeAuditQueryRequest body: body ``body``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``timestamp``
-        :param str sort_order: query ``sortOrder``; default ``descending``
-        :return: object
-        """
-        return self._call(_OPS['post_orgauthorization_trustees_audits'], (body, page_size, page_number, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_orgauthorization_trustees_audits'], (body, page_size, page_number, sort_by, sort_order), options)
 
     def post_orgauthorization_trustees_care(self, *, assign_default_role: bool | None = None, auto_expire: bool | None = None, assign_full_access: bool | None = None, allow_trusted_user_access: bool | None = None, **options: Unpack[CallOptions]) -> TrustEntityListing:
-        """Request orgauthorization trustees care.
-        
-        ``POST /api/v2/orgauthorization/trustees/care``.
-        Requires all of the permissions ``authorization:orgTrustee:add``, ``authorization:orgTrusteeUser:add``.
-        
-        :param bool assign_default_role: query ``assignDefaultRole``
-        :param bool auto_expire: query ``autoExpire``
-        :param bool assign_full_access: query ``assignFullAccess``
-        :param bool allow_trusted_user_access: query ``allowTrustedUserAccess``
-        :return: TrustEntityListing
-        """
-        return self._call(_OPS['post_orgauthorization_trustees_care'], (assign_default_role, auto_expire, assign_full_access, allow_trusted_user_access), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_orgauthorization_trustees_care'], (assign_default_role, auto_expire, assign_full_access, allow_trusted_user_access), options)
 
     def post_orgauthorization_trustees_default(self, *, assign_default_role: bool | None = None, auto_expire: bool | None = None, **options: Unpack[CallOptions]) -> Trustee:
-        """Request orgauthorization trustees default.
-        
-        ``POST /api/v2/orgauthorization/trustees/default``.
-        Requires all of the permissions ``authorization:orgTrustee:add``, ``authorization:orgTrusteeUser:add``.
-        
-        :param bool assign_default_role: query ``assignDefaultRole``
-        :param bool auto_expire: query ``autoExpire``
-        :return: Trustee
-        """
-        return self._call(_OPS['post_orgauthorization_trustees_default'], (assign_default_role, auto_expire), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_orgauthorization_trustees_default'], (assign_default_role, auto_expire), options)
 
     def post_orgauthorization_trustor_audits(self, body: TrustorAuditQueryRequest | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Create or add orgauthorization trustor audits.
-        
-        ``POST /api/v2/orgauthorization/trustor/audits``.
-        Requires the permission ``authorization:audit:view``.
-        
-        :param TrustorAuditQueryRequest body: body ``body``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``timestamp``
-        :param str sort_order: query ``sortOrder``; default ``descending``
-        :return: object
-        """
-        return self._call(_OPS['post_orgauthorization_trustor_audits'], (body, page_size, page_number, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_orgauthorization_trustor_audits'], (body, page_size, page_number, sort_by, sort_order), options)
 
     def put_orgauthorization_trustee(self, trustee_org_id: str, body: TrustUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Trustee:
-        """Replace one orgauthorization trustee.
-        
-        ``PUT /api/v2/orgauthorization/trustees/{trusteeOrgId}``.
-        Requires the permission ``authorization:orgTrustee:edit``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param TrustUpdate body: body ``body``, required
-        :return: Trustee
-        """
-        return self._call(_OPS['put_orgauthorization_trustee'], (trustee_org_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orgauthorization_trustee'], (trustee_org_id, body), options)
 
     def put_orgauthorization_trustee_group_roledivisions(self, trustee_org_id: str, trustee_group_id: str, body: RoleDivisionGrants | dict[str, Any], **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Replace the roledivisions of a group of an orgauthorization trustee.
-        
-        ``PUT /api/v2/orgauthorization/trustees/{trusteeOrgId}/groups/{trusteeGroupId}/roledivisions``.
-        Requires the permission ``authorization:orgTrusteeGroup:edit``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_group_id: path ``trusteeGroupId``, required
-        :param RoleDivisionGrants body: body ``body``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['put_orgauthorization_trustee_group_roledivisions'], (trustee_org_id, trustee_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orgauthorization_trustee_group_roledivisions'], (trustee_org_id, trustee_group_id, body), options)
 
     def put_orgauthorization_trustee_group_roles(self, trustee_org_id: str, trustee_group_id: str, body: list[str], **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Replace the roles of a group of an orgauthorization trustee.
-        
-        ``PUT /api/v2/orgauthorization/trustees/{trusteeOrgId}/groups/{trusteeGroupId}/roles``.
-        Requires the permission ``authorization:orgTrusteeGroup:edit``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_group_id: path ``trusteeGroupId``, required
-        :param list[str] body: body ``body``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['put_orgauthorization_trustee_group_roles'], (trustee_org_id, trustee_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orgauthorization_trustee_group_roles'], (trustee_org_id, trustee_group_id, body), options)
 
     def put_orgauthorization_trustee_user_roledivisions(self, trustee_org_id: str, trustee_user_id: str, body: RoleDivisionGrants | dict[str, Any], **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Replace the roledivisions of a user of an orgauthorization trustee.
-        
-        ``PUT /api/v2/orgauthorization/trustees/{trusteeOrgId}/users/{trusteeUserId}/roledivisions``.
-        Requires the permission ``authorization:orgTrusteeUser:edit``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :param RoleDivisionGrants body: body ``body``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['put_orgauthorization_trustee_user_roledivisions'], (trustee_org_id, trustee_user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orgauthorization_trustee_user_roledivisions'], (trustee_org_id, trustee_user_id, body), options)
 
     def put_orgauthorization_trustee_user_roles(self, trustee_org_id: str, trustee_user_id: str, body: list[str], **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Replace the roles of a user of an orgauthorization trustee.
-        
-        ``PUT /api/v2/orgauthorization/trustees/{trusteeOrgId}/users/{trusteeUserId}/roles``.
-        Requires the permission ``authorization:orgTrusteeUser:edit``.
-        
-        :param str trustee_org_id: path ``trusteeOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :param list[str] body: body ``body``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['put_orgauthorization_trustee_user_roles'], (trustee_org_id, trustee_user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orgauthorization_trustee_user_roles'], (trustee_org_id, trustee_user_id, body), options)
 
     def put_orgauthorization_trustor_cloneduser(self, trustor_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> ClonedUser:
-        """Replace one cloneduser of an orgauthorization trustor.
-        
-        ``PUT /api/v2/orgauthorization/trustors/{trustorOrgId}/clonedusers/{trusteeUserId}``.
-        Requires the permission ``authorization:orgTrusteeUser:add``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: ClonedUser
-        """
-        return self._call(_OPS['put_orgauthorization_trustor_cloneduser'], (trustor_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orgauthorization_trustor_cloneduser'], (trustor_org_id, trustee_user_id), options)
 
     def put_orgauthorization_trustor_group(self, trustor_org_id: str, trustor_group_id: str, **options: Unpack[CallOptions]) -> TrustGroup:
-        """Replace one group of an orgauthorization trustor.
-        
-        ``PUT /api/v2/orgauthorization/trustors/{trustorOrgId}/groups/{trustorGroupId}``.
-        Requires the permission ``authorization:orgTrusteeGroup:add``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustor_group_id: path ``trustorGroupId``, required
-        :return: TrustGroup
-        """
-        return self._call(_OPS['put_orgauthorization_trustor_group'], (trustor_org_id, trustor_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orgauthorization_trustor_group'], (trustor_org_id, trustor_group_id), options)
 
     def put_orgauthorization_trustor_user(self, trustor_org_id: str, trustee_user_id: str, **options: Unpack[CallOptions]) -> TrustUser:
-        """Replace one user of an orgauthorization trustor.
-        
-        ``PUT /api/v2/orgauthorization/trustors/{trustorOrgId}/users/{trusteeUserId}``.
-        Requires the permission ``authorization:orgTrusteeUser:add``.
-        
-        :param str trustor_org_id: path ``trustorOrgId``, required
-        :param str trustee_user_id: path ``trusteeUserId``, required
-        :return: TrustUser
-        """
-        return self._call(_OPS['put_orgauthorization_trustor_user'], (trustor_org_id, trustee_user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orgauthorization_trustor_user'], (trustor_org_id, trustee_user_id), options)
+
+
+_attach_docs(OrganizationAuthorizationApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Agent, AgentOwnedMappingPreviewListing, AttemptLimits, AttemptLimitsEntityListing, CallableTimeSet, CallableTimeSetEntityListing, Campaign, CampaignDiagnosticSummary, CampaignDiagnostics, CampaignDivisionView, CampaignDivisionViewListing, CampaignEntityListing, CampaignInteractions, CampaignOutboundLinesDistribution, CampaignPatchRequest, CampaignPerformanceDataListing, CampaignProgress, CampaignRule, CampaignRuleEntityListing, CampaignSchedule, CampaignSequence, CampaignSequenceEntityListing, CampaignStats, CommonCampaignDivisionViewEntityListing, CommonCampaignEntityListing, ContactBulkEditRequest, ContactBulkSearchParameters, ContactCallbackRequest, ContactList, ContactListDivisionView, ContactListDivisionViewListing, ContactListEntityListing, ContactListFilter, ContactListFilterBulkRetrieveBody, ContactListFilterEntityListing, ContactListTemplate, ContactListTemplateBulkRetrieveBody, ContactListTemplateEntityListing, ContactListUploadUrlRequest, ContactListingRequest, ContactListingResponse, ContactListsBulkEditRequest, ContactListsBulkEditResponse, ContactsBulkOperationJob, ContactsBulkOperationJobListing, ContactsExportRequest, DNCListUploadUrlRequest, DialerContact, DialerEventEntityListing, DigitalRuleSet, DigitalRuleSetEntityListing, DncList, DncListCreate, DncListDivisionView, DncListDivisionViewListing, DncListEntityListing, DncPatchCustomExclusionColumnsRequest, DncPatchEmailsRequest, DncPatchPhoneNumbersRequest, DncPatchWhatsAppNumbersRequest, DomainEntityRef, EmailCampaignSchedule, EmailCampaignScheduleEntityListing, EventLog, ExportUri, FileSpecificationTemplate, FileSpecificationTemplateEntityListing, FilterPreviewResponse, ImportStatus, ImportTemplate, ImportTemplateEntityListing, MessagingCampaign, MessagingCampaignDiagnostics, MessagingCampaignDivisionView, MessagingCampaignDivisionViewEntityListing, MessagingCampaignEntityListing, MessagingCampaignSchedule, MessagingCampaignScheduleEntityListing, OutboundSettings, PagedSkillCombinationListing, ResponseSet, ResponseSetEntityListing, RuleSet, RuleSetEntityListing, SequenceSchedule, TimeZoneMappingPreview, UploadUrlResponse, WhatsAppCampaignSchedule, WhatsAppCampaignScheduleEntityListing, WrapUpCodeMapping, WritableDialerContact
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_outbound_attemptlimit', 'DELETE', '/api/v2/outbound/attemptlimits/{attemptLimitsId}', None, (_P('attempt_limits_id', 'attemptLimitsId', 'path', 'str', True),)),
@@ -201,2202 +193,535 @@ class OutboundApi(_BaseApi):
     _operations = _OPS
 
     def delete_outbound_attemptlimit(self, attempt_limits_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound attemptlimit.
-        
-        ``DELETE /api/v2/outbound/attemptlimits/{attemptLimitsId}``.
-        Requires the permission ``outbound:attemptLimits:delete``.
-        
-        :param str attempt_limits_id: path ``attemptLimitsId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_attemptlimit'], (attempt_limits_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_attemptlimit'], (attempt_limits_id,), options)
 
     def delete_outbound_callabletimeset(self, callable_time_set_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound callabletimeset.
-        
-        ``DELETE /api/v2/outbound/callabletimesets/{callableTimeSetId}``.
-        Requires the permission ``outbound:callableTimeSet:delete``.
-        
-        :param str callable_time_set_id: path ``callableTimeSetId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_callabletimeset'], (callable_time_set_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_callabletimeset'], (callable_time_set_id,), options)
 
     def delete_outbound_callanalysisresponseset(self, call_analysis_set_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound callanalysisresponseset.
-        
-        ``DELETE /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``.
-        Requires the permission ``outbound:responseSet:delete``.
-        
-        :param str call_analysis_set_id: path ``callAnalysisSetId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_callanalysisresponseset'], (call_analysis_set_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_callanalysisresponseset'], (call_analysis_set_id,), options)
 
     def delete_outbound_campaign(self, campaign_id: str, **options: Unpack[CallOptions]) -> Campaign:
-        """Delete an outbound campaign.
-        
-        ``DELETE /api/v2/outbound/campaigns/{campaignId}``.
-        Requires the permission ``outbound:campaign:delete``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: Campaign
-        """
-        return self._call(_OPS['delete_outbound_campaign'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_campaign'], (campaign_id,), options)
 
     def delete_outbound_campaign_progress(self, campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the progress of an outbound campaign.
-        
-        ``DELETE /api/v2/outbound/campaigns/{campaignId}/progress``.
-        Requires any of the permissions ``outbound:campaign:edit``, ``outbound:campaign:recycle``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_campaign_progress'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_campaign_progress'], (campaign_id,), options)
 
     def delete_outbound_campaignrule(self, campaign_rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound campaignrule.
-        
-        ``DELETE /api/v2/outbound/campaignrules/{campaignRuleId}``.
-        Requires the permission ``outbound:campaignRule:delete``.
-        
-        :param str campaign_rule_id: path ``campaignRuleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_campaignrule'], (campaign_rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_campaignrule'], (campaign_rule_id,), options)
 
     def delete_outbound_contactlist(self, contact_list_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound contactlist.
-        
-        ``DELETE /api/v2/outbound/contactlists/{contactListId}``.
-        Requires the permission ``outbound:contactList:delete``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_contactlist'], (contact_list_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_contactlist'], (contact_list_id,), options)
 
     def delete_outbound_contactlist_contact(self, contact_list_id: str, contact_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one contact of an outbound contactlist.
-        
-        ``DELETE /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``.
-        Requires the permission ``outbound:contact:delete``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param str contact_id: path ``contactId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_contactlist_contact'], (contact_list_id, contact_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_contactlist_contact'], (contact_list_id, contact_id), options)
 
     def delete_outbound_contactlist_contacts(self, contact_list_id: str, contact_ids: list[str], **options: Unpack[CallOptions]) -> None:
-        """Delete the contacts of an outbound contactlist.
-        
-        ``DELETE /api/v2/outbound/contactlists/{contactListId}/contacts``.
-        Requires the permission ``outbound:contact:delete``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param list[str] contact_ids: query ``contactIds``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_contactlist_contacts'], (contact_list_id, contact_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_contactlist_contacts'], (contact_list_id, contact_ids), options)
 
     def delete_outbound_contactlistfilter(self, contact_list_filter_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound contactlistfilter.
-        
-        ``DELETE /api/v2/outbound/contactlistfilters/{contactListFilterId}``.
-        Requires the permission ``outbound:contactListFilter:delete``.
-        
-        :param str contact_list_filter_id: path ``contactListFilterId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_contactlistfilter'], (contact_list_filter_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_contactlistfilter'], (contact_list_filter_id,), options)
 
     def delete_outbound_contactlists(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """Delete the outbound contactlists.
-        
-        ``DELETE /api/v2/outbound/contactlists``.
-        Requires the permission ``outbound:contactList:delete``.
-        
-        :param list[str] id: query ``id``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_contactlists'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_contactlists'], (id,), options)
 
     def delete_outbound_contactlisttemplate(self, contact_list_template_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound contactlisttemplate.
-        
-        ``DELETE /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``.
-        Requires the permission ``outbound:contactListTemplate:delete``.
-        
-        :param str contact_list_template_id: path ``contactListTemplateId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_contactlisttemplate'], (contact_list_template_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_contactlisttemplate'], (contact_list_template_id,), options)
 
     def delete_outbound_contactlisttemplates(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """Delete the outbound contactlisttemplates.
-        
-        ``DELETE /api/v2/outbound/contactlisttemplates``.
-        Requires the permission ``outbound:contactListTemplate:delete``.
-        
-        :param list[str] id: query ``id``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_contactlisttemplates'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_contactlisttemplates'], (id,), options)
 
     def delete_outbound_digitalruleset(self, digital_rule_set_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound digitalruleset.
-        
-        ``DELETE /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``.
-        Requires the permission ``outbound:digitalRuleSet:delete``.
-        
-        :param str digital_rule_set_id: path ``digitalRuleSetId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_digitalruleset'], (digital_rule_set_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_digitalruleset'], (digital_rule_set_id,), options)
 
     def delete_outbound_dnclist(self, dnc_list_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound dnclist.
-        
-        ``DELETE /api/v2/outbound/dnclists/{dncListId}``.
-        Requires the permission ``outbound:dncList:delete``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_dnclist'], (dnc_list_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_dnclist'], (dnc_list_id,), options)
 
     def delete_outbound_dnclist_customexclusioncolumns(self, dnc_list_id: str, *, expired_only: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete the customexclusioncolumns of an outbound dnclist.
-        
-        ``DELETE /api/v2/outbound/dnclists/{dncListId}/customexclusioncolumns``.
-        Requires the permission ``outbound:dnc:delete``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param bool expired_only: query ``expiredOnly``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_dnclist_customexclusioncolumns'], (dnc_list_id, expired_only), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_dnclist_customexclusioncolumns'], (dnc_list_id, expired_only), options)
 
     def delete_outbound_dnclist_emailaddresses(self, dnc_list_id: str, *, expired_only: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete the emailaddresses of an outbound dnclist.
-        
-        ``DELETE /api/v2/outbound/dnclists/{dncListId}/emailaddresses``.
-        Requires the permission ``outbound:dnc:delete``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param bool expired_only: query ``expiredOnly``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_dnclist_emailaddresses'], (dnc_list_id, expired_only), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_dnclist_emailaddresses'], (dnc_list_id, expired_only), options)
 
     def delete_outbound_dnclist_phonenumbers(self, dnc_list_id: str, *, expired_only: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete the phonenumbers of an outbound dnclist.
-        
-        ``DELETE /api/v2/outbound/dnclists/{dncListId}/phonenumbers``.
-        Requires the permission ``outbound:dnc:delete``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param bool expired_only: query ``expiredOnly``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_dnclist_phonenumbers'], (dnc_list_id, expired_only), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_dnclist_phonenumbers'], (dnc_list_id, expired_only), options)
 
     def delete_outbound_dnclist_whatsappnumbers(self, dnc_list_id: str, *, expired_only: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete the whatsappnumbers of an outbound dnclist.
-        
-        ``DELETE /api/v2/outbound/dnclists/{dncListId}/whatsappnumbers``.
-        Requires the permission ``outbound:dnc:delete``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param bool expired_only: query ``expiredOnly``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_dnclist_whatsappnumbers'], (dnc_list_id, expired_only), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_dnclist_whatsappnumbers'], (dnc_list_id, expired_only), options)
 
     def delete_outbound_filespecificationtemplate(self, file_specification_template_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound filespecificationtemplate.
-        
-        ``DELETE /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``.
-        Requires the permission ``outbound:fileSpecificationTemplate:delete``.
-        
-        :param str file_specification_template_id: path ``fileSpecificationTemplateId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_filespecificationtemplate'], (file_specification_template_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_filespecificationtemplate'], (file_specification_template_id,), options)
 
     def delete_outbound_filespecificationtemplates_bulk(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """Delete the outbound filespecificationtemplates bulk.
-        
-        ``DELETE /api/v2/outbound/filespecificationtemplates/bulk``.
-        Requires the permission ``outbound:fileSpecificationTemplate:delete``.
-        
-        :param list[str] id: query ``id``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_filespecificationtemplates_bulk'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_filespecificationtemplates_bulk'], (id,), options)
 
     def delete_outbound_importtemplate(self, import_template_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound importtemplate.
-        
-        ``DELETE /api/v2/outbound/importtemplates/{importTemplateId}``.
-        Requires the permission ``outbound:importTemplate:delete``.
-        
-        :param str import_template_id: path ``importTemplateId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_importtemplate'], (import_template_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_importtemplate'], (import_template_id,), options)
 
     def delete_outbound_importtemplates(self, id: list[str], **options: Unpack[CallOptions]) -> None:
-        """Delete the outbound importtemplates.
-        
-        ``DELETE /api/v2/outbound/importtemplates``.
-        Requires the permission ``outbound:importTemplate:delete``.
-        
-        :param list[str] id: query ``id``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_importtemplates'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_importtemplates'], (id,), options)
 
     def delete_outbound_messagingcampaign(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaign:
-        """Delete one outbound messagingcampaign.
-        
-        ``DELETE /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``.
-        Requires any of the permissions ``outbound:messagingCampaign:delete``, ``outbound:emailCampaign:delete``, ``outbound:whatsAppCampaign:delete``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: MessagingCampaign
-        """
-        return self._call(_OPS['delete_outbound_messagingcampaign'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_messagingcampaign'], (messaging_campaign_id,), options)
 
     def delete_outbound_messagingcampaign_progress(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the progress of an outbound messagingcampaign.
-        
-        ``DELETE /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/progress``.
-        Requires any of the permissions ``outbound:messagingCampaign:edit``, ``outbound:messagingCampaign:recycle``, ``outbound:emailCampaign:edit``, ``outbound:emailCampaign:recycle``, ``outbound:whatsAppCampaign:edit``, ``outbound:whatsAppCampaign:recycle``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_messagingcampaign_progress'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_messagingcampaign_progress'], (messaging_campaign_id,), options)
 
     def delete_outbound_ruleset(self, rule_set_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound ruleset.
-        
-        ``DELETE /api/v2/outbound/rulesets/{ruleSetId}``.
-        Requires the permission ``outbound:ruleSet:delete``.
-        
-        :param str rule_set_id: path ``ruleSetId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_ruleset'], (rule_set_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_ruleset'], (rule_set_id,), options)
 
     def delete_outbound_schedules_campaign(self, campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound schedules campaign.
-        
-        ``DELETE /api/v2/outbound/schedules/campaigns/{campaignId}``.
-        Requires any of the permissions ``outbound:schedule:delete``, ``outbound:campaign:deleteSchedule``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_schedules_campaign'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_schedules_campaign'], (campaign_id,), options)
 
     def delete_outbound_schedules_emailcampaign(self, email_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound schedules emailcampaign.
-        
-        ``DELETE /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``.
-        Requires any of the permissions ``outbound:emailCampaignSchedule:delete``, ``outbound:emailCampaign:deleteSchedule``.
-        
-        :param str email_campaign_id: path ``emailCampaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_schedules_emailcampaign'], (email_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_schedules_emailcampaign'], (email_campaign_id,), options)
 
     def delete_outbound_schedules_messagingcampaign(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound schedules messagingcampaign.
-        
-        ``DELETE /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``.
-        Requires any of the permissions ``outbound:messagingCampaignSchedule:delete``, ``outbound:messagingCampaign:deleteSchedule``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_schedules_messagingcampaign'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_schedules_messagingcampaign'], (messaging_campaign_id,), options)
 
     def delete_outbound_schedules_sequence(self, sequence_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound schedules sequence.
-        
-        ``DELETE /api/v2/outbound/schedules/sequences/{sequenceId}``.
-        Requires any of the permissions ``outbound:schedule:delete``, ``outbound:campaignSequenceSchedule:delete``.
-        
-        :param str sequence_id: path ``sequenceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_schedules_sequence'], (sequence_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_schedules_sequence'], (sequence_id,), options)
 
     def delete_outbound_schedules_whatsappcampaign(self, whats_app_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound schedules whatsappcampaign.
-        
-        ``DELETE /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``.
-        Requires any of the permissions ``outbound:whatsAppCampaignSchedule:delete``, ``outbound:whatsAppCampaign:deleteSchedule``.
-        
-        :param str whats_app_campaign_id: path ``whatsAppCampaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id,), options)
 
     def delete_outbound_sequence(self, sequence_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outbound sequence.
-        
-        ``DELETE /api/v2/outbound/sequences/{sequenceId}``.
-        Requires the permission ``outbound:campaignSequence:delete``.
-        
-        :param str sequence_id: path ``sequenceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_outbound_sequence'], (sequence_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_outbound_sequence'], (sequence_id,), options)
 
     def get_outbound_attemptlimit(self, attempt_limits_id: str, **options: Unpack[CallOptions]) -> AttemptLimits:
-        """Get one outbound attemptlimit.
-        
-        ``GET /api/v2/outbound/attemptlimits/{attemptLimitsId}``.
-        Requires the permission ``outbound:attemptLimits:view``.
-        
-        :param str attempt_limits_id: path ``attemptLimitsId``, required
-        :return: AttemptLimits
-        """
-        return self._call(_OPS['get_outbound_attemptlimit'], (attempt_limits_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_attemptlimit'], (attempt_limits_id,), options)
 
     def get_outbound_attemptlimits(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> AttemptLimitsEntityListing:
-        """List outbound attemptlimits, one page per call.
-        
-        ``GET /api/v2/outbound/attemptlimits``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_attemptlimits)`` walks every page.
-        Requires the permission ``outbound:attemptLimits:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: AttemptLimitsEntityListing
-        """
-        return self._call(_OPS['get_outbound_attemptlimits'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_attemptlimits'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)
 
     def get_outbound_callabletimeset(self, callable_time_set_id: str, **options: Unpack[CallOptions]) -> CallableTimeSet:
-        """Get one outbound callabletimeset.
-        
-        ``GET /api/v2/outbound/callabletimesets/{callableTimeSetId}``.
-        Requires the permission ``outbound:callableTimeSet:view``.
-        
-        :param str callable_time_set_id: path ``callableTimeSetId``, required
-        :return: CallableTimeSet
-        """
-        return self._call(_OPS['get_outbound_callabletimeset'], (callable_time_set_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_callabletimeset'], (callable_time_set_id,), options)
 
     def get_outbound_callabletimesets(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CallableTimeSetEntityListing:
-        """List outbound callabletimesets, one page per call.
-        
-        ``GET /api/v2/outbound/callabletimesets``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_callabletimesets)`` walks every page.
-        Requires the permission ``outbound:callableTimeSet:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: CallableTimeSetEntityListing
-        """
-        return self._call(_OPS['get_outbound_callabletimesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_callabletimesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)
 
     def get_outbound_callanalysisresponseset(self, call_analysis_set_id: str, **options: Unpack[CallOptions]) -> ResponseSet:
-        """Get one outbound callanalysisresponseset.
-        
-        ``GET /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``.
-        Requires the permission ``outbound:responseSet:view``.
-        
-        :param str call_analysis_set_id: path ``callAnalysisSetId``, required
-        :return: ResponseSet
-        """
-        return self._call(_OPS['get_outbound_callanalysisresponseset'], (call_analysis_set_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_callanalysisresponseset'], (call_analysis_set_id,), options)
 
     def get_outbound_callanalysisresponsesets(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ResponseSetEntityListing:
-        """List outbound callanalysisresponsesets, one page per call.
-        
-        ``GET /api/v2/outbound/callanalysisresponsesets``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_callanalysisresponsesets)`` walks every page.
-        Requires the permission ``outbound:responseSet:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: ResponseSetEntityListing
-        """
-        return self._call(_OPS['get_outbound_callanalysisresponsesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_callanalysisresponsesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)
 
     def get_outbound_campaign(self, campaign_id: str, **options: Unpack[CallOptions]) -> Campaign:
-        """Get one outbound campaign by id.
-        
-        ``GET /api/v2/outbound/campaigns/{campaignId}``.
-        Requires the permission ``outbound:campaign:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: Campaign
-        """
-        return self._call(_OPS['get_outbound_campaign'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaign'], (campaign_id,), options)
 
     def get_outbound_campaign_agentownedmappingpreview_results(self, campaign_id: str, **options: Unpack[CallOptions]) -> AgentOwnedMappingPreviewListing:
-        """Get agentownedmappingpreview results of an outbound campaign.
-        
-        ``GET /api/v2/outbound/campaigns/{campaignId}/agentownedmappingpreview/results``.
-        Requires all of the permissions ``outbound:campaign:view``, ``outbound:contact:view``, ``routing:queue:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: AgentOwnedMappingPreviewListing
-        """
-        return self._call(_OPS['get_outbound_campaign_agentownedmappingpreview_results'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaign_agentownedmappingpreview_results'], (campaign_id,), options)
 
     def get_outbound_campaign_diagnostics(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignDiagnostics:
-        """Get diagnostics of an outbound campaign.
-        
-        ``GET /api/v2/outbound/campaigns/{campaignId}/diagnostics``.
-        Requires the permission ``outbound:campaign:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: CampaignDiagnostics
-        """
-        return self._call(_OPS['get_outbound_campaign_diagnostics'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaign_diagnostics'], (campaign_id,), options)
 
     def get_outbound_campaign_interactions(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignInteractions:
-        """Get interactions of an outbound campaign.
-        
-        ``GET /api/v2/outbound/campaigns/{campaignId}/interactions``.
-        Requires the permission ``outbound:campaign:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: CampaignInteractions
-        """
-        return self._call(_OPS['get_outbound_campaign_interactions'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaign_interactions'], (campaign_id,), options)
 
     def get_outbound_campaign_linedistribution(self, campaign_id: str, *, include_only_active_campaigns: bool | None = None, edge_group_id: str | None = None, site_id: str | None = None, use_weight: bool | None = None, relative_weight: int | None = None, outbound_line_count: int | None = None, **options: Unpack[CallOptions]) -> CampaignOutboundLinesDistribution:
-        """Get linedistribution of an outbound campaign.
-        
-        ``GET /api/v2/outbound/campaigns/{campaignId}/linedistribution``.
-        Requires the permission ``outbound:lineDistribution:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :param bool include_only_active_campaigns: query ``includeOnlyActiveCampaigns``; default ``True``
-        :param str edge_group_id: query ``edgeGroupId``
-        :param str site_id: query ``siteId``
-        :param bool use_weight: query ``useWeight``
-        :param int relative_weight: query ``relativeWeight``
-        :param int outbound_line_count: query ``outboundLineCount``
-        :return: CampaignOutboundLinesDistribution
-        """
-        return self._call(_OPS['get_outbound_campaign_linedistribution'], (campaign_id, include_only_active_campaigns, edge_group_id, site_id, use_weight, relative_weight, outbound_line_count), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaign_linedistribution'], (campaign_id, include_only_active_campaigns, edge_group_id, site_id, use_weight, relative_weight, outbound_line_count), options)
 
     def get_outbound_campaign_progress(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignProgress:
-        """Read how far a campaign has got through its contact list.
-        
-        ``GET /api/v2/outbound/campaigns/{campaignId}/progress``.
-        Requires the permission ``outbound:campaign:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: CampaignProgress
-        """
-        return self._call(_OPS['get_outbound_campaign_progress'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaign_progress'], (campaign_id,), options)
 
     def get_outbound_campaign_skillcombinations(self, campaign_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> PagedSkillCombinationListing:
-        """List skillcombinations of an outbound campaign, one page per call.
-        
-        ``GET /api/v2/outbound/campaigns/{campaignId}/skillcombinations``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaign_skillcombinations)`` walks every page.
-        Requires the permission ``outbound:campaign:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: PagedSkillCombinationListing
-        """
-        return self._call(_OPS['get_outbound_campaign_skillcombinations'], (campaign_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaign_skillcombinations'], (campaign_id, page_number, page_size), options)
 
     def get_outbound_campaign_stats(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignStats:
-        """Read live statistics of a running campaign: calls, abandons, agents.
-        
-        ``GET /api/v2/outbound/campaigns/{campaignId}/stats``.
-        Requires the permission ``outbound:campaign:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: CampaignStats
-        """
-        return self._call(_OPS['get_outbound_campaign_stats'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaign_stats'], (campaign_id,), options)
 
     def get_outbound_campaignrule(self, campaign_rule_id: str, **options: Unpack[CallOptions]) -> CampaignRule:
-        """Get one outbound campaignrule.
-        
-        ``GET /api/v2/outbound/campaignrules/{campaignRuleId}``.
-        Requires the permission ``outbound:campaignRule:view``.
-        
-        :param str campaign_rule_id: path ``campaignRuleId``, required
-        :return: CampaignRule
-        """
-        return self._call(_OPS['get_outbound_campaignrule'], (campaign_rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaignrule'], (campaign_rule_id,), options)
 
     def get_outbound_campaignrules(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CampaignRuleEntityListing:
-        """List outbound campaignrules, one page per call.
-        
-        ``GET /api/v2/outbound/campaignrules``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaignrules)`` walks every page.
-        Requires the permission ``outbound:campaignRule:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: CampaignRuleEntityListing
-        """
-        return self._call(_OPS['get_outbound_campaignrules'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaignrules'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)
 
     def get_outbound_campaigns(self, *, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, name: str | None = None, id: list[str] | None = None, contact_list_id: str | None = None, dnc_list_ids: str | None = None, distribution_queue_id: str | None = None, edge_group_id: str | None = None, call_analysis_response_set_id: str | None = None, division_id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CampaignEntityListing:
-        """List outbound dialing campaigns, one page per call.
-        
-        ``GET /api/v2/outbound/campaigns``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaigns)`` walks every page.
-        Requires the permission ``outbound:campaign:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :param str contact_list_id: query ``contactListId``
-        :param str dnc_list_ids: query ``dncListIds``
-        :param str distribution_queue_id: query ``distributionQueueId``
-        :param str edge_group_id: query ``edgeGroupId``
-        :param str call_analysis_response_set_id: query ``callAnalysisResponseSetId``
-        :param list[str] division_id: query ``divisionId``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: CampaignEntityListing
-        """
-        return self._call(_OPS['get_outbound_campaigns'], (page_size, page_number, filter_type, name, id, contact_list_id, dnc_list_ids, distribution_queue_id, edge_group_id, call_analysis_response_set_id, division_id, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaigns'], (page_size, page_number, filter_type, name, id, contact_list_id, dnc_list_ids, distribution_queue_id, edge_group_id, call_analysis_response_set_id, division_id, sort_by, sort_order), options)
 
     def get_outbound_campaigns_all(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, media_type: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CommonCampaignEntityListing:
-        """List campaigns of every dialing kind (voice, messaging) together, one page per call.
-        
-        ``GET /api/v2/outbound/campaigns/all``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaigns_all)`` walks every page.
-        Requires any of the permissions ``outbound:campaign:view``, ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :param list[str] media_type: query ``mediaType``; each one of ``email``, ``sms``, ``voice``, ``whatsapp``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: CommonCampaignEntityListing
-        """
-        return self._call(_OPS['get_outbound_campaigns_all'], (page_size, page_number, id, name, division_id, media_type, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaigns_all'], (page_size, page_number, id, name, division_id, media_type, sort_order), options)
 
     def get_outbound_campaigns_all_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, media_type: list[str] | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CommonCampaignDivisionViewEntityListing:
-        """List outbound campaigns all divisionviews, one page per call.
-        
-        ``GET /api/v2/outbound/campaigns/all/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaigns_all_divisionviews)`` walks every page.
-        Requires any of the permissions ``outbound:campaign:search``, ``outbound:messagingCampaign:search``, ``outbound:emailCampaign:search``, ``outbound:whatsAppCampaign:search``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :param list[str] media_type: query ``mediaType``; each one of ``email``, ``sms``, ``voice``, ``whatsapp``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: CommonCampaignDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_outbound_campaigns_all_divisionviews'], (page_size, page_number, id, name, division_id, media_type, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaigns_all_divisionviews'], (page_size, page_number, id, name, division_id, media_type, sort_order), options)
 
     def get_outbound_campaigns_divisionview(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignDivisionView:
-        """Get one outbound campaigns divisionview.
-        
-        ``GET /api/v2/outbound/campaigns/divisionviews/{campaignId}``.
-        Requires the permission ``outbound:campaign:search``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: CampaignDivisionView
-        """
-        return self._call(_OPS['get_outbound_campaigns_divisionview'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaigns_divisionview'], (campaign_id,), options)
 
     def get_outbound_campaigns_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, name: str | None = None, id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CampaignDivisionViewListing:
-        """List outbound campaigns divisionviews, one page per call.
-        
-        ``GET /api/v2/outbound/campaigns/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_campaigns_divisionviews)`` walks every page.
-        Requires the permission ``outbound:campaign:search``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: CampaignDivisionViewListing
-        """
-        return self._call(_OPS['get_outbound_campaigns_divisionviews'], (page_size, page_number, filter_type, name, id, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_campaigns_divisionviews'], (page_size, page_number, filter_type, name, id, sort_by, sort_order), options)
 
     def get_outbound_contactlist(self, contact_list_id: str, *, include_import_status: bool | None = None, include_size: bool | None = None, **options: Unpack[CallOptions]) -> ContactList:
-        """Get one outbound contact list by id.
-        
-        ``GET /api/v2/outbound/contactlists/{contactListId}``.
-        Requires the permission ``outbound:contactList:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param bool include_size: query ``includeSize``; default ``False``
-        :return: ContactList
-        """
-        return self._call(_OPS['get_outbound_contactlist'], (contact_list_id, include_import_status, include_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlist'], (contact_list_id, include_import_status, include_size), options)
 
     def get_outbound_contactlist_contact(self, contact_list_id: str, contact_id: str, **options: Unpack[CallOptions]) -> DialerContact:
-        """Get one contact of a contact list.
-        
-        ``GET /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``.
-        Requires the permission ``outbound:contact:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param str contact_id: path ``contactId``, required
-        :return: DialerContact
-        """
-        return self._call(_OPS['get_outbound_contactlist_contact'], (contact_list_id, contact_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlist_contact'], (contact_list_id, contact_id), options)
 
     def get_outbound_contactlist_contacts_bulk_job(self, contact_list_id: str, job_id: str, **options: Unpack[CallOptions]) -> ContactsBulkOperationJob:
-        """Get one contacts bulk job of an outbound contactlist.
-        
-        ``GET /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/jobs/{jobId}``.
-        Requires the permission ``outbound:contactList:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ContactsBulkOperationJob
-        """
-        return self._call(_OPS['get_outbound_contactlist_contacts_bulk_job'], (contact_list_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlist_contacts_bulk_job'], (contact_list_id, job_id), options)
 
     def get_outbound_contactlist_contacts_bulk_jobs(self, contact_list_id: str, **options: Unpack[CallOptions]) -> ContactsBulkOperationJobListing:
-        """Get contacts bulk jobs of an outbound contactlist.
-        
-        ``GET /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/jobs``.
-        Requires the permission ``outbound:contactList:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :return: ContactsBulkOperationJobListing
-        """
-        return self._call(_OPS['get_outbound_contactlist_contacts_bulk_jobs'], (contact_list_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlist_contacts_bulk_jobs'], (contact_list_id,), options)
 
     def get_outbound_contactlist_export(self, contact_list_id: str, *, download: str | None = None, **options: Unpack[CallOptions]) -> ExportUri:
-        """Get export of an outbound contactlist.
-        
-        ``GET /api/v2/outbound/contactlists/{contactListId}/export``.
-        Requires all of the permissions ``outbound:contact:view``, ``outbound:contactList:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param str download: query ``download``; default ``false``
-        :return: ExportUri
-        """
-        return self._call(_OPS['get_outbound_contactlist_export'], (contact_list_id, download), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlist_export'], (contact_list_id, download), options)
 
     def get_outbound_contactlist_importstatus(self, contact_list_id: str, **options: Unpack[CallOptions]) -> ImportStatus:
-        """Get importstatus of an outbound contactlist.
-        
-        ``GET /api/v2/outbound/contactlists/{contactListId}/importstatus``.
-        Requires the permission ``outbound:contactList:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :return: ImportStatus
-        """
-        return self._call(_OPS['get_outbound_contactlist_importstatus'], (contact_list_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlist_importstatus'], (contact_list_id,), options)
 
     def get_outbound_contactlist_timezonemappingpreview(self, contact_list_id: str, **options: Unpack[CallOptions]) -> TimeZoneMappingPreview:
-        """Get timezonemappingpreview of an outbound contactlist.
-        
-        ``GET /api/v2/outbound/contactlists/{contactListId}/timezonemappingpreview``.
-        Requires the permission ``outbound:contactList:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :return: TimeZoneMappingPreview
-        """
-        return self._call(_OPS['get_outbound_contactlist_timezonemappingpreview'], (contact_list_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlist_timezonemappingpreview'], (contact_list_id,), options)
 
     def get_outbound_contactlistfilter(self, contact_list_filter_id: str, **options: Unpack[CallOptions]) -> ContactListFilter:
-        """Get one outbound contactlistfilter.
-        
-        ``GET /api/v2/outbound/contactlistfilters/{contactListFilterId}``.
-        Requires the permission ``outbound:contactListFilter:view``.
-        
-        :param str contact_list_filter_id: path ``contactListFilterId``, required
-        :return: ContactListFilter
-        """
-        return self._call(_OPS['get_outbound_contactlistfilter'], (contact_list_filter_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlistfilter'], (contact_list_filter_id,), options)
 
     def get_outbound_contactlistfilters(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, contact_list_id: str | None = None, **options: Unpack[CallOptions]) -> ContactListFilterEntityListing:
-        """List outbound contactlistfilters, one page per call.
-        
-        ``GET /api/v2/outbound/contactlistfilters``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_contactlistfilters)`` walks every page.
-        Requires the permission ``outbound:contactListFilter:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :param str contact_list_id: query ``contactListId``
-        :return: ContactListFilterEntityListing
-        """
-        return self._call(_OPS['get_outbound_contactlistfilters'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order, contact_list_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlistfilters'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order, contact_list_id), options)
 
     def get_outbound_contactlists(self, *, include_import_status: bool | None = None, include_size: bool | None = None, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, time_zone: str | None = None, date_expiration: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ContactListEntityListing:
-        """List outbound contact lists, one page per call.
-        
-        ``GET /api/v2/outbound/contactlists``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_contactlists)`` walks every page.
-        Requires the permission ``outbound:contactList:view``.
-        
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param bool include_size: query ``includeSize``; default ``False``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :param list[str] division_id: query ``divisionId``
-        :param str time_zone: query ``timeZone``
-        :param list[str] date_expiration: query ``dateExpiration``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: ContactListEntityListing
-        """
-        return self._call(_OPS['get_outbound_contactlists'], (include_import_status, include_size, page_size, page_number, allow_empty_result, filter_type, name, id, division_id, time_zone, date_expiration, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlists'], (include_import_status, include_size, page_size, page_number, allow_empty_result, filter_type, name, id, division_id, time_zone, date_expiration, sort_by, sort_order), options)
 
     def get_outbound_contactlists_divisionview(self, contact_list_id: str, *, include_import_status: bool | None = None, include_size: bool | None = None, **options: Unpack[CallOptions]) -> ContactListDivisionView:
-        """Get one outbound contactlists divisionview.
-        
-        ``GET /api/v2/outbound/contactlists/divisionviews/{contactListId}``.
-        Requires the permission ``outbound:contactList:search``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param bool include_size: query ``includeSize``; default ``False``
-        :return: ContactListDivisionView
-        """
-        return self._call(_OPS['get_outbound_contactlists_divisionview'], (contact_list_id, include_import_status, include_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlists_divisionview'], (contact_list_id, include_import_status, include_size), options)
 
     def get_outbound_contactlists_divisionviews(self, *, include_import_status: bool | None = None, include_size: bool | None = None, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, name: str | None = None, id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ContactListDivisionViewListing:
-        """List outbound contactlists divisionviews, one page per call.
-        
-        ``GET /api/v2/outbound/contactlists/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_contactlists_divisionviews)`` walks every page.
-        Requires the permission ``outbound:contactList:search``.
-        
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param bool include_size: query ``includeSize``; default ``False``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: ContactListDivisionViewListing
-        """
-        return self._call(_OPS['get_outbound_contactlists_divisionviews'], (include_import_status, include_size, page_size, page_number, filter_type, name, id, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlists_divisionviews'], (include_import_status, include_size, page_size, page_number, filter_type, name, id, sort_by, sort_order), options)
 
     def get_outbound_contactlisttemplate(self, contact_list_template_id: str, **options: Unpack[CallOptions]) -> ContactListTemplate:
-        """Get one outbound contactlisttemplate.
-        
-        ``GET /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``.
-        Requires the permission ``outbound:contactListTemplate:view``.
-        
-        :param str contact_list_template_id: path ``contactListTemplateId``, required
-        :return: ContactListTemplate
-        """
-        return self._call(_OPS['get_outbound_contactlisttemplate'], (contact_list_template_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlisttemplate'], (contact_list_template_id,), options)
 
     def get_outbound_contactlisttemplates(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, time_zone: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ContactListTemplateEntityListing:
-        """List outbound contactlisttemplates, one page per call.
-        
-        ``GET /api/v2/outbound/contactlisttemplates``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_contactlisttemplates)`` walks every page.
-        Requires the permission ``outbound:contactListTemplate:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str time_zone: query ``timeZone``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: ContactListTemplateEntityListing
-        """
-        return self._call(_OPS['get_outbound_contactlisttemplates'], (page_size, page_number, allow_empty_result, filter_type, name, time_zone, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_contactlisttemplates'], (page_size, page_number, allow_empty_result, filter_type, name, time_zone, sort_by, sort_order), options)
 
     def get_outbound_diagnostics_campaign_summary(self, campaign_id: str, start: str, end: str, **options: Unpack[CallOptions]) -> CampaignDiagnosticSummary:
-        """Get summary of an outbound diagnostics campaign.
-        
-        ``GET /api/v2/outbound/diagnostics/campaigns/{campaignId}/summary``.
-        Requires the permission ``outbound:campaignDiagnostic:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :param str start: query ``start``, required
-        :param str end: query ``end``, required
-        :return: CampaignDiagnosticSummary
-        """
-        return self._call(_OPS['get_outbound_diagnostics_campaign_summary'], (campaign_id, start, end), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_diagnostics_campaign_summary'], (campaign_id, start, end), options)
 
     def get_outbound_digitalruleset(self, digital_rule_set_id: str, **options: Unpack[CallOptions]) -> DigitalRuleSet:
-        """Get one outbound digitalruleset.
-        
-        ``GET /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``.
-        Requires the permission ``outbound:digitalRuleSet:view``.
-        
-        :param str digital_rule_set_id: path ``digitalRuleSetId``, required
-        :return: DigitalRuleSet
-        """
-        return self._call(_OPS['get_outbound_digitalruleset'], (digital_rule_set_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_digitalruleset'], (digital_rule_set_id,), options)
 
     def get_outbound_digitalrulesets(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> DigitalRuleSetEntityListing:
-        """List outbound digitalrulesets, one page per call.
-        
-        ``GET /api/v2/outbound/digitalrulesets``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_digitalrulesets)`` walks every page.
-        Requires the permission ``outbound:digitalRuleSet:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; one of ``name``; default ``name``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :return: DigitalRuleSetEntityListing
-        """
-        return self._call(_OPS['get_outbound_digitalrulesets'], (page_size, page_number, sort_by, sort_order, name, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_digitalrulesets'], (page_size, page_number, sort_by, sort_order, name, id), options)
 
     def get_outbound_dnclist(self, dnc_list_id: str, *, include_import_status: bool | None = None, include_size: bool | None = None, **options: Unpack[CallOptions]) -> DncList:
-        """Get one outbound dnclist.
-        
-        ``GET /api/v2/outbound/dnclists/{dncListId}``.
-        Requires the permission ``outbound:dncList:view``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param bool include_size: query ``includeSize``; default ``False``
-        :return: DncList
-        """
-        return self._call(_OPS['get_outbound_dnclist'], (dnc_list_id, include_import_status, include_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_dnclist'], (dnc_list_id, include_import_status, include_size), options)
 
     def get_outbound_dnclist_export(self, dnc_list_id: str, *, download: str | None = None, **options: Unpack[CallOptions]) -> ExportUri:
-        """Get export of an outbound dnclist.
-        
-        ``GET /api/v2/outbound/dnclists/{dncListId}/export``.
-        Requires all of the permissions ``outbound:dnc:view``, ``outbound:dncList:view``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param str download: query ``download``; default ``false``
-        :return: ExportUri
-        """
-        return self._call(_OPS['get_outbound_dnclist_export'], (dnc_list_id, download), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_dnclist_export'], (dnc_list_id, download), options)
 
     def get_outbound_dnclist_importstatus(self, dnc_list_id: str, **options: Unpack[CallOptions]) -> ImportStatus:
-        """Get importstatus of an outbound dnclist.
-        
-        ``GET /api/v2/outbound/dnclists/{dncListId}/importstatus``.
-        Requires the permission ``outbound:dncList:view``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :return: ImportStatus
-        """
-        return self._call(_OPS['get_outbound_dnclist_importstatus'], (dnc_list_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_dnclist_importstatus'], (dnc_list_id,), options)
 
     def get_outbound_dnclists(self, *, include_import_status: bool | None = None, include_size: bool | None = None, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, dnc_source_type: str | None = None, division_id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DncListEntityListing:
-        """List outbound dnclists, one page per call.
-        
-        ``GET /api/v2/outbound/dnclists``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_dnclists)`` walks every page.
-        Requires the permission ``outbound:dncList:view``.
-        
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param bool include_size: query ``includeSize``; default ``False``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str dnc_source_type: query ``dncSourceType``; one of ``rds``, ``rds_custom``, ``dnc.com``, ``gryphon``
-        :param list[str] division_id: query ``divisionId``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``
-        :return: DncListEntityListing
-        """
-        return self._call(_OPS['get_outbound_dnclists'], (include_import_status, include_size, page_size, page_number, allow_empty_result, filter_type, name, dnc_source_type, division_id, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_dnclists'], (include_import_status, include_size, page_size, page_number, allow_empty_result, filter_type, name, dnc_source_type, division_id, sort_by, sort_order), options)
 
     def get_outbound_dnclists_divisionview(self, dnc_list_id: str, *, include_import_status: bool | None = None, include_size: bool | None = None, **options: Unpack[CallOptions]) -> DncListDivisionView:
-        """Get one outbound dnclists divisionview.
-        
-        ``GET /api/v2/outbound/dnclists/divisionviews/{dncListId}``.
-        Requires the permission ``outbound:dncList:search``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param bool include_size: query ``includeSize``; default ``False``
-        :return: DncListDivisionView
-        """
-        return self._call(_OPS['get_outbound_dnclists_divisionview'], (dnc_list_id, include_import_status, include_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_dnclists_divisionview'], (dnc_list_id, include_import_status, include_size), options)
 
     def get_outbound_dnclists_divisionviews(self, *, include_import_status: bool | None = None, include_size: bool | None = None, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, name: str | None = None, dnc_source_type: str | None = None, id: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DncListDivisionViewListing:
-        """List outbound dnclists divisionviews, one page per call.
-        
-        ``GET /api/v2/outbound/dnclists/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_dnclists_divisionviews)`` walks every page.
-        Requires the permission ``outbound:dncList:search``.
-        
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param bool include_size: query ``includeSize``; default ``False``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str dnc_source_type: query ``dncSourceType``; one of ``rds``, ``rds_custom``, ``dnc.com``, ``gryphon``
-        :param list[str] id: query ``id``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: DncListDivisionViewListing
-        """
-        return self._call(_OPS['get_outbound_dnclists_divisionviews'], (include_import_status, include_size, page_size, page_number, filter_type, name, dnc_source_type, id, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_dnclists_divisionviews'], (include_import_status, include_size, page_size, page_number, filter_type, name, dnc_source_type, id, sort_by, sort_order), options)
 
     def get_outbound_event(self, event_id: str, **options: Unpack[CallOptions]) -> EventLog:
-        """Get one outbound event.
-        
-        ``GET /api/v2/outbound/events/{eventId}``.
-        Requires the permission ``outbound:eventLog:view``.
-        
-        :param str event_id: path ``eventId``, required
-        :return: EventLog
-        """
-        return self._call(_OPS['get_outbound_event'], (event_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_event'], (event_id,), options)
 
     def get_outbound_events(self, *, page_size: int | None = None, page_number: int | None = None, filter_type: str | None = None, category: str | None = None, level: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DialerEventEntityListing:
-        """List outbound events, one page per call.
-        
-        ``GET /api/v2/outbound/events``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_events)`` walks every page.
-        Requires the permission ``outbound:eventLog:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str category: query ``category``
-        :param str level: query ``level``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: DialerEventEntityListing
-        """
-        return self._call(_OPS['get_outbound_events'], (page_size, page_number, filter_type, category, level, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_events'], (page_size, page_number, filter_type, category, level, sort_by, sort_order), options)
 
     def get_outbound_filespecificationtemplate(self, file_specification_template_id: str, **options: Unpack[CallOptions]) -> FileSpecificationTemplate:
-        """Get one outbound filespecificationtemplate.
-        
-        ``GET /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``.
-        Requires the permission ``outbound:fileSpecificationTemplate:view``.
-        
-        :param str file_specification_template_id: path ``fileSpecificationTemplateId``, required
-        :return: FileSpecificationTemplate
-        """
-        return self._call(_OPS['get_outbound_filespecificationtemplate'], (file_specification_template_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_filespecificationtemplate'], (file_specification_template_id,), options)
 
     def get_outbound_filespecificationtemplates(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> FileSpecificationTemplateEntityListing:
-        """List outbound filespecificationtemplates, one page per call.
-        
-        ``GET /api/v2/outbound/filespecificationtemplates``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_filespecificationtemplates)`` walks every page.
-        Requires the permission ``outbound:fileSpecificationTemplate:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: FileSpecificationTemplateEntityListing
-        """
-        return self._call(_OPS['get_outbound_filespecificationtemplates'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_filespecificationtemplates'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)
 
     def get_outbound_importtemplate(self, import_template_id: str, *, include_import_status: bool | None = None, **options: Unpack[CallOptions]) -> ImportTemplate:
-        """Get one outbound importtemplate.
-        
-        ``GET /api/v2/outbound/importtemplates/{importTemplateId}``.
-        Requires the permission ``outbound:importTemplate:view``.
-        
-        :param str import_template_id: path ``importTemplateId``, required
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :return: ImportTemplate
-        """
-        return self._call(_OPS['get_outbound_importtemplate'], (import_template_id, include_import_status), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_importtemplate'], (import_template_id, include_import_status), options)
 
     def get_outbound_importtemplate_importstatus(self, import_template_id: str, *, list_name_prefix: str | None = None, **options: Unpack[CallOptions]) -> ImportStatus:
-        """Get importstatus of an outbound importtemplate.
-        
-        ``GET /api/v2/outbound/importtemplates/{importTemplateId}/importstatus``.
-        Requires the permission ``outbound:importTemplate:view``.
-        
-        :param str import_template_id: path ``importTemplateId``, required
-        :param str list_name_prefix: query ``listNamePrefix``
-        :return: ImportStatus
-        """
-        return self._call(_OPS['get_outbound_importtemplate_importstatus'], (import_template_id, list_name_prefix), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_importtemplate_importstatus'], (import_template_id, list_name_prefix), options)
 
     def get_outbound_importtemplates(self, *, include_import_status: bool | None = None, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, contact_list_template_id: str | None = None, **options: Unpack[CallOptions]) -> ImportTemplateEntityListing:
-        """List outbound importtemplates, one page per call.
-        
-        ``GET /api/v2/outbound/importtemplates``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_importtemplates)`` walks every page.
-        Requires the permission ``outbound:importTemplate:view``.
-        
-        :param bool include_import_status: query ``includeImportStatus``; default ``False``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :param str contact_list_template_id: query ``contactListTemplateId``
-        :return: ImportTemplateEntityListing
-        """
-        return self._call(_OPS['get_outbound_importtemplates'], (include_import_status, page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order, contact_list_template_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_importtemplates'], (include_import_status, page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order, contact_list_template_id), options)
 
     def get_outbound_messagingcampaign(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaign:
-        """Get one outbound messagingcampaign.
-        
-        ``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``.
-        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: MessagingCampaign
-        """
-        return self._call(_OPS['get_outbound_messagingcampaign'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_messagingcampaign'], (messaging_campaign_id,), options)
 
     def get_outbound_messagingcampaign_diagnostics(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaignDiagnostics:
-        """Get diagnostics of an outbound messagingcampaign.
-        
-        ``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/diagnostics``.
-        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: MessagingCampaignDiagnostics
-        """
-        return self._call(_OPS['get_outbound_messagingcampaign_diagnostics'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_messagingcampaign_diagnostics'], (messaging_campaign_id,), options)
 
     def get_outbound_messagingcampaign_progress(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> CampaignProgress:
-        """Get progress of an outbound messagingcampaign.
-        
-        ``GET /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/progress``.
-        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: CampaignProgress
-        """
-        return self._call(_OPS['get_outbound_messagingcampaign_progress'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_messagingcampaign_progress'], (messaging_campaign_id,), options)
 
     def get_outbound_messagingcampaigns(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, contact_list_id: str | None = None, division_id: list[str] | None = None, type: str | None = None, sender_sms_phone_number: str | None = None, id: list[str] | None = None, content_template_id: str | None = None, campaign_status: str | None = None, rule_set_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> MessagingCampaignEntityListing:
-        """List outbound messagingcampaigns, one page per call.
-        
-        ``GET /api/v2/outbound/messagingcampaigns``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_messagingcampaigns)`` walks every page.
-        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; one of ``campaignStatus``, ``name``, ``type``; default ``name``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
-        :param str name: query ``name``
-        :param str contact_list_id: query ``contactListId``
-        :param list[str] division_id: query ``divisionId``
-        :param str type: query ``type``; one of ``EMAIL``, ``SMS``, ``WHATSAPP``
-        :param str sender_sms_phone_number: query ``senderSmsPhoneNumber``
-        :param list[str] id: query ``id``
-        :param str content_template_id: query ``contentTemplateId``
-        :param str campaign_status: query ``campaignStatus``; one of ``on``, ``stopping``, ``off``, ``complete``, ``invalid``, ``forced_off``, ``forced_stopping``
-        :param list[str] rule_set_ids: query ``ruleSetIds``
-        :return: MessagingCampaignEntityListing
-        """
-        return self._call(_OPS['get_outbound_messagingcampaigns'], (page_size, page_number, sort_by, sort_order, name, contact_list_id, division_id, type, sender_sms_phone_number, id, content_template_id, campaign_status, rule_set_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_messagingcampaigns'], (page_size, page_number, sort_by, sort_order, name, contact_list_id, division_id, type, sender_sms_phone_number, id, content_template_id, campaign_status, rule_set_ids), options)
 
     def get_outbound_messagingcampaigns_divisionview(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaignDivisionView:
-        """Get one outbound messagingcampaigns divisionview.
-        
-        ``GET /api/v2/outbound/messagingcampaigns/divisionviews/{messagingCampaignId}``.
-        Requires any of the permissions ``outbound:messagingCampaign:search``, ``outbound:emailCampaign:search``, ``outbound:whatsAppCampaign:search``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: MessagingCampaignDivisionView
-        """
-        return self._call(_OPS['get_outbound_messagingcampaigns_divisionview'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_messagingcampaigns_divisionview'], (messaging_campaign_id,), options)
 
     def get_outbound_messagingcampaigns_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, type: str | None = None, id: list[str] | None = None, sender_sms_phone_number: str | None = None, content_template_id: str | None = None, campaign_status: str | None = None, **options: Unpack[CallOptions]) -> MessagingCampaignDivisionViewEntityListing:
-        """List outbound messagingcampaigns divisionviews, one page per call.
-        
-        ``GET /api/v2/outbound/messagingcampaigns/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_messagingcampaigns_divisionviews)`` walks every page.
-        Requires any of the permissions ``outbound:messagingCampaign:search``, ``outbound:emailCampaign:search``, ``outbound:whatsAppCampaign:search``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :param str name: query ``name``
-        :param str type: query ``type``; one of ``EMAIL``, ``SMS``, ``WHATSAPP``
-        :param list[str] id: query ``id``
-        :param str sender_sms_phone_number: query ``senderSmsPhoneNumber``
-        :param str content_template_id: query ``contentTemplateId``
-        :param str campaign_status: query ``campaignStatus``; one of ``on``, ``stopping``, ``off``, ``complete``, ``invalid``, ``forced_off``, ``forced_stopping``
-        :return: MessagingCampaignDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_outbound_messagingcampaigns_divisionviews'], (page_size, page_number, sort_order, name, type, id, sender_sms_phone_number, content_template_id, campaign_status), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_messagingcampaigns_divisionviews'], (page_size, page_number, sort_order, name, type, id, sender_sms_phone_number, content_template_id, campaign_status), options)
 
     def get_outbound_ruleset(self, rule_set_id: str, **options: Unpack[CallOptions]) -> RuleSet:
-        """Get one outbound ruleset.
-        
-        ``GET /api/v2/outbound/rulesets/{ruleSetId}``.
-        Requires the permission ``outbound:ruleSet:view``.
-        
-        :param str rule_set_id: path ``ruleSetId``, required
-        :return: RuleSet
-        """
-        return self._call(_OPS['get_outbound_ruleset'], (rule_set_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_ruleset'], (rule_set_id,), options)
 
     def get_outbound_rulesets(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> RuleSetEntityListing:
-        """List outbound rulesets, one page per call.
-        
-        ``GET /api/v2/outbound/rulesets``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_rulesets)`` walks every page.
-        Requires the permission ``outbound:ruleSet:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: RuleSetEntityListing
-        """
-        return self._call(_OPS['get_outbound_rulesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_rulesets'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)
 
     def get_outbound_schedules_campaign(self, campaign_id: str, **options: Unpack[CallOptions]) -> CampaignSchedule:
-        """Get one outbound schedules campaign.
-        
-        ``GET /api/v2/outbound/schedules/campaigns/{campaignId}``.
-        Requires any of the permissions ``outbound:schedule:view``, ``outbound:campaign:viewSchedule``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: CampaignSchedule
-        """
-        return self._call(_OPS['get_outbound_schedules_campaign'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_campaign'], (campaign_id,), options)
 
     def get_outbound_schedules_campaigns(self, **options: Unpack[CallOptions]) -> list[CampaignSchedule]:
-        """Get outbound schedules campaigns.
-        
-        ``GET /api/v2/outbound/schedules/campaigns``.
-        Requires any of the permissions ``outbound:schedule:view``, ``outbound:campaign:viewSchedule``.
-        
-        :return: list[CampaignSchedule]
-        """
-        return self._call(_OPS['get_outbound_schedules_campaigns'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_campaigns'], (), options)
 
     def get_outbound_schedules_emailcampaign(self, email_campaign_id: str, **options: Unpack[CallOptions]) -> EmailCampaignSchedule:
-        """Get one outbound schedules emailcampaign.
-        
-        ``GET /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``.
-        Requires any of the permissions ``outbound:emailCampaignSchedule:view``, ``outbound:emailCampaign:viewSchedule``.
-        
-        :param str email_campaign_id: path ``emailCampaignId``, required
-        :return: EmailCampaignSchedule
-        """
-        return self._call(_OPS['get_outbound_schedules_emailcampaign'], (email_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_emailcampaign'], (email_campaign_id,), options)
 
     def get_outbound_schedules_emailcampaigns(self, **options: Unpack[CallOptions]) -> EmailCampaignScheduleEntityListing:
-        """Get outbound schedules emailcampaigns.
-        
-        ``GET /api/v2/outbound/schedules/emailcampaigns``.
-        Requires any of the permissions ``outbound:emailCampaignSchedule:view``, ``outbound:emailCampaign:viewSchedule``.
-        
-        :return: EmailCampaignScheduleEntityListing
-        """
-        return self._call(_OPS['get_outbound_schedules_emailcampaigns'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_emailcampaigns'], (), options)
 
     def get_outbound_schedules_messagingcampaign(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> MessagingCampaignSchedule:
-        """Get one outbound schedules messagingcampaign.
-        
-        ``GET /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``.
-        Requires any of the permissions ``outbound:messagingCampaignSchedule:view``, ``outbound:messagingCampaign:viewSchedule``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: MessagingCampaignSchedule
-        """
-        return self._call(_OPS['get_outbound_schedules_messagingcampaign'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_messagingcampaign'], (messaging_campaign_id,), options)
 
     def get_outbound_schedules_messagingcampaigns(self, **options: Unpack[CallOptions]) -> MessagingCampaignScheduleEntityListing:
-        """Get outbound schedules messagingcampaigns.
-        
-        ``GET /api/v2/outbound/schedules/messagingcampaigns``.
-        Requires any of the permissions ``outbound:messagingCampaignSchedule:view``, ``outbound:messagingCampaign:viewSchedule``.
-        
-        :return: MessagingCampaignScheduleEntityListing
-        """
-        return self._call(_OPS['get_outbound_schedules_messagingcampaigns'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_messagingcampaigns'], (), options)
 
     def get_outbound_schedules_sequence(self, sequence_id: str, **options: Unpack[CallOptions]) -> SequenceSchedule:
-        """Get one outbound schedules sequence.
-        
-        ``GET /api/v2/outbound/schedules/sequences/{sequenceId}``.
-        Requires any of the permissions ``outbound:schedule:view``, ``outbound:campaignSequenceSchedule:view``.
-        
-        :param str sequence_id: path ``sequenceId``, required
-        :return: SequenceSchedule
-        """
-        return self._call(_OPS['get_outbound_schedules_sequence'], (sequence_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_sequence'], (sequence_id,), options)
 
     def get_outbound_schedules_sequences(self, **options: Unpack[CallOptions]) -> list[SequenceSchedule]:
-        """Get outbound schedules sequences.
-        
-        ``GET /api/v2/outbound/schedules/sequences``.
-        Requires any of the permissions ``outbound:schedule:view``, ``outbound:campaignSequenceSchedule:view``.
-        
-        :return: list[SequenceSchedule]
-        """
-        return self._call(_OPS['get_outbound_schedules_sequences'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_sequences'], (), options)
 
     def get_outbound_schedules_whatsappcampaign(self, whats_app_campaign_id: str, **options: Unpack[CallOptions]) -> WhatsAppCampaignSchedule:
-        """Get one outbound schedules whatsappcampaign.
-        
-        ``GET /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``.
-        Requires any of the permissions ``outbound:whatsAppCampaignSchedule:view``, ``outbound:whatsAppCampaign:viewSchedule``.
-        
-        :param str whats_app_campaign_id: path ``whatsAppCampaignId``, required
-        :return: WhatsAppCampaignSchedule
-        """
-        return self._call(_OPS['get_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id,), options)
 
     def get_outbound_schedules_whatsappcampaigns(self, **options: Unpack[CallOptions]) -> WhatsAppCampaignScheduleEntityListing:
-        """Get outbound schedules whatsappcampaigns.
-        
-        ``GET /api/v2/outbound/schedules/whatsappcampaigns``.
-        Requires any of the permissions ``outbound:whatsAppCampaignSchedule:view``, ``outbound:whatsAppCampaign:viewSchedule``.
-        
-        :return: WhatsAppCampaignScheduleEntityListing
-        """
-        return self._call(_OPS['get_outbound_schedules_whatsappcampaigns'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_schedules_whatsappcampaigns'], (), options)
 
     def get_outbound_sequence(self, sequence_id: str, **options: Unpack[CallOptions]) -> CampaignSequence:
-        """Get one outbound sequence.
-        
-        ``GET /api/v2/outbound/sequences/{sequenceId}``.
-        Requires the permission ``outbound:campaignSequence:view``.
-        
-        :param str sequence_id: path ``sequenceId``, required
-        :return: CampaignSequence
-        """
-        return self._call(_OPS['get_outbound_sequence'], (sequence_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_sequence'], (sequence_id,), options)
 
     def get_outbound_sequences(self, *, page_size: int | None = None, page_number: int | None = None, allow_empty_result: bool | None = None, filter_type: str | None = None, name: str | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> CampaignSequenceEntityListing:
-        """List outbound sequences, one page per call.
-        
-        ``GET /api/v2/outbound/sequences``.
-        Pages by ``pageNumber``: ``paginate(api.get_outbound_sequences)`` walks every page.
-        Requires the permission ``outbound:campaignSequence:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool allow_empty_result: query ``allowEmptyResult``; default ``False``
-        :param str filter_type: query ``filterType``; one of ``Equals``, ``RegEx``, ``Contains``, ``Prefix``, ``LessThan``, ``LessThanEqualTo``, ``GreaterThan``, ``GreaterThanEqualTo``, ``BeginsWith``, ``EndsWith``; default ``Prefix``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``a``
-        :return: CampaignSequenceEntityListing
-        """
-        return self._call(_OPS['get_outbound_sequences'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_sequences'], (page_size, page_number, allow_empty_result, filter_type, name, sort_by, sort_order), options)
 
     def get_outbound_settings(self, **options: Unpack[CallOptions]) -> OutboundSettings:
-        """Get outbound settings.
-        
-        ``GET /api/v2/outbound/settings``.
-        Requires the permission ``outbound:settings:view``.
-        
-        :return: OutboundSettings
-        """
-        return self._call(_OPS['get_outbound_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_settings'], (), options)
 
     def get_outbound_wrapupcodemappings(self, **options: Unpack[CallOptions]) -> WrapUpCodeMapping:
-        """Get outbound wrapupcodemappings.
-        
-        ``GET /api/v2/outbound/wrapupcodemappings``.
-        Requires the permission ``outbound:wrapUpCodeMapping:view``.
-        
-        :return: WrapUpCodeMapping
-        """
-        return self._call(_OPS['get_outbound_wrapupcodemappings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_outbound_wrapupcodemappings'], (), options)
 
     def patch_outbound_campaign(self, campaign_id: str, body: CampaignPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one outbound campaign.
-        
-        ``PATCH /api/v2/outbound/campaigns/{campaignId}``.
-        Requires the permission ``outbound:campaign:edit``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :param CampaignPatchRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_outbound_campaign'], (campaign_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_outbound_campaign'], (campaign_id, body), options)
 
     def patch_outbound_dnclist_customexclusioncolumns(self, dnc_list_id: str, body: DncPatchCustomExclusionColumnsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the customexclusioncolumns of an outbound dnclist.
-        
-        ``PATCH /api/v2/outbound/dnclists/{dncListId}/customexclusioncolumns``.
-        Requires the permission ``outbound:dnc:edit``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param DncPatchCustomExclusionColumnsRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_outbound_dnclist_customexclusioncolumns'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_outbound_dnclist_customexclusioncolumns'], (dnc_list_id, body), options)
 
     def patch_outbound_dnclist_emailaddresses(self, dnc_list_id: str, body: DncPatchEmailsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the emailaddresses of an outbound dnclist.
-        
-        ``PATCH /api/v2/outbound/dnclists/{dncListId}/emailaddresses``.
-        Requires the permission ``outbound:dnc:edit``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param DncPatchEmailsRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_outbound_dnclist_emailaddresses'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_outbound_dnclist_emailaddresses'], (dnc_list_id, body), options)
 
     def patch_outbound_dnclist_phonenumbers(self, dnc_list_id: str, body: DncPatchPhoneNumbersRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the phonenumbers of an outbound dnclist.
-        
-        ``PATCH /api/v2/outbound/dnclists/{dncListId}/phonenumbers``.
-        Requires the permission ``outbound:dnc:edit``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param DncPatchPhoneNumbersRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_outbound_dnclist_phonenumbers'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_outbound_dnclist_phonenumbers'], (dnc_list_id, body), options)
 
     def patch_outbound_dnclist_whatsappnumbers(self, dnc_list_id: str, body: DncPatchWhatsAppNumbersRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the whatsappnumbers of an outbound dnclist.
-        
-        ``PATCH /api/v2/outbound/dnclists/{dncListId}/whatsappnumbers``.
-        Requires the permission ``outbound:dnc:edit``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param DncPatchWhatsAppNumbersRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_outbound_dnclist_whatsappnumbers'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_outbound_dnclist_whatsappnumbers'], (dnc_list_id, body), options)
 
     def patch_outbound_settings(self, body: OutboundSettings | dict[str, Any], *, use_max_calls_per_agent_decimal: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Change fields of the outbound settings.
-        
-        ``PATCH /api/v2/outbound/settings``.
-        Requires the permission ``outbound:settings:edit``.
-        
-        :param OutboundSettings body: body ``body``, required
-        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``; one of ``True``, ``False``
-        :return: None
-        """
-        return self._call(_OPS['patch_outbound_settings'], (body, use_max_calls_per_agent_decimal), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_outbound_settings'], (body, use_max_calls_per_agent_decimal), options)
 
     def post_outbound_attemptlimits(self, body: AttemptLimits | dict[str, Any], **options: Unpack[CallOptions]) -> AttemptLimits:
-        """Create or add outbound attemptlimits.
-        
-        ``POST /api/v2/outbound/attemptlimits``.
-        Requires the permission ``outbound:attemptLimits:add``.
-        
-        :param AttemptLimits body: body ``body``, required
-        :return: AttemptLimits
-        """
-        return self._call(_OPS['post_outbound_attemptlimits'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_attemptlimits'], (body,), options)
 
     def post_outbound_callabletimesets(self, body: CallableTimeSet | dict[str, Any], **options: Unpack[CallOptions]) -> CallableTimeSet:
-        """Create or add outbound callabletimesets.
-        
-        ``POST /api/v2/outbound/callabletimesets``.
-        Requires the permission ``outbound:callableTimeSet:add``.
-        
-        :param CallableTimeSet body: body ``body``, required
-        :return: CallableTimeSet
-        """
-        return self._call(_OPS['post_outbound_callabletimesets'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_callabletimesets'], (body,), options)
 
     def post_outbound_callanalysisresponsesets(self, body: ResponseSet | dict[str, Any], **options: Unpack[CallOptions]) -> ResponseSet:
-        """Create or add outbound callanalysisresponsesets.
-        
-        ``POST /api/v2/outbound/callanalysisresponsesets``.
-        Requires the permission ``outbound:responseSet:add``.
-        
-        :param ResponseSet body: body ``body``, required
-        :return: ResponseSet
-        """
-        return self._call(_OPS['post_outbound_callanalysisresponsesets'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_callanalysisresponsesets'], (body,), options)
 
     def post_outbound_campaign_agentownedmappingpreview(self, campaign_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Request agentownedmappingpreview of an outbound campaign.
-        
-        ``POST /api/v2/outbound/campaigns/{campaignId}/agentownedmappingpreview``.
-        Requires all of the permissions ``outbound:campaign:view``, ``outbound:contact:view``, ``directory:user:view``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: object
-        """
-        return self._call(_OPS['post_outbound_campaign_agentownedmappingpreview'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_campaign_agentownedmappingpreview'], (campaign_id,), options)
 
     def post_outbound_campaign_callback_schedule(self, campaign_id: str, body: ContactCallbackRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactCallbackRequest:
-        """Request callback schedule of an outbound campaign.
-        
-        ``POST /api/v2/outbound/campaigns/{campaignId}/callback/schedule``. **Deprecated.**
-        Requires no permission.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :param ContactCallbackRequest body: body ``body``, required
-        :return: ContactCallbackRequest
-        """
-        return self._call(_OPS['post_outbound_campaign_callback_schedule'], (campaign_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_campaign_callback_schedule'], (campaign_id, body), options)
 
     def post_outbound_campaign_start(self, campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request start of an outbound campaign.
-        
-        ``POST /api/v2/outbound/campaigns/{campaignId}/start``.
-        Requires the permission ``outbound:campaign:start``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_outbound_campaign_start'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_campaign_start'], (campaign_id,), options)
 
     def post_outbound_campaign_stop(self, campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request stop of an outbound campaign.
-        
-        ``POST /api/v2/outbound/campaigns/{campaignId}/stop``.
-        Requires the permission ``outbound:campaign:stop``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_outbound_campaign_stop'], (campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_campaign_stop'], (campaign_id,), options)
 
     def post_outbound_campaignrules(self, body: CampaignRule | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignRule:
-        """Create or add outbound campaignrules.
-        
-        ``POST /api/v2/outbound/campaignrules``.
-        Requires the permission ``outbound:campaignRule:add``.
-        
-        :param CampaignRule body: body ``body``, required
-        :return: CampaignRule
-        """
-        return self._call(_OPS['post_outbound_campaignrules'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_campaignrules'], (body,), options)
 
     def post_outbound_campaigns(self, body: Campaign | dict[str, Any], *, use_max_calls_per_agent_decimal: bool | None = None, **options: Unpack[CallOptions]) -> Campaign:
-        """Create an outbound dialing campaign.
-        
-        ``POST /api/v2/outbound/campaigns``.
-        Requires the permission ``outbound:campaign:add``.
-        
-        :param Campaign body: body ``body``, required
-        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``; one of ``True``, ``False``
-        :return: Campaign
-        """
-        return self._call(_OPS['post_outbound_campaigns'], (body, use_max_calls_per_agent_decimal), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_campaigns'], (body, use_max_calls_per_agent_decimal), options)
 
     def post_outbound_campaigns_performance_query(self, body: list[str], **options: Unpack[CallOptions]) -> CampaignPerformanceDataListing:
-        """Run a query over outbound campaigns performance.
-        
-        ``POST /api/v2/outbound/campaigns/performance/query``.
-        Requires any of the permissions ``outbound:performance:view``, ``outbound:campaign:view``.
-        
-        :param list[str] body: body ``body``, required
-        :return: CampaignPerformanceDataListing
-        """
-        return self._call(_OPS['post_outbound_campaigns_performance_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_campaigns_performance_query'], (body,), options)
 
     def post_outbound_campaigns_progress(self, body: list[str], **options: Unpack[CallOptions]) -> list[CampaignProgress]:
-        """Create or add outbound campaigns progress.
-        
-        ``POST /api/v2/outbound/campaigns/progress``.
-        Requires the permission ``outbound:campaign:view``.
-        
-        :param list[str] body: body ``body``, required
-        :return: list[CampaignProgress]
-        """
-        return self._call(_OPS['post_outbound_campaigns_progress'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_campaigns_progress'], (body,), options)
 
     def post_outbound_contactlist_clear(self, contact_list_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request clear of an outbound contactlist.
-        
-        ``POST /api/v2/outbound/contactlists/{contactListId}/clear``.
-        Requires the permission ``outbound:contact:delete``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_outbound_contactlist_clear'], (contact_list_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlist_clear'], (contact_list_id,), options)
 
     def post_outbound_contactlist_contacts(self, contact_list_id: str, body: list[WritableDialerContact], *, priority: bool | None = None, clear_system_data: bool | None = None, do_not_queue: bool | None = None, **options: Unpack[CallOptions]) -> list[DialerContact]:
-        """Add contacts to a contact list; priority=True dials them first.
-        
-        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts``.
-        Requires the permission ``outbound:contact:add``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param list[WritableDialerContact] body: body ``body``, required
-        :param bool priority: query ``priority``
-        :param bool clear_system_data: query ``clearSystemData``
-        :param bool do_not_queue: query ``doNotQueue``
-        :return: list[DialerContact]
-        """
-        return self._call(_OPS['post_outbound_contactlist_contacts'], (contact_list_id, body, priority, clear_system_data, do_not_queue), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlist_contacts'], (contact_list_id, body, priority, clear_system_data, do_not_queue), options)
 
     def post_outbound_contactlist_contacts_bulk(self, contact_list_id: str, body: list[str], **options: Unpack[CallOptions]) -> list[DialerContact]:
-        """Request contacts bulk of an outbound contactlist.
-        
-        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk``.
-        Requires the permission ``outbound:contact:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param list[str] body: body ``body``, required
-        :return: list[DialerContact]
-        """
-        return self._call(_OPS['post_outbound_contactlist_contacts_bulk'], (contact_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlist_contacts_bulk'], (contact_list_id, body), options)
 
     def post_outbound_contactlist_contacts_bulk_remove(self, contact_list_id: str, body: ContactBulkSearchParameters | dict[str, Any], **options: Unpack[CallOptions]) -> ContactsBulkOperationJob:
-        """Request contacts bulk remove of an outbound contactlist.
-        
-        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/remove``.
-        Requires the permission ``outbound:contact:delete``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param ContactBulkSearchParameters body: body ``body``, required
-        :return: ContactsBulkOperationJob
-        """
-        return self._call(_OPS['post_outbound_contactlist_contacts_bulk_remove'], (contact_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlist_contacts_bulk_remove'], (contact_list_id, body), options)
 
     def post_outbound_contactlist_contacts_bulk_update(self, contact_list_id: str, body: ContactBulkEditRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactsBulkOperationJob:
-        """Request contacts bulk update of an outbound contactlist.
-        
-        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk/update``.
-        Requires the permission ``outbound:contact:edit``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param ContactBulkEditRequest body: body ``body``, required
-        :return: ContactsBulkOperationJob
-        """
-        return self._call(_OPS['post_outbound_contactlist_contacts_bulk_update'], (contact_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlist_contacts_bulk_update'], (contact_list_id, body), options)
 
     def post_outbound_contactlist_contacts_search(self, contact_list_id: str, body: ContactListingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListingResponse:
-        """Search contacts of an outbound contactlist.
-        
-        ``POST /api/v2/outbound/contactlists/{contactListId}/contacts/search``.
-        Requires the permission ``outbound:contact:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param ContactListingRequest body: body ``body``, required
-        :return: ContactListingResponse
-        """
-        return self._call(_OPS['post_outbound_contactlist_contacts_search'], (contact_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlist_contacts_search'], (contact_list_id, body), options)
 
     def post_outbound_contactlist_export(self, contact_list_id: str, *, body: ContactsExportRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> DomainEntityRef:
-        """Request export of an outbound contactlist.
-        
-        ``POST /api/v2/outbound/contactlists/{contactListId}/export``.
-        Requires all of the permissions ``outbound:contact:view``, ``outbound:contactList:view``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param ContactsExportRequest body: body ``body``
-        :return: DomainEntityRef
-        """
-        return self._call(_OPS['post_outbound_contactlist_export'], (contact_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlist_export'], (contact_list_id, body), options)
 
     def post_outbound_contactlistfilters(self, body: ContactListFilter | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListFilter:
-        """Create or add outbound contactlistfilters.
-        
-        ``POST /api/v2/outbound/contactlistfilters``.
-        Requires the permission ``outbound:contactListFilter:add``.
-        
-        :param ContactListFilter body: body ``body``, required
-        :return: ContactListFilter
-        """
-        return self._call(_OPS['post_outbound_contactlistfilters'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlistfilters'], (body,), options)
 
     def post_outbound_contactlistfilters_bulk_retrieve(self, body: ContactListFilterBulkRetrieveBody | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListFilterEntityListing:
-        """Request outbound contactlistfilters bulk retrieve.
-        
-        ``POST /api/v2/outbound/contactlistfilters/bulk/retrieve``.
-        Requires the permission ``outbound:contactListFilter:view``.
-        
-        :param ContactListFilterBulkRetrieveBody body: body ``body``, required
-        :return: ContactListFilterEntityListing
-        """
-        return self._call(_OPS['post_outbound_contactlistfilters_bulk_retrieve'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlistfilters_bulk_retrieve'], (body,), options)
 
     def post_outbound_contactlistfilters_preview(self, body: ContactListFilter | dict[str, Any], **options: Unpack[CallOptions]) -> FilterPreviewResponse:
-        """Request outbound contactlistfilters preview.
-        
-        ``POST /api/v2/outbound/contactlistfilters/preview``.
-        Requires the permission ``outbound:contact:view``.
-        
-        :param ContactListFilter body: body ``body``, required
-        :return: FilterPreviewResponse
-        """
-        return self._call(_OPS['post_outbound_contactlistfilters_preview'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlistfilters_preview'], (body,), options)
 
     def post_outbound_contactlists(self, body: ContactList | dict[str, Any], **options: Unpack[CallOptions]) -> ContactList:
-        """Create an outbound contact list with its columns.
-        
-        ``POST /api/v2/outbound/contactlists``.
-        Requires the permission ``outbound:contactList:add``.
-        
-        :param ContactList body: body ``body``, required
-        :return: ContactList
-        """
-        return self._call(_OPS['post_outbound_contactlists'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlists'], (body,), options)
 
     def post_outbound_contactlists_bulk_update(self, body: ContactListsBulkEditRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListsBulkEditResponse:
-        """Request outbound contactlists bulk update.
-        
-        ``POST /api/v2/outbound/contactlists/bulk/update``.
-        
-        :param ContactListsBulkEditRequest body: body ``body``, required
-        :return: ContactListsBulkEditResponse
-        """
-        return self._call(_OPS['post_outbound_contactlists_bulk_update'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlists_bulk_update'], (body,), options)
 
     def post_outbound_contactlists_uploads(self, body: ContactListUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add outbound contactlists uploads.
-        
-        ``POST /api/v2/outbound/contactlists/uploads``.
-        Requires the permission ``outbound:contactList:upload``.
-        
-        :param ContactListUploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_outbound_contactlists_uploads'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlists_uploads'], (body,), options)
 
     def post_outbound_contactlisttemplates(self, body: ContactListTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListTemplate:
-        """Create or add outbound contactlisttemplates.
-        
-        ``POST /api/v2/outbound/contactlisttemplates``.
-        Requires the permission ``outbound:contactListTemplate:add``.
-        
-        :param ContactListTemplate body: body ``body``, required
-        :return: ContactListTemplate
-        """
-        return self._call(_OPS['post_outbound_contactlisttemplates'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlisttemplates'], (body,), options)
 
     def post_outbound_contactlisttemplates_bulk_add(self, body: list[ContactListTemplate], **options: Unpack[CallOptions]) -> ContactListTemplateEntityListing:
-        """Request outbound contactlisttemplates bulk add.
-        
-        ``POST /api/v2/outbound/contactlisttemplates/bulk/add``.
-        Requires the permission ``outbound:contactListTemplate:add``.
-        
-        :param list[ContactListTemplate] body: body ``body``, required
-        :return: ContactListTemplateEntityListing
-        """
-        return self._call(_OPS['post_outbound_contactlisttemplates_bulk_add'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlisttemplates_bulk_add'], (body,), options)
 
     def post_outbound_contactlisttemplates_bulk_retrieve(self, body: ContactListTemplateBulkRetrieveBody | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListTemplateEntityListing:
-        """Request outbound contactlisttemplates bulk retrieve.
-        
-        ``POST /api/v2/outbound/contactlisttemplates/bulk/retrieve``.
-        Requires the permission ``outbound:contactListTemplate:view``.
-        
-        :param ContactListTemplateBulkRetrieveBody body: body ``body``, required
-        :return: ContactListTemplateEntityListing
-        """
-        return self._call(_OPS['post_outbound_contactlisttemplates_bulk_retrieve'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_contactlisttemplates_bulk_retrieve'], (body,), options)
 
     def post_outbound_conversation_dnc(self, conversation_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request dnc of an outbound conversation.
-        
-        ``POST /api/v2/outbound/conversations/{conversationId}/dnc``.
-        Requires the permission ``outbound:dnc:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_outbound_conversation_dnc'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_conversation_dnc'], (conversation_id,), options)
 
     def post_outbound_digitalrulesets(self, body: DigitalRuleSet | dict[str, Any], **options: Unpack[CallOptions]) -> DigitalRuleSet:
-        """Create or add outbound digitalrulesets.
-        
-        ``POST /api/v2/outbound/digitalrulesets``.
-        Requires the permission ``outbound:digitalRuleSet:add``.
-        
-        :param DigitalRuleSet body: body ``body``, required
-        :return: DigitalRuleSet
-        """
-        return self._call(_OPS['post_outbound_digitalrulesets'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_digitalrulesets'], (body,), options)
 
     def post_outbound_dnclist_emailaddresses(self, dnc_list_id: str, body: list[str], **options: Unpack[CallOptions]) -> None:
-        """Request emailaddresses of an outbound dnclist.
-        
-        ``POST /api/v2/outbound/dnclists/{dncListId}/emailaddresses``.
-        Requires the permission ``outbound:dnc:add``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param list[str] body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_outbound_dnclist_emailaddresses'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_dnclist_emailaddresses'], (dnc_list_id, body), options)
 
     def post_outbound_dnclist_export(self, dnc_list_id: str, **options: Unpack[CallOptions]) -> DomainEntityRef:
-        """Request export of an outbound dnclist.
-        
-        ``POST /api/v2/outbound/dnclists/{dncListId}/export``.
-        Requires all of the permissions ``outbound:dnc:view``, ``outbound:dncList:view``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :return: DomainEntityRef
-        """
-        return self._call(_OPS['post_outbound_dnclist_export'], (dnc_list_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_dnclist_export'], (dnc_list_id,), options)
 
     def post_outbound_dnclist_phonenumbers(self, dnc_list_id: str, body: list[str], *, expiration_date_time: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request phonenumbers of an outbound dnclist.
-        
-        ``POST /api/v2/outbound/dnclists/{dncListId}/phonenumbers``.
-        Requires the permission ``outbound:dnc:add``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param list[str] body: body ``body``, required
-        :param str expiration_date_time: query ``expirationDateTime``
-        :return: None
-        """
-        return self._call(_OPS['post_outbound_dnclist_phonenumbers'], (dnc_list_id, body, expiration_date_time), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_dnclist_phonenumbers'], (dnc_list_id, body, expiration_date_time), options)
 
     def post_outbound_dnclists(self, body: DncListCreate | dict[str, Any], **options: Unpack[CallOptions]) -> DncList:
-        """Create or add outbound dnclists.
-        
-        ``POST /api/v2/outbound/dnclists``.
-        Requires the permission ``outbound:dncList:add``.
-        
-        :param DncListCreate body: body ``body``, required
-        :return: DncList
-        """
-        return self._call(_OPS['post_outbound_dnclists'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_dnclists'], (body,), options)
 
     def post_outbound_dnclists_uploads(self, body: DNCListUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add outbound dnclists uploads.
-        
-        ``POST /api/v2/outbound/dnclists/uploads``.
-        Requires the permission ``outbound:dncList:upload``.
-        
-        :param DNCListUploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_outbound_dnclists_uploads'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_dnclists_uploads'], (body,), options)
 
     def post_outbound_filespecificationtemplates(self, body: FileSpecificationTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> FileSpecificationTemplate:
-        """Create or add outbound filespecificationtemplates.
-        
-        ``POST /api/v2/outbound/filespecificationtemplates``.
-        Requires the permission ``outbound:fileSpecificationTemplate:add``.
-        
-        :param FileSpecificationTemplate body: body ``body``, required
-        :return: FileSpecificationTemplate
-        """
-        return self._call(_OPS['post_outbound_filespecificationtemplates'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_filespecificationtemplates'], (body,), options)
 
     def post_outbound_importtemplates(self, body: ImportTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ImportTemplate:
-        """Create or add outbound importtemplates.
-        
-        ``POST /api/v2/outbound/importtemplates``.
-        Requires the permission ``outbound:importTemplate:add``.
-        
-        :param ImportTemplate body: body ``body``, required
-        :return: ImportTemplate
-        """
-        return self._call(_OPS['post_outbound_importtemplates'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_importtemplates'], (body,), options)
 
     def post_outbound_importtemplates_bulk_add(self, body: list[ImportTemplate], **options: Unpack[CallOptions]) -> ImportTemplateEntityListing:
-        """Request outbound importtemplates bulk add.
-        
-        ``POST /api/v2/outbound/importtemplates/bulk/add``.
-        Requires the permission ``outbound:importTemplate:add``.
-        
-        :param list[ImportTemplate] body: body ``body``, required
-        :return: ImportTemplateEntityListing
-        """
-        return self._call(_OPS['post_outbound_importtemplates_bulk_add'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_importtemplates_bulk_add'], (body,), options)
 
     def post_outbound_messagingcampaign_start(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request start of an outbound messagingcampaign.
-        
-        ``POST /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/start``.
-        Requires any of the permissions ``outbound:messagingCampaign:start``, ``outbound:emailCampaign:start``, ``outbound:whatsAppCampaign:start``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_outbound_messagingcampaign_start'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_messagingcampaign_start'], (messaging_campaign_id,), options)
 
     def post_outbound_messagingcampaign_stop(self, messaging_campaign_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request stop of an outbound messagingcampaign.
-        
-        ``POST /api/v2/outbound/messagingcampaigns/{messagingCampaignId}/stop``.
-        Requires any of the permissions ``outbound:messagingCampaign:stop``, ``outbound:emailCampaign:stop``, ``outbound:whatsAppCampaign:stop``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_outbound_messagingcampaign_stop'], (messaging_campaign_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_messagingcampaign_stop'], (messaging_campaign_id,), options)
 
     def post_outbound_messagingcampaigns(self, body: MessagingCampaign | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingCampaign:
-        """Create or add outbound messagingcampaigns.
-        
-        ``POST /api/v2/outbound/messagingcampaigns``.
-        Requires any of the permissions ``outbound:messagingCampaign:add``, ``outbound:emailCampaign:add``, ``outbound:whatsAppCampaign:add``.
-        
-        :param MessagingCampaign body: body ``body``, required
-        :return: MessagingCampaign
-        """
-        return self._call(_OPS['post_outbound_messagingcampaigns'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_messagingcampaigns'], (body,), options)
 
     def post_outbound_messagingcampaigns_progress(self, body: list[str], **options: Unpack[CallOptions]) -> list[CampaignProgress]:
-        """Create or add outbound messagingcampaigns progress.
-        
-        ``POST /api/v2/outbound/messagingcampaigns/progress``.
-        Requires any of the permissions ``outbound:messagingCampaign:view``, ``outbound:emailCampaign:view``, ``outbound:whatsAppCampaign:view``.
-        
-        :param list[str] body: body ``body``, required
-        :return: list[CampaignProgress]
-        """
-        return self._call(_OPS['post_outbound_messagingcampaigns_progress'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_messagingcampaigns_progress'], (body,), options)
 
     def post_outbound_rulesets(self, body: RuleSet | dict[str, Any], **options: Unpack[CallOptions]) -> RuleSet:
-        """Create or add outbound rulesets.
-        
-        ``POST /api/v2/outbound/rulesets``.
-        Requires the permission ``outbound:ruleSet:add``.
-        
-        :param RuleSet body: body ``body``, required
-        :return: RuleSet
-        """
-        return self._call(_OPS['post_outbound_rulesets'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_rulesets'], (body,), options)
 
     def post_outbound_sequences(self, body: CampaignSequence | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignSequence:
-        """Create or add outbound sequences.
-        
-        ``POST /api/v2/outbound/sequences``.
-        Requires the permission ``outbound:campaignSequence:add``.
-        
-        :param CampaignSequence body: body ``body``, required
-        :return: CampaignSequence
-        """
-        return self._call(_OPS['post_outbound_sequences'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_outbound_sequences'], (body,), options)
 
     def put_outbound_attemptlimit(self, attempt_limits_id: str, body: AttemptLimits | dict[str, Any], **options: Unpack[CallOptions]) -> AttemptLimits:
-        """Replace one outbound attemptlimit.
-        
-        ``PUT /api/v2/outbound/attemptlimits/{attemptLimitsId}``.
-        Requires the permission ``outbound:attemptLimits:edit``.
-        
-        :param str attempt_limits_id: path ``attemptLimitsId``, required
-        :param AttemptLimits body: body ``body``, required
-        :return: AttemptLimits
-        """
-        return self._call(_OPS['put_outbound_attemptlimit'], (attempt_limits_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_attemptlimit'], (attempt_limits_id, body), options)
 
     def put_outbound_callabletimeset(self, callable_time_set_id: str, body: CallableTimeSet | dict[str, Any], **options: Unpack[CallOptions]) -> CallableTimeSet:
-        """Replace one outbound callabletimeset.
-        
-        ``PUT /api/v2/outbound/callabletimesets/{callableTimeSetId}``.
-        Requires the permission ``outbound:callableTimeSet:edit``.
-        
-        :param str callable_time_set_id: path ``callableTimeSetId``, required
-        :param CallableTimeSet body: body ``body``, required
-        :return: CallableTimeSet
-        """
-        return self._call(_OPS['put_outbound_callabletimeset'], (callable_time_set_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_callabletimeset'], (callable_time_set_id, body), options)
 
     def put_outbound_callanalysisresponseset(self, call_analysis_set_id: str, body: ResponseSet | dict[str, Any], **options: Unpack[CallOptions]) -> ResponseSet:
-        """Replace one outbound callanalysisresponseset.
-        
-        ``PUT /api/v2/outbound/callanalysisresponsesets/{callAnalysisSetId}``.
-        Requires the permission ``outbound:responseSet:edit``.
-        
-        :param str call_analysis_set_id: path ``callAnalysisSetId``, required
-        :param ResponseSet body: body ``body``, required
-        :return: ResponseSet
-        """
-        return self._call(_OPS['put_outbound_callanalysisresponseset'], (call_analysis_set_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_callanalysisresponseset'], (call_analysis_set_id, body), options)
 
     def put_outbound_campaign(self, campaign_id: str, body: Campaign | dict[str, Any], *, use_max_calls_per_agent_decimal: bool | None = None, **options: Unpack[CallOptions]) -> Campaign:
-        """Replace an outbound campaign's configuration, or start and stop it through its status.
-        
-        ``PUT /api/v2/outbound/campaigns/{campaignId}``.
-        Requires the permission ``outbound:campaign:edit``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :param Campaign body: body ``body``, required
-        :param bool use_max_calls_per_agent_decimal: query ``useMaxCallsPerAgentDecimal``; one of ``True``, ``False``
-        :return: Campaign
-        """
-        return self._call(_OPS['put_outbound_campaign'], (campaign_id, body, use_max_calls_per_agent_decimal), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_campaign'], (campaign_id, body, use_max_calls_per_agent_decimal), options)
 
     def put_outbound_campaign_agent(self, campaign_id: str, user_id: str, body: Agent | dict[str, Any], **options: Unpack[CallOptions]) -> str:
-        """Replace one agent of an outbound campaign.
-        
-        ``PUT /api/v2/outbound/campaigns/{campaignId}/agents/{userId}``.
-        Requires no permission.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :param str user_id: path ``userId``, required
-        :param Agent body: body ``body``, required
-        :return: str
-        """
-        return self._call(_OPS['put_outbound_campaign_agent'], (campaign_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_campaign_agent'], (campaign_id, user_id, body), options)
 
     def put_outbound_campaignrule(self, campaign_rule_id: str, body: CampaignRule | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignRule:
-        """Replace one outbound campaignrule.
-        
-        ``PUT /api/v2/outbound/campaignrules/{campaignRuleId}``.
-        Requires the permission ``outbound:campaignRule:edit``.
-        
-        :param str campaign_rule_id: path ``campaignRuleId``, required
-        :param CampaignRule body: body ``body``, required
-        :return: CampaignRule
-        """
-        return self._call(_OPS['put_outbound_campaignrule'], (campaign_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_campaignrule'], (campaign_rule_id, body), options)
 
     def put_outbound_contactlist(self, contact_list_id: str, body: ContactList | dict[str, Any], **options: Unpack[CallOptions]) -> ContactList:
-        """Replace one outbound contactlist.
-        
-        ``PUT /api/v2/outbound/contactlists/{contactListId}``.
-        Requires the permission ``outbound:contactList:edit``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param ContactList body: body ``body``, required
-        :return: ContactList
-        """
-        return self._call(_OPS['put_outbound_contactlist'], (contact_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_contactlist'], (contact_list_id, body), options)
 
     def put_outbound_contactlist_contact(self, contact_list_id: str, contact_id: str, body: DialerContact | dict[str, Any], **options: Unpack[CallOptions]) -> DialerContact:
-        """Replace one contact of an outbound contactlist.
-        
-        ``PUT /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}``.
-        Requires the permission ``outbound:contact:edit``.
-        
-        :param str contact_list_id: path ``contactListId``, required
-        :param str contact_id: path ``contactId``, required
-        :param DialerContact body: body ``body``, required
-        :return: DialerContact
-        """
-        return self._call(_OPS['put_outbound_contactlist_contact'], (contact_list_id, contact_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_contactlist_contact'], (contact_list_id, contact_id, body), options)
 
     def put_outbound_contactlistfilter(self, contact_list_filter_id: str, body: ContactListFilter | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListFilter:
-        """Replace one outbound contactlistfilter.
-        
-        ``PUT /api/v2/outbound/contactlistfilters/{contactListFilterId}``.
-        Requires the permission ``outbound:contactListFilter:edit``.
-        
-        :param str contact_list_filter_id: path ``contactListFilterId``, required
-        :param ContactListFilter body: body ``body``, required
-        :return: ContactListFilter
-        """
-        return self._call(_OPS['put_outbound_contactlistfilter'], (contact_list_filter_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_contactlistfilter'], (contact_list_filter_id, body), options)
 
     def put_outbound_contactlisttemplate(self, contact_list_template_id: str, body: ContactListTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ContactListTemplate:
-        """Replace one outbound contactlisttemplate.
-        
-        ``PUT /api/v2/outbound/contactlisttemplates/{contactListTemplateId}``.
-        Requires the permission ``outbound:contactListTemplate:edit``.
-        
-        :param str contact_list_template_id: path ``contactListTemplateId``, required
-        :param ContactListTemplate body: body ``body``, required
-        :return: ContactListTemplate
-        """
-        return self._call(_OPS['put_outbound_contactlisttemplate'], (contact_list_template_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_contactlisttemplate'], (contact_list_template_id, body), options)
 
     def put_outbound_digitalruleset(self, digital_rule_set_id: str, body: DigitalRuleSet | dict[str, Any], **options: Unpack[CallOptions]) -> DigitalRuleSet:
-        """Replace one outbound digitalruleset.
-        
-        ``PUT /api/v2/outbound/digitalrulesets/{digitalRuleSetId}``.
-        Requires the permission ``outbound:digitalRuleSet:edit``.
-        
-        :param str digital_rule_set_id: path ``digitalRuleSetId``, required
-        :param DigitalRuleSet body: body ``body``, required
-        :return: DigitalRuleSet
-        """
-        return self._call(_OPS['put_outbound_digitalruleset'], (digital_rule_set_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_digitalruleset'], (digital_rule_set_id, body), options)
 
     def put_outbound_dnclist(self, dnc_list_id: str, body: DncList | dict[str, Any], **options: Unpack[CallOptions]) -> DncList:
-        """Replace one outbound dnclist.
-        
-        ``PUT /api/v2/outbound/dnclists/{dncListId}``.
-        Requires the permission ``outbound:dncList:edit``.
-        
-        :param str dnc_list_id: path ``dncListId``, required
-        :param DncList body: body ``body``, required
-        :return: DncList
-        """
-        return self._call(_OPS['put_outbound_dnclist'], (dnc_list_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_dnclist'], (dnc_list_id, body), options)
 
     def put_outbound_filespecificationtemplate(self, file_specification_template_id: str, body: FileSpecificationTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> FileSpecificationTemplate:
-        """Replace one outbound filespecificationtemplate.
-        
-        ``PUT /api/v2/outbound/filespecificationtemplates/{fileSpecificationTemplateId}``.
-        Requires the permission ``outbound:fileSpecificationTemplate:edit``.
-        
-        :param str file_specification_template_id: path ``fileSpecificationTemplateId``, required
-        :param FileSpecificationTemplate body: body ``body``, required
-        :return: FileSpecificationTemplate
-        """
-        return self._call(_OPS['put_outbound_filespecificationtemplate'], (file_specification_template_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_filespecificationtemplate'], (file_specification_template_id, body), options)
 
     def put_outbound_importtemplate(self, import_template_id: str, body: ImportTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ImportTemplate:
-        """Replace one outbound importtemplate.
-        
-        ``PUT /api/v2/outbound/importtemplates/{importTemplateId}``.
-        Requires the permission ``outbound:importTemplate:edit``.
-        
-        :param str import_template_id: path ``importTemplateId``, required
-        :param ImportTemplate body: body ``body``, required
-        :return: ImportTemplate
-        """
-        return self._call(_OPS['put_outbound_importtemplate'], (import_template_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_importtemplate'], (import_template_id, body), options)
 
     def put_outbound_messagingcampaign(self, messaging_campaign_id: str, body: MessagingCampaign | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingCampaign:
-        """Replace one outbound messagingcampaign.
-        
-        ``PUT /api/v2/outbound/messagingcampaigns/{messagingCampaignId}``.
-        Requires any of the permissions ``outbound:messagingCampaign:edit``, ``outbound:emailCampaign:edit``, ``outbound:whatsAppCampaign:edit``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :param MessagingCampaign body: body ``body``, required
-        :return: MessagingCampaign
-        """
-        return self._call(_OPS['put_outbound_messagingcampaign'], (messaging_campaign_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_messagingcampaign'], (messaging_campaign_id, body), options)
 
     def put_outbound_ruleset(self, rule_set_id: str, body: RuleSet | dict[str, Any], **options: Unpack[CallOptions]) -> RuleSet:
-        """Replace one outbound ruleset.
-        
-        ``PUT /api/v2/outbound/rulesets/{ruleSetId}``.
-        Requires the permission ``outbound:ruleSet:edit``.
-        
-        :param str rule_set_id: path ``ruleSetId``, required
-        :param RuleSet body: body ``body``, required
-        :return: RuleSet
-        """
-        return self._call(_OPS['put_outbound_ruleset'], (rule_set_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_ruleset'], (rule_set_id, body), options)
 
     def put_outbound_schedules_campaign(self, campaign_id: str, body: CampaignSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignSchedule:
-        """Replace one outbound schedules campaign.
-        
-        ``PUT /api/v2/outbound/schedules/campaigns/{campaignId}``.
-        Requires any of the permissions ``outbound:schedule:edit``, ``outbound:campaign:editSchedule``.
-        
-        :param str campaign_id: path ``campaignId``, required
-        :param CampaignSchedule body: body ``body``, required
-        :return: CampaignSchedule
-        """
-        return self._call(_OPS['put_outbound_schedules_campaign'], (campaign_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_schedules_campaign'], (campaign_id, body), options)
 
     def put_outbound_schedules_emailcampaign(self, email_campaign_id: str, body: EmailCampaignSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> EmailCampaignSchedule:
-        """Replace one outbound schedules emailcampaign.
-        
-        ``PUT /api/v2/outbound/schedules/emailcampaigns/{emailCampaignId}``.
-        Requires any of the permissions ``outbound:emailCampaignSchedule:edit``, ``outbound:emailCampaign:editSchedule``.
-        
-        :param str email_campaign_id: path ``emailCampaignId``, required
-        :param EmailCampaignSchedule body: body ``body``, required
-        :return: EmailCampaignSchedule
-        """
-        return self._call(_OPS['put_outbound_schedules_emailcampaign'], (email_campaign_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_schedules_emailcampaign'], (email_campaign_id, body), options)
 
     def put_outbound_schedules_messagingcampaign(self, messaging_campaign_id: str, body: MessagingCampaignSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> MessagingCampaignSchedule:
-        """Replace one outbound schedules messagingcampaign.
-        
-        ``PUT /api/v2/outbound/schedules/messagingcampaigns/{messagingCampaignId}``.
-        Requires any of the permissions ``outbound:messagingCampaignSchedule:edit``, ``outbound:messagingCampaign:editSchedule``.
-        
-        :param str messaging_campaign_id: path ``messagingCampaignId``, required
-        :param MessagingCampaignSchedule body: body ``body``, required
-        :return: MessagingCampaignSchedule
-        """
-        return self._call(_OPS['put_outbound_schedules_messagingcampaign'], (messaging_campaign_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_schedules_messagingcampaign'], (messaging_campaign_id, body), options)
 
     def put_outbound_schedules_sequence(self, sequence_id: str, body: SequenceSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> SequenceSchedule:
-        """Replace one outbound schedules sequence.
-        
-        ``PUT /api/v2/outbound/schedules/sequences/{sequenceId}``.
-        Requires any of the permissions ``outbound:schedule:edit``, ``outbound:campaignSequenceSchedule:edit``.
-        
-        :param str sequence_id: path ``sequenceId``, required
-        :param SequenceSchedule body: body ``body``, required
-        :return: SequenceSchedule
-        """
-        return self._call(_OPS['put_outbound_schedules_sequence'], (sequence_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_schedules_sequence'], (sequence_id, body), options)
 
     def put_outbound_schedules_whatsappcampaign(self, whats_app_campaign_id: str, body: WhatsAppCampaignSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> WhatsAppCampaignSchedule:
-        """Replace one outbound schedules whatsappcampaign.
-        
-        ``PUT /api/v2/outbound/schedules/whatsappcampaigns/{whatsAppCampaignId}``.
-        Requires any of the permissions ``outbound:whatsAppCampaignSchedule:edit``, ``outbound:whatsAppCampaign:editSchedule``.
-        
-        :param str whats_app_campaign_id: path ``whatsAppCampaignId``, required
-        :param WhatsAppCampaignSchedule body: body ``body``, required
-        :return: WhatsAppCampaignSchedule
-        """
-        return self._call(_OPS['put_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_schedules_whatsappcampaign'], (whats_app_campaign_id, body), options)
 
     def put_outbound_sequence(self, sequence_id: str, body: CampaignSequence | dict[str, Any], **options: Unpack[CallOptions]) -> CampaignSequence:
-        """Replace one outbound sequence.
-        
-        ``PUT /api/v2/outbound/sequences/{sequenceId}``.
-        Requires the permission ``outbound:campaignSequence:edit``.
-        
-        :param str sequence_id: path ``sequenceId``, required
-        :param CampaignSequence body: body ``body``, required
-        :return: CampaignSequence
-        """
-        return self._call(_OPS['put_outbound_sequence'], (sequence_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_sequence'], (sequence_id, body), options)
 
     def put_outbound_wrapupcodemappings(self, body: WrapUpCodeMapping | dict[str, Any], **options: Unpack[CallOptions]) -> WrapUpCodeMapping:
-        """Replace the outbound wrapupcodemappings.
-        
-        ``PUT /api/v2/outbound/wrapupcodemappings``.
-        Requires the permission ``outbound:wrapUpCodeMapping:edit``.
-        
-        :param WrapUpCodeMapping body: body ``body``, required
-        :return: WrapUpCodeMapping
-        """
-        return self._call(_OPS['put_outbound_wrapupcodemappings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_outbound_wrapupcodemappings'], (body,), options)
+
+
+_attach_docs(OutboundApi, __file__)

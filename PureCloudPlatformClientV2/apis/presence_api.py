@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import MutableUserPresence, OrganizationPresence, OrganizationPresenceDefinition, OrganizationPresenceDefinitionEntityListing, OrganizationPresenceEntityListing, PresenceSettings, Source, SourceEntityListing, SystemPresence, UcUserPresence, UserPresence, UserPrimarySource
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_presence_definition', 'DELETE', '/api/v2/presence/definitions/{definitionId}', None, (_P('definition_id', 'definitionId', 'path', 'str', True),)),
@@ -51,313 +43,85 @@ class PresenceApi(_BaseApi):
     _operations = _OPS
 
     def delete_presence_definition(self, definition_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one presence definition.
-        
-        ``DELETE /api/v2/presence/definitions/{definitionId}``.
-        Requires any of the permissions ``presence:presenceDefinition:delete``, ``presence:presenceDefinition:edit``.
-        
-        :param str definition_id: path ``definitionId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_presence_definition'], (definition_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_presence_definition'], (definition_id,), options)
 
     def delete_presence_source(self, source_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one presence source.
-        
-        ``DELETE /api/v2/presence/sources/{sourceId}``.
-        Requires any of the permissions ``presence:source:delete``, ``presence:source:edit``.
-        
-        :param str source_id: path ``sourceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_presence_source'], (source_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_presence_source'], (source_id,), options)
 
     def delete_presencedefinition(self, presence_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one presencedefinition.
-        
-        ``DELETE /api/v2/presencedefinitions/{presenceId}``. **Deprecated.**
-        Requires the permission ``presence:presenceDefinition:delete``.
-        
-        :param str presence_id: path ``presenceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_presencedefinition'], (presence_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_presencedefinition'], (presence_id,), options)
 
     def get_presence_definition(self, definition_id: str, *, locale_code: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPresenceDefinition:
-        """Get one presence definition by id.
-        
-        ``GET /api/v2/presence/definitions/{definitionId}``.
-        Requires the permission ``presence:presenceDefinition:view``.
-        
-        :param str definition_id: path ``definitionId``, required
-        :param str locale_code: query ``localeCode``; one of ``ALL``, ``he``, ``fr``, ``en_US``, ``da``, ``de``, ``it``, ``cs``, ``es``, ``fi``, ``ar``, ``ja``, ``ko``, ``nl``, ``no``, ``pl``, ``pt_BR``, ``pt_PT``, ``ru``, ``sv``, ``th``, ``tr``, ``uk``, ``zh_CN``, ``zh_TW``
-        :return: OrganizationPresenceDefinition
-        """
-        return self._call(_OPS['get_presence_definition'], (definition_id, locale_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_presence_definition'], (definition_id, locale_code), options)
 
     def get_presence_definitions(self, *, deactivated: str | None = None, division_id: list[str] | None = None, locale_code: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPresenceDefinitionEntityListing:
-        """List the organization's presence definitions, system and custom.
-        
-        ``GET /api/v2/presence/definitions``.
-        Requires the permission ``presence:presenceDefinition:view``.
-        
-        :param str deactivated: query ``deactivated``; default ``false``
-        :param list[str] division_id: query ``divisionId``
-        :param str locale_code: query ``localeCode``; one of ``ALL``, ``he``, ``fr``, ``en_US``, ``da``, ``de``, ``it``, ``cs``, ``es``, ``fi``, ``ar``, ``ja``, ``ko``, ``nl``, ``no``, ``pl``, ``pt_BR``, ``pt_PT``, ``ru``, ``sv``, ``th``, ``tr``, ``uk``, ``zh_CN``, ``zh_TW``
-        :return: OrganizationPresenceDefinitionEntityListing
-        """
-        return self._call(_OPS['get_presence_definitions'], (deactivated, division_id, locale_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_presence_definitions'], (deactivated, division_id, locale_code), options)
 
     def get_presence_settings(self, **options: Unpack[CallOptions]) -> PresenceSettings:
-        """Get presence settings.
-        
-        ``GET /api/v2/presence/settings``.
-        Requires the permission ``presence:settings:view``.
-        
-        :return: PresenceSettings
-        """
-        return self._call(_OPS['get_presence_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_presence_settings'], (), options)
 
     def get_presence_source(self, source_id: str, **options: Unpack[CallOptions]) -> Source:
-        """Get one presence source.
-        
-        ``GET /api/v2/presence/sources/{sourceId}``.
-        Requires the permission ``presence:source:view``.
-        
-        :param str source_id: path ``sourceId``, required
-        :return: Source
-        """
-        return self._call(_OPS['get_presence_source'], (source_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_presence_source'], (source_id,), options)
 
     def get_presence_sources(self, *, deactivated: str | None = None, **options: Unpack[CallOptions]) -> SourceEntityListing:
-        """Get presence sources.
-        
-        ``GET /api/v2/presence/sources``.
-        Requires the permission ``presence:source:view``.
-        
-        :param str deactivated: query ``deactivated``; default ``false``
-        :return: SourceEntityListing
-        """
-        return self._call(_OPS['get_presence_sources'], (deactivated,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_presence_sources'], (deactivated,), options)
 
     def get_presence_user_primarysource(self, user_id: str, **options: Unpack[CallOptions]) -> UserPrimarySource:
-        """Get primarysource of a presence user.
-        
-        ``GET /api/v2/presence/users/{userId}/primarysource``.
-        Requires the permission ``presence:userPrimarySource:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: UserPrimarySource
-        """
-        return self._call(_OPS['get_presence_user_primarysource'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_presence_user_primarysource'], (user_id,), options)
 
     def get_presencedefinition(self, presence_id: str, *, locale_code: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPresence:
-        """Get one presencedefinition.
-        
-        ``GET /api/v2/presencedefinitions/{presenceId}``. **Deprecated.**
-        Requires the permission ``presence:presenceDefinition:view``.
-        
-        :param str presence_id: path ``presenceId``, required
-        :param str locale_code: query ``localeCode``
-        :return: OrganizationPresence
-        """
-        return self._call(_OPS['get_presencedefinition'], (presence_id, locale_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_presencedefinition'], (presence_id, locale_code), options)
 
     def get_presencedefinitions(self, *, page_number: int | None = None, page_size: int | None = None, deleted: str | None = None, locale_code: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPresenceEntityListing:
-        """List the organization's presence definitions (the presences users can pick), one page per call.
-        
-        ``GET /api/v2/presencedefinitions``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_presencedefinitions)`` walks every page.
-        Requires no permission.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str deleted: query ``deleted``; default ``false``
-        :param str locale_code: query ``localeCode``
-        :return: OrganizationPresenceEntityListing
-        """
-        return self._call(_OPS['get_presencedefinitions'], (page_number, page_size, deleted, locale_code), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_presencedefinitions'], (page_number, page_size, deleted, locale_code), options)
 
     def get_systempresences(self, **options: Unpack[CallOptions]) -> list[SystemPresence]:
-        """Get systempresences.
-        
-        ``GET /api/v2/systempresences``.
-        Requires no permission.
-        
-        :return: list[SystemPresence]
-        """
-        return self._call(_OPS['get_systempresences'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_systempresences'], (), options)
 
     def get_user_presence(self, user_id: str, source_id: str, **options: Unpack[CallOptions]) -> UserPresence:
-        """Read a user's presence as one presence source sees it.
-        
-        ``GET /api/v2/users/{userId}/presences/{sourceId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param str source_id: path ``sourceId``, required
-        :return: UserPresence
-        """
-        return self._call(_OPS['get_user_presence'], (user_id, source_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_presence'], (user_id, source_id), options)
 
     def get_user_presences_purecloud(self, user_id: str, **options: Unpack[CallOptions]) -> UserPresence:
-        """Read a user's Genesys Cloud presence (Available, Away, Busy ...).
-        
-        ``GET /api/v2/users/{userId}/presences/purecloud``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :return: UserPresence
-        """
-        return self._call(_OPS['get_user_presences_purecloud'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_presences_purecloud'], (user_id,), options)
 
     def get_users_presence_bulk(self, source_id: str, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> list[UcUserPresence]:
-        """Get bulk of a users presence.
-        
-        ``GET /api/v2/users/presences/{sourceId}/bulk``.
-        Requires no permission.
-        
-        :param str source_id: path ``sourceId``, required
-        :param list[str] id: query ``id``
-        :return: list[UcUserPresence]
-        """
-        return self._call(_OPS['get_users_presence_bulk'], (source_id, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_presence_bulk'], (source_id, id), options)
 
     def get_users_presences_purecloud_bulk(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> list[UcUserPresence]:
-        """Get users presences purecloud bulk.
-        
-        ``GET /api/v2/users/presences/purecloud/bulk``.
-        Requires no permission.
-        
-        :param list[str] id: query ``id``
-        :return: list[UcUserPresence]
-        """
-        return self._call(_OPS['get_users_presences_purecloud_bulk'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_presences_purecloud_bulk'], (id,), options)
 
     def patch_user_presence(self, user_id: str, source_id: str, body: UserPresence | dict[str, Any], **options: Unpack[CallOptions]) -> UserPresence:
-        """Set a user's presence for one presence source.
-        
-        ``PATCH /api/v2/users/{userId}/presences/{sourceId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param str source_id: path ``sourceId``, required
-        :param UserPresence body: body ``body``, required
-        :return: UserPresence
-        """
-        return self._call(_OPS['patch_user_presence'], (user_id, source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_presence'], (user_id, source_id, body), options)
 
     def patch_user_presences_purecloud(self, user_id: str, body: UserPresence | dict[str, Any], **options: Unpack[CallOptions]) -> UserPresence:
-        """Set a user's Genesys Cloud presence, for example to Available or Away.
-        
-        ``PATCH /api/v2/users/{userId}/presences/purecloud``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param UserPresence body: body ``body``, required
-        :return: UserPresence
-        """
-        return self._call(_OPS['patch_user_presences_purecloud'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_presences_purecloud'], (user_id, body), options)
 
     def post_presence_definitions(self, body: OrganizationPresenceDefinition | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationPresenceDefinition:
-        """Create or add presence definitions.
-        
-        ``POST /api/v2/presence/definitions``.
-        Requires the permission ``presence:presenceDefinition:add``.
-        
-        :param OrganizationPresenceDefinition body: body ``body``, required
-        :return: OrganizationPresenceDefinition
-        """
-        return self._call(_OPS['post_presence_definitions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_presence_definitions'], (body,), options)
 
     def post_presence_sources(self, body: Source | dict[str, Any], **options: Unpack[CallOptions]) -> Source:
-        """Create or add presence sources.
-        
-        ``POST /api/v2/presence/sources``.
-        Requires the permission ``presence:source:add``.
-        
-        :param Source body: body ``body``, required
-        :return: Source
-        """
-        return self._call(_OPS['post_presence_sources'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_presence_sources'], (body,), options)
 
     def post_presencedefinitions(self, body: OrganizationPresence | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationPresence:
-        """Create or add presencedefinitions.
-        
-        ``POST /api/v2/presencedefinitions``. **Deprecated.**
-        Requires the permission ``presence:presenceDefinition:add``.
-        
-        :param OrganizationPresence body: body ``body``, required
-        :return: OrganizationPresence
-        """
-        return self._call(_OPS['post_presencedefinitions'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_presencedefinitions'], (body,), options)
 
     def put_presence_definition(self, definition_id: str, body: OrganizationPresenceDefinition | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationPresenceDefinition:
-        """Replace one presence definition.
-        
-        ``PUT /api/v2/presence/definitions/{definitionId}``.
-        Requires the permission ``presence:presenceDefinition:edit``.
-        
-        :param str definition_id: path ``definitionId``, required
-        :param OrganizationPresenceDefinition body: body ``body``, required
-        :return: OrganizationPresenceDefinition
-        """
-        return self._call(_OPS['put_presence_definition'], (definition_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_presence_definition'], (definition_id, body), options)
 
     def put_presence_settings(self, body: PresenceSettings | dict[str, Any], **options: Unpack[CallOptions]) -> PresenceSettings:
-        """Replace the presence settings.
-        
-        ``PUT /api/v2/presence/settings``.
-        Requires the permission ``presence:settings:edit``.
-        
-        :param PresenceSettings body: body ``body``, required
-        :return: PresenceSettings
-        """
-        return self._call(_OPS['put_presence_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_presence_settings'], (body,), options)
 
     def put_presence_source(self, source_id: str, body: Source | dict[str, Any], **options: Unpack[CallOptions]) -> Source:
-        """Replace one presence source.
-        
-        ``PUT /api/v2/presence/sources/{sourceId}``.
-        Requires the permission ``presence:source:edit``.
-        
-        :param str source_id: path ``sourceId``, required
-        :param Source body: body ``body``, required
-        :return: Source
-        """
-        return self._call(_OPS['put_presence_source'], (source_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_presence_source'], (source_id, body), options)
 
     def put_presence_user_primarysource(self, user_id: str, body: UserPrimarySource | dict[str, Any], **options: Unpack[CallOptions]) -> UserPrimarySource:
-        """Replace the primarysource of a presence user.
-        
-        ``PUT /api/v2/presence/users/{userId}/primarysource``.
-        Requires the permission ``presence:userPrimarySource:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserPrimarySource body: body ``body``, required
-        :return: UserPrimarySource
-        """
-        return self._call(_OPS['put_presence_user_primarysource'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_presence_user_primarysource'], (user_id, body), options)
 
     def put_presencedefinition(self, presence_id: str, body: OrganizationPresence | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationPresence:
-        """Replace one presencedefinition.
-        
-        ``PUT /api/v2/presencedefinitions/{presenceId}``. **Deprecated.**
-        Requires the permission ``presence:presenceDefinition:edit``.
-        
-        :param str presence_id: path ``presenceId``, required
-        :param OrganizationPresence body: body ``body``, required
-        :return: OrganizationPresence
-        """
-        return self._call(_OPS['put_presencedefinition'], (presence_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_presencedefinition'], (presence_id, body), options)
 
     def put_users_presences_bulk(self, body: list[MutableUserPresence], **options: Unpack[CallOptions]) -> list[UserPresence]:
-        """Replace the users presences bulk.
-        
-        ``PUT /api/v2/users/presences/bulk``.
-        Requires the permission ``presence:userPresence:edit``.
-        
-        :param list[MutableUserPresence] body: body ``body``, required
-        :return: list[UserPresence]
-        """
-        return self._call(_OPS['put_users_presences_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_users_presences_bulk'], (body,), options)
+
+
+_attach_docs(PresenceApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import CreateScheduledTriggerRequest, CreateTriggerRequest, ScheduledTrigger, ScheduledTriggerEntityListing, TestModeEventResults, TestModeResults, TopicCursorEntityListing, Trigger, TriggerEntityListing, UpdateScheduledTriggerRequest, UpdateTriggerRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_processautomation_scheduledtrigger', 'DELETE', '/api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}', None, (_P('scheduled_trigger_id', 'scheduledTriggerId', 'path', 'str', True),)),
@@ -37,161 +29,43 @@ class ProcessAutomationApi(_BaseApi):
     _operations = _OPS
 
     def delete_processautomation_scheduledtrigger(self, scheduled_trigger_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one processautomation scheduledtrigger.
-        
-        ``DELETE /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``.
-        Requires the permission ``processautomation:trigger:delete``.
-        
-        :param str scheduled_trigger_id: path ``scheduledTriggerId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_processautomation_scheduledtrigger'], (scheduled_trigger_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_processautomation_scheduledtrigger'], (scheduled_trigger_id,), options)
 
     def delete_processautomation_trigger(self, trigger_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one processautomation trigger.
-        
-        ``DELETE /api/v2/processautomation/triggers/{triggerId}``.
-        Requires the permission ``processautomation:trigger:delete``.
-        
-        :param str trigger_id: path ``triggerId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_processautomation_trigger'], (trigger_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_processautomation_trigger'], (trigger_id,), options)
 
     def get_processautomation_scheduledtrigger(self, scheduled_trigger_id: str, **options: Unpack[CallOptions]) -> ScheduledTrigger:
-        """Get one processautomation scheduledtrigger.
-        
-        ``GET /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``.
-        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
-        
-        :param str scheduled_trigger_id: path ``scheduledTriggerId``, required
-        :return: ScheduledTrigger
-        """
-        return self._call(_OPS['get_processautomation_scheduledtrigger'], (scheduled_trigger_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_processautomation_scheduledtrigger'], (scheduled_trigger_id,), options)
 
     def get_processautomation_scheduledtriggers(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, enabled: bool | None = None, **options: Unpack[CallOptions]) -> ScheduledTriggerEntityListing:
-        """List processautomation scheduledtriggers, one page per call.
-        
-        ``GET /api/v2/processautomation/scheduledtriggers``.
-        Pages by ``after``: ``paginate(api.get_processautomation_scheduledtriggers)`` walks every page.
-        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param bool enabled: query ``enabled``
-        :return: ScheduledTriggerEntityListing
-        """
-        return self._call(_OPS['get_processautomation_scheduledtriggers'], (before, after, page_size, enabled), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_processautomation_scheduledtriggers'], (before, after, page_size, enabled), options)
 
     def get_processautomation_trigger(self, trigger_id: str, **options: Unpack[CallOptions]) -> Trigger:
-        """Get one processautomation trigger.
-        
-        ``GET /api/v2/processautomation/triggers/{triggerId}``.
-        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
-        
-        :param str trigger_id: path ``triggerId``, required
-        :return: Trigger
-        """
-        return self._call(_OPS['get_processautomation_trigger'], (trigger_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_processautomation_trigger'], (trigger_id,), options)
 
     def get_processautomation_triggers(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, topic_name: str | None = None, enabled: bool | None = None, has_delay_by: bool | None = None, **options: Unpack[CallOptions]) -> TriggerEntityListing:
-        """List processautomation triggers, one page per call.
-        
-        ``GET /api/v2/processautomation/triggers``.
-        Pages by ``after``: ``paginate(api.get_processautomation_triggers)`` walks every page.
-        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str topic_name: query ``topicName``
-        :param bool enabled: query ``enabled``
-        :param bool has_delay_by: query ``hasDelayBy``
-        :return: TriggerEntityListing
-        """
-        return self._call(_OPS['get_processautomation_triggers'], (before, after, page_size, topic_name, enabled, has_delay_by), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_processautomation_triggers'], (before, after, page_size, topic_name, enabled, has_delay_by), options)
 
     def get_processautomation_triggers_topics(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> TopicCursorEntityListing:
-        """List processautomation triggers topics, one page per call.
-        
-        ``GET /api/v2/processautomation/triggers/topics``.
-        Pages by ``after``: ``paginate(api.get_processautomation_triggers_topics)`` walks every page.
-        Requires any of the permissions ``processautomation:trigger:edit``, ``processautomation:trigger:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :return: TopicCursorEntityListing
-        """
-        return self._call(_OPS['get_processautomation_triggers_topics'], (before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_processautomation_triggers_topics'], (before, after, page_size), options)
 
     def post_processautomation_scheduledtriggers(self, body: CreateScheduledTriggerRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduledTrigger:
-        """Create or add processautomation scheduledtriggers.
-        
-        ``POST /api/v2/processautomation/scheduledtriggers``.
-        Requires the permission ``processautomation:trigger:add``.
-        
-        :param CreateScheduledTriggerRequest body: body ``body``, required
-        :return: ScheduledTrigger
-        """
-        return self._call(_OPS['post_processautomation_scheduledtriggers'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_processautomation_scheduledtriggers'], (body,), options)
 
     def post_processautomation_trigger_test(self, trigger_id: str, *, body: str | None = None, **options: Unpack[CallOptions]) -> TestModeResults:
-        """Request test of a processautomation trigger.
-        
-        ``POST /api/v2/processautomation/triggers/{triggerId}/test``.
-        Requires the permission ``processautomation:trigger:test``.
-        
-        :param str trigger_id: path ``triggerId``, required
-        :param str body: body ``body``
-        :return: TestModeResults
-        """
-        return self._call(_OPS['post_processautomation_trigger_test'], (trigger_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_processautomation_trigger_test'], (trigger_id, body), options)
 
     def post_processautomation_triggers(self, body: CreateTriggerRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Trigger:
-        """Create or add processautomation triggers.
-        
-        ``POST /api/v2/processautomation/triggers``.
-        Requires the permission ``processautomation:trigger:add``.
-        
-        :param CreateTriggerRequest body: body ``body``, required
-        :return: Trigger
-        """
-        return self._call(_OPS['post_processautomation_triggers'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_processautomation_triggers'], (body,), options)
 
     def post_processautomation_triggers_topic_test(self, topic_name: str, *, body: str | None = None, **options: Unpack[CallOptions]) -> TestModeEventResults:
-        """Request test of a processautomation triggers topic.
-        
-        ``POST /api/v2/processautomation/triggers/topics/{topicName}/test``.
-        Requires the permission ``processautomation:trigger:test``.
-        
-        :param str topic_name: path ``topicName``, required
-        :param str body: body ``body``
-        :return: TestModeEventResults
-        """
-        return self._call(_OPS['post_processautomation_triggers_topic_test'], (topic_name, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_processautomation_triggers_topic_test'], (topic_name, body), options)
 
     def put_processautomation_scheduledtrigger(self, scheduled_trigger_id: str, body: UpdateScheduledTriggerRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduledTrigger:
-        """Replace one processautomation scheduledtrigger.
-        
-        ``PUT /api/v2/processautomation/scheduledtriggers/{scheduledTriggerId}``.
-        Requires the permission ``processautomation:trigger:edit``.
-        
-        :param str scheduled_trigger_id: path ``scheduledTriggerId``, required
-        :param UpdateScheduledTriggerRequest body: body ``body``, required
-        :return: ScheduledTrigger
-        """
-        return self._call(_OPS['put_processautomation_scheduledtrigger'], (scheduled_trigger_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_processautomation_scheduledtrigger'], (scheduled_trigger_id, body), options)
 
     def put_processautomation_trigger(self, trigger_id: str, body: UpdateTriggerRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Trigger:
-        """Replace one processautomation trigger.
-        
-        ``PUT /api/v2/processautomation/triggers/{triggerId}``.
-        Requires the permission ``processautomation:trigger:edit``.
-        
-        :param str trigger_id: path ``triggerId``, required
-        :param UpdateTriggerRequest body: body ``body``, required
-        :return: Trigger
-        """
-        return self._call(_OPS['put_processautomation_trigger'], (trigger_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_processautomation_trigger'], (trigger_id, body), options)
+
+
+_attach_docs(ProcessAutomationApi, __file__)

@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import datetime
-    from ..models import AgentActivityEntityListing, AgentScoringRule, AgentScoringRuleEntityListing, AiScoringSettings, AsyncQueryResponse, AsyncQueryStatus, Calibration, CalibrationCreate, CalibrationEntityListing, CreateSurveyRequest, CreateSurveyResponse, Evaluation, EvaluationAggregateQueryResponse, EvaluationAggregationQuery, EvaluationAggregationQueryMe, EvaluationAsyncAggregateQueryResponse, EvaluationAsyncAggregationQuery, EvaluationCreateBody, EvaluationEntityListing, EvaluationForm, EvaluationFormAndScoringSet, EvaluationFormDivisionView, EvaluationFormDivisionViewListing, EvaluationFormResponse, EvaluationFormResponseEntityListing, EvaluationResponse, EvaluationScoringSet, EvaluationSearchRequestDTO, EvaluationSearchResponse, EvaluatorActivityEntityListing, PublishForm, QMAuditQueryRequest, QualityAuditQueryExecutionResultsResponse, QualityAuditQueryExecutionStatusResponse, ScorableSurvey, Survey, SurveyAggregateQueryResponse, SurveyAggregationQuery, SurveyAsyncAggregateQueryResponse, SurveyAsyncAggregationQuery, SurveyForm, SurveyFormAndScoringSet, SurveyFormDivisionView, SurveyFormDivisionViewListing, SurveyFormEntityListing, SurveyScoringSet
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_analytics_evaluations_aggregates_job', 'DELETE', '/api/v2/analytics/evaluations/aggregates/jobs/{jobId}', None, (_P('job_id', 'jobId', 'path', 'str', True),)),
@@ -101,986 +92,232 @@ class QualityApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_evaluations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics evaluations aggregates job.
-        
-        ``DELETE /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_evaluations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_evaluations_aggregates_job'], (job_id,), options)
 
     def delete_analytics_surveys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics surveys aggregates job.
-        
-        ``DELETE /api/v2/analytics/surveys/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_surveys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_surveys_aggregates_job'], (job_id,), options)
 
     def delete_quality_calibration(self, calibration_id: str, calibrator_id: str, **options: Unpack[CallOptions]) -> Calibration:
-        """Delete one quality calibration.
-        
-        ``DELETE /api/v2/quality/calibrations/{calibrationId}``.
-        Requires the permission ``quality:calibration:delete``.
-        
-        :param str calibration_id: path ``calibrationId``, required
-        :param str calibrator_id: query ``calibratorId``, required
-        :return: Calibration
-        """
-        return self._call(_OPS['delete_quality_calibration'], (calibration_id, calibrator_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_quality_calibration'], (calibration_id, calibrator_id), options)
 
     def delete_quality_conversation_evaluation(self, conversation_id: str, evaluation_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> EvaluationResponse:
-        """Delete one evaluation of a quality conversation.
-        
-        ``DELETE /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``.
-        Requires the permission ``quality:evaluation:delete``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str evaluation_id: path ``evaluationId``, required
-        :param str expand: query ``expand``
-        :return: EvaluationResponse
-        """
-        return self._call(_OPS['delete_quality_conversation_evaluation'], (conversation_id, evaluation_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_quality_conversation_evaluation'], (conversation_id, evaluation_id, expand), options)
 
     def delete_quality_form(self, form_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one quality form.
-        
-        ``DELETE /api/v2/quality/forms/{formId}``. **Deprecated.**
-        Requires the permission ``quality:evaluationForm:delete``.
-        
-        :param str form_id: path ``formId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_quality_form'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_quality_form'], (form_id,), options)
 
     def delete_quality_forms_evaluation(self, form_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one quality forms evaluation.
-        
-        ``DELETE /api/v2/quality/forms/evaluations/{formId}``.
-        Requires the permission ``quality:evaluationForm:delete``.
-        
-        :param str form_id: path ``formId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_quality_forms_evaluation'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_quality_forms_evaluation'], (form_id,), options)
 
     def delete_quality_forms_survey(self, form_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one quality forms survey.
-        
-        ``DELETE /api/v2/quality/forms/surveys/{formId}``.
-        Requires the permission ``quality:surveyForm:delete``.
-        
-        :param str form_id: path ``formId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_quality_forms_survey'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_quality_forms_survey'], (form_id,), options)
 
     def delete_quality_program_agentscoringrule(self, program_id: str, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one agentscoringrule of a quality program.
-        
-        ``DELETE /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``.
-        Requires the permission ``quality:scoringRule:delete``.
-        
-        :param str program_id: path ``programId``, required
-        :param str rule_id: path ``ruleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_quality_program_agentscoringrule'], (program_id, rule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_quality_program_agentscoringrule'], (program_id, rule_id), options)
 
     def get_analytics_evaluations_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics evaluations aggregates job.
-        
-        ``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_evaluations_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_evaluations_aggregates_job'], (job_id,), options)
 
     def get_analytics_evaluations_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> EvaluationAsyncAggregateQueryResponse:
-        """List results of an analytics evaluations aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/evaluations/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_evaluations_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: EvaluationAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_evaluations_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_evaluations_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_surveys_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics surveys aggregates job.
-        
-        ``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_surveys_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_surveys_aggregates_job'], (job_id,), options)
 
     def get_analytics_surveys_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SurveyAsyncAggregateQueryResponse:
-        """List results of an analytics surveys aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/surveys/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_surveys_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: SurveyAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_surveys_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_surveys_aggregates_job_results'], (job_id, cursor), options)
 
     def get_quality_agents_activity(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, start_time: datetime | str | None = None, end_time: datetime | str | None = None, agent_user_id: list[str] | None = None, evaluator_user_id: str | None = None, name: str | None = None, group: str | None = None, agent_team_id: str | None = None, form_context_id: str | None = None, user_state: str | None = None, **options: Unpack[CallOptions]) -> AgentActivityEntityListing:
-        """List quality agents activity, one page per call.
-        
-        ``GET /api/v2/quality/agents/activity``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_agents_activity)`` walks every page.
-        Requires the permission ``quality:evaluation:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param datetime start_time: query ``startTime``
-        :param datetime end_time: query ``endTime``
-        :param list[str] agent_user_id: query ``agentUserId``
-        :param str evaluator_user_id: query ``evaluatorUserId``
-        :param str name: query ``name``
-        :param str group: query ``group``
-        :param str agent_team_id: query ``agentTeamId``
-        :param str form_context_id: query ``formContextId``
-        :param str user_state: query ``userState``; one of ``Any``, ``Legacy``; default ``Legacy``
-        :return: AgentActivityEntityListing
-        """
-        return self._call(_OPS['get_quality_agents_activity'], (page_size, page_number, sort_by, expand, next_page, previous_page, start_time, end_time, agent_user_id, evaluator_user_id, name, group, agent_team_id, form_context_id, user_state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_agents_activity'], (page_size, page_number, sort_by, expand, next_page, previous_page, start_time, end_time, agent_user_id, evaluator_user_id, name, group, agent_team_id, form_context_id, user_state), options)
 
     def get_quality_calibration(self, calibration_id: str, *, calibrator_id: str | None = None, conversation_id: str | None = None, **options: Unpack[CallOptions]) -> Calibration:
-        """Get one quality calibration.
-        
-        ``GET /api/v2/quality/calibrations/{calibrationId}``.
-        Requires the permission ``quality:calibration:view``.
-        
-        :param str calibration_id: path ``calibrationId``, required
-        :param str calibrator_id: query ``calibratorId``
-        :param str conversation_id: query ``conversationId``
-        :return: Calibration
-        """
-        return self._call(_OPS['get_quality_calibration'], (calibration_id, calibrator_id, conversation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_calibration'], (calibration_id, calibrator_id, conversation_id), options)
 
     def get_quality_calibrations(self, calibrator_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, conversation_id: str | None = None, start_time: datetime | str | None = None, end_time: datetime | str | None = None, **options: Unpack[CallOptions]) -> CalibrationEntityListing:
-        """List quality calibrations, one page per call.
-        
-        ``GET /api/v2/quality/calibrations``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_calibrations)`` walks every page.
-        Requires the permission ``quality:calibration:view``.
-        
-        :param str calibrator_id: query ``calibratorId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str conversation_id: query ``conversationId``
-        :param datetime start_time: query ``startTime``
-        :param datetime end_time: query ``endTime``
-        :return: CalibrationEntityListing
-        """
-        return self._call(_OPS['get_quality_calibrations'], (calibrator_id, page_size, page_number, sort_by, expand, next_page, previous_page, conversation_id, start_time, end_time), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_calibrations'], (calibrator_id, page_size, page_number, sort_by, expand, next_page, previous_page, conversation_id, start_time, end_time), options)
 
     def get_quality_conversation_evaluation(self, conversation_id: str, evaluation_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> EvaluationResponse:
-        """Get one evaluation of a quality conversation.
-        
-        ``GET /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``.
-        Requires any of the permissions ``quality:evaluation:view``, ``quality:evaluation:assign``, ``quality:evaluation:release``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str evaluation_id: path ``evaluationId``, required
-        :param str expand: query ``expand``
-        :return: EvaluationResponse
-        """
-        return self._call(_OPS['get_quality_conversation_evaluation'], (conversation_id, evaluation_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_conversation_evaluation'], (conversation_id, evaluation_id, expand), options)
 
     def get_quality_conversation_surveys(self, conversation_id: str, **options: Unpack[CallOptions]) -> list[Survey]:
-        """Get surveys of a quality conversation.
-        
-        ``GET /api/v2/quality/conversations/{conversationId}/surveys``.
-        Requires the permission ``quality:survey:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: list[Survey]
-        """
-        return self._call(_OPS['get_quality_conversation_surveys'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_conversation_surveys'], (conversation_id,), options)
 
     def get_quality_conversations_audits_query_transaction_id(self, transaction_id: str, **options: Unpack[CallOptions]) -> QualityAuditQueryExecutionStatusResponse:
-        """Get one quality conversations audits query.
-        
-        ``GET /api/v2/quality/conversations/audits/query/{transactionId}``.
-        Requires the permission ``audits:interactionDetails:view``.
-        
-        :param str transaction_id: path ``transactionId``, required
-        :return: QualityAuditQueryExecutionStatusResponse
-        """
-        return self._call(_OPS['get_quality_conversations_audits_query_transaction_id'], (transaction_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_conversations_audits_query_transaction_id'], (transaction_id,), options)
 
     def get_quality_conversations_audits_query_transaction_id_results(self, transaction_id: str, *, cursor: str | None = None, page_size: int | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> QualityAuditQueryExecutionResultsResponse:
-        """List results of a quality conversations audits query, one page per call.
-        
-        ``GET /api/v2/quality/conversations/audits/query/{transactionId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_quality_conversations_audits_query_transaction_id_results)`` walks every page.
-        Requires the permission ``audits:interactionDetails:view``.
-        
-        :param str transaction_id: path ``transactionId``, required
-        :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] expand: query ``expand``; each one of ``user``
-        :return: QualityAuditQueryExecutionResultsResponse
-        """
-        return self._call(_OPS['get_quality_conversations_audits_query_transaction_id_results'], (transaction_id, cursor, page_size, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_conversations_audits_query_transaction_id_results'], (transaction_id, cursor, page_size, expand), options)
 
     def get_quality_evaluations_query(self, *, page_size: int | None = None, page_number: int | None = None, expand: list[str] | None = None, previous_page: str | None = None, conversation_id: str | None = None, agent_user_id: str | None = None, agent_team_id: str | None = None, evaluator_user_id: str | None = None, assignee_user_id: str | None = None, queue_id: str | None = None, start_time: str | None = None, end_time: str | None = None, form_context_id: str | None = None, evaluation_state: list[str] | None = None, is_released: bool | None = None, agent_has_read: bool | None = None, expand_answer_total_scores: bool | None = None, maximum: int | None = None, sort_order: str | None = None, include_deleted_users: bool | None = None, **options: Unpack[CallOptions]) -> EvaluationEntityListing:
-        """List quality evaluations query, one page per call.
-        
-        ``GET /api/v2/quality/evaluations/query``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_evaluations_query)`` walks every page.
-        Requires the permission ``quality:evaluation:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] expand: query ``expand``
-        :param str previous_page: query ``previousPage``
-        :param str conversation_id: query ``conversationId``
-        :param str agent_user_id: query ``agentUserId``
-        :param str agent_team_id: query ``agentTeamId``
-        :param str evaluator_user_id: query ``evaluatorUserId``
-        :param str assignee_user_id: query ``assigneeUserId``
-        :param str queue_id: query ``queueId``
-        :param str start_time: query ``startTime``
-        :param str end_time: query ``endTime``
-        :param str form_context_id: query ``formContextId``
-        :param list[str] evaluation_state: query ``evaluationState``
-        :param bool is_released: query ``isReleased``
-        :param bool agent_has_read: query ``agentHasRead``
-        :param bool expand_answer_total_scores: query ``expandAnswerTotalScores``
-        :param int maximum: query ``maximum``
-        :param str sort_order: query ``sortOrder``
-        :param bool include_deleted_users: query ``includeDeletedUsers``; default ``False``
-        :return: EvaluationEntityListing
-        """
-        return self._call(_OPS['get_quality_evaluations_query'], (page_size, page_number, expand, previous_page, conversation_id, agent_user_id, agent_team_id, evaluator_user_id, assignee_user_id, queue_id, start_time, end_time, form_context_id, evaluation_state, is_released, agent_has_read, expand_answer_total_scores, maximum, sort_order, include_deleted_users), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_evaluations_query'], (page_size, page_number, expand, previous_page, conversation_id, agent_user_id, agent_team_id, evaluator_user_id, assignee_user_id, queue_id, start_time, end_time, form_context_id, evaluation_state, is_released, agent_has_read, expand_answer_total_scores, maximum, sort_order, include_deleted_users), options)
 
     def get_quality_evaluators_activity(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, start_time: datetime | str | None = None, end_time: datetime | str | None = None, name: str | None = None, permission: list[str] | None = None, group: str | None = None, agent_team_id: str | None = None, **options: Unpack[CallOptions]) -> EvaluatorActivityEntityListing:
-        """List quality evaluators activity, one page per call.
-        
-        ``GET /api/v2/quality/evaluators/activity``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_evaluators_activity)`` walks every page.
-        Requires the permission ``quality:evaluation:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param datetime start_time: query ``startTime``
-        :param datetime end_time: query ``endTime``
-        :param str name: query ``name``
-        :param list[str] permission: query ``permission``
-        :param str group: query ``group``
-        :param str agent_team_id: query ``agentTeamId``
-        :return: EvaluatorActivityEntityListing
-        """
-        return self._call(_OPS['get_quality_evaluators_activity'], (page_size, page_number, sort_by, expand, next_page, previous_page, start_time, end_time, name, permission, group, agent_team_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_evaluators_activity'], (page_size, page_number, sort_by, expand, next_page, previous_page, start_time, end_time, name, permission, group, agent_team_id), options)
 
     def get_quality_form(self, form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Get one quality form.
-        
-        ``GET /api/v2/quality/forms/{formId}``. **Deprecated.**
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['get_quality_form'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_form'], (form_id,), options)
 
     def get_quality_form_versions(self, form_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """List versions of a quality form, one page per call.
-        
-        ``GET /api/v2/quality/forms/{formId}/versions``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_quality_form_versions)`` walks every page.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :return: EvaluationFormResponseEntityListing
-        """
-        return self._call(_OPS['get_quality_form_versions'], (form_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_form_versions'], (form_id, page_size, page_number, sort_order), options)
 
     def get_quality_forms(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, next_page: str | None = None, previous_page: str | None = None, expand: str | None = None, name: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """List quality forms, one page per call.
-        
-        ``GET /api/v2/quality/forms``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_quality_forms)`` walks every page.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str expand: query ``expand``; one of ``publishHistory``
-        :param str name: query ``name``
-        :param str sort_order: query ``sortOrder``
-        :return: EvaluationFormResponseEntityListing
-        """
-        return self._call(_OPS['get_quality_forms'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)
 
     def get_quality_forms_evaluation(self, form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Get one quality forms evaluation.
-        
-        ``GET /api/v2/quality/forms/evaluations/{formId}``.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['get_quality_forms_evaluation'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_evaluation'], (form_id,), options)
 
     def get_quality_forms_evaluation_versions(self, form_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """List versions of a quality forms evaluation, one page per call.
-        
-        ``GET /api/v2/quality/forms/evaluations/{formId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_forms_evaluation_versions)`` walks every page.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; default ``asc``
-        :return: EvaluationFormResponseEntityListing
-        """
-        return self._call(_OPS['get_quality_forms_evaluation_versions'], (form_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_evaluation_versions'], (form_id, page_size, page_number, sort_order), options)
 
     def get_quality_forms_evaluations(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, next_page: str | None = None, previous_page: str | None = None, expand: str | None = None, name: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """List quality forms evaluations, one page per call.
-        
-        ``GET /api/v2/quality/forms/evaluations``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_forms_evaluations)`` walks every page.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str expand: query ``expand``; one of ``publishHistory``
-        :param str name: query ``name``
-        :param str sort_order: query ``sortOrder``
-        :return: EvaluationFormResponseEntityListing
-        """
-        return self._call(_OPS['get_quality_forms_evaluations'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_evaluations'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)
 
     def get_quality_forms_evaluations_bulk(self, id: list[str], *, include_latest_version_form_name: bool | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """Get quality forms evaluations bulk.
-        
-        ``GET /api/v2/quality/forms/evaluations/bulk``.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param list[str] id: query ``id``, required
-        :param bool include_latest_version_form_name: query ``includeLatestVersionFormName``; default ``False``
-        :return: EvaluationFormResponseEntityListing
-        """
-        return self._call(_OPS['get_quality_forms_evaluations_bulk'], (id, include_latest_version_form_name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_evaluations_bulk'], (id, include_latest_version_form_name), options)
 
     def get_quality_forms_evaluations_bulk_contexts(self, context_id: list[str], **options: Unpack[CallOptions]) -> list[EvaluationFormResponse]:
-        """Get quality forms evaluations bulk contexts.
-        
-        ``GET /api/v2/quality/forms/evaluations/bulk/contexts``.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param list[str] context_id: query ``contextId``, required
-        :return: list[EvaluationFormResponse]
-        """
-        return self._call(_OPS['get_quality_forms_evaluations_bulk_contexts'], (context_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_evaluations_bulk_contexts'], (context_id,), options)
 
     def get_quality_forms_survey(self, form_id: str, **options: Unpack[CallOptions]) -> SurveyForm:
-        """Get one quality forms survey.
-        
-        ``GET /api/v2/quality/forms/surveys/{formId}``.
-        Requires the permission ``quality:surveyForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :return: SurveyForm
-        """
-        return self._call(_OPS['get_quality_forms_survey'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_survey'], (form_id,), options)
 
     def get_quality_forms_survey_versions(self, form_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> SurveyFormEntityListing:
-        """List versions of a quality forms survey, one page per call.
-        
-        ``GET /api/v2/quality/forms/surveys/{formId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_forms_survey_versions)`` walks every page.
-        Requires the permission ``quality:surveyForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: SurveyFormEntityListing
-        """
-        return self._call(_OPS['get_quality_forms_survey_versions'], (form_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_survey_versions'], (form_id, page_size, page_number), options)
 
     def get_quality_forms_surveys(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, next_page: str | None = None, previous_page: str | None = None, expand: str | None = None, name: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> SurveyFormEntityListing:
-        """List quality forms surveys, one page per call.
-        
-        ``GET /api/v2/quality/forms/surveys``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_forms_surveys)`` walks every page.
-        Requires the permission ``quality:surveyForm:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str expand: query ``expand``; one of ``publishHistory``
-        :param str name: query ``name``
-        :param str sort_order: query ``sortOrder``
-        :return: SurveyFormEntityListing
-        """
-        return self._call(_OPS['get_quality_forms_surveys'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_surveys'], (page_size, page_number, sort_by, next_page, previous_page, expand, name, sort_order), options)
 
     def get_quality_forms_surveys_bulk(self, id: list[str], **options: Unpack[CallOptions]) -> SurveyFormEntityListing:
-        """Get quality forms surveys bulk.
-        
-        ``GET /api/v2/quality/forms/surveys/bulk``.
-        Requires the permission ``quality:surveyForm:view``.
-        
-        :param list[str] id: query ``id``, required
-        :return: SurveyFormEntityListing
-        """
-        return self._call(_OPS['get_quality_forms_surveys_bulk'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_surveys_bulk'], (id,), options)
 
     def get_quality_forms_surveys_bulk_contexts(self, context_id: list[str], *, published: bool | None = None, **options: Unpack[CallOptions]) -> list[SurveyForm]:
-        """Get quality forms surveys bulk contexts.
-        
-        ``GET /api/v2/quality/forms/surveys/bulk/contexts``.
-        Requires the permission ``quality:surveyForm:view``.
-        
-        :param list[str] context_id: query ``contextId``, required
-        :param bool published: query ``published``; default ``True``
-        :return: list[SurveyForm]
-        """
-        return self._call(_OPS['get_quality_forms_surveys_bulk_contexts'], (context_id, published), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_forms_surveys_bulk_contexts'], (context_id, published), options)
 
     def get_quality_program_agentscoringrule(self, program_id: str, rule_id: str, **options: Unpack[CallOptions]) -> AgentScoringRule:
-        """Get one agentscoringrule of a quality program.
-        
-        ``GET /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``.
-        Requires the permission ``quality:scoringRule:view``.
-        
-        :param str program_id: path ``programId``, required
-        :param str rule_id: path ``ruleId``, required
-        :return: AgentScoringRule
-        """
-        return self._call(_OPS['get_quality_program_agentscoringrule'], (program_id, rule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_program_agentscoringrule'], (program_id, rule_id), options)
 
     def get_quality_program_agentscoringrules(self, program_id: str, **options: Unpack[CallOptions]) -> AgentScoringRuleEntityListing:
-        """Get agentscoringrules of a quality program.
-        
-        ``GET /api/v2/quality/programs/{programId}/agentscoringrules``.
-        Requires the permission ``quality:scoringRule:view``.
-        
-        :param str program_id: path ``programId``, required
-        :return: AgentScoringRuleEntityListing
-        """
-        return self._call(_OPS['get_quality_program_agentscoringrules'], (program_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_program_agentscoringrules'], (program_id,), options)
 
     def get_quality_publishedform(self, form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Get one quality publishedform.
-        
-        ``GET /api/v2/quality/publishedforms/{formId}``. **Deprecated.**
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['get_quality_publishedform'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedform'], (form_id,), options)
 
     def get_quality_publishedforms(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, only_latest_per_context: bool | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """List quality publishedforms, one page per call.
-        
-        ``GET /api/v2/quality/publishedforms``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms)`` walks every page.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param bool only_latest_per_context: query ``onlyLatestPerContext``; default ``False``
-        :return: EvaluationFormResponseEntityListing
-        """
-        return self._call(_OPS['get_quality_publishedforms'], (page_size, page_number, name, only_latest_per_context), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms'], (page_size, page_number, name, only_latest_per_context), options)
 
     def get_quality_publishedforms_evaluation(self, form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Get one quality publishedforms evaluation.
-        
-        ``GET /api/v2/quality/publishedforms/evaluations/{formId}``.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['get_quality_publishedforms_evaluation'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms_evaluation'], (form_id,), options)
 
     def get_quality_publishedforms_evaluations(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, only_latest_per_context: bool | None = None, **options: Unpack[CallOptions]) -> EvaluationFormResponseEntityListing:
-        """List quality publishedforms evaluations, one page per call.
-        
-        ``GET /api/v2/quality/publishedforms/evaluations``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms_evaluations)`` walks every page.
-        Requires the permission ``quality:evaluationForm:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param bool only_latest_per_context: query ``onlyLatestPerContext``; default ``False``
-        :return: EvaluationFormResponseEntityListing
-        """
-        return self._call(_OPS['get_quality_publishedforms_evaluations'], (page_size, page_number, name, only_latest_per_context), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms_evaluations'], (page_size, page_number, name, only_latest_per_context), options)
 
     def get_quality_publishedforms_evaluations_divisionview(self, evaluation_form_id: str, **options: Unpack[CallOptions]) -> EvaluationFormDivisionView:
-        """Get one quality publishedforms evaluations divisionview.
-        
-        ``GET /api/v2/quality/publishedforms/evaluations/divisionviews/{evaluationFormId}``.
-        
-        :param str evaluation_form_id: path ``evaluationFormId``, required
-        :return: EvaluationFormDivisionView
-        """
-        return self._call(_OPS['get_quality_publishedforms_evaluations_divisionview'], (evaluation_form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms_evaluations_divisionview'], (evaluation_form_id,), options)
 
     def get_quality_publishedforms_evaluations_divisionviews(self, id: list[str], *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> EvaluationFormDivisionViewListing:
-        """List quality publishedforms evaluations divisionviews, one page per call.
-        
-        ``GET /api/v2/quality/publishedforms/evaluations/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms_evaluations_divisionviews)`` walks every page.
-        
-        :param list[str] id: query ``id``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str name: query ``name``
-        :param str division_id: query ``divisionId``
-        :return: EvaluationFormDivisionViewListing
-        """
-        return self._call(_OPS['get_quality_publishedforms_evaluations_divisionviews'], (id, page_size, page_number, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms_evaluations_divisionviews'], (id, page_size, page_number, name, division_id), options)
 
     def get_quality_publishedforms_survey(self, form_id: str, **options: Unpack[CallOptions]) -> SurveyForm:
-        """Get one quality publishedforms survey.
-        
-        ``GET /api/v2/quality/publishedforms/surveys/{formId}``.
-        Requires the permission ``quality:surveyForm:view``.
-        
-        :param str form_id: path ``formId``, required
-        :return: SurveyForm
-        """
-        return self._call(_OPS['get_quality_publishedforms_survey'], (form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms_survey'], (form_id,), options)
 
     def get_quality_publishedforms_surveys(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, only_latest_enabled_per_context: bool | None = None, **options: Unpack[CallOptions]) -> SurveyFormEntityListing:
-        """List quality publishedforms surveys, one page per call.
-        
-        ``GET /api/v2/quality/publishedforms/surveys``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms_surveys)`` walks every page.
-        Requires the permission ``quality:surveyForm:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param bool only_latest_enabled_per_context: query ``onlyLatestEnabledPerContext``; default ``False``
-        :return: SurveyFormEntityListing
-        """
-        return self._call(_OPS['get_quality_publishedforms_surveys'], (page_size, page_number, name, only_latest_enabled_per_context), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms_surveys'], (page_size, page_number, name, only_latest_enabled_per_context), options)
 
     def get_quality_publishedforms_surveys_divisionview(self, survey_form_id: str, **options: Unpack[CallOptions]) -> SurveyFormDivisionView:
-        """Get one quality publishedforms surveys divisionview.
-        
-        ``GET /api/v2/quality/publishedforms/surveys/divisionviews/{surveyFormId}``.
-        
-        :param str survey_form_id: path ``surveyFormId``, required
-        :return: SurveyFormDivisionView
-        """
-        return self._call(_OPS['get_quality_publishedforms_surveys_divisionview'], (survey_form_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms_surveys_divisionview'], (survey_form_id,), options)
 
     def get_quality_publishedforms_surveys_divisionviews(self, id: list[str], *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> SurveyFormDivisionViewListing:
-        """List quality publishedforms surveys divisionviews, one page per call.
-        
-        ``GET /api/v2/quality/publishedforms/surveys/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_quality_publishedforms_surveys_divisionviews)`` walks every page.
-        
-        :param list[str] id: query ``id``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str name: query ``name``
-        :param str division_id: query ``divisionId``
-        :return: SurveyFormDivisionViewListing
-        """
-        return self._call(_OPS['get_quality_publishedforms_surveys_divisionviews'], (id, page_size, page_number, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_publishedforms_surveys_divisionviews'], (id, page_size, page_number, name, division_id), options)
 
     def get_quality_survey(self, survey_id: str, **options: Unpack[CallOptions]) -> Survey:
-        """Get one quality survey.
-        
-        ``GET /api/v2/quality/surveys/{surveyId}``.
-        Requires the permission ``quality:survey:view``.
-        
-        :param str survey_id: path ``surveyId``, required
-        :return: Survey
-        """
-        return self._call(_OPS['get_quality_survey'], (survey_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_survey'], (survey_id,), options)
 
     def get_quality_surveys_scorable(self, customer_survey_url: str, **options: Unpack[CallOptions]) -> ScorableSurvey:
-        """Get quality surveys scorable.
-        
-        ``GET /api/v2/quality/surveys/scorable``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str customer_survey_url: query ``customerSurveyUrl``, required
-        :return: ScorableSurvey
-        """
-        return self._call(_OPS['get_quality_surveys_scorable'], (customer_survey_url,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_quality_surveys_scorable'], (customer_survey_url,), options)
 
     def patch_quality_forms_survey(self, form_id: str, body: SurveyForm | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyForm:
-        """Change fields of one quality forms survey.
-        
-        ``PATCH /api/v2/quality/forms/surveys/{formId}``.
-        Requires the permission ``quality:surveyForm:disable``.
-        
-        :param str form_id: path ``formId``, required
-        :param SurveyForm body: body ``body``, required
-        :return: SurveyForm
-        """
-        return self._call(_OPS['patch_quality_forms_survey'], (form_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_quality_forms_survey'], (form_id, body), options)
 
     def post_analytics_evaluations_aggregates_jobs(self, body: EvaluationAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics evaluations aggregates jobs.
-        
-        ``POST /api/v2/analytics/evaluations/aggregates/jobs``.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param EvaluationAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_evaluations_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_evaluations_aggregates_jobs'], (body,), options)
 
     def post_analytics_evaluations_aggregates_query(self, body: EvaluationAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationAggregateQueryResponse:
-        """Run a query over analytics evaluations aggregates.
-        
-        ``POST /api/v2/analytics/evaluations/aggregates/query``.
-        Requires the permission ``analytics:evaluationAggregate:view``.
-        
-        :param EvaluationAggregationQuery body: body ``body``, required
-        :return: EvaluationAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_evaluations_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_evaluations_aggregates_query'], (body,), options)
 
     def post_analytics_surveys_aggregates_jobs(self, body: SurveyAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics surveys aggregates jobs.
-        
-        ``POST /api/v2/analytics/surveys/aggregates/jobs``.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param SurveyAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_surveys_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_surveys_aggregates_jobs'], (body,), options)
 
     def post_analytics_surveys_aggregates_query(self, body: SurveyAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyAggregateQueryResponse:
-        """Run a query over analytics surveys aggregates.
-        
-        ``POST /api/v2/analytics/surveys/aggregates/query``.
-        Requires the permission ``analytics:surveyAggregate:view``.
-        
-        :param SurveyAggregationQuery body: body ``body``, required
-        :return: SurveyAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_surveys_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_surveys_aggregates_query'], (body,), options)
 
     def post_quality_calibrations(self, body: CalibrationCreate | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> Calibration:
-        """Create or add quality calibrations.
-        
-        ``POST /api/v2/quality/calibrations``.
-        Requires the permission ``quality:calibration:add``.
-        
-        :param CalibrationCreate body: body ``body``, required
-        :param str expand: query ``expand``
-        :return: Calibration
-        """
-        return self._call(_OPS['post_quality_calibrations'], (body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_calibrations'], (body, expand), options)
 
     def post_quality_conversation_evaluations(self, conversation_id: str, body: EvaluationCreateBody | dict[str, Any], *, idempotency_key: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> Evaluation:
-        """Request evaluations of a quality conversation.
-        
-        ``POST /api/v2/quality/conversations/{conversationId}/evaluations``.
-        Requires the permission ``quality:evaluation:add``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param EvaluationCreateBody body: body ``body``, required
-        :param str idempotency_key: header ``Idempotency-Key``, pattern '[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}'
-        :param str expand: query ``expand``
-        :return: Evaluation
-        """
-        return self._call(_OPS['post_quality_conversation_evaluations'], (conversation_id, body, idempotency_key, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_conversation_evaluations'], (conversation_id, body, idempotency_key, expand), options)
 
     def post_quality_conversations_audits_query(self, body: QMAuditQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QualityAuditQueryExecutionStatusResponse:
-        """Run a query over quality conversations audits.
-        
-        ``POST /api/v2/quality/conversations/audits/query``.
-        Requires the permission ``audits:interactionDetails:view``.
-        
-        :param QMAuditQueryRequest body: body ``body``, required
-        :return: QualityAuditQueryExecutionStatusResponse
-        """
-        return self._call(_OPS['post_quality_conversations_audits_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_conversations_audits_query'], (body,), options)
 
     def post_quality_evaluations_aggregates_query_me(self, body: EvaluationAggregationQueryMe | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationAggregateQueryResponse:
-        """Send a request to quality evaluations aggregates query (me: the token's user).
-        
-        ``POST /api/v2/quality/evaluations/aggregates/query/me``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param EvaluationAggregationQueryMe body: body ``body``, required
-        :return: EvaluationAggregateQueryResponse
-        """
-        return self._call(_OPS['post_quality_evaluations_aggregates_query_me'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_evaluations_aggregates_query_me'], (body,), options)
 
     def post_quality_evaluations_scoring(self, body: EvaluationFormAndScoringSet | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationScoringSet:
-        """Request quality evaluations scoring.
-        
-        ``POST /api/v2/quality/evaluations/scoring``.
-        Requires no permission.
-        
-        :param EvaluationFormAndScoringSet body: body ``body``, required
-        :return: EvaluationScoringSet
-        """
-        return self._call(_OPS['post_quality_evaluations_scoring'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_evaluations_scoring'], (body,), options)
 
     def post_quality_evaluations_search(self, body: EvaluationSearchRequestDTO | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationSearchResponse:
-        """Search quality evaluations.
-        
-        ``POST /api/v2/quality/evaluations/search``.
-        Requires the permission ``quality:evaluation:searchAny``.
-        
-        :param EvaluationSearchRequestDTO body: body ``body``, required
-        :return: EvaluationSearchResponse
-        """
-        return self._call(_OPS['post_quality_evaluations_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_evaluations_search'], (body,), options)
 
     def post_quality_forms(self, body: EvaluationForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Create or add quality forms.
-        
-        ``POST /api/v2/quality/forms``. **Deprecated.**
-        Requires the permission ``quality:evaluationForm:add``.
-        
-        :param EvaluationForm body: body ``body``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['post_quality_forms'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_forms'], (body,), options)
 
     def post_quality_forms_evaluations(self, body: EvaluationForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Create or add quality forms evaluations.
-        
-        ``POST /api/v2/quality/forms/evaluations``.
-        Requires the permission ``quality:evaluationForm:add``.
-        
-        :param EvaluationForm body: body ``body``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['post_quality_forms_evaluations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_forms_evaluations'], (body,), options)
 
     def post_quality_forms_surveys(self, body: SurveyForm | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyForm:
-        """Create or add quality forms surveys.
-        
-        ``POST /api/v2/quality/forms/surveys``.
-        Requires the permission ``quality:surveyForm:add``.
-        
-        :param SurveyForm body: body ``body``, required
-        :return: SurveyForm
-        """
-        return self._call(_OPS['post_quality_forms_surveys'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_forms_surveys'], (body,), options)
 
     def post_quality_program_agentscoringrules(self, program_id: str, body: AgentScoringRule | dict[str, Any], **options: Unpack[CallOptions]) -> AgentScoringRule:
-        """Request agentscoringrules of a quality program.
-        
-        ``POST /api/v2/quality/programs/{programId}/agentscoringrules``.
-        Requires the permission ``quality:scoringRule:add``.
-        
-        :param str program_id: path ``programId``, required
-        :param AgentScoringRule body: body ``body``, required
-        :return: AgentScoringRule
-        """
-        return self._call(_OPS['post_quality_program_agentscoringrules'], (program_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_program_agentscoringrules'], (program_id, body), options)
 
     def post_quality_publishedforms(self, body: PublishForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Create or add quality publishedforms.
-        
-        ``POST /api/v2/quality/publishedforms``. **Deprecated.**
-        Requires the permission ``quality:evaluationForm:add``.
-        
-        :param PublishForm body: body ``body``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['post_quality_publishedforms'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_publishedforms'], (body,), options)
 
     def post_quality_publishedforms_evaluations(self, body: PublishForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Create or add quality publishedforms evaluations.
-        
-        ``POST /api/v2/quality/publishedforms/evaluations``.
-        Requires the permission ``quality:evaluationForm:add``.
-        
-        :param PublishForm body: body ``body``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['post_quality_publishedforms_evaluations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_publishedforms_evaluations'], (body,), options)
 
     def post_quality_publishedforms_surveys(self, body: PublishForm | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyForm:
-        """Create or add quality publishedforms surveys.
-        
-        ``POST /api/v2/quality/publishedforms/surveys``.
-        Requires the permission ``quality:surveyForm:add``.
-        
-        :param PublishForm body: body ``body``, required
-        :return: SurveyForm
-        """
-        return self._call(_OPS['post_quality_publishedforms_surveys'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_publishedforms_surveys'], (body,), options)
 
     def post_quality_surveys(self, body: CreateSurveyRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateSurveyResponse:
-        """Create or add quality surveys.
-        
-        ``POST /api/v2/quality/surveys``.
-        Requires the permission ``quality:survey:add``.
-        
-        :param CreateSurveyRequest body: body ``body``, required
-        :return: CreateSurveyResponse
-        """
-        return self._call(_OPS['post_quality_surveys'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_surveys'], (body,), options)
 
     def post_quality_surveys_scoring(self, body: SurveyFormAndScoringSet | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyScoringSet:
-        """Request quality surveys scoring.
-        
-        ``POST /api/v2/quality/surveys/scoring``.
-        Requires no permission.
-        
-        :param SurveyFormAndScoringSet body: body ``body``, required
-        :return: SurveyScoringSet
-        """
-        return self._call(_OPS['post_quality_surveys_scoring'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_quality_surveys_scoring'], (body,), options)
 
     def put_quality_calibration(self, calibration_id: str, body: Calibration | dict[str, Any], **options: Unpack[CallOptions]) -> Calibration:
-        """Replace one quality calibration.
-        
-        ``PUT /api/v2/quality/calibrations/{calibrationId}``.
-        Requires the permission ``quality:calibration:edit``.
-        
-        :param str calibration_id: path ``calibrationId``, required
-        :param Calibration body: body ``body``, required
-        :return: Calibration
-        """
-        return self._call(_OPS['put_quality_calibration'], (calibration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_quality_calibration'], (calibration_id, body), options)
 
     def put_quality_conversation_evaluation(self, conversation_id: str, evaluation_id: str, body: Evaluation | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> EvaluationResponse:
-        """Replace one evaluation of a quality conversation.
-        
-        ``PUT /api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}``.
-        Requires any of the permissions ``quality:evaluation:edit``, ``quality:evaluation:editScore``, ``quality:evaluation:editAgentSignoff``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str evaluation_id: path ``evaluationId``, required
-        :param Evaluation body: body ``body``, required
-        :param str expand: query ``expand``
-        :return: EvaluationResponse
-        """
-        return self._call(_OPS['put_quality_conversation_evaluation'], (conversation_id, evaluation_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_quality_conversation_evaluation'], (conversation_id, evaluation_id, body, expand), options)
 
     def put_quality_form(self, form_id: str, body: EvaluationForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Replace one quality form.
-        
-        ``PUT /api/v2/quality/forms/{formId}``. **Deprecated.**
-        Requires the permission ``quality:evaluationForm:edit``.
-        
-        :param str form_id: path ``formId``, required
-        :param EvaluationForm body: body ``body``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['put_quality_form'], (form_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_quality_form'], (form_id, body), options)
 
     def put_quality_forms_evaluation(self, form_id: str, body: EvaluationForm | dict[str, Any], **options: Unpack[CallOptions]) -> EvaluationFormResponse:
-        """Replace one quality forms evaluation.
-        
-        ``PUT /api/v2/quality/forms/evaluations/{formId}``.
-        Requires the permission ``quality:evaluationForm:edit``.
-        
-        :param str form_id: path ``formId``, required
-        :param EvaluationForm body: body ``body``, required
-        :return: EvaluationFormResponse
-        """
-        return self._call(_OPS['put_quality_forms_evaluation'], (form_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_quality_forms_evaluation'], (form_id, body), options)
 
     def put_quality_forms_evaluation_aiscoring_settings(self, form_id: str, body: AiScoringSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AiScoringSettings:
-        """Replace the aiscoring settings of a quality forms evaluation.
-        
-        ``PUT /api/v2/quality/forms/evaluations/{formId}/aiscoring/settings``.
-        Requires the permission ``quality:evaluationForm:aiScoringEdit``.
-        
-        :param str form_id: path ``formId``, required
-        :param AiScoringSettings body: body ``body``, required
-        :return: AiScoringSettings
-        """
-        return self._call(_OPS['put_quality_forms_evaluation_aiscoring_settings'], (form_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_quality_forms_evaluation_aiscoring_settings'], (form_id, body), options)
 
     def put_quality_forms_survey(self, form_id: str, body: SurveyForm | dict[str, Any], **options: Unpack[CallOptions]) -> SurveyForm:
-        """Replace one quality forms survey.
-        
-        ``PUT /api/v2/quality/forms/surveys/{formId}``.
-        Requires the permission ``quality:surveyForm:edit``.
-        
-        :param str form_id: path ``formId``, required
-        :param SurveyForm body: body ``body``, required
-        :return: SurveyForm
-        """
-        return self._call(_OPS['put_quality_forms_survey'], (form_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_quality_forms_survey'], (form_id, body), options)
 
     def put_quality_program_agentscoringrule(self, program_id: str, rule_id: str, body: AgentScoringRule | dict[str, Any], **options: Unpack[CallOptions]) -> AgentScoringRule:
-        """Replace one agentscoringrule of a quality program.
-        
-        ``PUT /api/v2/quality/programs/{programId}/agentscoringrules/{ruleId}``.
-        Requires the permission ``quality:scoringRule:edit``.
-        
-        :param str program_id: path ``programId``, required
-        :param str rule_id: path ``ruleId``, required
-        :param AgentScoringRule body: body ``body``, required
-        :return: AgentScoringRule
-        """
-        return self._call(_OPS['put_quality_program_agentscoringrule'], (program_id, rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_quality_program_agentscoringrule'], (program_id, rule_id, body), options)
 
     def put_quality_surveys_scorable(self, customer_survey_url: str, body: ScorableSurvey | dict[str, Any], **options: Unpack[CallOptions]) -> ScorableSurvey:
-        """Replace the quality surveys scorable.
-        
-        ``PUT /api/v2/quality/surveys/scorable``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str customer_survey_url: query ``customerSurveyUrl``, required
-        :param ScorableSurvey body: body ``body``, required
-        :return: ScorableSurvey
-        """
-        return self._call(_OPS['put_quality_surveys_scorable'], (customer_survey_url, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_quality_surveys_scorable'], (customer_survey_url, body), options)
+
+
+_attach_docs(QualityApi, __file__)

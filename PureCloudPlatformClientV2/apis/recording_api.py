@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AcknowledgeScreenRecordingRequest, AddressableEntityRef, Annotation, BatchDownloadJobStatusResult, BatchDownloadJobSubmission, BatchDownloadJobSubmissionResult, ConversationDeletionProtectionQuery, CrossPlatformPolicy, CrossPlatformPolicyCreate, CrossPlatformPolicyUpdate, EncryptionKey, EncryptionKeyEntityListing, ExecuteRecordingJobsQuery, FailedRecordingEntityListing, KeyRotationSchedule, LocalEncryptionKeyRequest, ManageDeleteProtectionResult, OrphanRecording, OrphanRecordingListing, OrphanUpdateRequest, Policy, PolicyCreate, PolicyEntityListing, PolicyUpdate, Recording, RecordingEncryptionConfiguration, RecordingEncryptionConfigurationListing, RecordingJob, RecordingJobEntityListing, RecordingJobsQuery, RecordingMetadata, RecordingRetentionCursorEntityListing, RecordingSettings, RecordingUploadReport, RecordingUploadReportRequest, ScreenRecordingActiveSessions, ScreenRecordingMetaDataRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_conversation_recording_annotation', 'DELETE', '/api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations/{annotationId}', None, (_P('conversation_id', 'conversationId', 'path', 'str', True), _P('recording_id', 'recordingId', 'path', 'str', True), _P('annotation_id', 'annotationId', 'path', 'str', True),)),
@@ -81,716 +73,175 @@ class RecordingApi(_BaseApi):
     _operations = _OPS
 
     def delete_conversation_recording_annotation(self, conversation_id: str, recording_id: str, annotation_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one annotation of a recording of a conversation.
-        
-        ``DELETE /api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations/{annotationId}``.
-        Requires any of the permissions ``recording:annotation:delete``, ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str recording_id: path ``recordingId``, required
-        :param str annotation_id: path ``annotationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversation_recording_annotation'], (conversation_id, recording_id, annotation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversation_recording_annotation'], (conversation_id, recording_id, annotation_id), options)
 
     def delete_orphanrecording(self, orphan_id: str, **options: Unpack[CallOptions]) -> OrphanRecording:
-        """Delete one orphanrecording.
-        
-        ``DELETE /api/v2/orphanrecordings/{orphanId}``.
-        Requires the permission ``recording:orphan:delete``.
-        
-        :param str orphan_id: path ``orphanId``, required
-        :return: OrphanRecording
-        """
-        return self._call(_OPS['delete_orphanrecording'], (orphan_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_orphanrecording'], (orphan_id,), options)
 
     def delete_recording_crossplatform_mediaretentionpolicies(self, ids: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the recording crossplatform mediaretentionpolicies.
-        
-        ``DELETE /api/v2/recording/crossplatform/mediaretentionpolicies``.
-        Requires the permission ``recording:crossPlatformRetentionPolicy:delete``.
-        
-        :param str ids: query ``ids``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_recording_crossplatform_mediaretentionpolicies'], (ids,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_recording_crossplatform_mediaretentionpolicies'], (ids,), options)
 
     def delete_recording_crossplatform_mediaretentionpolicy(self, policy_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one recording crossplatform mediaretentionpolicy.
-        
-        ``DELETE /api/v2/recording/crossplatform/mediaretentionpolicies/{policyId}``.
-        Requires the permission ``recording:crossPlatformRetentionPolicy:delete``.
-        
-        :param str policy_id: path ``policyId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_recording_crossplatform_mediaretentionpolicy'], (policy_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_recording_crossplatform_mediaretentionpolicy'], (policy_id,), options)
 
     def delete_recording_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one recording job.
-        
-        ``DELETE /api/v2/recording/jobs/{jobId}``.
-        Requires the permission ``recording:job:delete``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_recording_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_recording_job'], (job_id,), options)
 
     def delete_recording_mediaretentionpolicies(self, ids: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the recording mediaretentionpolicies.
-        
-        ``DELETE /api/v2/recording/mediaretentionpolicies``.
-        Requires the permission ``recording:retentionPolicy:delete``.
-        
-        :param str ids: query ``ids``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_recording_mediaretentionpolicies'], (ids,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_recording_mediaretentionpolicies'], (ids,), options)
 
     def delete_recording_mediaretentionpolicy(self, policy_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one recording mediaretentionpolicy.
-        
-        ``DELETE /api/v2/recording/mediaretentionpolicies/{policyId}``.
-        Requires the permission ``recording:retentionPolicy:delete``.
-        
-        :param str policy_id: path ``policyId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_recording_mediaretentionpolicy'], (policy_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_recording_mediaretentionpolicy'], (policy_id,), options)
 
     def get_conversation_recording(self, conversation_id: str, recording_id: str, *, format_id: str | None = None, email_format_id: str | None = None, chat_format_id: str | None = None, message_format_id: str | None = None, download: bool | None = None, file_name: str | None = None, locale: str | None = None, media_formats: list[str] | None = None, **options: Unpack[CallOptions]) -> Recording:
-        """Get one recording of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/recordings/{recordingId}``.
-        Requires any of the permissions ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str recording_id: path ``recordingId``, required
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WEBM``
-        :param str email_format_id: query ``emailFormatId``; one of ``EML``, ``NONE``; default ``EML``
-        :param str chat_format_id: query ``chatFormatId``; one of ``ZIP``, ``NONE``; default ``ZIP``
-        :param str message_format_id: query ``messageFormatId``; one of ``ZIP``, ``NONE``; default ``ZIP``
-        :param bool download: query ``download``; one of ``True``, ``False``; default ``False``
-        :param str file_name: query ``fileName``
-        :param str locale: query ``locale``
-        :param list[str] media_formats: query ``mediaFormats``
-        :return: Recording
-        """
-        return self._call(_OPS['get_conversation_recording'], (conversation_id, recording_id, format_id, email_format_id, chat_format_id, message_format_id, download, file_name, locale, media_formats), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_recording'], (conversation_id, recording_id, format_id, email_format_id, chat_format_id, message_format_id, download, file_name, locale, media_formats), options)
 
     def get_conversation_recording_annotation(self, conversation_id: str, recording_id: str, annotation_id: str, **options: Unpack[CallOptions]) -> Annotation:
-        """Get one annotation of a recording of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations/{annotationId}``.
-        Requires any of the permissions ``recording:annotation:view``, ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str recording_id: path ``recordingId``, required
-        :param str annotation_id: path ``annotationId``, required
-        :return: Annotation
-        """
-        return self._call(_OPS['get_conversation_recording_annotation'], (conversation_id, recording_id, annotation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_recording_annotation'], (conversation_id, recording_id, annotation_id), options)
 
     def get_conversation_recording_annotations(self, conversation_id: str, recording_id: str, **options: Unpack[CallOptions]) -> list[Annotation]:
-        """Get annotations of a recording of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations``.
-        Requires any of the permissions ``recording:annotation:view``, ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str recording_id: path ``recordingId``, required
-        :return: list[Annotation]
-        """
-        return self._call(_OPS['get_conversation_recording_annotations'], (conversation_id, recording_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_recording_annotations'], (conversation_id, recording_id), options)
 
     def get_conversation_recordingmetadata(self, conversation_id: str, **options: Unpack[CallOptions]) -> list[RecordingMetadata]:
-        """Get recordingmetadata of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/recordingmetadata``.
-        Requires any of the permissions ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: list[RecordingMetadata]
-        """
-        return self._call(_OPS['get_conversation_recordingmetadata'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_recordingmetadata'], (conversation_id,), options)
 
     def get_conversation_recordingmetadata_recording_id(self, conversation_id: str, recording_id: str, **options: Unpack[CallOptions]) -> RecordingMetadata:
-        """Get one recordingmetadata of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/recordingmetadata/{recordingId}``.
-        Requires any of the permissions ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str recording_id: path ``recordingId``, required
-        :return: RecordingMetadata
-        """
-        return self._call(_OPS['get_conversation_recordingmetadata_recording_id'], (conversation_id, recording_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_recordingmetadata_recording_id'], (conversation_id, recording_id), options)
 
     def get_conversation_recordings(self, conversation_id: str, *, max_wait_ms: int | None = None, format_id: str | None = None, media_formats: list[str] | None = None, locale: str | None = None, include_pause_annotations_for_screen_recordings: bool | None = None, **options: Unpack[CallOptions]) -> list[Recording]:
-        """Get recordings of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/recordings``.
-        Requires any of the permissions ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param int max_wait_ms: query ``maxWaitMs``; default ``5000``
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WEBM``
-        :param list[str] media_formats: query ``mediaFormats``
-        :param str locale: query ``locale``
-        :param bool include_pause_annotations_for_screen_recordings: query ``includePauseAnnotationsForScreenRecordings``; default ``False``
-        :return: list[Recording]
-        """
-        return self._call(_OPS['get_conversation_recordings'], (conversation_id, max_wait_ms, format_id, media_formats, locale, include_pause_annotations_for_screen_recordings), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_recordings'], (conversation_id, max_wait_ms, format_id, media_formats, locale, include_pause_annotations_for_screen_recordings), options)
 
     def get_orphanrecording(self, orphan_id: str, **options: Unpack[CallOptions]) -> OrphanRecording:
-        """Get one orphanrecording.
-        
-        ``GET /api/v2/orphanrecordings/{orphanId}``.
-        Requires the permission ``recording:orphan:view``.
-        
-        :param str orphan_id: path ``orphanId``, required
-        :return: OrphanRecording
-        """
-        return self._call(_OPS['get_orphanrecording'], (orphan_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orphanrecording'], (orphan_id,), options)
 
     def get_orphanrecording_media(self, orphan_id: str, *, format_id: str | None = None, email_format_id: str | None = None, chat_format_id: str | None = None, message_format_id: str | None = None, download: bool | None = None, file_name: str | None = None, locale: str | None = None, media_formats: list[str] | None = None, **options: Unpack[CallOptions]) -> Recording:
-        """Get media of an orphanrecording.
-        
-        ``GET /api/v2/orphanrecordings/{orphanId}/media``.
-        Requires the permission ``recording:orphan:view``.
-        
-        :param str orphan_id: path ``orphanId``, required
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WEBM``
-        :param str email_format_id: query ``emailFormatId``; one of ``EML``, ``NONE``; default ``EML``
-        :param str chat_format_id: query ``chatFormatId``; one of ``ZIP``, ``NONE``; default ``ZIP``
-        :param str message_format_id: query ``messageFormatId``; one of ``ZIP``, ``NONE``; default ``ZIP``
-        :param bool download: query ``download``; one of ``True``, ``False``; default ``False``
-        :param str file_name: query ``fileName``
-        :param str locale: query ``locale``
-        :param list[str] media_formats: query ``mediaFormats``
-        :return: Recording
-        """
-        return self._call(_OPS['get_orphanrecording_media'], (orphan_id, format_id, email_format_id, chat_format_id, message_format_id, download, file_name, locale, media_formats), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orphanrecording_media'], (orphan_id, format_id, email_format_id, chat_format_id, message_format_id, download, file_name, locale, media_formats), options)
 
     def get_orphanrecordings(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, has_conversation: bool | None = None, media: str | None = None, **options: Unpack[CallOptions]) -> OrphanRecordingListing:
-        """List orphanrecordings, one page per call.
-        
-        ``GET /api/v2/orphanrecordings``.
-        Pages by ``pageNumber``: ``paginate(api.get_orphanrecordings)`` walks every page.
-        Requires the permission ``recording:orphan:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param bool has_conversation: query ``hasConversation``; default ``False``
-        :param str media: query ``media``; one of ``Call``, ``Screen``
-        :return: OrphanRecordingListing
-        """
-        return self._call(_OPS['get_orphanrecordings'], (page_size, page_number, sort_by, expand, next_page, previous_page, has_conversation, media), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_orphanrecordings'], (page_size, page_number, sort_by, expand, next_page, previous_page, has_conversation, media), options)
 
     def get_recording_batchrequest(self, job_id: str, **options: Unpack[CallOptions]) -> BatchDownloadJobStatusResult:
-        """Get one recording batchrequest.
-        
-        ``GET /api/v2/recording/batchrequests/{jobId}``.
-        Requires no permission.
-        
-        :param str job_id: path ``jobId``, required
-        :return: BatchDownloadJobStatusResult
-        """
-        return self._call(_OPS['get_recording_batchrequest'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_batchrequest'], (job_id,), options)
 
     def get_recording_crossplatform_mediaretentionpolicies(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, name: str | None = None, enabled: bool | None = None, summary: bool | None = None, has_errors: bool | None = None, delete_days_threshold: int | None = None, **options: Unpack[CallOptions]) -> PolicyEntityListing:
-        """List recording crossplatform mediaretentionpolicies, one page per call.
-        
-        ``GET /api/v2/recording/crossplatform/mediaretentionpolicies``.
-        Pages by ``pageNumber``: ``paginate(api.get_recording_crossplatform_mediaretentionpolicies)`` walks every page.
-        Requires the permission ``recording:crossPlatformRetentionPolicy:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str name: query ``name``
-        :param bool enabled: query ``enabled``
-        :param bool summary: query ``summary``; default ``False``
-        :param bool has_errors: query ``hasErrors``
-        :param int delete_days_threshold: query ``deleteDaysThreshold``
-        :return: PolicyEntityListing
-        """
-        return self._call(_OPS['get_recording_crossplatform_mediaretentionpolicies'], (page_size, page_number, sort_by, expand, next_page, previous_page, name, enabled, summary, has_errors, delete_days_threshold), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_crossplatform_mediaretentionpolicies'], (page_size, page_number, sort_by, expand, next_page, previous_page, name, enabled, summary, has_errors, delete_days_threshold), options)
 
     def get_recording_crossplatform_mediaretentionpolicy(self, policy_id: str, **options: Unpack[CallOptions]) -> CrossPlatformPolicy:
-        """Get one recording crossplatform mediaretentionpolicy.
-        
-        ``GET /api/v2/recording/crossplatform/mediaretentionpolicies/{policyId}``.
-        Requires the permission ``recording:crossPlatformRetentionPolicy:view``.
-        
-        :param str policy_id: path ``policyId``, required
-        :return: CrossPlatformPolicy
-        """
-        return self._call(_OPS['get_recording_crossplatform_mediaretentionpolicy'], (policy_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_crossplatform_mediaretentionpolicy'], (policy_id,), options)
 
     def get_recording_job(self, job_id: str, **options: Unpack[CallOptions]) -> RecordingJob:
-        """Get one recording job.
-        
-        ``GET /api/v2/recording/jobs/{jobId}``.
-        Requires the permission ``recording:job:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: RecordingJob
-        """
-        return self._call(_OPS['get_recording_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_job'], (job_id,), options)
 
     def get_recording_job_failedrecordings(self, job_id: str, *, page_size: int | None = None, page_number: int | None = None, include_total: bool | None = None, cursor: str | None = None, **options: Unpack[CallOptions]) -> FailedRecordingEntityListing:
-        """List failedrecordings of a recording job, one page per call.
-        
-        ``GET /api/v2/recording/jobs/{jobId}/failedrecordings``.
-        Pages by ``pageNumber``: ``paginate(api.get_recording_job_failedrecordings)`` walks every page.
-        Requires the permission ``recording:job:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool include_total: query ``includeTotal``
-        :param str cursor: query ``cursor``
-        :return: FailedRecordingEntityListing
-        """
-        return self._call(_OPS['get_recording_job_failedrecordings'], (job_id, page_size, page_number, include_total, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_job_failedrecordings'], (job_id, page_size, page_number, include_total, cursor), options)
 
     def get_recording_jobs(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, state: str | None = None, show_only_my_jobs: bool | None = None, job_type: str | None = None, include_total: bool | None = None, cursor: str | None = None, **options: Unpack[CallOptions]) -> RecordingJobEntityListing:
-        """List recording jobs, one page per call.
-        
-        ``GET /api/v2/recording/jobs``.
-        Pages by ``pageNumber``: ``paginate(api.get_recording_jobs)`` walks every page.
-        Requires the permission ``recording:job:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; one of ``userId``, ``dateCreated``; default ``userId``
-        :param str state: query ``state``; one of ``FULFILLED``, ``PENDING``, ``READY``, ``PROCESSING``, ``CANCELLED``, ``FAILED``
-        :param bool show_only_my_jobs: query ``showOnlyMyJobs``
-        :param str job_type: query ``jobType``; one of ``ARCHIVE``, ``DELETE``, ``EXPORT``
-        :param bool include_total: query ``includeTotal``
-        :param str cursor: query ``cursor``
-        :return: RecordingJobEntityListing
-        """
-        return self._call(_OPS['get_recording_jobs'], (page_size, page_number, sort_by, state, show_only_my_jobs, job_type, include_total, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_jobs'], (page_size, page_number, sort_by, state, show_only_my_jobs, job_type, include_total, cursor), options)
 
     def get_recording_keyconfiguration(self, key_configuration_id: str, **options: Unpack[CallOptions]) -> RecordingEncryptionConfiguration:
-        """Get one recording keyconfiguration.
-        
-        ``GET /api/v2/recording/keyconfigurations/{keyConfigurationId}``.
-        Requires the permission ``recording:encryptionKey:view``.
-        
-        :param str key_configuration_id: path ``keyConfigurationId``, required
-        :return: RecordingEncryptionConfiguration
-        """
-        return self._call(_OPS['get_recording_keyconfiguration'], (key_configuration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_keyconfiguration'], (key_configuration_id,), options)
 
     def get_recording_keyconfigurations(self, **options: Unpack[CallOptions]) -> RecordingEncryptionConfigurationListing:
-        """Get recording keyconfigurations.
-        
-        ``GET /api/v2/recording/keyconfigurations``.
-        Requires the permission ``recording:encryptionKey:view``.
-        
-        :return: RecordingEncryptionConfigurationListing
-        """
-        return self._call(_OPS['get_recording_keyconfigurations'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_keyconfigurations'], (), options)
 
     def get_recording_mediaretentionpolicies(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, expand: list[str] | None = None, next_page: str | None = None, previous_page: str | None = None, name: str | None = None, enabled: bool | None = None, summary: bool | None = None, has_errors: bool | None = None, delete_days_threshold: int | None = None, **options: Unpack[CallOptions]) -> PolicyEntityListing:
-        """List recording mediaretentionpolicies, one page per call.
-        
-        ``GET /api/v2/recording/mediaretentionpolicies``.
-        Pages by ``pageNumber``: ``paginate(api.get_recording_mediaretentionpolicies)`` walks every page.
-        Requires the permission ``recording:retentionPolicy:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param list[str] expand: query ``expand``
-        :param str next_page: query ``nextPage``
-        :param str previous_page: query ``previousPage``
-        :param str name: query ``name``
-        :param bool enabled: query ``enabled``
-        :param bool summary: query ``summary``; default ``False``
-        :param bool has_errors: query ``hasErrors``
-        :param int delete_days_threshold: query ``deleteDaysThreshold``
-        :return: PolicyEntityListing
-        """
-        return self._call(_OPS['get_recording_mediaretentionpolicies'], (page_size, page_number, sort_by, expand, next_page, previous_page, name, enabled, summary, has_errors, delete_days_threshold), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_mediaretentionpolicies'], (page_size, page_number, sort_by, expand, next_page, previous_page, name, enabled, summary, has_errors, delete_days_threshold), options)
 
     def get_recording_mediaretentionpolicy(self, policy_id: str, **options: Unpack[CallOptions]) -> Policy:
-        """Get one recording mediaretentionpolicy.
-        
-        ``GET /api/v2/recording/mediaretentionpolicies/{policyId}``.
-        Requires the permission ``recording:retentionPolicy:view``.
-        
-        :param str policy_id: path ``policyId``, required
-        :return: Policy
-        """
-        return self._call(_OPS['get_recording_mediaretentionpolicy'], (policy_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_mediaretentionpolicy'], (policy_id,), options)
 
     def get_recording_recordingkeys(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> EncryptionKeyEntityListing:
-        """List recording recordingkeys, one page per call.
-        
-        ``GET /api/v2/recording/recordingkeys``.
-        Pages by ``pageNumber``: ``paginate(api.get_recording_recordingkeys)`` walks every page.
-        Requires the permission ``recording:encryptionKey:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: EncryptionKeyEntityListing
-        """
-        return self._call(_OPS['get_recording_recordingkeys'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_recordingkeys'], (page_size, page_number), options)
 
     def get_recording_recordingkeys_rotationschedule(self, **options: Unpack[CallOptions]) -> KeyRotationSchedule:
-        """Get recording recordingkeys rotationschedule.
-        
-        ``GET /api/v2/recording/recordingkeys/rotationschedule``.
-        Requires the permission ``recording:encryptionKey:view``.
-        
-        :return: KeyRotationSchedule
-        """
-        return self._call(_OPS['get_recording_recordingkeys_rotationschedule'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_recordingkeys_rotationschedule'], (), options)
 
     def get_recording_settings(self, *, create_default: bool | None = None, **options: Unpack[CallOptions]) -> RecordingSettings:
-        """Get recording settings.
-        
-        ``GET /api/v2/recording/settings``.
-        Requires no permission.
-        
-        :param bool create_default: query ``createDefault``; default ``False``
-        :return: RecordingSettings
-        """
-        return self._call(_OPS['get_recording_settings'], (create_default,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_settings'], (create_default,), options)
 
     def get_recording_uploads_report(self, report_id: str, **options: Unpack[CallOptions]) -> RecordingUploadReport:
-        """Get one recording uploads report.
-        
-        ``GET /api/v2/recording/uploads/reports/{reportId}``.
-        Requires the permission ``recording:uploadReport:view``.
-        
-        :param str report_id: path ``reportId``, required
-        :return: RecordingUploadReport
-        """
-        return self._call(_OPS['get_recording_uploads_report'], (report_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recording_uploads_report'], (report_id,), options)
 
     def get_recordings_retention_query(self, retention_threshold_days: int, *, cursor: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> RecordingRetentionCursorEntityListing:
-        """List recordings retention query, one page per call.
-        
-        ``GET /api/v2/recordings/retention/query``.
-        Pages by ``cursor``: ``paginate(api.get_recordings_retention_query)`` walks every page.
-        Requires the permission ``recording:recording:view``.
-        
-        :param int retention_threshold_days: query ``retentionThresholdDays``, required
-        :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: RecordingRetentionCursorEntityListing
-        """
-        return self._call(_OPS['get_recordings_retention_query'], (retention_threshold_days, cursor, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recordings_retention_query'], (retention_threshold_days, cursor, page_size), options)
 
     def get_recordings_screensessions_details(self, **options: Unpack[CallOptions]) -> ScreenRecordingActiveSessions:
-        """Get recordings screensessions details.
-        
-        ``GET /api/v2/recordings/screensessions/details``.
-        Requires the permission ``recording:screenRecording:view``.
-        
-        :return: ScreenRecordingActiveSessions
-        """
-        return self._call(_OPS['get_recordings_screensessions_details'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_recordings_screensessions_details'], (), options)
 
     def patch_recording_crossplatform_mediaretentionpolicy(self, policy_id: str, body: CrossPlatformPolicyUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> CrossPlatformPolicy:
-        """Change fields of one recording crossplatform mediaretentionpolicy.
-        
-        ``PATCH /api/v2/recording/crossplatform/mediaretentionpolicies/{policyId}``.
-        Requires the permission ``recording:crossPlatformRetentionPolicy:edit``.
-        
-        :param str policy_id: path ``policyId``, required
-        :param CrossPlatformPolicyUpdate body: body ``body``, required
-        :return: CrossPlatformPolicy
-        """
-        return self._call(_OPS['patch_recording_crossplatform_mediaretentionpolicy'], (policy_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_recording_crossplatform_mediaretentionpolicy'], (policy_id, body), options)
 
     def patch_recording_mediaretentionpolicy(self, policy_id: str, body: PolicyUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Policy:
-        """Change fields of one recording mediaretentionpolicy.
-        
-        ``PATCH /api/v2/recording/mediaretentionpolicies/{policyId}``.
-        Requires the permission ``recording:retentionPolicy:edit``.
-        
-        :param str policy_id: path ``policyId``, required
-        :param PolicyUpdate body: body ``body``, required
-        :return: Policy
-        """
-        return self._call(_OPS['patch_recording_mediaretentionpolicy'], (policy_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_recording_mediaretentionpolicy'], (policy_id, body), options)
 
     def post_conversation_recording_annotations(self, conversation_id: str, recording_id: str, body: Annotation | dict[str, Any], **options: Unpack[CallOptions]) -> Annotation:
-        """Request annotations of a recording of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations``.
-        Requires any of the permissions ``recording:annotation:add``, ``recording:annotation:edit``, ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str recording_id: path ``recordingId``, required
-        :param Annotation body: body ``body``, required
-        :return: Annotation
-        """
-        return self._call(_OPS['post_conversation_recording_annotations'], (conversation_id, recording_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_recording_annotations'], (conversation_id, recording_id, body), options)
 
     def post_recording_batchrequests(self, body: BatchDownloadJobSubmission | dict[str, Any], **options: Unpack[CallOptions]) -> BatchDownloadJobSubmissionResult:
-        """Create or add recording batchrequests.
-        
-        ``POST /api/v2/recording/batchrequests``.
-        Requires any of the permissions ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param BatchDownloadJobSubmission body: body ``body``, required
-        :return: BatchDownloadJobSubmissionResult
-        """
-        return self._call(_OPS['post_recording_batchrequests'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_batchrequests'], (body,), options)
 
     def post_recording_crossplatform_mediaretentionpolicies(self, body: CrossPlatformPolicyCreate | dict[str, Any], **options: Unpack[CallOptions]) -> CrossPlatformPolicy:
-        """Create or add recording crossplatform mediaretentionpolicies.
-        
-        ``POST /api/v2/recording/crossplatform/mediaretentionpolicies``.
-        Requires the permission ``recording:crossPlatformRetentionPolicy:add``.
-        
-        :param CrossPlatformPolicyCreate body: body ``body``, required
-        :return: CrossPlatformPolicy
-        """
-        return self._call(_OPS['post_recording_crossplatform_mediaretentionpolicies'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_crossplatform_mediaretentionpolicies'], (body,), options)
 
     def post_recording_jobs(self, body: RecordingJobsQuery | dict[str, Any], **options: Unpack[CallOptions]) -> RecordingJob:
-        """Create or add recording jobs.
-        
-        ``POST /api/v2/recording/jobs``.
-        Requires the permission ``recording:job:add``.
-        
-        :param RecordingJobsQuery body: body ``body``, required
-        :return: RecordingJob
-        """
-        return self._call(_OPS['post_recording_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_jobs'], (body,), options)
 
     def post_recording_keyconfigurations(self, body: RecordingEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> RecordingEncryptionConfiguration:
-        """Create or add recording keyconfigurations.
-        
-        ``POST /api/v2/recording/keyconfigurations``.
-        Requires the permission ``recording:encryptionKey:edit``.
-        
-        :param RecordingEncryptionConfiguration body: body ``body``, required
-        :return: RecordingEncryptionConfiguration
-        """
-        return self._call(_OPS['post_recording_keyconfigurations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_keyconfigurations'], (body,), options)
 
     def post_recording_keyconfigurations_validate(self, body: RecordingEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> RecordingEncryptionConfiguration:
-        """Request recording keyconfigurations validate.
-        
-        ``POST /api/v2/recording/keyconfigurations/validate``.
-        Requires the permission ``recording:encryptionKey:edit``.
-        
-        :param RecordingEncryptionConfiguration body: body ``body``, required
-        :return: RecordingEncryptionConfiguration
-        """
-        return self._call(_OPS['post_recording_keyconfigurations_validate'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_keyconfigurations_validate'], (body,), options)
 
     def post_recording_localkeys(self, body: LocalEncryptionKeyRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EncryptionKey:
-        """Create or add recording localkeys.
-        
-        ``POST /api/v2/recording/localkeys``.
-        Requires the permission ``recording:encryptionKey:edit``.
-        
-        :param LocalEncryptionKeyRequest body: body ``body``, required
-        :return: EncryptionKey
-        """
-        return self._call(_OPS['post_recording_localkeys'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_localkeys'], (body,), options)
 
     def post_recording_mediaretentionpolicies(self, body: PolicyCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Policy:
-        """Create or add recording mediaretentionpolicies.
-        
-        ``POST /api/v2/recording/mediaretentionpolicies``.
-        Requires the permission ``recording:retentionPolicy:add``.
-        
-        :param PolicyCreate body: body ``body``, required
-        :return: Policy
-        """
-        return self._call(_OPS['post_recording_mediaretentionpolicies'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_mediaretentionpolicies'], (body,), options)
 
     def post_recording_recordingkeys(self, **options: Unpack[CallOptions]) -> EncryptionKey:
-        """Create or add recording recordingkeys.
-        
-        ``POST /api/v2/recording/recordingkeys``.
-        Requires the permission ``recording:encryptionKey:edit``.
-        
-        :return: EncryptionKey
-        """
-        return self._call(_OPS['post_recording_recordingkeys'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_recordingkeys'], (), options)
 
     def post_recording_uploads_reports(self, body: RecordingUploadReportRequest | dict[str, Any], **options: Unpack[CallOptions]) -> RecordingUploadReport:
-        """Create or add recording uploads reports.
-        
-        ``POST /api/v2/recording/uploads/reports``.
-        Requires the permission ``recording:uploadReport:add``.
-        
-        :param RecordingUploadReportRequest body: body ``body``, required
-        :return: RecordingUploadReport
-        """
-        return self._call(_OPS['post_recording_uploads_reports'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recording_uploads_reports'], (body,), options)
 
     def post_recordings_deletionprotection(self, body: ConversationDeletionProtectionQuery | dict[str, Any], **options: Unpack[CallOptions]) -> list[AddressableEntityRef]:
-        """Request recordings deletionprotection.
-        
-        ``POST /api/v2/recordings/deletionprotection``.
-        Requires no permission.
-        
-        :param ConversationDeletionProtectionQuery body: body ``body``, required
-        :return: list[AddressableEntityRef]
-        """
-        return self._call(_OPS['post_recordings_deletionprotection'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recordings_deletionprotection'], (body,), options)
 
     def post_recordings_screensessions_acknowledge(self, body: AcknowledgeScreenRecordingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request recordings screensessions acknowledge.
-        
-        ``POST /api/v2/recordings/screensessions/acknowledge``.
-        Requires no permission.
-        
-        :param AcknowledgeScreenRecordingRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_recordings_screensessions_acknowledge'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recordings_screensessions_acknowledge'], (body,), options)
 
     def post_recordings_screensessions_metadata(self, body: ScreenRecordingMetaDataRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request recordings screensessions metadata.
-        
-        ``POST /api/v2/recordings/screensessions/metadata``.
-        Requires no permission.
-        
-        :param ScreenRecordingMetaDataRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_recordings_screensessions_metadata'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_recordings_screensessions_metadata'], (body,), options)
 
     def put_conversation_recording(self, conversation_id: str, recording_id: str, body: Recording | dict[str, Any], *, clear_export: bool | None = None, **options: Unpack[CallOptions]) -> Recording:
-        """Replace one recording of a conversation.
-        
-        ``PUT /api/v2/conversations/{conversationId}/recordings/{recordingId}``.
-        Requires any of the permissions ``recording:recording:view``, ``recording:recording:editRetention``, ``recording:recording:restore``, ``recording:screenRecording:view``, ``recording:screenRecording:editRetention``, ``recording:screenRecording:restore``, ``recording:snippetRecording:view``, ``recording:snippetRecording:editRetention``, ``recording:snippetRecording:restore``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str recording_id: path ``recordingId``, required
-        :param Recording body: body ``body``, required
-        :param bool clear_export: query ``clearExport``
-        :return: Recording
-        """
-        return self._call(_OPS['put_conversation_recording'], (conversation_id, recording_id, body, clear_export), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversation_recording'], (conversation_id, recording_id, body, clear_export), options)
 
     def put_conversation_recording_annotation(self, conversation_id: str, recording_id: str, annotation_id: str, body: Annotation | dict[str, Any], **options: Unpack[CallOptions]) -> Annotation:
-        """Replace one annotation of a recording of a conversation.
-        
-        ``PUT /api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations/{annotationId}``.
-        Requires any of the permissions ``recording:annotation:edit``, ``recording:annotation:add``, ``recording:recording:view``, ``recording:recordingSegment:view``, ``recording:snippetRecording:view``, ``recording:screenRecording:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str recording_id: path ``recordingId``, required
-        :param str annotation_id: path ``annotationId``, required
-        :param Annotation body: body ``body``, required
-        :return: Annotation
-        """
-        return self._call(_OPS['put_conversation_recording_annotation'], (conversation_id, recording_id, annotation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_conversation_recording_annotation'], (conversation_id, recording_id, annotation_id, body), options)
 
     def put_orphanrecording(self, orphan_id: str, *, body: OrphanUpdateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Recording:
-        """Replace one orphanrecording.
-        
-        ``PUT /api/v2/orphanrecordings/{orphanId}``.
-        Requires the permission ``recording:orphan:edit``.
-        
-        :param str orphan_id: path ``orphanId``, required
-        :param OrphanUpdateRequest body: body ``body``
-        :return: Recording
-        """
-        return self._call(_OPS['put_orphanrecording'], (orphan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_orphanrecording'], (orphan_id, body), options)
 
     def put_recording_crossplatform_mediaretentionpolicy(self, policy_id: str, body: CrossPlatformPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> CrossPlatformPolicy:
-        """Replace one recording crossplatform mediaretentionpolicy.
-        
-        ``PUT /api/v2/recording/crossplatform/mediaretentionpolicies/{policyId}``.
-        Requires the permission ``recording:crossPlatformRetentionPolicy:edit``.
-        
-        :param str policy_id: path ``policyId``, required
-        :param CrossPlatformPolicy body: body ``body``, required
-        :return: CrossPlatformPolicy
-        """
-        return self._call(_OPS['put_recording_crossplatform_mediaretentionpolicy'], (policy_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_recording_crossplatform_mediaretentionpolicy'], (policy_id, body), options)
 
     def put_recording_job(self, job_id: str, body: ExecuteRecordingJobsQuery | dict[str, Any], **options: Unpack[CallOptions]) -> RecordingJob:
-        """Replace one recording job.
-        
-        ``PUT /api/v2/recording/jobs/{jobId}``.
-        Requires all of the permissions ``recording:job:edit``, ``recording:recording:editRetention``, ``recording:screenRecording:editRetention``, ``recording:snippetRecording:editRetention``.
-        
-        :param str job_id: path ``jobId``, required
-        :param ExecuteRecordingJobsQuery body: body ``body``, required
-        :return: RecordingJob
-        """
-        return self._call(_OPS['put_recording_job'], (job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_recording_job'], (job_id, body), options)
 
     def put_recording_keyconfiguration(self, key_configuration_id: str, body: RecordingEncryptionConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> RecordingEncryptionConfiguration:
-        """Replace one recording keyconfiguration.
-        
-        ``PUT /api/v2/recording/keyconfigurations/{keyConfigurationId}``.
-        Requires the permission ``recording:encryptionKey:edit``.
-        
-        :param str key_configuration_id: path ``keyConfigurationId``, required
-        :param RecordingEncryptionConfiguration body: body ``body``, required
-        :return: RecordingEncryptionConfiguration
-        """
-        return self._call(_OPS['put_recording_keyconfiguration'], (key_configuration_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_recording_keyconfiguration'], (key_configuration_id, body), options)
 
     def put_recording_mediaretentionpolicy(self, policy_id: str, body: Policy | dict[str, Any], **options: Unpack[CallOptions]) -> Policy:
-        """Replace one recording mediaretentionpolicy.
-        
-        ``PUT /api/v2/recording/mediaretentionpolicies/{policyId}``.
-        Requires the permission ``recording:retentionPolicy:edit``.
-        
-        :param str policy_id: path ``policyId``, required
-        :param Policy body: body ``body``, required
-        :return: Policy
-        """
-        return self._call(_OPS['put_recording_mediaretentionpolicy'], (policy_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_recording_mediaretentionpolicy'], (policy_id, body), options)
 
     def put_recording_recordingkeys_rotationschedule(self, body: KeyRotationSchedule | dict[str, Any], **options: Unpack[CallOptions]) -> KeyRotationSchedule:
-        """Replace the recording recordingkeys rotationschedule.
-        
-        ``PUT /api/v2/recording/recordingkeys/rotationschedule``.
-        Requires the permission ``recording:encryptionKey:edit``.
-        
-        :param KeyRotationSchedule body: body ``body``, required
-        :return: KeyRotationSchedule
-        """
-        return self._call(_OPS['put_recording_recordingkeys_rotationschedule'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_recording_recordingkeys_rotationschedule'], (body,), options)
 
     def put_recording_settings(self, body: RecordingSettings | dict[str, Any], **options: Unpack[CallOptions]) -> RecordingSettings:
-        """Replace the recording settings.
-        
-        ``PUT /api/v2/recording/settings``.
-        Requires any of the permissions ``recording:settings:editScreenRecordings``, ``recording:settings:editRegionalStorage``, ``recording:settings:editUrlExpiration``, ``recording:settings:editConferenceRecording``.
-        
-        :param RecordingSettings body: body ``body``, required
-        :return: RecordingSettings
-        """
-        return self._call(_OPS['put_recording_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_recording_settings'], (body,), options)
 
     def put_recordings_deletionprotection(self, *, protect: bool | None = None, body: ConversationDeletionProtectionQuery | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ManageDeleteProtectionResult:
-        """Replace the recordings deletionprotection.
-        
-        ``PUT /api/v2/recordings/deletionprotection``.
-        Requires any of the permissions ``recording:deletionProtection:apply``, ``recording:deletionProtection:revoke``.
-        
-        :param bool protect: query ``protect``; default ``True``
-        :param ConversationDeletionProtectionQuery body: body ``body``
-        :return: ManageDeleteProtectionResult
-        """
-        return self._call(_OPS['put_recordings_deletionprotection'], (protect, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_recordings_deletionprotection'], (protect, body), options)
+
+
+_attach_docs(RecordingApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import CreateResponseAssetRequest, CreateResponseAssetResponse, Library, LibraryBatchRequest, LibraryDivisionView, LibraryDivisionViewEntityListing, LibraryEntityListing, QueryCriteriaQuery, Response, ResponseAsset, ResponseAssetBulkRequest, ResponseAssetEntityListing, ResponseAssetRequest, ResponseAssetSearchRequest, ResponseAssetSearchResults, ResponseAssetStatus, ResponseDivisionView, ResponseDivisionViewQueryResults, ResponseEntityListing, ResponseQueryRequest, ResponseQueryResults
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_responsemanagement_library', 'DELETE', '/api/v2/responsemanagement/libraries/{libraryId}', None, (_P('library_id', 'libraryId', 'path', 'str', True),)),
@@ -48,283 +40,76 @@ class ResponseManagementApi(_BaseApi):
     _operations = _OPS
 
     def delete_responsemanagement_library(self, library_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one responsemanagement library.
-        
-        ``DELETE /api/v2/responsemanagement/libraries/{libraryId}``.
-        Requires the permission ``responses:library:delete``.
-        
-        :param str library_id: path ``libraryId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_responsemanagement_library'], (library_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_responsemanagement_library'], (library_id,), options)
 
     def delete_responsemanagement_response(self, response_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one responsemanagement response.
-        
-        ``DELETE /api/v2/responsemanagement/responses/{responseId}``.
-        Requires the permission ``responses:response:delete``.
-        
-        :param str response_id: path ``responseId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_responsemanagement_response'], (response_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_responsemanagement_response'], (response_id,), options)
 
     def delete_responsemanagement_responseasset(self, response_asset_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one responsemanagement responseasset.
-        
-        ``DELETE /api/v2/responsemanagement/responseassets/{responseAssetId}``.
-        Requires the permission ``responseAssets:asset:delete``.
-        
-        :param str response_asset_id: path ``responseAssetId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_responsemanagement_responseasset'], (response_asset_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_responsemanagement_responseasset'], (response_asset_id,), options)
 
     def get_responsemanagement_libraries(self, *, page_number: int | None = None, page_size: int | None = None, messaging_template_filter: str | None = None, library_prefix: str | None = None, **options: Unpack[CallOptions]) -> LibraryEntityListing:
-        """List responsemanagement libraries, one page per call.
-        
-        ``GET /api/v2/responsemanagement/libraries``.
-        Pages by ``pageNumber``: ``paginate(api.get_responsemanagement_libraries)`` walks every page.
-        Requires the permission ``responses:library:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str messaging_template_filter: query ``messagingTemplateFilter``; one of ``whatsapp``
-        :param str library_prefix: query ``libraryPrefix``
-        :return: LibraryEntityListing
-        """
-        return self._call(_OPS['get_responsemanagement_libraries'], (page_number, page_size, messaging_template_filter, library_prefix), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_libraries'], (page_number, page_size, messaging_template_filter, library_prefix), options)
 
     def get_responsemanagement_libraries_divisionview(self, library_id: str, **options: Unpack[CallOptions]) -> LibraryDivisionView:
-        """Get one responsemanagement libraries divisionview.
-        
-        ``GET /api/v2/responsemanagement/libraries/divisionviews/{libraryId}``.
-        
-        :param str library_id: path ``libraryId``, required
-        :return: LibraryDivisionView
-        """
-        return self._call(_OPS['get_responsemanagement_libraries_divisionview'], (library_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_libraries_divisionview'], (library_id,), options)
 
     def get_responsemanagement_libraries_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, messaging_template_filter: str | None = None, library_prefix: str | None = None, **options: Unpack[CallOptions]) -> LibraryDivisionViewEntityListing:
-        """List responsemanagement libraries divisionviews, one page per call.
-        
-        ``GET /api/v2/responsemanagement/libraries/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_responsemanagement_libraries_divisionviews)`` walks every page.
-        
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str messaging_template_filter: query ``messagingTemplateFilter``
-        :param str library_prefix: query ``libraryPrefix``
-        :return: LibraryDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_responsemanagement_libraries_divisionviews'], (page_number, page_size, messaging_template_filter, library_prefix), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_libraries_divisionviews'], (page_number, page_size, messaging_template_filter, library_prefix), options)
 
     def get_responsemanagement_library(self, library_id: str, **options: Unpack[CallOptions]) -> Library:
-        """Get one responsemanagement library.
-        
-        ``GET /api/v2/responsemanagement/libraries/{libraryId}``.
-        Requires the permission ``responses:library:view``.
-        
-        :param str library_id: path ``libraryId``, required
-        :return: Library
-        """
-        return self._call(_OPS['get_responsemanagement_library'], (library_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_library'], (library_id,), options)
 
     def get_responsemanagement_response(self, response_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> Response:
-        """Get one responsemanagement response.
-        
-        ``GET /api/v2/responsemanagement/responses/{responseId}``.
-        Requires the permission ``responses:response:view``.
-        
-        :param str response_id: path ``responseId``, required
-        :param str expand: query ``expand``; one of ``substitutionsSchema``
-        :return: Response
-        """
-        return self._call(_OPS['get_responsemanagement_response'], (response_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_response'], (response_id, expand), options)
 
     def get_responsemanagement_responseasset(self, response_asset_id: str, **options: Unpack[CallOptions]) -> ResponseAsset:
-        """Get one responsemanagement responseasset.
-        
-        ``GET /api/v2/responsemanagement/responseassets/{responseAssetId}``.
-        Requires the permission ``responseAssets:asset:view``.
-        
-        :param str response_asset_id: path ``responseAssetId``, required
-        :return: ResponseAsset
-        """
-        return self._call(_OPS['get_responsemanagement_responseasset'], (response_asset_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_responseasset'], (response_asset_id,), options)
 
     def get_responsemanagement_responseassets_status_status_id(self, status_id: str, **options: Unpack[CallOptions]) -> ResponseAssetStatus:
-        """Get one responsemanagement responseassets status.
-        
-        ``GET /api/v2/responsemanagement/responseassets/status/{statusId}``.
-        Requires the permission ``responseAssets:asset:view``.
-        
-        :param str status_id: path ``statusId``, required
-        :return: ResponseAssetStatus
-        """
-        return self._call(_OPS['get_responsemanagement_responseassets_status_status_id'], (status_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_responseassets_status_status_id'], (status_id,), options)
 
     def get_responsemanagement_responses(self, library_id: str, *, page_number: int | None = None, page_size: int | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> ResponseEntityListing:
-        """List responsemanagement responses, one page per call.
-        
-        ``GET /api/v2/responsemanagement/responses``.
-        Pages by ``pageNumber``: ``paginate(api.get_responsemanagement_responses)`` walks every page.
-        Requires the permission ``responses:response:view``.
-        
-        :param str library_id: query ``libraryId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str expand: query ``expand``; one of ``substitutionsSchema``
-        :return: ResponseEntityListing
-        """
-        return self._call(_OPS['get_responsemanagement_responses'], (library_id, page_number, page_size, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_responses'], (library_id, page_number, page_size, expand), options)
 
     def get_responsemanagement_responses_divisionview(self, response_id: str, **options: Unpack[CallOptions]) -> ResponseDivisionView:
-        """Get one responsemanagement responses divisionview.
-        
-        ``GET /api/v2/responsemanagement/responses/divisionviews/{responseId}``.
-        
-        :param str response_id: path ``responseId``, required
-        :return: ResponseDivisionView
-        """
-        return self._call(_OPS['get_responsemanagement_responses_divisionview'], (response_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_responsemanagement_responses_divisionview'], (response_id,), options)
 
     def post_responsemanagement_libraries(self, body: Library | dict[str, Any], **options: Unpack[CallOptions]) -> Library:
-        """Create or add responsemanagement libraries.
-        
-        ``POST /api/v2/responsemanagement/libraries``.
-        Requires the permission ``responses:library:add``.
-        
-        :param Library body: body ``body``, required
-        :return: Library
-        """
-        return self._call(_OPS['post_responsemanagement_libraries'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_libraries'], (body,), options)
 
     def post_responsemanagement_libraries_bulk(self, body: LibraryBatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LibraryEntityListing:
-        """Request responsemanagement libraries bulk.
-        
-        ``POST /api/v2/responsemanagement/libraries/bulk``.
-        Requires the permission ``responses:library:view``.
-        
-        :param LibraryBatchRequest body: body ``body``, required
-        :return: LibraryEntityListing
-        """
-        return self._call(_OPS['post_responsemanagement_libraries_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_libraries_bulk'], (body,), options)
 
     def post_responsemanagement_libraries_query(self, body: QueryCriteriaQuery | dict[str, Any], *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> LibraryEntityListing:
-        """Run a query over responsemanagement libraries.
-        
-        ``POST /api/v2/responsemanagement/libraries/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_responsemanagement_libraries_query)`` walks every page.
-        Requires the permission ``responses:library:view``.
-        
-        :param QueryCriteriaQuery body: body ``body``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: LibraryEntityListing
-        """
-        return self._call(_OPS['post_responsemanagement_libraries_query'], (body, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_libraries_query'], (body, page_number, page_size), options)
 
     def post_responsemanagement_responseassets_bulk(self, body: ResponseAssetBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ResponseAssetEntityListing:
-        """Request responsemanagement responseassets bulk.
-        
-        ``POST /api/v2/responsemanagement/responseassets/bulk``.
-        Requires the permission ``responseAssets:asset:view``.
-        
-        :param ResponseAssetBulkRequest body: body ``body``, required
-        :return: ResponseAssetEntityListing
-        """
-        return self._call(_OPS['post_responsemanagement_responseassets_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_responseassets_bulk'], (body,), options)
 
     def post_responsemanagement_responseassets_search(self, body: ResponseAssetSearchRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ResponseAssetSearchResults:
-        """Search responsemanagement responseassets.
-        
-        ``POST /api/v2/responsemanagement/responseassets/search``.
-        Requires the permission ``responseAssets:asset:view``.
-        
-        :param ResponseAssetSearchRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``user``, ``division``
-        :return: ResponseAssetSearchResults
-        """
-        return self._call(_OPS['post_responsemanagement_responseassets_search'], (body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_responseassets_search'], (body, expand), options)
 
     def post_responsemanagement_responseassets_uploads(self, body: CreateResponseAssetRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateResponseAssetResponse:
-        """Create or add responsemanagement responseassets uploads.
-        
-        ``POST /api/v2/responsemanagement/responseassets/uploads``.
-        Requires the permission ``responseAssets:asset:add``.
-        
-        :param CreateResponseAssetRequest body: body ``body``, required
-        :return: CreateResponseAssetResponse
-        """
-        return self._call(_OPS['post_responsemanagement_responseassets_uploads'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_responseassets_uploads'], (body,), options)
 
     def post_responsemanagement_responses(self, body: Response | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> Response:
-        """Create or add responsemanagement responses.
-        
-        ``POST /api/v2/responsemanagement/responses``.
-        Requires the permission ``responses:response:add``.
-        
-        :param Response body: body ``body``, required
-        :param str expand: query ``expand``; one of ``substitutionsSchema``
-        :return: Response
-        """
-        return self._call(_OPS['post_responsemanagement_responses'], (body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_responses'], (body, expand), options)
 
     def post_responsemanagement_responses_divisionviews_query(self, body: ResponseQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ResponseDivisionViewQueryResults:
-        """Run a query over responsemanagement responses divisionviews.
-        
-        ``POST /api/v2/responsemanagement/responses/divisionviews/query``.
-        
-        :param ResponseQueryRequest body: body ``body``, required
-        :return: ResponseDivisionViewQueryResults
-        """
-        return self._call(_OPS['post_responsemanagement_responses_divisionviews_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_responses_divisionviews_query'], (body,), options)
 
     def post_responsemanagement_responses_query(self, body: ResponseQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ResponseQueryResults:
-        """Run a query over responsemanagement responses.
-        
-        ``POST /api/v2/responsemanagement/responses/query``.
-        Requires the permission ``responses:response:view``.
-        
-        :param ResponseQueryRequest body: body ``body``, required
-        :return: ResponseQueryResults
-        """
-        return self._call(_OPS['post_responsemanagement_responses_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_responsemanagement_responses_query'], (body,), options)
 
     def put_responsemanagement_library(self, library_id: str, body: Library | dict[str, Any], **options: Unpack[CallOptions]) -> Library:
-        """Replace one responsemanagement library.
-        
-        ``PUT /api/v2/responsemanagement/libraries/{libraryId}``.
-        Requires the permission ``responses:library:edit``.
-        
-        :param str library_id: path ``libraryId``, required
-        :param Library body: body ``body``, required
-        :return: Library
-        """
-        return self._call(_OPS['put_responsemanagement_library'], (library_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_responsemanagement_library'], (library_id, body), options)
 
     def put_responsemanagement_response(self, response_id: str, body: Response | dict[str, Any], *, expand: str | None = None, **options: Unpack[CallOptions]) -> Response:
-        """Replace one responsemanagement response.
-        
-        ``PUT /api/v2/responsemanagement/responses/{responseId}``.
-        Requires the permission ``responses:response:edit``.
-        
-        :param str response_id: path ``responseId``, required
-        :param Response body: body ``body``, required
-        :param str expand: query ``expand``; one of ``substitutionsSchema``
-        :return: Response
-        """
-        return self._call(_OPS['put_responsemanagement_response'], (response_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_responsemanagement_response'], (response_id, body, expand), options)
 
     def put_responsemanagement_responseasset(self, response_asset_id: str, body: ResponseAssetRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ResponseAsset:
-        """Replace one responsemanagement responseasset.
-        
-        ``PUT /api/v2/responsemanagement/responseassets/{responseAssetId}``.
-        Requires the permission ``responseAssets:asset:edit``.
-        
-        :param str response_asset_id: path ``responseAssetId``, required
-        :param ResponseAssetRequest body: body ``body``, required
-        :return: ResponseAsset
-        """
-        return self._call(_OPS['put_responsemanagement_responseasset'], (response_asset_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_responsemanagement_responseasset'], (response_asset_id, body), options)
+
+
+_attach_docs(ResponseManagementApi, __file__)

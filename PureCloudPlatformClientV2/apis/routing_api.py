@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AgentDirectRoutingBackupSettings, AgentMaxUtilizationResponse, AssessmentJobListing, AssessmentListing, AssistantQueue, AvailableMediaTypeEntityListing, BenefitAssessment, BenefitAssessmentJob, ComparisonPeriod, ComparisonPeriodListing, ContactCenterSettings, CreateBenefitAssessmentJobRequest, CreateBenefitAssessmentRequest, CreateKpiRequest, CreatePredictorRequest, CreateQueueRequest, CreateRoutingSkill, CreateUtilizationLabelRequest, EmailOutboundDomainResult, EmailSetting, EmailSettingEntityListing, EmailSetup, EstimatedWaitTimePredictions, IdentityResolutionQueueConfig, InboundDomain, InboundDomainCreateRequest, InboundDomainEntityListing, InboundDomainPatchRequest, InboundRoute, InboundRouteEntityListing, KeyPerformanceIndicator, KeyPerformanceIndicatorEntityListing, KeyPerformanceIndicatorType, Language, LanguageEntityListing, MailFromResult, OutboundDomain, OutboundDomainCreateRequest, OutboundDomainEntityListing, OutboundDomainPatchRequest, PatchPredictorRequest, Predictor, PredictorListing, PredictorModelFeatureListing, PredictorModels, Queue, QueueEntityListing, QueueMember, QueueMemberEntityListing, QueueMemberEntityListingV1, QueueObservationQuery, QueueObservationQueryResponse, QueueRequest, Recipient, RecipientListing, RecipientRequest, RouteIdentityResolutionConfig, RoutingActivityQuery, RoutingActivityResponse, RoutingConversationAttributesRequest, RoutingConversationAttributesResponse, RoutingSettings, RoutingSkill, SMSAvailablePhoneNumberEntityListing, SkillEntityListing, SkillExpression, SkillExpressionData, SkillExpressionEntityListing, SkillExpressionValidationResult, SkillGroup, SkillGroupEntityListing, SkillGroupMemberDivisionList, SkillGroupMemberDivisions, SkillGroupMemberEntityListing, SkillGroupWithMemberDivisions, SmsAddress, SmsAddressEntityListing, SmsAddressProvision, SmsAlphanumericProvision, SmsIdentityResolutionConfig, SmsPhoneNumber, SmsPhoneNumberEntityListing, SmsPhoneNumberImport, SmsPhoneNumberPatchRequest, SmsPhoneNumberProvision, TestMessage, TranscriptionSettings, UpdateKpiRequest, UpdateSkillDivisionRequest, UpdateUtilizationLabelRequest, UserLanguageEntityListing, UserQueue, UserQueueEntityListing, UserRoutingLanguage, UserRoutingLanguagePost, UserRoutingSkill, UserRoutingSkillPost, UserSkillEntityListing, UserSkillGroupEntityListing, UtilizationLabel, UtilizationLabelEntityListing, UtilizationRequest, UtilizationResponse, VerificationResult, WrapUpCodeReference, WrapupCode, WrapupCodeEntityListing, WrapupCodeRequest, WritableEntity
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_routing_assessment', 'DELETE', '/api/v2/routing/assessments/{assessmentId}', None, (_P('assessment_id', 'assessmentId', 'path', 'str', True),)),
@@ -199,2151 +191,529 @@ class RoutingApi(_BaseApi):
     _operations = _OPS
 
     def delete_routing_assessment(self, assessment_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing assessment.
-        
-        ``DELETE /api/v2/routing/assessments/{assessmentId}``.
-        Requires the permission ``routing:assessment:delete``.
-        
-        :param str assessment_id: path ``assessmentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_assessment'], (assessment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_assessment'], (assessment_id,), options)
 
     def delete_routing_directroutingbackup_settings_me(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the routing directroutingbackup setting (me: the token's user).
-        
-        ``DELETE /api/v2/routing/directroutingbackup/settings/me``.
-        Requires the permission ``routing:directRoutingBackup:selfDelete``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_directroutingbackup_settings_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_directroutingbackup_settings_me'], (), options)
 
     def delete_routing_email_domain(self, domain_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing email domain.
-        
-        ``DELETE /api/v2/routing/email/domains/{domainId}``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_email_domain'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_email_domain'], (domain_id,), options)
 
     def delete_routing_email_domain_route(self, domain_name: str, route_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one route of a routing email domain.
-        
-        ``DELETE /api/v2/routing/email/domains/{domainName}/routes/{routeId}``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_name: path ``domainName``, required
-        :param str route_id: path ``routeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_email_domain_route'], (domain_name, route_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_email_domain_route'], (domain_name, route_id), options)
 
     def delete_routing_email_outbound_domain(self, domain_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing email outbound domain.
-        
-        ``DELETE /api/v2/routing/email/outbound/domains/{domainId}``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_email_outbound_domain'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_email_outbound_domain'], (domain_id,), options)
 
     def delete_routing_email_setting_email_setting_id(self, email_setting_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing email setting.
-        
-        ``DELETE /api/v2/routing/email/setting/{emailSettingId}``.
-        
-        :param str email_setting_id: path ``emailSettingId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_email_setting_email_setting_id'], (email_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_email_setting_email_setting_id'], (email_setting_id,), options)
 
     def delete_routing_language(self, language_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing language.
-        
-        ``DELETE /api/v2/routing/languages/{languageId}``.
-        Requires the permission ``routing:skill:manage``.
-        
-        :param str language_id: path ``languageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_language'], (language_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_language'], (language_id,), options)
 
     def delete_routing_predictor(self, predictor_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing predictor.
-        
-        ``DELETE /api/v2/routing/predictors/{predictorId}``.
-        Requires all of the permissions ``routing:predictor:delete``, ``routing:queue:edit``.
-        
-        :param str predictor_id: path ``predictorId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_predictor'], (predictor_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_predictor'], (predictor_id,), options)
 
     def delete_routing_predictors_keyperformanceindicator(self, kpi_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing predictors keyperformanceindicator.
-        
-        ``DELETE /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``.
-        Requires the permission ``routing:keyPerformanceIndicator:delete``.
-        
-        :param str kpi_id: path ``kpiId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_predictors_keyperformanceindicator'], (kpi_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_predictors_keyperformanceindicator'], (kpi_id,), options)
 
     def delete_routing_queue(self, queue_id: str, *, force_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete a routing queue.
-        
-        ``DELETE /api/v2/routing/queues/{queueId}``.
-        Requires the permission ``routing:queue:delete``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param bool force_delete: query ``forceDelete``
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_queue'], (queue_id, force_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_queue'], (queue_id, force_delete), options)
 
     def delete_routing_queue_member(self, queue_id: str, member_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one member of a routing queue.
-        
-        ``DELETE /api/v2/routing/queues/{queueId}/members/{memberId}``.
-        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str member_id: path ``memberId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_queue_member'], (queue_id, member_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_queue_member'], (queue_id, member_id), options)
 
     def delete_routing_queue_user(self, queue_id: str, member_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one user of a routing queue.
-        
-        ``DELETE /api/v2/routing/queues/{queueId}/users/{memberId}``. **Deprecated.**
-        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str member_id: path ``memberId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_queue_user'], (queue_id, member_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_queue_user'], (queue_id, member_id), options)
 
     def delete_routing_queue_wrapupcode(self, queue_id: str, code_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one wrapupcode of a routing queue.
-        
-        ``DELETE /api/v2/routing/queues/{queueId}/wrapupcodes/{codeId}``.
-        Requires the permission ``routing:queue:edit``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str code_id: path ``codeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_queue_wrapupcode'], (queue_id, code_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_queue_wrapupcode'], (queue_id, code_id), options)
 
     def delete_routing_settings(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the routing settings.
-        
-        ``DELETE /api/v2/routing/settings``.
-        Requires the permission ``routing:settings:edit``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_settings'], (), options)
 
     def delete_routing_skill(self, skill_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing skill.
-        
-        ``DELETE /api/v2/routing/skills/{skillId}``.
-        Requires any of the permissions ``routing:skill:manage``, ``routing:skill:delete``.
-        
-        :param str skill_id: path ``skillId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_skill'], (skill_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_skill'], (skill_id,), options)
 
     def delete_routing_skillexpression(self, expression_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing skillexpression.
-        
-        ``DELETE /api/v2/routing/skillexpressions/{expressionId}``.
-        
-        :param str expression_id: path ``expressionId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_skillexpression'], (expression_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_skillexpression'], (expression_id,), options)
 
     def delete_routing_skillexpressions(self, *, id: list[str] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete the routing skillexpressions.
-        
-        ``DELETE /api/v2/routing/skillexpressions``.
-        
-        :param list[str] id: query ``id``
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_skillexpressions'], (id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_skillexpressions'], (id,), options)
 
     def delete_routing_skillgroup(self, skill_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing skillgroup.
-        
-        ``DELETE /api/v2/routing/skillgroups/{skillGroupId}``.
-        Requires the permission ``routing:skillGroup:delete``.
-        
-        :param str skill_group_id: path ``skillGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_skillgroup'], (skill_group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_skillgroup'], (skill_group_id,), options)
 
     def delete_routing_sms_address(self, address_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing sms address.
-        
-        ``DELETE /api/v2/routing/sms/addresses/{addressId}``.
-        Requires the permission ``sms:phoneNumber:delete``.
-        
-        :param str address_id: path ``addressId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_sms_address'], (address_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_sms_address'], (address_id,), options)
 
     def delete_routing_sms_phonenumber(self, phone_number_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing sms phonenumber.
-        
-        ``DELETE /api/v2/routing/sms/phonenumbers/{phoneNumberId}``.
-        Requires the permission ``sms:phoneNumber:delete``.
-        
-        :param str phone_number_id: path ``phoneNumberId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_sms_phonenumber'], (phone_number_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_sms_phonenumber'], (phone_number_id,), options)
 
     def delete_routing_user_directroutingbackup_settings(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the directroutingbackup settings of a routing user.
-        
-        ``DELETE /api/v2/routing/users/{userId}/directroutingbackup/settings``.
-        Requires the permission ``routing:directRoutingBackup:delete``.
-        
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_user_directroutingbackup_settings'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_user_directroutingbackup_settings'], (user_id,), options)
 
     def delete_routing_user_utilization(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the utilization of a routing user.
-        
-        ``DELETE /api/v2/routing/users/{userId}/utilization``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_user_utilization'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_user_utilization'], (user_id,), options)
 
     def delete_routing_utilization(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the routing utilization.
-        
-        ``DELETE /api/v2/routing/utilization``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_utilization'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_utilization'], (), options)
 
     def delete_routing_utilization_label(self, label_id: str, *, force_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing utilization label.
-        
-        ``DELETE /api/v2/routing/utilization/labels/{labelId}``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :param str label_id: path ``labelId``, required
-        :param bool force_delete: query ``forceDelete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_utilization_label'], (label_id, force_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_utilization_label'], (label_id, force_delete), options)
 
     def delete_routing_wrapupcode(self, code_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routing wrapupcode.
-        
-        ``DELETE /api/v2/routing/wrapupcodes/{codeId}``.
-        Requires the permission ``routing:wrapupCode:delete``.
-        
-        :param str code_id: path ``codeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_wrapupcode'], (code_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_wrapupcode'], (code_id,), options)
 
     def delete_user_routinglanguage(self, user_id: str, language_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routinglanguage of a user.
-        
-        ``DELETE /api/v2/users/{userId}/routinglanguages/{languageId}``.
-        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str language_id: path ``languageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_routinglanguage'], (user_id, language_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_routinglanguage'], (user_id, language_id), options)
 
     def delete_user_routingskill(self, user_id: str, skill_id: str, **options: Unpack[CallOptions]) -> None:
-        """Take a routing skill away from a user.
-        
-        ``DELETE /api/v2/users/{userId}/routingskills/{skillId}``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str skill_id: path ``skillId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_routingskill'], (user_id, skill_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_routingskill'], (user_id, skill_id), options)
 
     def get_routing_assessment(self, assessment_id: str, **options: Unpack[CallOptions]) -> BenefitAssessment:
-        """Get one routing assessment.
-        
-        ``GET /api/v2/routing/assessments/{assessmentId}``.
-        Requires the permission ``routing:assessment:view``.
-        
-        :param str assessment_id: path ``assessmentId``, required
-        :return: BenefitAssessment
-        """
-        return self._call(_OPS['get_routing_assessment'], (assessment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_assessment'], (assessment_id,), options)
 
     def get_routing_assessments(self, *, before: str | None = None, after: str | None = None, limit: str | None = None, page_size: str | None = None, queue_id: list[str] | None = None, **options: Unpack[CallOptions]) -> AssessmentListing:
-        """List routing assessments, one page per call.
-        
-        ``GET /api/v2/routing/assessments``.
-        Pages by ``after``: ``paginate(api.get_routing_assessments)`` walks every page.
-        Requires any of the permissions ``routing:queue:view``, ``routing:assessment:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str limit: query ``limit``
-        :param str page_size: query ``pageSize``
-        :param list[str] queue_id: query ``queueId``
-        :return: AssessmentListing
-        """
-        return self._call(_OPS['get_routing_assessments'], (before, after, limit, page_size, queue_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_assessments'], (before, after, limit, page_size, queue_id), options)
 
     def get_routing_assessments_job(self, job_id: str, **options: Unpack[CallOptions]) -> BenefitAssessmentJob:
-        """Get one routing assessments job.
-        
-        ``GET /api/v2/routing/assessments/jobs/{jobId}``.
-        Requires the permission ``routing:assessment:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: BenefitAssessmentJob
-        """
-        return self._call(_OPS['get_routing_assessments_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_assessments_job'], (job_id,), options)
 
     def get_routing_assessments_jobs(self, *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> AssessmentJobListing:
-        """Get routing assessments jobs.
-        
-        ``GET /api/v2/routing/assessments/jobs``.
-        Requires the permission ``routing:queue:view``.
-        
-        :param list[str] division_id: query ``divisionId``
-        :return: AssessmentJobListing
-        """
-        return self._call(_OPS['get_routing_assessments_jobs'], (division_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_assessments_jobs'], (division_id,), options)
 
     def get_routing_availablemediatypes(self, **options: Unpack[CallOptions]) -> AvailableMediaTypeEntityListing:
-        """Get routing availablemediatypes.
-        
-        ``GET /api/v2/routing/availablemediatypes``.
-        Requires no permission.
-        
-        :return: AvailableMediaTypeEntityListing
-        """
-        return self._call(_OPS['get_routing_availablemediatypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_availablemediatypes'], (), options)
 
     def get_routing_directroutingbackup_settings_me(self, **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """Get the routing directroutingbackup setting (me: the token's user).
-        
-        ``GET /api/v2/routing/directroutingbackup/settings/me``.
-        Requires the permission ``routing:directRoutingBackup:selfView``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: AgentDirectRoutingBackupSettings
-        """
-        return self._call(_OPS['get_routing_directroutingbackup_settings_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_directroutingbackup_settings_me'], (), options)
 
     def get_routing_email_domain(self, domain_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> InboundDomain:
-        """Get one routing email domain.
-        
-        ``GET /api/v2/routing/email/domains/{domainId}``.
-        Requires any of the permissions ``routing:email:manage``, ``routing:email:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str expand: query ``expand``; one of ``settings``
-        :return: InboundDomain
-        """
-        return self._call(_OPS['get_routing_email_domain'], (domain_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_domain'], (domain_id, expand), options)
 
     def get_routing_email_domain_dkim(self, domain_id: str, **options: Unpack[CallOptions]) -> VerificationResult:
-        """Get dkim of a routing email domain.
-        
-        ``GET /api/v2/routing/email/domains/{domainId}/dkim``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: VerificationResult
-        """
-        return self._call(_OPS['get_routing_email_domain_dkim'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_domain_dkim'], (domain_id,), options)
 
     def get_routing_email_domain_mailfrom(self, domain_id: str, **options: Unpack[CallOptions]) -> MailFromResult:
-        """Get mailfrom of a routing email domain.
-        
-        ``GET /api/v2/routing/email/domains/{domainId}/mailfrom``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: MailFromResult
-        """
-        return self._call(_OPS['get_routing_email_domain_mailfrom'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_domain_mailfrom'], (domain_id,), options)
 
     def get_routing_email_domain_route(self, domain_name: str, route_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> InboundRoute:
-        """Get one route of a routing email domain.
-        
-        ``GET /api/v2/routing/email/domains/{domainName}/routes/{routeId}``.
-        Requires any of the permissions ``routing:email:view``, ``routing:email:manage``.
-        
-        :param str domain_name: path ``domainName``, required
-        :param str route_id: path ``routeId``, required
-        :param list[str] expand: query ``expand``; each one of ``identityresolution``
-        :return: InboundRoute
-        """
-        return self._call(_OPS['get_routing_email_domain_route'], (domain_name, route_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_domain_route'], (domain_name, route_id, expand), options)
 
     def get_routing_email_domain_route_identityresolution(self, domain_name: str, route_id: str, **options: Unpack[CallOptions]) -> RouteIdentityResolutionConfig:
-        """Get identityresolution of a route of a routing email domain.
-        
-        ``GET /api/v2/routing/email/domains/{domainName}/routes/{routeId}/identityresolution``.
-        Requires all of the permissions ``routing:email:manage``, ``routing:identityResolutionEmail:view``.
-        
-        :param str domain_name: path ``domainName``, required
-        :param str route_id: path ``routeId``, required
-        :return: RouteIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_routing_email_domain_route_identityresolution'], (domain_name, route_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_domain_route_identityresolution'], (domain_name, route_id), options)
 
     def get_routing_email_domain_routes(self, domain_name: str, *, page_size: int | None = None, page_number: int | None = None, pattern: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> InboundRouteEntityListing:
-        """List routes of a routing email domain, one page per call.
-        
-        ``GET /api/v2/routing/email/domains/{domainName}/routes``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_email_domain_routes)`` walks every page.
-        Requires any of the permissions ``routing:email:view``, ``routing:email:manage``.
-        
-        :param str domain_name: path ``domainName``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str pattern: query ``pattern``
-        :param list[str] expand: query ``expand``; each one of ``identityresolution``
-        :return: InboundRouteEntityListing
-        """
-        return self._call(_OPS['get_routing_email_domain_routes'], (domain_name, page_size, page_number, pattern, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_domain_routes'], (domain_name, page_size, page_number, pattern, expand), options)
 
     def get_routing_email_domain_verification(self, domain_id: str, **options: Unpack[CallOptions]) -> VerificationResult:
-        """Get verification of a routing email domain.
-        
-        ``GET /api/v2/routing/email/domains/{domainId}/verification``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: VerificationResult
-        """
-        return self._call(_OPS['get_routing_email_domain_verification'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_domain_verification'], (domain_id,), options)
 
     def get_routing_email_domains(self, *, page_size: int | None = None, page_number: int | None = None, exclude_status: bool | None = None, filter: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> InboundDomainEntityListing:
-        """List routing email domains, one page per call.
-        
-        ``GET /api/v2/routing/email/domains``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_email_domains)`` walks every page.
-        Requires the permission ``routing:email:manage``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool exclude_status: query ``excludeStatus``; default ``False``
-        :param str filter: query ``filter``
-        :param str expand: query ``expand``; one of ``settings``
-        :return: InboundDomainEntityListing
-        """
-        return self._call(_OPS['get_routing_email_domains'], (page_size, page_number, exclude_status, filter, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_domains'], (page_size, page_number, exclude_status, filter, expand), options)
 
     def get_routing_email_outbound_domain(self, domain_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> OutboundDomain:
-        """Get one routing email outbound domain.
-        
-        ``GET /api/v2/routing/email/outbound/domains/{domainId}``.
-        Requires any of the permissions ``routing:email:manage``, ``routing:email:view``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param str expand: query ``expand``; one of ``settings``
-        :return: OutboundDomain
-        """
-        return self._call(_OPS['get_routing_email_outbound_domain'], (domain_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_outbound_domain'], (domain_id, expand), options)
 
     def get_routing_email_outbound_domain_activation(self, domain_id: str, **options: Unpack[CallOptions]) -> EmailOutboundDomainResult:
-        """Get activation of a routing email outbound domain.
-        
-        ``GET /api/v2/routing/email/outbound/domains/{domainId}/activation``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: EmailOutboundDomainResult
-        """
-        return self._call(_OPS['get_routing_email_outbound_domain_activation'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_outbound_domain_activation'], (domain_id,), options)
 
     def get_routing_email_outbound_domains(self, *, page_size: int | None = None, page_number: int | None = None, filter: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> OutboundDomainEntityListing:
-        """List routing email outbound domains, one page per call.
-        
-        ``GET /api/v2/routing/email/outbound/domains``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_email_outbound_domains)`` walks every page.
-        Requires the permission ``routing:email:manage``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str filter: query ``filter``
-        :param str expand: query ``expand``; one of ``settings``
-        :return: OutboundDomainEntityListing
-        """
-        return self._call(_OPS['get_routing_email_outbound_domains'], (page_size, page_number, filter, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_outbound_domains'], (page_size, page_number, filter, expand), options)
 
     def get_routing_email_setting(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> EmailSettingEntityListing:
-        """List routing email setting, one page per call.
-        
-        ``GET /api/v2/routing/email/setting``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_email_setting)`` walks every page.
-        
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: EmailSettingEntityListing
-        """
-        return self._call(_OPS['get_routing_email_setting'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_setting'], (page_size, page_number), options)
 
     def get_routing_email_setting_email_setting_id(self, email_setting_id: str, **options: Unpack[CallOptions]) -> EmailSetting:
-        """Get one routing email setting.
-        
-        ``GET /api/v2/routing/email/setting/{emailSettingId}``.
-        
-        :param str email_setting_id: path ``emailSettingId``, required
-        :return: EmailSetting
-        """
-        return self._call(_OPS['get_routing_email_setting_email_setting_id'], (email_setting_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_setting_email_setting_id'], (email_setting_id,), options)
 
     def get_routing_email_setup(self, **options: Unpack[CallOptions]) -> EmailSetup:
-        """Get routing email setup.
-        
-        ``GET /api/v2/routing/email/setup``.
-        Requires the permission ``routing:email:manage``.
-        
-        :return: EmailSetup
-        """
-        return self._call(_OPS['get_routing_email_setup'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_email_setup'], (), options)
 
     def get_routing_language(self, language_id: str, **options: Unpack[CallOptions]) -> Language:
-        """Get one routing language.
-        
-        ``GET /api/v2/routing/languages/{languageId}``.
-        Requires no permission.
-        
-        :param str language_id: path ``languageId``, required
-        :return: Language
-        """
-        return self._call(_OPS['get_routing_language'], (language_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_language'], (language_id,), options)
 
     def get_routing_languages(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> LanguageEntityListing:
-        """List the organization's routing languages, one page per call.
-        
-        ``GET /api/v2/routing/languages``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_languages)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :return: LanguageEntityListing
-        """
-        return self._call(_OPS['get_routing_languages'], (page_size, page_number, sort_order, name, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_languages'], (page_size, page_number, sort_order, name, id), options)
 
     def get_routing_message_recipient(self, recipient_id: str, **options: Unpack[CallOptions]) -> Recipient:
-        """Get one routing message recipient.
-        
-        ``GET /api/v2/routing/message/recipients/{recipientId}``.
-        Requires the permission ``routing:message:manage``.
-        
-        :param str recipient_id: path ``recipientId``, required
-        :return: Recipient
-        """
-        return self._call(_OPS['get_routing_message_recipient'], (recipient_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_message_recipient'], (recipient_id,), options)
 
     def get_routing_message_recipients(self, *, messenger_type: str | None = None, name: str | None = None, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> RecipientListing:
-        """List routing message recipients, one page per call.
-        
-        ``GET /api/v2/routing/message/recipients``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_message_recipients)`` walks every page.
-        Requires the permission ``routing:message:manage``.
-        
-        :param str messenger_type: query ``messengerType``; one of ``sms``, ``facebook``, ``twitter``, ``whatsapp``, ``open``, ``instagram``, ``apple``
-        :param str name: query ``name``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: RecipientListing
-        """
-        return self._call(_OPS['get_routing_message_recipients'], (messenger_type, name, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_message_recipients'], (messenger_type, name, page_size, page_number), options)
 
     def get_routing_predictor(self, predictor_id: str, **options: Unpack[CallOptions]) -> Predictor:
-        """Get one routing predictor.
-        
-        ``GET /api/v2/routing/predictors/{predictorId}``.
-        Requires the permission ``routing:predictor:view``.
-        
-        :param str predictor_id: path ``predictorId``, required
-        :return: Predictor
-        """
-        return self._call(_OPS['get_routing_predictor'], (predictor_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_predictor'], (predictor_id,), options)
 
     def get_routing_predictor_model_features(self, predictor_id: str, model_id: str, **options: Unpack[CallOptions]) -> PredictorModelFeatureListing:
-        """Get features of a model of a routing predictor.
-        
-        ``GET /api/v2/routing/predictors/{predictorId}/models/{modelId}/features``.
-        Requires the permission ``routing:predictorModelFeature:view``.
-        
-        :param str predictor_id: path ``predictorId``, required
-        :param str model_id: path ``modelId``, required
-        :return: PredictorModelFeatureListing
-        """
-        return self._call(_OPS['get_routing_predictor_model_features'], (predictor_id, model_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_predictor_model_features'], (predictor_id, model_id), options)
 
     def get_routing_predictor_models(self, predictor_id: str, **options: Unpack[CallOptions]) -> PredictorModels:
-        """Get models of a routing predictor.
-        
-        ``GET /api/v2/routing/predictors/{predictorId}/models``.
-        Requires the permission ``routing:predictorModel:view``.
-        
-        :param str predictor_id: path ``predictorId``, required
-        :return: PredictorModels
-        """
-        return self._call(_OPS['get_routing_predictor_models'], (predictor_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_predictor_models'], (predictor_id,), options)
 
     def get_routing_predictors(self, *, before: str | None = None, after: str | None = None, limit: str | None = None, page_size: str | None = None, queue_id: list[str] | None = None, kpi_id: str | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> PredictorListing:
-        """List routing predictors, one page per call.
-        
-        ``GET /api/v2/routing/predictors``.
-        Pages by ``after``: ``paginate(api.get_routing_predictors)`` walks every page.
-        Requires any of the permissions ``routing:predictor:view``, ``routing:queue:view``.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str limit: query ``limit``
-        :param str page_size: query ``pageSize``
-        :param list[str] queue_id: query ``queueId``
-        :param str kpi_id: query ``kpiId``
-        :param str state: query ``state``; one of ``Created``, ``Error``, ``Active``
-        :return: PredictorListing
-        """
-        return self._call(_OPS['get_routing_predictors'], (before, after, limit, page_size, queue_id, kpi_id, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_predictors'], (before, after, limit, page_size, queue_id, kpi_id, state), options)
 
     def get_routing_predictors_keyperformanceindicator(self, kpi_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> KeyPerformanceIndicator:
-        """Get one routing predictors keyperformanceindicator.
-        
-        ``GET /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``.
-        Requires the permission ``routing:keyPerformanceIndicator:view``.
-        
-        :param str kpi_id: path ``kpiId``, required
-        :param list[str] expand: query ``expand``; each one of ``queues``
-        :return: KeyPerformanceIndicator
-        """
-        return self._call(_OPS['get_routing_predictors_keyperformanceindicator'], (kpi_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_predictors_keyperformanceindicator'], (kpi_id, expand), options)
 
     def get_routing_predictors_keyperformanceindicators(self, *, kpi_group: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> KeyPerformanceIndicatorEntityListing:
-        """Get routing predictors keyperformanceindicators.
-        
-        ``GET /api/v2/routing/predictors/keyperformanceindicators``.
-        Requires the permission ``routing:keyPerformanceIndicator:view``.
-        
-        :param str kpi_group: query ``kpiGroup``; one of ``Standard``, ``Custom``
-        :param list[str] expand: query ``expand``; each one of ``queues``
-        :return: KeyPerformanceIndicatorEntityListing
-        """
-        return self._call(_OPS['get_routing_predictors_keyperformanceindicators'], (kpi_group, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_predictors_keyperformanceindicators'], (kpi_group, expand), options)
 
     def get_routing_predictors_keyperformanceindicatortypes(self, **options: Unpack[CallOptions]) -> list[KeyPerformanceIndicatorType]:
-        """Get routing predictors keyperformanceindicatortypes.
-        
-        ``GET /api/v2/routing/predictors/keyperformanceindicatortypes``.
-        Requires the permission ``routing:keyPerformanceIndicator:view``.
-        
-        :return: list[KeyPerformanceIndicatorType]
-        """
-        return self._call(_OPS['get_routing_predictors_keyperformanceindicatortypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_predictors_keyperformanceindicatortypes'], (), options)
 
     def get_routing_queue(self, queue_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Queue:
-        """Get one routing queue's configuration by id.
-        
-        ``GET /api/v2/routing/queues/{queueId}``.
-        Requires the permission ``routing:queue:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param list[str] expand: query ``expand``; each one of ``identityresolution``
-        :return: Queue
-        """
-        return self._call(_OPS['get_routing_queue'], (queue_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue'], (queue_id, expand), options)
 
     def get_routing_queue_assistant(self, queue_id: str, *, expand: list[str] | None = None, language_variation: str | None = None, fallback_to_primary_assistant: bool | None = None, **options: Unpack[CallOptions]) -> AssistantQueue:
-        """Get assistant of a routing queue.
-        
-        ``GET /api/v2/routing/queues/{queueId}/assistant``.
-        Requires the permission ``assistants:queue:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param list[str] expand: query ``expand``; each one of ``assistant``, ``copilot``
-        :param str language_variation: query ``languageVariation``
-        :param bool fallback_to_primary_assistant: query ``fallbackToPrimaryAssistant``
-        :return: AssistantQueue
-        """
-        return self._call(_OPS['get_routing_queue_assistant'], (queue_id, expand, language_variation, fallback_to_primary_assistant), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_assistant'], (queue_id, expand, language_variation, fallback_to_primary_assistant), options)
 
     def get_routing_queue_comparisonperiod(self, queue_id: str, comparison_period_id: str, **options: Unpack[CallOptions]) -> ComparisonPeriod:
-        """Get one comparisonperiod of a routing queue.
-        
-        ``GET /api/v2/routing/queues/{queueId}/comparisonperiods/{comparisonPeriodId}``.
-        Requires all of the permissions ``routing:comparisonPeriod:view``, ``routing:queue:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str comparison_period_id: path ``comparisonPeriodId``, required
-        :return: ComparisonPeriod
-        """
-        return self._call(_OPS['get_routing_queue_comparisonperiod'], (queue_id, comparison_period_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_comparisonperiod'], (queue_id, comparison_period_id), options)
 
     def get_routing_queue_comparisonperiods(self, queue_id: str, **options: Unpack[CallOptions]) -> ComparisonPeriodListing:
-        """Get comparisonperiods of a routing queue.
-        
-        ``GET /api/v2/routing/queues/{queueId}/comparisonperiods``.
-        Requires all of the permissions ``routing:comparisonPeriod:view``, ``routing:queue:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :return: ComparisonPeriodListing
-        """
-        return self._call(_OPS['get_routing_queue_comparisonperiods'], (queue_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_comparisonperiods'], (queue_id,), options)
 
     def get_routing_queue_estimatedwaittime(self, queue_id: str, *, conversation_id: str | None = None, **options: Unpack[CallOptions]) -> EstimatedWaitTimePredictions:
-        """Estimate how long a new interaction would wait in a queue.
-        
-        ``GET /api/v2/routing/queues/{queueId}/estimatedwaittime``.
-        Requires the permission ``routing:queue:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str conversation_id: query ``conversationId``
-        :return: EstimatedWaitTimePredictions
-        """
-        return self._call(_OPS['get_routing_queue_estimatedwaittime'], (queue_id, conversation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_estimatedwaittime'], (queue_id, conversation_id), options)
 
     def get_routing_queue_identityresolution(self, queue_id: str, **options: Unpack[CallOptions]) -> IdentityResolutionQueueConfig:
-        """Get identityresolution of a routing queue.
-        
-        ``GET /api/v2/routing/queues/{queueId}/identityresolution``.
-        Requires all of the permissions ``routing:queue:view``, ``queue:identityResolution:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :return: IdentityResolutionQueueConfig
-        """
-        return self._call(_OPS['get_routing_queue_identityresolution'], (queue_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_identityresolution'], (queue_id,), options)
 
     def get_routing_queue_mediatype_estimatedwaittime(self, queue_id: str, media_type: str, *, label_id: str | None = None, **options: Unpack[CallOptions]) -> EstimatedWaitTimePredictions:
-        """Get estimatedwaittime of a mediatype of a routing queue.
-        
-        ``GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime``.
-        Requires the permission ``routing:queue:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str media_type: path ``mediaType``, required; one of ``all``, ``call``, ``chat``, ``callback``, ``email``, ``videoComm``, ``message``
-        :param str label_id: query ``labelId``
-        :return: EstimatedWaitTimePredictions
-        """
-        return self._call(_OPS['get_routing_queue_mediatype_estimatedwaittime'], (queue_id, media_type, label_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_mediatype_estimatedwaittime'], (queue_id, media_type, label_id), options)
 
     def get_routing_queue_members(self, queue_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, name: str | None = None, profile_skills: list[str] | None = None, skills: list[str] | None = None, languages: list[str] | None = None, routing_status: list[str] | None = None, presence: list[str] | None = None, member_by: str | None = None, joined: bool | None = None, **options: Unpack[CallOptions]) -> QueueMemberEntityListing:
-        """List the members of a queue, one page per call, with their joined state and routing status.
-        
-        ``GET /api/v2/routing/queues/{queueId}/members``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_queue_members)`` walks every page.
-        Requires any of the permissions ``routing:queue:view``, ``routing:queue:edit``, ``routing:queue:readonly``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :param str name: query ``name``
-        :param list[str] profile_skills: query ``profileSkills``
-        :param list[str] skills: query ``skills``
-        :param list[str] languages: query ``languages``
-        :param list[str] routing_status: query ``routingStatus``
-        :param list[str] presence: query ``presence``
-        :param str member_by: query ``memberBy``; one of ``user``, ``group``
-        :param bool joined: query ``joined``; one of ``True``, ``False``
-        :return: QueueMemberEntityListing
-        """
-        return self._call(_OPS['get_routing_queue_members'], (queue_id, page_number, page_size, sort_order, expand, name, profile_skills, skills, languages, routing_status, presence, member_by, joined), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_members'], (queue_id, page_number, page_size, sort_order, expand, name, profile_skills, skills, languages, routing_status, presence, member_by, joined), options)
 
     def get_routing_queue_users(self, queue_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, joined: bool | None = None, name: str | None = None, profile_skills: list[str] | None = None, skills: list[str] | None = None, languages: list[str] | None = None, routing_status: list[str] | None = None, presence: list[str] | None = None, **options: Unpack[CallOptions]) -> QueueMemberEntityListingV1:
-        """List users of a routing queue, one page per call.
-        
-        ``GET /api/v2/routing/queues/{queueId}/users``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_routing_queue_users)`` walks every page.
-        Requires any of the permissions ``routing:queue:view``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :param bool joined: query ``joined``
-        :param str name: query ``name``
-        :param list[str] profile_skills: query ``profileSkills``
-        :param list[str] skills: query ``skills``
-        :param list[str] languages: query ``languages``
-        :param list[str] routing_status: query ``routingStatus``
-        :param list[str] presence: query ``presence``
-        :return: QueueMemberEntityListingV1
-        """
-        return self._call(_OPS['get_routing_queue_users'], (queue_id, page_number, page_size, sort_order, expand, joined, name, profile_skills, skills, languages, routing_status, presence), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_users'], (queue_id, page_number, page_size, sort_order, expand, joined, name, profile_skills, skills, languages, routing_status, presence), options)
 
     def get_routing_queue_wrapupcodes(self, queue_id: str, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> WrapupCodeEntityListing:
-        """List wrapupcodes of a routing queue, one page per call.
-        
-        ``GET /api/v2/routing/queues/{queueId}/wrapupcodes``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_queue_wrapupcodes)`` walks every page.
-        Requires the permission ``routing:queue:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :return: WrapupCodeEntityListing
-        """
-        return self._call(_OPS['get_routing_queue_wrapupcodes'], (queue_id, page_size, page_number, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queue_wrapupcodes'], (queue_id, page_size, page_number, name), options)
 
     def get_routing_queues(self, *, page_number: int | None = None, page_size: int | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, peer_id: list[str] | None = None, canned_response_library_id: str | None = None, has_peer: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> QueueEntityListing:
-        """List routing queues, one page per call; filter by name or division.
-        
-        ``GET /api/v2/routing/queues``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_queues)`` walks every page.
-        Requires the permission ``routing:queue:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :param list[str] division_id: query ``divisionId``
-        :param list[str] peer_id: query ``peerId``
-        :param str canned_response_library_id: query ``cannedResponseLibraryId``
-        :param bool has_peer: query ``hasPeer``
-        :param list[str] expand: query ``expand``; each one of ``identityresolution``
-        :return: QueueEntityListing
-        """
-        return self._call(_OPS['get_routing_queues'], (page_number, page_size, sort_order, name, id, division_id, peer_id, canned_response_library_id, has_peer, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queues'], (page_number, page_size, sort_order, name, id, division_id, peer_id, canned_response_library_id, has_peer, expand), options)
 
     def get_routing_queues_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> QueueEntityListing:
-        """List routing queues divisionviews, one page per call.
-        
-        ``GET /api/v2/routing/queues/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_queues_divisionviews)`` walks every page.
-        Requires the permission ``routing:queue:search``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; one of ``name``, ``id``, ``divisionId``; default ``name``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :param list[str] division_id: query ``divisionId``
-        :return: QueueEntityListing
-        """
-        return self._call(_OPS['get_routing_queues_divisionviews'], (page_size, page_number, sort_by, sort_order, name, id, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queues_divisionviews'], (page_size, page_number, sort_by, sort_order, name, id, division_id), options)
 
     def get_routing_queues_divisionviews_all(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> QueueEntityListing:
-        """List routing queues divisionviews all, one page per call.
-        
-        ``GET /api/v2/routing/queues/divisionviews/all``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_queues_divisionviews_all)`` walks every page.
-        Requires the permission ``routing:queue:search``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :return: QueueEntityListing
-        """
-        return self._call(_OPS['get_routing_queues_divisionviews_all'], (page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queues_divisionviews_all'], (page_size, page_number, sort_order), options)
 
     def get_routing_queues_me(self, *, page_number: int | None = None, page_size: int | None = None, joined: bool | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UserQueueEntityListing:
-        """List the queues the token's user belongs to.
-        
-        ``GET /api/v2/routing/queues/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_queues_me)`` walks every page.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool joined: query ``joined``; one of ``True``, ``False``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :return: UserQueueEntityListing
-        """
-        return self._call(_OPS['get_routing_queues_me'], (page_number, page_size, joined, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_queues_me'], (page_number, page_size, joined, sort_order), options)
 
     def get_routing_settings(self, **options: Unpack[CallOptions]) -> RoutingSettings:
-        """Get routing settings.
-        
-        ``GET /api/v2/routing/settings``.
-        Requires no permission.
-        
-        :return: RoutingSettings
-        """
-        return self._call(_OPS['get_routing_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_settings'], (), options)
 
     def get_routing_settings_contactcenter(self, **options: Unpack[CallOptions]) -> ContactCenterSettings:
-        """Get routing settings contactcenter.
-        
-        ``GET /api/v2/routing/settings/contactcenter``.
-        Requires no permission.
-        
-        :return: ContactCenterSettings
-        """
-        return self._call(_OPS['get_routing_settings_contactcenter'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_settings_contactcenter'], (), options)
 
     def get_routing_settings_transcription(self, **options: Unpack[CallOptions]) -> TranscriptionSettings:
-        """Get routing settings transcription.
-        
-        ``GET /api/v2/routing/settings/transcription``.
-        Requires the permission ``routing:transcriptionSettings:view``.
-        
-        :return: TranscriptionSettings
-        """
-        return self._call(_OPS['get_routing_settings_transcription'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_settings_transcription'], (), options)
 
     def get_routing_skill(self, skill_id: str, **options: Unpack[CallOptions]) -> RoutingSkill:
-        """Get one routing skill.
-        
-        ``GET /api/v2/routing/skills/{skillId}``.
-        Requires the permission ``routing:skill:view``.
-        
-        :param str skill_id: path ``skillId``, required
-        :return: RoutingSkill
-        """
-        return self._call(_OPS['get_routing_skill'], (skill_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skill'], (skill_id,), options)
 
     def get_routing_skillexpression(self, expression_id: str, *, include_archived: bool | None = None, format: str | None = None, **options: Unpack[CallOptions]) -> SkillExpression:
-        """Get one routing skillexpression.
-        
-        ``GET /api/v2/routing/skillexpressions/{expressionId}``.
-        
-        :param str expression_id: path ``expressionId``, required
-        :param bool include_archived: query ``includeArchived``
-        :param str format: query ``format``
-        :return: SkillExpression
-        """
-        return self._call(_OPS['get_routing_skillexpression'], (expression_id, include_archived, format), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skillexpression'], (expression_id, include_archived, format), options)
 
     def get_routing_skillexpressions(self, *, format: str | None = None, include_archived: bool | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> SkillExpressionEntityListing:
-        """Get routing skillexpressions.
-        
-        ``GET /api/v2/routing/skillexpressions``.
-        
-        :param str format: query ``format``
-        :param bool include_archived: query ``includeArchived``
-        :param list[str] id: query ``id``
-        :return: SkillExpressionEntityListing
-        """
-        return self._call(_OPS['get_routing_skillexpressions'], (format, include_archived, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skillexpressions'], (format, include_archived, id), options)
 
     def get_routing_skillexpressions_queue_queue_id(self, queue_id: str, *, format: str | None = None, include_archived: bool | None = None, **options: Unpack[CallOptions]) -> SkillExpressionEntityListing:
-        """Get one routing skillexpressions queue.
-        
-        ``GET /api/v2/routing/skillexpressions/queue/{queueId}``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str format: query ``format``
-        :param bool include_archived: query ``includeArchived``
-        :return: SkillExpressionEntityListing
-        """
-        return self._call(_OPS['get_routing_skillexpressions_queue_queue_id'], (queue_id, format, include_archived), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skillexpressions_queue_queue_id'], (queue_id, format, include_archived), options)
 
     def get_routing_skillgroup(self, skill_group_id: str, **options: Unpack[CallOptions]) -> SkillGroup:
-        """Get one routing skillgroup.
-        
-        ``GET /api/v2/routing/skillgroups/{skillGroupId}``.
-        Requires the permission ``routing:skillGroup:view``.
-        
-        :param str skill_group_id: path ``skillGroupId``, required
-        :return: SkillGroup
-        """
-        return self._call(_OPS['get_routing_skillgroup'], (skill_group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skillgroup'], (skill_group_id,), options)
 
     def get_routing_skillgroup_members(self, skill_group_id: str, *, page_size: int | None = None, after: str | None = None, before: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> SkillGroupMemberEntityListing:
-        """List members of a routing skillgroup, one page per call.
-        
-        ``GET /api/v2/routing/skillgroups/{skillGroupId}/members``.
-        Pages by ``after``: ``paginate(api.get_routing_skillgroup_members)`` walks every page.
-        Requires the permission ``routing:skillGroup:view``.
-        
-        :param str skill_group_id: path ``skillGroupId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str after: query ``after``
-        :param str before: query ``before``
-        :param str expand: query ``expand``; one of ``entities``
-        :return: SkillGroupMemberEntityListing
-        """
-        return self._call(_OPS['get_routing_skillgroup_members'], (skill_group_id, page_size, after, before, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skillgroup_members'], (skill_group_id, page_size, after, before, expand), options)
 
     def get_routing_skillgroup_members_divisions(self, skill_group_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> SkillGroupMemberDivisionList:
-        """Get members divisions of a routing skillgroup.
-        
-        ``GET /api/v2/routing/skillgroups/{skillGroupId}/members/divisions``.
-        Requires the permission ``routing:skillGroup:view``.
-        
-        :param str skill_group_id: path ``skillGroupId``, required
-        :param str expand: query ``expand``; one of ``entities``
-        :return: SkillGroupMemberDivisionList
-        """
-        return self._call(_OPS['get_routing_skillgroup_members_divisions'], (skill_group_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skillgroup_members_divisions'], (skill_group_id, expand), options)
 
     def get_routing_skillgroups(self, *, page_size: int | None = None, name: str | None = None, after: str | None = None, before: str | None = None, **options: Unpack[CallOptions]) -> SkillGroupEntityListing:
-        """List routing skillgroups, one page per call.
-        
-        ``GET /api/v2/routing/skillgroups``.
-        Pages by ``after``: ``paginate(api.get_routing_skillgroups)`` walks every page.
-        Requires the permission ``routing:skillGroup:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str name: query ``name``
-        :param str after: query ``after``
-        :param str before: query ``before``
-        :return: SkillGroupEntityListing
-        """
-        return self._call(_OPS['get_routing_skillgroups'], (page_size, name, after, before), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skillgroups'], (page_size, name, after, before), options)
 
     def get_routing_skills(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> SkillEntityListing:
-        """List the organization's routing skills, one page per call.
-        
-        ``GET /api/v2/routing/skills``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_skills)`` walks every page.
-        Requires the permission ``routing:skill:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :return: SkillEntityListing
-        """
-        return self._call(_OPS['get_routing_skills'], (page_size, page_number, name, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_skills'], (page_size, page_number, name, id), options)
 
     def get_routing_sms_address(self, address_id: str, **options: Unpack[CallOptions]) -> SmsAddress:
-        """Get one routing sms address.
-        
-        ``GET /api/v2/routing/sms/addresses/{addressId}``.
-        Requires the permission ``sms:phoneNumber:view``.
-        
-        :param str address_id: path ``addressId``, required
-        :return: SmsAddress
-        """
-        return self._call(_OPS['get_routing_sms_address'], (address_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_sms_address'], (address_id,), options)
 
     def get_routing_sms_addresses(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> SmsAddressEntityListing:
-        """List routing sms addresses, one page per call.
-        
-        ``GET /api/v2/routing/sms/addresses``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_sms_addresses)`` walks every page.
-        Requires the permission ``sms:phoneNumber:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: SmsAddressEntityListing
-        """
-        return self._call(_OPS['get_routing_sms_addresses'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_sms_addresses'], (page_size, page_number), options)
 
     def get_routing_sms_availablephonenumbers(self, country_code: str, phone_number_type: str, *, region: str | None = None, city: str | None = None, area_code: str | None = None, pattern: str | None = None, address_requirement: str | None = None, **options: Unpack[CallOptions]) -> SMSAvailablePhoneNumberEntityListing:
-        """Get routing sms availablephonenumbers.
-        
-        ``GET /api/v2/routing/sms/availablephonenumbers``.
-        Requires the permission ``sms:phoneNumber:add``.
-        
-        :param str country_code: query ``countryCode``, required
-        :param str phone_number_type: query ``phoneNumberType``, required; one of ``local``, ``mobile``, ``tollfree``
-        :param str region: query ``region``
-        :param str city: query ``city``
-        :param str area_code: query ``areaCode``
-        :param str pattern: query ``pattern``
-        :param str address_requirement: query ``addressRequirement``; one of ``none``, ``any``, ``local``, ``foreign``
-        :return: SMSAvailablePhoneNumberEntityListing
-        """
-        return self._call(_OPS['get_routing_sms_availablephonenumbers'], (country_code, phone_number_type, region, city, area_code, pattern, address_requirement), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_sms_availablephonenumbers'], (country_code, phone_number_type, region, city, area_code, pattern, address_requirement), options)
 
     def get_routing_sms_identityresolution_phonenumber(self, address_id: str, **options: Unpack[CallOptions]) -> SmsIdentityResolutionConfig:
-        """Get one routing sms identityresolution phonenumber.
-        
-        ``GET /api/v2/routing/sms/identityresolution/phonenumbers/{addressId}``.
-        Requires all of the permissions ``sms:phoneNumber:view``, ``sms:identityResolution:view``.
-        
-        :param str address_id: path ``addressId``, required
-        :return: SmsIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_routing_sms_identityresolution_phonenumber'], (address_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_sms_identityresolution_phonenumber'], (address_id,), options)
 
     def get_routing_sms_phonenumber(self, phone_number_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """Get one routing sms phonenumber.
-        
-        ``GET /api/v2/routing/sms/phonenumbers/{phoneNumberId}``.
-        Requires the permission ``sms:phoneNumber:view``.
-        
-        :param str phone_number_id: path ``phoneNumberId``, required
-        :param str expand: query ``expand``; one of ``compliance``, ``supportedContent``
-        :return: SmsPhoneNumber
-        """
-        return self._call(_OPS['get_routing_sms_phonenumber'], (phone_number_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_sms_phonenumber'], (phone_number_id, expand), options)
 
     def get_routing_sms_phonenumbers(self, *, phone_number: str | None = None, phone_number_type: list[str] | None = None, phone_number_status: list[str] | None = None, country_code: list[str] | None = None, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, language: str | None = None, integration_id: str | None = None, supported_content_id: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SmsPhoneNumberEntityListing:
-        """List routing sms phonenumbers, one page per call.
-        
-        ``GET /api/v2/routing/sms/phonenumbers``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_sms_phonenumbers)`` walks every page.
-        Requires the permission ``sms:phoneNumber:view``.
-        
-        :param str phone_number: query ``phoneNumber``
-        :param list[str] phone_number_type: query ``phoneNumberType``; each one of ``local``, ``mobile``, ``tollfree``, ``shortcode``, ``alphanumeric``
-        :param list[str] phone_number_status: query ``phoneNumberStatus``; each one of ``active``, ``invalid``, ``initiated``, ``porting``, ``pending``, ``pending-cancellation``
-        :param list[str] country_code: query ``countryCode``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; one of ``phoneNumber``, ``countryCode``, ``country``, ``dateCreated``, ``dateModified``, ``phoneNumberStatus``, ``phoneNumberType``, ``purchaseDate``, ``supportsMms``, ``supportsSms``, ``supportsVoice``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``
-        :param str language: query ``language``; default ``en-US``
-        :param str integration_id: query ``integration.id``
-        :param str supported_content_id: query ``supportedContent.id``
-        :param list[str] expand: query ``expand``; each one of ``identityresolution``, ``supportedContent``
-        :return: SmsPhoneNumberEntityListing
-        """
-        return self._call(_OPS['get_routing_sms_phonenumbers'], (phone_number, phone_number_type, phone_number_status, country_code, page_size, page_number, sort_by, sort_order, language, integration_id, supported_content_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_sms_phonenumbers'], (phone_number, phone_number_type, phone_number_status, country_code, page_size, page_number, sort_by, sort_order, language, integration_id, supported_content_id, expand), options)
 
     def get_routing_user_directroutingbackup_settings(self, user_id: str, **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """Get directroutingbackup settings of a routing user.
-        
-        ``GET /api/v2/routing/users/{userId}/directroutingbackup/settings``.
-        Requires the permission ``routing:directRoutingBackup:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: AgentDirectRoutingBackupSettings
-        """
-        return self._call(_OPS['get_routing_user_directroutingbackup_settings'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_user_directroutingbackup_settings'], (user_id,), options)
 
     def get_routing_user_utilization(self, user_id: str, **options: Unpack[CallOptions]) -> AgentMaxUtilizationResponse:
-        """Get utilization of a routing user.
-        
-        ``GET /api/v2/routing/users/{userId}/utilization``.
-        Requires any of the permissions ``routing:utilization:manage``, ``routing:utilization:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: AgentMaxUtilizationResponse
-        """
-        return self._call(_OPS['get_routing_user_utilization'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_user_utilization'], (user_id,), options)
 
     def get_routing_utilization(self, **options: Unpack[CallOptions]) -> UtilizationResponse:
-        """Get routing utilization.
-        
-        ``GET /api/v2/routing/utilization``.
-        Requires any of the permissions ``routing:utilization:manage``, ``routing:utilization:view``.
-        
-        :return: UtilizationResponse
-        """
-        return self._call(_OPS['get_routing_utilization'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_utilization'], (), options)
 
     def get_routing_utilization_label(self, label_id: str, **options: Unpack[CallOptions]) -> UtilizationLabel:
-        """Get one routing utilization label.
-        
-        ``GET /api/v2/routing/utilization/labels/{labelId}``.
-        Requires the permission ``routing:utilization:view``.
-        
-        :param str label_id: path ``labelId``, required
-        :return: UtilizationLabel
-        """
-        return self._call(_OPS['get_routing_utilization_label'], (label_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_utilization_label'], (label_id,), options)
 
     def get_routing_utilization_label_agents(self, label_id: str, **options: Unpack[CallOptions]) -> list[Any]:
-        """Get agents of a routing utilization label.
-        
-        ``GET /api/v2/routing/utilization/labels/{labelId}/agents``.
-        Requires the permission ``routing:utilization:view``.
-        
-        :param str label_id: path ``labelId``, required
-        :return: list[object]
-        """
-        return self._call(_OPS['get_routing_utilization_label_agents'], (label_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_utilization_label_agents'], (label_id,), options)
 
     def get_routing_utilization_labels(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> UtilizationLabelEntityListing:
-        """List routing utilization labels, one page per call.
-        
-        ``GET /api/v2/routing/utilization/labels``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_utilization_labels)`` walks every page.
-        Requires the permission ``routing:utilization:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
-        :param str name: query ``name``
-        :return: UtilizationLabelEntityListing
-        """
-        return self._call(_OPS['get_routing_utilization_labels'], (page_size, page_number, sort_order, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_utilization_labels'], (page_size, page_number, sort_order, name), options)
 
     def get_routing_wrapupcode(self, code_id: str, **options: Unpack[CallOptions]) -> WrapupCode:
-        """Get one routing wrapupcode.
-        
-        ``GET /api/v2/routing/wrapupcodes/{codeId}``.
-        Requires the permission ``routing:wrapupCode:view``.
-        
-        :param str code_id: path ``codeId``, required
-        :return: WrapupCode
-        """
-        return self._call(_OPS['get_routing_wrapupcode'], (code_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_wrapupcode'], (code_id,), options)
 
     def get_routing_wrapupcodes(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> WrapupCodeEntityListing:
-        """List the organization's wrap-up codes, one page per call.
-        
-        ``GET /api/v2/routing/wrapupcodes``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_wrapupcodes)`` walks every page.
-        Requires the permission ``routing:wrapupCode:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; one of ``name``, ``id``; default ``name``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :param list[str] division_id: query ``divisionId``
-        :return: WrapupCodeEntityListing
-        """
-        return self._call(_OPS['get_routing_wrapupcodes'], (page_size, page_number, sort_by, sort_order, name, id, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_wrapupcodes'], (page_size, page_number, sort_by, sort_order, name, id, division_id), options)
 
     def get_routing_wrapupcodes_divisionview(self, code_id: str, **options: Unpack[CallOptions]) -> WrapupCode:
-        """Get one routing wrapupcodes divisionview.
-        
-        ``GET /api/v2/routing/wrapupcodes/divisionviews/{codeId}``.
-        Requires the permission ``routing:wrapupCode:search``.
-        
-        :param str code_id: path ``codeId``, required
-        :return: WrapupCode
-        """
-        return self._call(_OPS['get_routing_wrapupcodes_divisionview'], (code_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_wrapupcodes_divisionview'], (code_id,), options)
 
     def get_routing_wrapupcodes_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, id: list[str] | None = None, division_id: list[str] | None = None, include_state: str | None = None, **options: Unpack[CallOptions]) -> WrapupCodeEntityListing:
-        """List routing wrapupcodes divisionviews, one page per call.
-        
-        ``GET /api/v2/routing/wrapupcodes/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_routing_wrapupcodes_divisionviews)`` walks every page.
-        Requires the permission ``routing:wrapupCode:search``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param list[str] id: query ``id``
-        :param list[str] division_id: query ``divisionId``
-        :param str include_state: query ``includeState``; one of ``Active``, ``Deleted``, ``ActiveAndDeleted``
-        :return: WrapupCodeEntityListing
-        """
-        return self._call(_OPS['get_routing_wrapupcodes_divisionviews'], (page_size, page_number, name, id, division_id, include_state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_wrapupcodes_divisionviews'], (page_size, page_number, name, id, division_id, include_state), options)
 
     def get_user_queues(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, joined: bool | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> UserQueueEntityListing:
-        """List the queues a user belongs to, and whether the user is joined to each.
-        
-        ``GET /api/v2/users/{userId}/queues``.
-        Pages by ``pageNumber``: ``paginate(api.get_user_queues)`` walks every page.
-        Requires the permission ``routing:queue:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool joined: query ``joined``; default ``True``
-        :param list[str] division_id: query ``divisionId``
-        :return: UserQueueEntityListing
-        """
-        return self._call(_OPS['get_user_queues'], (user_id, page_size, page_number, joined, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_queues'], (user_id, page_size, page_number, joined, division_id), options)
 
     def get_user_routinglanguages(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UserLanguageEntityListing:
-        """List routinglanguages of a user, one page per call.
-        
-        ``GET /api/v2/users/{userId}/routinglanguages``.
-        Pages by ``pageNumber``: ``paginate(api.get_user_routinglanguages)`` walks every page.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :return: UserLanguageEntityListing
-        """
-        return self._call(_OPS['get_user_routinglanguages'], (user_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_routinglanguages'], (user_id, page_size, page_number, sort_order), options)
 
     def get_user_routingskills(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """List the routing skills assigned to a user, with their proficiency.
-        
-        ``GET /api/v2/users/{userId}/routingskills``.
-        Pages by ``pageNumber``: ``paginate(api.get_user_routingskills)`` walks every page.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :return: UserSkillEntityListing
-        """
-        return self._call(_OPS['get_user_routingskills'], (user_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_routingskills'], (user_id, page_size, page_number, sort_order), options)
 
     def get_user_skillgroups(self, user_id: str, *, page_size: int | None = None, after: str | None = None, before: str | None = None, **options: Unpack[CallOptions]) -> UserSkillGroupEntityListing:
-        """List skillgroups of a user, one page per call.
-        
-        ``GET /api/v2/users/{userId}/skillgroups``.
-        Pages by ``after``: ``paginate(api.get_user_skillgroups)`` walks every page.
-        Requires the permission ``routing:skillGroup:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str after: query ``after``
-        :param str before: query ``before``
-        :return: UserSkillGroupEntityListing
-        """
-        return self._call(_OPS['get_user_skillgroups'], (user_id, page_size, after, before), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_skillgroups'], (user_id, page_size, after, before), options)
 
     def patch_routing_conversation(self, conversation_id: str, body: RoutingConversationAttributesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingConversationAttributesResponse:
-        """Change fields of one routing conversation.
-        
-        ``PATCH /api/v2/routing/conversations/{conversationId}``.
-        Requires the permission ``routing:conversation:edit``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param RoutingConversationAttributesRequest body: body ``body``, required
-        :return: RoutingConversationAttributesResponse
-        """
-        return self._call(_OPS['patch_routing_conversation'], (conversation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_conversation'], (conversation_id, body), options)
 
     def patch_routing_email_domain(self, domain_id: str, body: InboundDomainPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InboundDomain:
-        """Change fields of one routing email domain.
-        
-        ``PATCH /api/v2/routing/email/domains/{domainId}``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param InboundDomainPatchRequest body: body ``body``, required
-        :return: InboundDomain
-        """
-        return self._call(_OPS['patch_routing_email_domain'], (domain_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_email_domain'], (domain_id, body), options)
 
     def patch_routing_email_domain_validate(self, domain_id: str, body: InboundDomainPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InboundDomain:
-        """Change fields of the validate of a routing email domain.
-        
-        ``PATCH /api/v2/routing/email/domains/{domainId}/validate``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param InboundDomainPatchRequest body: body ``body``, required
-        :return: InboundDomain
-        """
-        return self._call(_OPS['patch_routing_email_domain_validate'], (domain_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_email_domain_validate'], (domain_id, body), options)
 
     def patch_routing_email_outbound_domain(self, domain_id: str, body: OutboundDomainPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OutboundDomain:
-        """Change fields of one routing email outbound domain.
-        
-        ``PATCH /api/v2/routing/email/outbound/domains/{domainId}``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param OutboundDomainPatchRequest body: body ``body``, required
-        :return: OutboundDomain
-        """
-        return self._call(_OPS['patch_routing_email_outbound_domain'], (domain_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_email_outbound_domain'], (domain_id, body), options)
 
     def patch_routing_email_setting_email_setting_id(self, email_setting_id: str, body: EmailSetting | dict[str, Any], **options: Unpack[CallOptions]) -> EmailSetting:
-        """Change fields of one routing email setting.
-        
-        ``PATCH /api/v2/routing/email/setting/{emailSettingId}``.
-        
-        :param str email_setting_id: path ``emailSettingId``, required
-        :param EmailSetting body: body ``body``, required
-        :return: EmailSetting
-        """
-        return self._call(_OPS['patch_routing_email_setting_email_setting_id'], (email_setting_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_email_setting_email_setting_id'], (email_setting_id, body), options)
 
     def patch_routing_predictor(self, predictor_id: str, *, body: PatchPredictorRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Predictor:
-        """Change fields of one routing predictor.
-        
-        ``PATCH /api/v2/routing/predictors/{predictorId}``.
-        Requires all of the permissions ``routing:predictor:edit``, ``routing:queue:edit``.
-        
-        :param str predictor_id: path ``predictorId``, required
-        :param PatchPredictorRequest body: body ``body``
-        :return: Predictor
-        """
-        return self._call(_OPS['patch_routing_predictor'], (predictor_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_predictor'], (predictor_id, body), options)
 
     def patch_routing_predictors_keyperformanceindicator(self, kpi_id: str, *, body: UpdateKpiRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> KeyPerformanceIndicator:
-        """Change fields of one routing predictors keyperformanceindicator.
-        
-        ``PATCH /api/v2/routing/predictors/keyperformanceindicators/{kpiId}``.
-        Requires the permission ``routing:keyPerformanceIndicator:edit``.
-        
-        :param str kpi_id: path ``kpiId``, required
-        :param UpdateKpiRequest body: body ``body``
-        :return: KeyPerformanceIndicator
-        """
-        return self._call(_OPS['patch_routing_predictors_keyperformanceindicator'], (kpi_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_predictors_keyperformanceindicator'], (kpi_id, body), options)
 
     def patch_routing_queue_member(self, queue_id: str, member_id: str, body: QueueMember | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Join or unjoin one member of a queue.
-        
-        ``PATCH /api/v2/routing/queues/{queueId}/members/{memberId}``.
-        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str member_id: path ``memberId``, required
-        :param QueueMember body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_routing_queue_member'], (queue_id, member_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_queue_member'], (queue_id, member_id, body), options)
 
     def patch_routing_queue_members(self, queue_id: str, body: list[QueueMember], **options: Unpack[CallOptions]) -> QueueMemberEntityListing:
-        """Change fields of the members of a routing queue.
-        
-        ``PATCH /api/v2/routing/queues/{queueId}/members``.
-        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param list[QueueMember] body: body ``body``, required
-        :return: QueueMemberEntityListing
-        """
-        return self._call(_OPS['patch_routing_queue_members'], (queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_queue_members'], (queue_id, body), options)
 
     def patch_routing_queue_user(self, queue_id: str, member_id: str, body: QueueMember | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one user of a routing queue.
-        
-        ``PATCH /api/v2/routing/queues/{queueId}/users/{memberId}``. **Deprecated.**
-        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str member_id: path ``memberId``, required
-        :param QueueMember body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_routing_queue_user'], (queue_id, member_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_queue_user'], (queue_id, member_id, body), options)
 
     def patch_routing_queue_users(self, queue_id: str, body: list[QueueMember], **options: Unpack[CallOptions]) -> QueueMemberEntityListingV1:
-        """Change fields of the users of a routing queue.
-        
-        ``PATCH /api/v2/routing/queues/{queueId}/users``. **Deprecated.**
-        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param list[QueueMember] body: body ``body``, required
-        :return: QueueMemberEntityListingV1
-        """
-        return self._call(_OPS['patch_routing_queue_users'], (queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_queue_users'], (queue_id, body), options)
 
     def patch_routing_settings_contactcenter(self, body: ContactCenterSettings | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the routing settings contactcenter.
-        
-        ``PATCH /api/v2/routing/settings/contactcenter``.
-        Requires the permission ``routing:settings:edit``.
-        
-        :param ContactCenterSettings body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_routing_settings_contactcenter'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_settings_contactcenter'], (body,), options)
 
     def patch_routing_settings_transcription(self, body: TranscriptionSettings | dict[str, Any], **options: Unpack[CallOptions]) -> TranscriptionSettings:
-        """Change fields of the routing settings transcription.
-        
-        ``PATCH /api/v2/routing/settings/transcription``.
-        Requires the permission ``routing:transcriptionSettings:edit``.
-        
-        :param TranscriptionSettings body: body ``body``, required
-        :return: TranscriptionSettings
-        """
-        return self._call(_OPS['patch_routing_settings_transcription'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_settings_transcription'], (body,), options)
 
     def patch_routing_skill(self, skill_id: str, body: UpdateSkillDivisionRequest | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingSkill:
-        """Change fields of one routing skill.
-        
-        ``PATCH /api/v2/routing/skills/{skillId}``.
-        Requires the permission ``routing:skill:update``.
-        
-        :param str skill_id: path ``skillId``, required
-        :param UpdateSkillDivisionRequest body: body ``body``, required
-        :return: RoutingSkill
-        """
-        return self._call(_OPS['patch_routing_skill'], (skill_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_skill'], (skill_id, body), options)
 
     def patch_routing_skillgroup(self, skill_group_id: str, body: SkillGroup | dict[str, Any], **options: Unpack[CallOptions]) -> SkillGroup:
-        """Change fields of one routing skillgroup.
-        
-        ``PATCH /api/v2/routing/skillgroups/{skillGroupId}``.
-        Requires the permission ``routing:skillGroup:edit``.
-        
-        :param str skill_group_id: path ``skillGroupId``, required
-        :param SkillGroup body: body ``body``, required
-        :return: SkillGroup
-        """
-        return self._call(_OPS['patch_routing_skillgroup'], (skill_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_skillgroup'], (skill_group_id, body), options)
 
     def patch_routing_sms_phonenumber(self, phone_number_id: str, body: SmsPhoneNumberPatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """Change fields of one routing sms phonenumber.
-        
-        ``PATCH /api/v2/routing/sms/phonenumbers/{phoneNumberId}``.
-        Requires the permission ``sms:phoneNumber:edit``.
-        
-        :param str phone_number_id: path ``phoneNumberId``, required
-        :param SmsPhoneNumberPatchRequest body: body ``body``, required
-        :return: SmsPhoneNumber
-        """
-        return self._call(_OPS['patch_routing_sms_phonenumber'], (phone_number_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_routing_sms_phonenumber'], (phone_number_id, body), options)
 
     def patch_user_queue(self, queue_id: str, user_id: str, body: UserQueue | dict[str, Any], **options: Unpack[CallOptions]) -> UserQueue:
-        """Change fields of one queue of a user.
-        
-        ``PATCH /api/v2/users/{userId}/queues/{queueId}``.
-        Requires any of the permissions ``routing:queue:join``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str user_id: path ``userId``, required
-        :param UserQueue body: body ``body``, required
-        :return: UserQueue
-        """
-        return self._call(_OPS['patch_user_queue'], (queue_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_queue'], (queue_id, user_id, body), options)
 
     def patch_user_queues(self, user_id: str, body: list[UserQueue], *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> UserQueueEntityListing:
-        """Change fields of the queues of a user.
-        
-        ``PATCH /api/v2/users/{userId}/queues``.
-        Requires any of the permissions ``routing:queue:join``, ``routing:queueMember:manage``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserQueue] body: body ``body``, required
-        :param list[str] division_id: query ``divisionId``
-        :return: UserQueueEntityListing
-        """
-        return self._call(_OPS['patch_user_queues'], (user_id, body, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_queues'], (user_id, body, division_id), options)
 
     def patch_user_routinglanguage(self, user_id: str, language_id: str, body: UserRoutingLanguage | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingLanguage:
-        """Change fields of one routinglanguage of a user.
-        
-        ``PATCH /api/v2/users/{userId}/routinglanguages/{languageId}``.
-        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str language_id: path ``languageId``, required
-        :param UserRoutingLanguage body: body ``body``, required
-        :return: UserRoutingLanguage
-        """
-        return self._call(_OPS['patch_user_routinglanguage'], (user_id, language_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_routinglanguage'], (user_id, language_id, body), options)
 
     def patch_user_routinglanguages_bulk(self, user_id: str, body: list[UserRoutingLanguagePost], **options: Unpack[CallOptions]) -> UserLanguageEntityListing:
-        """Change fields of the routinglanguages bulk of a user.
-        
-        ``PATCH /api/v2/users/{userId}/routinglanguages/bulk``.
-        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserRoutingLanguagePost] body: body ``body``, required
-        :return: UserLanguageEntityListing
-        """
-        return self._call(_OPS['patch_user_routinglanguages_bulk'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_routinglanguages_bulk'], (user_id, body), options)
 
     def patch_user_routingskills_bulk(self, user_id: str, body: list[UserRoutingSkillPost], **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """Change fields of the routingskills bulk of a user.
-        
-        ``PATCH /api/v2/users/{userId}/routingskills/bulk``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserRoutingSkillPost] body: body ``body``, required
-        :return: UserSkillEntityListing
-        """
-        return self._call(_OPS['patch_user_routingskills_bulk'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_routingskills_bulk'], (user_id, body), options)
 
     def post_analytics_queues_observations_query(self, body: QueueObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> QueueObservationQueryResponse:
-        """Get the current state of queues: waiting, interacting and on-queue member counts.
-        
-        ``POST /api/v2/analytics/queues/observations/query``.
-        Requires the permission ``analytics:queueObservation:view``.
-        
-        :param QueueObservationQuery body: body ``body``, required
-        :return: QueueObservationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_queues_observations_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_queues_observations_query'], (body,), options)
 
     def post_analytics_routing_activity_query(self, body: RoutingActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> RoutingActivityResponse:
-        """Run a query over analytics routing activity.
-        
-        ``POST /api/v2/analytics/routing/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_routing_activity_query)`` walks every page.
-        Requires the permission ``analytics:queueObservation:view``.
-        
-        :param RoutingActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: RoutingActivityResponse
-        """
-        return self._call(_OPS['post_analytics_routing_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_routing_activity_query'], (body, page_size, page_number), options)
 
     def post_routing_assessments(self, *, body: CreateBenefitAssessmentRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> BenefitAssessment:
-        """Create or add routing assessments.
-        
-        ``POST /api/v2/routing/assessments``.
-        Requires all of the permissions ``routing:assessment:add``, ``routing:queue:view``.
-        
-        :param CreateBenefitAssessmentRequest body: body ``body``
-        :return: BenefitAssessment
-        """
-        return self._call(_OPS['post_routing_assessments'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_assessments'], (body,), options)
 
     def post_routing_assessments_jobs(self, *, body: CreateBenefitAssessmentJobRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> BenefitAssessmentJob:
-        """Create or add routing assessments jobs.
-        
-        ``POST /api/v2/routing/assessments/jobs``.
-        Requires the permission ``routing:assessment:add``.
-        
-        :param CreateBenefitAssessmentJobRequest body: body ``body``
-        :return: BenefitAssessmentJob
-        """
-        return self._call(_OPS['post_routing_assessments_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_assessments_jobs'], (body,), options)
 
     def post_routing_email_domain_dkim(self, domain_id: str, **options: Unpack[CallOptions]) -> VerificationResult:
-        """Request dkim of a routing email domain.
-        
-        ``POST /api/v2/routing/email/domains/{domainId}/dkim``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: VerificationResult
-        """
-        return self._call(_OPS['post_routing_email_domain_dkim'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_domain_dkim'], (domain_id,), options)
 
     def post_routing_email_domain_mailfrom(self, domain_id: str, body: MailFromResult | dict[str, Any], **options: Unpack[CallOptions]) -> MailFromResult:
-        """Request mailfrom of a routing email domain.
-        
-        ``POST /api/v2/routing/email/domains/{domainId}/mailfrom``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param MailFromResult body: body ``body``, required
-        :return: MailFromResult
-        """
-        return self._call(_OPS['post_routing_email_domain_mailfrom'], (domain_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_domain_mailfrom'], (domain_id, body), options)
 
     def post_routing_email_domain_routes(self, domain_name: str, body: InboundRoute | dict[str, Any], **options: Unpack[CallOptions]) -> InboundRoute:
-        """Request routes of a routing email domain.
-        
-        ``POST /api/v2/routing/email/domains/{domainName}/routes``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_name: path ``domainName``, required
-        :param InboundRoute body: body ``body``, required
-        :return: InboundRoute
-        """
-        return self._call(_OPS['post_routing_email_domain_routes'], (domain_name, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_domain_routes'], (domain_name, body), options)
 
     def post_routing_email_domain_testconnection(self, domain_id: str, *, body: TestMessage | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TestMessage:
-        """Request testconnection of a routing email domain.
-        
-        ``POST /api/v2/routing/email/domains/{domainId}/testconnection``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param TestMessage body: body ``body``
-        :return: TestMessage
-        """
-        return self._call(_OPS['post_routing_email_domain_testconnection'], (domain_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_domain_testconnection'], (domain_id, body), options)
 
     def post_routing_email_domain_verification(self, domain_id: str, **options: Unpack[CallOptions]) -> VerificationResult:
-        """Request verification of a routing email domain.
-        
-        ``POST /api/v2/routing/email/domains/{domainId}/verification``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: VerificationResult
-        """
-        return self._call(_OPS['post_routing_email_domain_verification'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_domain_verification'], (domain_id,), options)
 
     def post_routing_email_domains(self, body: InboundDomainCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> InboundDomain:
-        """Create or add routing email domains.
-        
-        ``POST /api/v2/routing/email/domains``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param InboundDomainCreateRequest body: body ``body``, required
-        :return: InboundDomain
-        """
-        return self._call(_OPS['post_routing_email_domains'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_domains'], (body,), options)
 
     def post_routing_email_outbound_domain_testconnection(self, domain_id: str, *, body: TestMessage | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TestMessage:
-        """Request testconnection of a routing email outbound domain.
-        
-        ``POST /api/v2/routing/email/outbound/domains/{domainId}/testconnection``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :param TestMessage body: body ``body``
-        :return: TestMessage
-        """
-        return self._call(_OPS['post_routing_email_outbound_domain_testconnection'], (domain_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_outbound_domain_testconnection'], (domain_id, body), options)
 
     def post_routing_email_outbound_domains(self, body: OutboundDomainCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailOutboundDomainResult:
-        """Create or add routing email outbound domains.
-        
-        ``POST /api/v2/routing/email/outbound/domains``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param OutboundDomainCreateRequest body: body ``body``, required
-        :return: EmailOutboundDomainResult
-        """
-        return self._call(_OPS['post_routing_email_outbound_domains'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_outbound_domains'], (body,), options)
 
     def post_routing_email_outbound_domains_simulated(self, body: OutboundDomainCreateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EmailOutboundDomainResult:
-        """Request routing email outbound domains simulated.
-        
-        ``POST /api/v2/routing/email/outbound/domains/simulated``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param OutboundDomainCreateRequest body: body ``body``, required
-        :return: EmailOutboundDomainResult
-        """
-        return self._call(_OPS['post_routing_email_outbound_domains_simulated'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_outbound_domains_simulated'], (body,), options)
 
     def post_routing_email_setting(self, body: EmailSetting | dict[str, Any], **options: Unpack[CallOptions]) -> EmailSetting:
-        """Request routing email setting.
-        
-        ``POST /api/v2/routing/email/setting``.
-        
-        :param EmailSetting body: body ``body``, required
-        :return: EmailSetting
-        """
-        return self._call(_OPS['post_routing_email_setting'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_email_setting'], (body,), options)
 
     def post_routing_languages(self, body: Language | dict[str, Any], **options: Unpack[CallOptions]) -> Language:
-        """Create or add routing languages.
-        
-        ``POST /api/v2/routing/languages``.
-        Requires the permission ``routing:skill:manage``.
-        
-        :param Language body: body ``body``, required
-        :return: Language
-        """
-        return self._call(_OPS['post_routing_languages'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_languages'], (body,), options)
 
     def post_routing_predictors(self, *, body: CreatePredictorRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Predictor:
-        """Create or add routing predictors.
-        
-        ``POST /api/v2/routing/predictors``.
-        Requires all of the permissions ``routing:predictor:add``, ``routing:queue:edit``.
-        
-        :param CreatePredictorRequest body: body ``body``
-        :return: Predictor
-        """
-        return self._call(_OPS['post_routing_predictors'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_predictors'], (body,), options)
 
     def post_routing_predictors_keyperformanceindicators(self, body: CreateKpiRequest | dict[str, Any], **options: Unpack[CallOptions]) -> KeyPerformanceIndicator:
-        """Create or add routing predictors keyperformanceindicators.
-        
-        ``POST /api/v2/routing/predictors/keyperformanceindicators``.
-        Requires the permission ``routing:keyPerformanceIndicator:add``.
-        
-        :param CreateKpiRequest body: body ``body``, required
-        :return: KeyPerformanceIndicator
-        """
-        return self._call(_OPS['post_routing_predictors_keyperformanceindicators'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_predictors_keyperformanceindicators'], (body,), options)
 
     def post_routing_queue_members(self, queue_id: str, body: list[WritableEntity], *, delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Add users to a queue, or remove them with delete=True, in one call.
-        
-        ``POST /api/v2/routing/queues/{queueId}/members``.
-        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param list[WritableEntity] body: body ``body``, required
-        :param bool delete: query ``delete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['post_routing_queue_members'], (queue_id, body, delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_queue_members'], (queue_id, body, delete), options)
 
     def post_routing_queue_users(self, queue_id: str, body: list[WritableEntity], *, delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request users of a routing queue.
-        
-        ``POST /api/v2/routing/queues/{queueId}/users``. **Deprecated.**
-        Requires any of the permissions ``routing:queue:edit``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param list[WritableEntity] body: body ``body``, required
-        :param bool delete: query ``delete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['post_routing_queue_users'], (queue_id, body, delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_queue_users'], (queue_id, body, delete), options)
 
     def post_routing_queue_wrapupcodes(self, queue_id: str, body: list[WrapUpCodeReference], **options: Unpack[CallOptions]) -> list[WrapupCode]:
-        """Request wrapupcodes of a routing queue.
-        
-        ``POST /api/v2/routing/queues/{queueId}/wrapupcodes``.
-        Requires the permission ``routing:queue:edit``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param list[WrapUpCodeReference] body: body ``body``, required
-        :return: list[WrapupCode]
-        """
-        return self._call(_OPS['post_routing_queue_wrapupcodes'], (queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_queue_wrapupcodes'], (queue_id, body), options)
 
     def post_routing_queues(self, body: CreateQueueRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Queue:
-        """Create a routing queue.
-        
-        ``POST /api/v2/routing/queues``.
-        Requires the permission ``routing:queue:add``.
-        
-        :param CreateQueueRequest body: body ``body``, required
-        :return: Queue
-        """
-        return self._call(_OPS['post_routing_queues'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_queues'], (body,), options)
 
     def post_routing_skillexpressions_validate(self, body: SkillExpressionData | dict[str, Any], **options: Unpack[CallOptions]) -> SkillExpressionValidationResult:
-        """Request routing skillexpressions validate.
-        
-        ``POST /api/v2/routing/skillexpressions/validate``.
-        
-        :param SkillExpressionData body: body ``body``, required
-        :return: SkillExpressionValidationResult
-        """
-        return self._call(_OPS['post_routing_skillexpressions_validate'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_skillexpressions_validate'], (body,), options)
 
     def post_routing_skillgroup_members_divisions(self, skill_group_id: str, *, body: SkillGroupMemberDivisions | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request members divisions of a routing skillgroup.
-        
-        ``POST /api/v2/routing/skillgroups/{skillGroupId}/members/divisions``.
-        Requires the permission ``routing:skillGroup:add``.
-        
-        :param str skill_group_id: path ``skillGroupId``, required
-        :param SkillGroupMemberDivisions body: body ``body``
-        :return: None
-        """
-        return self._call(_OPS['post_routing_skillgroup_members_divisions'], (skill_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_skillgroup_members_divisions'], (skill_group_id, body), options)
 
     def post_routing_skillgroups(self, body: SkillGroupWithMemberDivisions | dict[str, Any], **options: Unpack[CallOptions]) -> SkillGroupWithMemberDivisions:
-        """Create or add routing skillgroups.
-        
-        ``POST /api/v2/routing/skillgroups``.
-        Requires the permission ``routing:skillGroup:add``.
-        
-        :param SkillGroupWithMemberDivisions body: body ``body``, required
-        :return: SkillGroupWithMemberDivisions
-        """
-        return self._call(_OPS['post_routing_skillgroups'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_skillgroups'], (body,), options)
 
     def post_routing_skills(self, body: CreateRoutingSkill | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingSkill:
-        """Create a routing skill.
-        
-        ``POST /api/v2/routing/skills``.
-        Requires any of the permissions ``routing:skill:manage``, ``routing:skill:create``.
-        
-        :param CreateRoutingSkill body: body ``body``, required
-        :return: RoutingSkill
-        """
-        return self._call(_OPS['post_routing_skills'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_skills'], (body,), options)
 
     def post_routing_sms_addresses(self, body: SmsAddressProvision | dict[str, Any], **options: Unpack[CallOptions]) -> SmsAddress:
-        """Create or add routing sms addresses.
-        
-        ``POST /api/v2/routing/sms/addresses``.
-        Requires the permission ``sms:phoneNumber:add``.
-        
-        :param SmsAddressProvision body: body ``body``, required
-        :return: SmsAddress
-        """
-        return self._call(_OPS['post_routing_sms_addresses'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_sms_addresses'], (body,), options)
 
     def post_routing_sms_phonenumbers(self, body: SmsPhoneNumberProvision | dict[str, Any], **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """Create or add routing sms phonenumbers.
-        
-        ``POST /api/v2/routing/sms/phonenumbers``.
-        Requires the permission ``sms:phoneNumber:add``.
-        
-        :param SmsPhoneNumberProvision body: body ``body``, required
-        :return: SmsPhoneNumber
-        """
-        return self._call(_OPS['post_routing_sms_phonenumbers'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_sms_phonenumbers'], (body,), options)
 
     def post_routing_sms_phonenumbers_alphanumeric(self, body: SmsAlphanumericProvision | dict[str, Any], **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """Request routing sms phonenumbers alphanumeric.
-        
-        ``POST /api/v2/routing/sms/phonenumbers/alphanumeric``. **Preview.**
-        Requires the permission ``sms:phoneNumber:add``.
-        
-        :param SmsAlphanumericProvision body: body ``body``, required
-        :return: SmsPhoneNumber
-        """
-        return self._call(_OPS['post_routing_sms_phonenumbers_alphanumeric'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_sms_phonenumbers_alphanumeric'], (body,), options)
 
     def post_routing_sms_phonenumbers_import(self, body: SmsPhoneNumberImport | dict[str, Any], **options: Unpack[CallOptions]) -> SmsPhoneNumber:
-        """Request routing sms phonenumbers import.
-        
-        ``POST /api/v2/routing/sms/phonenumbers/import``.
-        Requires the permission ``sms:phoneNumber:byoImport``.
-        
-        :param SmsPhoneNumberImport body: body ``body``, required
-        :return: SmsPhoneNumber
-        """
-        return self._call(_OPS['post_routing_sms_phonenumbers_import'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_sms_phonenumbers_import'], (body,), options)
 
     def post_routing_utilization_labels(self, body: CreateUtilizationLabelRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UtilizationLabel:
-        """Create or add routing utilization labels.
-        
-        ``POST /api/v2/routing/utilization/labels``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :param CreateUtilizationLabelRequest body: body ``body``, required
-        :return: UtilizationLabel
-        """
-        return self._call(_OPS['post_routing_utilization_labels'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_utilization_labels'], (body,), options)
 
     def post_routing_wrapupcodes(self, body: WrapupCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WrapupCode:
-        """Create or add routing wrapupcodes.
-        
-        ``POST /api/v2/routing/wrapupcodes``.
-        Requires the permission ``routing:wrapupCode:add``.
-        
-        :param WrapupCodeRequest body: body ``body``, required
-        :return: WrapupCode
-        """
-        return self._call(_OPS['post_routing_wrapupcodes'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_routing_wrapupcodes'], (body,), options)
 
     def post_user_routinglanguages(self, user_id: str, body: UserRoutingLanguagePost | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingLanguage:
-        """Request routinglanguages of a user.
-        
-        ``POST /api/v2/users/{userId}/routinglanguages``.
-        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserRoutingLanguagePost body: body ``body``, required
-        :return: UserRoutingLanguage
-        """
-        return self._call(_OPS['post_user_routinglanguages'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_routinglanguages'], (user_id, body), options)
 
     def post_user_routingskills(self, user_id: str, body: UserRoutingSkillPost | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingSkill:
-        """Give a user a routing skill with a proficiency.
-        
-        ``POST /api/v2/users/{userId}/routingskills``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserRoutingSkillPost body: body ``body``, required
-        :return: UserRoutingSkill
-        """
-        return self._call(_OPS['post_user_routingskills'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_routingskills'], (user_id, body), options)
 
     def put_routing_directroutingbackup_settings_me(self, body: AgentDirectRoutingBackupSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """Replace the routing directroutingbackup setting (me: the token's user).
-        
-        ``PUT /api/v2/routing/directroutingbackup/settings/me``.
-        Requires the permission ``routing:directRoutingBackup:selfEdit``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param AgentDirectRoutingBackupSettings body: body ``body``, required
-        :return: AgentDirectRoutingBackupSettings
-        """
-        return self._call(_OPS['put_routing_directroutingbackup_settings_me'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_directroutingbackup_settings_me'], (body,), options)
 
     def put_routing_email_domain_route(self, domain_name: str, route_id: str, body: InboundRoute | dict[str, Any], **options: Unpack[CallOptions]) -> InboundRoute:
-        """Replace one route of a routing email domain.
-        
-        ``PUT /api/v2/routing/email/domains/{domainName}/routes/{routeId}``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_name: path ``domainName``, required
-        :param str route_id: path ``routeId``, required
-        :param InboundRoute body: body ``body``, required
-        :return: InboundRoute
-        """
-        return self._call(_OPS['put_routing_email_domain_route'], (domain_name, route_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_email_domain_route'], (domain_name, route_id, body), options)
 
     def put_routing_email_domain_route_identityresolution(self, domain_name: str, route_id: str, body: RouteIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> RouteIdentityResolutionConfig:
-        """Replace the identityresolution of a route of a routing email domain.
-        
-        ``PUT /api/v2/routing/email/domains/{domainName}/routes/{routeId}/identityresolution``.
-        Requires all of the permissions ``routing:email:manage``, ``routing:identityResolutionEmail:edit``.
-        
-        :param str domain_name: path ``domainName``, required
-        :param str route_id: path ``routeId``, required
-        :param RouteIdentityResolutionConfig body: body ``body``, required
-        :return: RouteIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_routing_email_domain_route_identityresolution'], (domain_name, route_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_email_domain_route_identityresolution'], (domain_name, route_id, body), options)
 
     def put_routing_email_outbound_domain_activation(self, domain_id: str, **options: Unpack[CallOptions]) -> EmailOutboundDomainResult:
-        """Replace the activation of a routing email outbound domain.
-        
-        ``PUT /api/v2/routing/email/outbound/domains/{domainId}/activation``.
-        Requires the permission ``routing:email:manage``.
-        
-        :param str domain_id: path ``domainId``, required
-        :return: EmailOutboundDomainResult
-        """
-        return self._call(_OPS['put_routing_email_outbound_domain_activation'], (domain_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_email_outbound_domain_activation'], (domain_id,), options)
 
     def put_routing_message_recipient(self, recipient_id: str, body: RecipientRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Recipient:
-        """Replace one routing message recipient.
-        
-        ``PUT /api/v2/routing/message/recipients/{recipientId}``.
-        Requires the permission ``routing:message:manage``.
-        
-        :param str recipient_id: path ``recipientId``, required
-        :param RecipientRequest body: body ``body``, required
-        :return: Recipient
-        """
-        return self._call(_OPS['put_routing_message_recipient'], (recipient_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_message_recipient'], (recipient_id, body), options)
 
     def put_routing_queue(self, queue_id: str, body: QueueRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Queue:
-        """Replace a routing queue's configuration.
-        
-        ``PUT /api/v2/routing/queues/{queueId}``.
-        Requires the permission ``routing:queue:edit``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param QueueRequest body: body ``body``, required
-        :return: Queue
-        """
-        return self._call(_OPS['put_routing_queue'], (queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_queue'], (queue_id, body), options)
 
     def put_routing_queue_identityresolution(self, queue_id: str, body: IdentityResolutionQueueConfig | dict[str, Any], **options: Unpack[CallOptions]) -> IdentityResolutionQueueConfig:
-        """Replace the identityresolution of a routing queue.
-        
-        ``PUT /api/v2/routing/queues/{queueId}/identityresolution``.
-        Requires all of the permissions ``routing:queue:edit``, ``queue:identityResolution:edit``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param IdentityResolutionQueueConfig body: body ``body``, required
-        :return: IdentityResolutionQueueConfig
-        """
-        return self._call(_OPS['put_routing_queue_identityresolution'], (queue_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_queue_identityresolution'], (queue_id, body), options)
 
     def put_routing_settings(self, body: RoutingSettings | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingSettings:
-        """Replace the routing settings.
-        
-        ``PUT /api/v2/routing/settings``.
-        Requires the permission ``routing:settings:edit``.
-        
-        :param RoutingSettings body: body ``body``, required
-        :return: RoutingSettings
-        """
-        return self._call(_OPS['put_routing_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_settings'], (body,), options)
 
     def put_routing_settings_transcription(self, body: TranscriptionSettings | dict[str, Any], **options: Unpack[CallOptions]) -> TranscriptionSettings:
-        """Replace the routing settings transcription.
-        
-        ``PUT /api/v2/routing/settings/transcription``.
-        Requires the permission ``routing:transcriptionSettings:edit``.
-        
-        :param TranscriptionSettings body: body ``body``, required
-        :return: TranscriptionSettings
-        """
-        return self._call(_OPS['put_routing_settings_transcription'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_settings_transcription'], (body,), options)
 
     def put_routing_sms_identityresolution_phonenumber(self, address_id: str, body: SmsIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> SmsIdentityResolutionConfig:
-        """Replace one routing sms identityresolution phonenumber.
-        
-        ``PUT /api/v2/routing/sms/identityresolution/phonenumbers/{addressId}``.
-        Requires all of the permissions ``sms:phoneNumber:edit``, ``sms:identityResolution:edit``.
-        
-        :param str address_id: path ``addressId``, required
-        :param SmsIdentityResolutionConfig body: body ``body``, required
-        :return: SmsIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_routing_sms_identityresolution_phonenumber'], (address_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_sms_identityresolution_phonenumber'], (address_id, body), options)
 
     def put_routing_user_directroutingbackup_settings(self, user_id: str, body: AgentDirectRoutingBackupSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """Replace the directroutingbackup settings of a routing user.
-        
-        ``PUT /api/v2/routing/users/{userId}/directroutingbackup/settings``.
-        Requires the permission ``routing:directRoutingBackup:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param AgentDirectRoutingBackupSettings body: body ``body``, required
-        :return: AgentDirectRoutingBackupSettings
-        """
-        return self._call(_OPS['put_routing_user_directroutingbackup_settings'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_user_directroutingbackup_settings'], (user_id, body), options)
 
     def put_routing_user_utilization(self, user_id: str, body: UtilizationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentMaxUtilizationResponse:
-        """Replace the utilization of a routing user.
-        
-        ``PUT /api/v2/routing/users/{userId}/utilization``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :param str user_id: path ``userId``, required
-        :param UtilizationRequest body: body ``body``, required
-        :return: AgentMaxUtilizationResponse
-        """
-        return self._call(_OPS['put_routing_user_utilization'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_user_utilization'], (user_id, body), options)
 
     def put_routing_utilization(self, body: UtilizationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UtilizationResponse:
-        """Replace the routing utilization.
-        
-        ``PUT /api/v2/routing/utilization``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :param UtilizationRequest body: body ``body``, required
-        :return: UtilizationResponse
-        """
-        return self._call(_OPS['put_routing_utilization'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_utilization'], (body,), options)
 
     def put_routing_utilization_label(self, label_id: str, body: UpdateUtilizationLabelRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UtilizationLabel:
-        """Replace one routing utilization label.
-        
-        ``PUT /api/v2/routing/utilization/labels/{labelId}``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :param str label_id: path ``labelId``, required
-        :param UpdateUtilizationLabelRequest body: body ``body``, required
-        :return: UtilizationLabel
-        """
-        return self._call(_OPS['put_routing_utilization_label'], (label_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_utilization_label'], (label_id, body), options)
 
     def put_routing_wrapupcode(self, code_id: str, body: WrapupCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WrapupCode:
-        """Replace one routing wrapupcode.
-        
-        ``PUT /api/v2/routing/wrapupcodes/{codeId}``.
-        Requires the permission ``routing:wrapupCode:edit``.
-        
-        :param str code_id: path ``codeId``, required
-        :param WrapupCodeRequest body: body ``body``, required
-        :return: WrapupCode
-        """
-        return self._call(_OPS['put_routing_wrapupcode'], (code_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_wrapupcode'], (code_id, body), options)
 
     def put_user_routingskill(self, user_id: str, skill_id: str, body: UserRoutingSkill | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingSkill:
-        """Change the proficiency of one of a user's routing skills.
-        
-        ``PUT /api/v2/users/{userId}/routingskills/{skillId}``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str skill_id: path ``skillId``, required
-        :param UserRoutingSkill body: body ``body``, required
-        :return: UserRoutingSkill
-        """
-        return self._call(_OPS['put_user_routingskill'], (user_id, skill_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_routingskill'], (user_id, skill_id, body), options)
 
     def put_user_routingskills_bulk(self, user_id: str, body: list[UserRoutingSkillPost], **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """Replace the routingskills bulk of a user.
-        
-        ``PUT /api/v2/users/{userId}/routingskills/bulk``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserRoutingSkillPost] body: body ``body``, required
-        :return: UserSkillEntityListing
-        """
-        return self._call(_OPS['put_user_routingskills_bulk'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_routingskills_bulk'], (user_id, body), options)
+
+
+_attach_docs(RoutingApi, __file__)

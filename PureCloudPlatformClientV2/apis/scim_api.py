@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ScimConfigResourceType, ScimConfigResourceTypesListResponse, ScimGroupListResponse, ScimServiceProviderConfig, ScimUserListResponse, ScimV2CreateUser, ScimV2Group, ScimV2PatchRequest, ScimV2SchemaDefinition, ScimV2SchemaListResponse, ScimV2User
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_scim_user', 'DELETE', '/api/v2/scim/users/{userId}', 'object', (_P('user_id', 'userId', 'path', 'str', True), _P('if_match', 'If-Match', 'header', 'str'),), accepts=('application/scim+json', 'application/json')),
@@ -54,379 +46,94 @@ class SCIMApi(_BaseApi):
     _operations = _OPS
 
     def delete_scim_user(self, user_id: str, *, if_match: str | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Delete one scim user.
-        
-        ``DELETE /api/v2/scim/users/{userId}``.
-        Requires the permission ``directory:user:delete``.
-        
-        :param str user_id: path ``userId``, required
-        :param str if_match: header ``If-Match``
-        :return: object
-        """
-        return self._call(_OPS['delete_scim_user'], (user_id, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_scim_user'], (user_id, if_match), options)
 
     def delete_scim_v2_user(self, user_id: str, *, if_match: str | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Delete one scim v2 user.
-        
-        ``DELETE /api/v2/scim/v2/users/{userId}``.
-        Requires the permission ``directory:user:delete``.
-        
-        :param str user_id: path ``userId``, required
-        :param str if_match: header ``If-Match``
-        :return: object
-        """
-        return self._call(_OPS['delete_scim_v2_user'], (user_id, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_scim_v2_user'], (user_id, if_match), options)
 
     def get_scim_group(self, group_id: str, *, attributes: list[str] | None = None, excluded_attributes: list[str] | None = None, if_none_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2Group:
-        """Get one scim group.
-        
-        ``GET /api/v2/scim/groups/{groupId}``.
-        Requires the permission ``directory:group:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param list[str] attributes: query ``attributes``; each one of ``id``, ``displayName``, ``members``, ``externalId``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:id``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:Group:members``, ``urn:ietf:params:scim:schemas:core:2.0:Group:externalId``
-        :param list[str] excluded_attributes: query ``excludedAttributes``; each one of ``id``, ``displayName``, ``members``, ``externalId``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:id``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:Group:members``, ``urn:ietf:params:scim:schemas:core:2.0:Group:externalId``
-        :param str if_none_match: header ``If-None-Match``
-        :return: ScimV2Group
-        """
-        return self._call(_OPS['get_scim_group'], (group_id, attributes, excluded_attributes, if_none_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_group'], (group_id, attributes, excluded_attributes, if_none_match), options)
 
     def get_scim_groups(self, *, start_index: int | None = None, count: int | None = None, attributes: list[str] | None = None, excluded_attributes: list[str] | None = None, filter: str | None = None, **options: Unpack[CallOptions]) -> ScimGroupListResponse:
-        """List scim groups, one page per call.
-        
-        ``GET /api/v2/scim/groups``.
-        Pages by ``startIndex``: ``paginate(api.get_scim_groups)`` walks every page.
-        Requires the permission ``directory:group:edit``.
-        
-        :param int start_index: query ``startIndex``; default ``1``
-        :param int count: query ``count``; default ``25``
-        :param list[str] attributes: query ``attributes``; each one of ``id``, ``displayName``, ``members``, ``externalId``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:id``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:Group:members``, ``urn:ietf:params:scim:schemas:core:2.0:Group:externalId``
-        :param list[str] excluded_attributes: query ``excludedAttributes``; each one of ``id``, ``displayName``, ``members``, ``externalId``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:id``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:Group:members``, ``urn:ietf:params:scim:schemas:core:2.0:Group:externalId``
-        :param str filter: query ``filter``
-        :return: ScimGroupListResponse
-        """
-        return self._call(_OPS['get_scim_groups'], (start_index, count, attributes, excluded_attributes, filter), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_groups'], (start_index, count, attributes, excluded_attributes, filter), options)
 
     def get_scim_resourcetype(self, resource_type: str, **options: Unpack[CallOptions]) -> ScimConfigResourceType:
-        """Get one scim resourcetype.
-        
-        ``GET /api/v2/scim/resourcetypes/{resourceType}``.
-        Requires no permission.
-        
-        :param str resource_type: path ``resourceType``, required; one of ``User``, ``Group``, ``ServiceProviderConfig``, ``ResourceType``, ``Schema``
-        :return: ScimConfigResourceType
-        """
-        return self._call(_OPS['get_scim_resourcetype'], (resource_type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_resourcetype'], (resource_type,), options)
 
     def get_scim_resourcetypes(self, **options: Unpack[CallOptions]) -> ScimConfigResourceTypesListResponse:
-        """Get scim resourcetypes.
-        
-        ``GET /api/v2/scim/resourcetypes``.
-        Requires no permission.
-        
-        :return: ScimConfigResourceTypesListResponse
-        """
-        return self._call(_OPS['get_scim_resourcetypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_resourcetypes'], (), options)
 
     def get_scim_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> ScimV2SchemaDefinition:
-        """Get one scim schema.
-        
-        ``GET /api/v2/scim/schemas/{schemaId}``.
-        Requires no permission.
-        
-        :param str schema_id: path ``schemaId``, required; one of ``urn:ietf:params:scim:schemas:core:2.0:User``, ``urn:ietf:params:scim:schemas:core:2.0:Group``, ``urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig``, ``urn:ietf:params:scim:schemas:core:2.0:ResourceType``, ``urn:ietf:params:scim:schemas:core:2.0:Schema``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``
-        :return: ScimV2SchemaDefinition
-        """
-        return self._call(_OPS['get_scim_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_schema'], (schema_id,), options)
 
     def get_scim_schemas(self, *, filter: str | None = None, **options: Unpack[CallOptions]) -> ScimV2SchemaListResponse:
-        """Get scim schemas.
-        
-        ``GET /api/v2/scim/schemas``.
-        Requires no permission.
-        
-        :param str filter: query ``filter``
-        :return: ScimV2SchemaListResponse
-        """
-        return self._call(_OPS['get_scim_schemas'], (filter,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_schemas'], (filter,), options)
 
     def get_scim_serviceproviderconfig(self, *, if_none_match: str | None = None, **options: Unpack[CallOptions]) -> ScimServiceProviderConfig:
-        """Get scim serviceproviderconfig.
-        
-        ``GET /api/v2/scim/serviceproviderconfig``.
-        Requires no permission.
-        
-        :param str if_none_match: header ``If-None-Match``
-        :return: ScimServiceProviderConfig
-        """
-        return self._call(_OPS['get_scim_serviceproviderconfig'], (if_none_match,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_serviceproviderconfig'], (if_none_match,), options)
 
     def get_scim_user(self, user_id: str, *, attributes: list[str] | None = None, excluded_attributes: list[str] | None = None, if_none_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2User:
-        """Get one scim user.
-        
-        ``GET /api/v2/scim/users/{userId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] attributes: query ``attributes``; each one of ``id``, ``userName``, ``displayName``, ``title``, ``active``, ``externalId``, ``phoneNumbers``, ``emails``, ``groups``, ``roles``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:User:id``, ``urn:ietf:params:scim:schemas:core:2.0:User:userName``, ``urn:ietf:params:scim:schemas:core:2.0:User:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:User:title``, ``urn:ietf:params:scim:schemas:core:2.0:User:active``, ``urn:ietf:params:scim:schemas:core:2.0:User:externalId``, ``urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers``, ``urn:ietf:params:scim:schemas:core:2.0:User:emails``, ``urn:ietf:params:scim:schemas:core:2.0:User:groups``, ``urn:ietf:params:scim:schemas:core:2.0:User:roles``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:dateHire``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:externalIds``
-        :param list[str] excluded_attributes: query ``excludedAttributes``; each one of ``id``, ``userName``, ``displayName``, ``title``, ``active``, ``externalId``, ``phoneNumbers``, ``emails``, ``groups``, ``roles``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:User:id``, ``urn:ietf:params:scim:schemas:core:2.0:User:userName``, ``urn:ietf:params:scim:schemas:core:2.0:User:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:User:title``, ``urn:ietf:params:scim:schemas:core:2.0:User:active``, ``urn:ietf:params:scim:schemas:core:2.0:User:externalId``, ``urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers``, ``urn:ietf:params:scim:schemas:core:2.0:User:emails``, ``urn:ietf:params:scim:schemas:core:2.0:User:groups``, ``urn:ietf:params:scim:schemas:core:2.0:User:roles``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:dateHire``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:externalIds``
-        :param str if_none_match: header ``If-None-Match``
-        :return: ScimV2User
-        """
-        return self._call(_OPS['get_scim_user'], (user_id, attributes, excluded_attributes, if_none_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_user'], (user_id, attributes, excluded_attributes, if_none_match), options)
 
     def get_scim_users(self, *, start_index: int | None = None, count: int | None = None, attributes: list[str] | None = None, excluded_attributes: list[str] | None = None, filter: str | None = None, **options: Unpack[CallOptions]) -> ScimUserListResponse:
-        """List scim users, one page per call.
-        
-        ``GET /api/v2/scim/users``.
-        Pages by ``startIndex``: ``paginate(api.get_scim_users)`` walks every page.
-        Requires no permission.
-        
-        :param int start_index: query ``startIndex``; default ``1``
-        :param int count: query ``count``; default ``25``
-        :param list[str] attributes: query ``attributes``; each one of ``id``, ``userName``, ``displayName``, ``title``, ``active``, ``externalId``, ``phoneNumbers``, ``emails``, ``groups``, ``roles``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:User:id``, ``urn:ietf:params:scim:schemas:core:2.0:User:userName``, ``urn:ietf:params:scim:schemas:core:2.0:User:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:User:title``, ``urn:ietf:params:scim:schemas:core:2.0:User:active``, ``urn:ietf:params:scim:schemas:core:2.0:User:externalId``, ``urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers``, ``urn:ietf:params:scim:schemas:core:2.0:User:emails``, ``urn:ietf:params:scim:schemas:core:2.0:User:groups``, ``urn:ietf:params:scim:schemas:core:2.0:User:roles``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:dateHire``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:externalIds``
-        :param list[str] excluded_attributes: query ``excludedAttributes``; each one of ``id``, ``userName``, ``displayName``, ``title``, ``active``, ``externalId``, ``phoneNumbers``, ``emails``, ``groups``, ``roles``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:User:id``, ``urn:ietf:params:scim:schemas:core:2.0:User:userName``, ``urn:ietf:params:scim:schemas:core:2.0:User:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:User:title``, ``urn:ietf:params:scim:schemas:core:2.0:User:active``, ``urn:ietf:params:scim:schemas:core:2.0:User:externalId``, ``urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers``, ``urn:ietf:params:scim:schemas:core:2.0:User:emails``, ``urn:ietf:params:scim:schemas:core:2.0:User:groups``, ``urn:ietf:params:scim:schemas:core:2.0:User:roles``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:dateHire``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:externalIds``
-        :param str filter: query ``filter``
-        :return: ScimUserListResponse
-        """
-        return self._call(_OPS['get_scim_users'], (start_index, count, attributes, excluded_attributes, filter), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_users'], (start_index, count, attributes, excluded_attributes, filter), options)
 
     def get_scim_v2_group(self, group_id: str, *, attributes: list[str] | None = None, excluded_attributes: list[str] | None = None, if_none_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2Group:
-        """Get one scim v2 group.
-        
-        ``GET /api/v2/scim/v2/groups/{groupId}``.
-        Requires the permission ``directory:group:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param list[str] attributes: query ``attributes``; each one of ``id``, ``displayName``, ``members``, ``externalId``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:id``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:Group:members``, ``urn:ietf:params:scim:schemas:core:2.0:Group:externalId``
-        :param list[str] excluded_attributes: query ``excludedAttributes``; each one of ``id``, ``displayName``, ``members``, ``externalId``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:id``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:Group:members``, ``urn:ietf:params:scim:schemas:core:2.0:Group:externalId``
-        :param str if_none_match: header ``If-None-Match``
-        :return: ScimV2Group
-        """
-        return self._call(_OPS['get_scim_v2_group'], (group_id, attributes, excluded_attributes, if_none_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_group'], (group_id, attributes, excluded_attributes, if_none_match), options)
 
     def get_scim_v2_groups(self, filter: str, *, start_index: int | None = None, count: int | None = None, attributes: list[str] | None = None, excluded_attributes: list[str] | None = None, **options: Unpack[CallOptions]) -> ScimGroupListResponse:
-        """List scim v2 groups, one page per call.
-        
-        ``GET /api/v2/scim/v2/groups``.
-        Pages by ``startIndex``: ``paginate(api.get_scim_v2_groups)`` walks every page.
-        Requires the permission ``directory:group:edit``.
-        
-        :param str filter: query ``filter``, required
-        :param int start_index: query ``startIndex``; default ``1``
-        :param int count: query ``count``; default ``25``
-        :param list[str] attributes: query ``attributes``; each one of ``id``, ``displayName``, ``members``, ``externalId``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:id``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:Group:members``, ``urn:ietf:params:scim:schemas:core:2.0:Group:externalId``
-        :param list[str] excluded_attributes: query ``excludedAttributes``; each one of ``id``, ``displayName``, ``members``, ``externalId``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:id``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:Group:meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:Group:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:Group:members``, ``urn:ietf:params:scim:schemas:core:2.0:Group:externalId``
-        :return: ScimGroupListResponse
-        """
-        return self._call(_OPS['get_scim_v2_groups'], (filter, start_index, count, attributes, excluded_attributes), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_groups'], (filter, start_index, count, attributes, excluded_attributes), options)
 
     def get_scim_v2_resourcetype(self, resource_type: str, **options: Unpack[CallOptions]) -> ScimConfigResourceType:
-        """Get one scim v2 resourcetype.
-        
-        ``GET /api/v2/scim/v2/resourcetypes/{resourceType}``.
-        Requires no permission.
-        
-        :param str resource_type: path ``resourceType``, required; one of ``User``, ``Group``, ``ServiceProviderConfig``, ``ResourceType``, ``Schema``
-        :return: ScimConfigResourceType
-        """
-        return self._call(_OPS['get_scim_v2_resourcetype'], (resource_type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_resourcetype'], (resource_type,), options)
 
     def get_scim_v2_resourcetypes(self, **options: Unpack[CallOptions]) -> ScimConfigResourceTypesListResponse:
-        """Get scim v2 resourcetypes.
-        
-        ``GET /api/v2/scim/v2/resourcetypes``.
-        Requires no permission.
-        
-        :return: ScimConfigResourceTypesListResponse
-        """
-        return self._call(_OPS['get_scim_v2_resourcetypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_resourcetypes'], (), options)
 
     def get_scim_v2_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> ScimV2SchemaDefinition:
-        """Get one scim v2 schema.
-        
-        ``GET /api/v2/scim/v2/schemas/{schemaId}``.
-        Requires no permission.
-        
-        :param str schema_id: path ``schemaId``, required; one of ``urn:ietf:params:scim:schemas:core:2.0:User``, ``urn:ietf:params:scim:schemas:core:2.0:Group``, ``urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig``, ``urn:ietf:params:scim:schemas:core:2.0:ResourceType``, ``urn:ietf:params:scim:schemas:core:2.0:Schema``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``
-        :return: ScimV2SchemaDefinition
-        """
-        return self._call(_OPS['get_scim_v2_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_schema'], (schema_id,), options)
 
     def get_scim_v2_schemas(self, *, filter: str | None = None, **options: Unpack[CallOptions]) -> ScimV2SchemaListResponse:
-        """Get scim v2 schemas.
-        
-        ``GET /api/v2/scim/v2/schemas``.
-        Requires no permission.
-        
-        :param str filter: query ``filter``
-        :return: ScimV2SchemaListResponse
-        """
-        return self._call(_OPS['get_scim_v2_schemas'], (filter,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_schemas'], (filter,), options)
 
     def get_scim_v2_serviceproviderconfig(self, *, if_none_match: str | None = None, **options: Unpack[CallOptions]) -> ScimServiceProviderConfig:
-        """Get scim v2 serviceproviderconfig.
-        
-        ``GET /api/v2/scim/v2/serviceproviderconfig``.
-        Requires no permission.
-        
-        :param str if_none_match: header ``If-None-Match``
-        :return: ScimServiceProviderConfig
-        """
-        return self._call(_OPS['get_scim_v2_serviceproviderconfig'], (if_none_match,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_serviceproviderconfig'], (if_none_match,), options)
 
     def get_scim_v2_user(self, user_id: str, *, attributes: list[str] | None = None, excluded_attributes: list[str] | None = None, if_none_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2User:
-        """Get one scim v2 user.
-        
-        ``GET /api/v2/scim/v2/users/{userId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] attributes: query ``attributes``; each one of ``id``, ``userName``, ``displayName``, ``title``, ``active``, ``externalId``, ``phoneNumbers``, ``emails``, ``groups``, ``roles``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:User:id``, ``urn:ietf:params:scim:schemas:core:2.0:User:userName``, ``urn:ietf:params:scim:schemas:core:2.0:User:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:User:title``, ``urn:ietf:params:scim:schemas:core:2.0:User:active``, ``urn:ietf:params:scim:schemas:core:2.0:User:externalId``, ``urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers``, ``urn:ietf:params:scim:schemas:core:2.0:User:emails``, ``urn:ietf:params:scim:schemas:core:2.0:User:groups``, ``urn:ietf:params:scim:schemas:core:2.0:User:roles``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:dateHire``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:externalIds``
-        :param list[str] excluded_attributes: query ``excludedAttributes``; each one of ``id``, ``userName``, ``displayName``, ``title``, ``active``, ``externalId``, ``phoneNumbers``, ``emails``, ``groups``, ``roles``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:User:id``, ``urn:ietf:params:scim:schemas:core:2.0:User:userName``, ``urn:ietf:params:scim:schemas:core:2.0:User:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:User:title``, ``urn:ietf:params:scim:schemas:core:2.0:User:active``, ``urn:ietf:params:scim:schemas:core:2.0:User:externalId``, ``urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers``, ``urn:ietf:params:scim:schemas:core:2.0:User:emails``, ``urn:ietf:params:scim:schemas:core:2.0:User:groups``, ``urn:ietf:params:scim:schemas:core:2.0:User:roles``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:dateHire``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:externalIds``
-        :param str if_none_match: header ``If-None-Match``
-        :return: ScimV2User
-        """
-        return self._call(_OPS['get_scim_v2_user'], (user_id, attributes, excluded_attributes, if_none_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_user'], (user_id, attributes, excluded_attributes, if_none_match), options)
 
     def get_scim_v2_users(self, *, start_index: int | None = None, count: int | None = None, attributes: list[str] | None = None, excluded_attributes: list[str] | None = None, filter: str | None = None, **options: Unpack[CallOptions]) -> ScimUserListResponse:
-        """List scim v2 users, one page per call.
-        
-        ``GET /api/v2/scim/v2/users``.
-        Pages by ``startIndex``: ``paginate(api.get_scim_v2_users)`` walks every page.
-        Requires no permission.
-        
-        :param int start_index: query ``startIndex``; default ``1``
-        :param int count: query ``count``; default ``25``
-        :param list[str] attributes: query ``attributes``; each one of ``id``, ``userName``, ``displayName``, ``title``, ``active``, ``externalId``, ``phoneNumbers``, ``emails``, ``groups``, ``roles``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:User:id``, ``urn:ietf:params:scim:schemas:core:2.0:User:userName``, ``urn:ietf:params:scim:schemas:core:2.0:User:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:User:title``, ``urn:ietf:params:scim:schemas:core:2.0:User:active``, ``urn:ietf:params:scim:schemas:core:2.0:User:externalId``, ``urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers``, ``urn:ietf:params:scim:schemas:core:2.0:User:emails``, ``urn:ietf:params:scim:schemas:core:2.0:User:groups``, ``urn:ietf:params:scim:schemas:core:2.0:User:roles``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:dateHire``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:externalIds``
-        :param list[str] excluded_attributes: query ``excludedAttributes``; each one of ``id``, ``userName``, ``displayName``, ``title``, ``active``, ``externalId``, ``phoneNumbers``, ``emails``, ``groups``, ``roles``, ``meta``, ``meta.version``, ``meta.lastModified``, ``urn:ietf:params:scim:schemas:core:2.0:User:id``, ``urn:ietf:params:scim:schemas:core:2.0:User:userName``, ``urn:ietf:params:scim:schemas:core:2.0:User:displayName``, ``urn:ietf:params:scim:schemas:core:2.0:User:title``, ``urn:ietf:params:scim:schemas:core:2.0:User:active``, ``urn:ietf:params:scim:schemas:core:2.0:User:externalId``, ``urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers``, ``urn:ietf:params:scim:schemas:core:2.0:User:emails``, ``urn:ietf:params:scim:schemas:core:2.0:User:groups``, ``urn:ietf:params:scim:schemas:core:2.0:User:roles``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.version``, ``urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber``, ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:dateHire``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingSkills``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:routingLanguages``, ``urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User:externalIds``
-        :param str filter: query ``filter``
-        :return: ScimUserListResponse
-        """
-        return self._call(_OPS['get_scim_v2_users'], (start_index, count, attributes, excluded_attributes, filter), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scim_v2_users'], (start_index, count, attributes, excluded_attributes, filter), options)
 
     def patch_scim_group(self, group_id: str, body: ScimV2PatchRequest | dict[str, Any], *, if_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2Group:
-        """Change fields of one scim group.
-        
-        ``PATCH /api/v2/scim/groups/{groupId}``.
-        Requires the permission ``directory:group:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param ScimV2PatchRequest body: body ``body``, required
-        :param str if_match: header ``If-Match``
-        :return: ScimV2Group
-        """
-        return self._call(_OPS['patch_scim_group'], (group_id, body, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_scim_group'], (group_id, body, if_match), options)
 
     def patch_scim_user(self, user_id: str, body: ScimV2PatchRequest | dict[str, Any], *, if_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2User:
-        """Change fields of one scim user.
-        
-        ``PATCH /api/v2/scim/users/{userId}``.
-        Requires any of the permissions ``directory:user:edit``, ``directory:user:setPassword``, ``authorization:grant:add``, ``authorization:grant:delete``, ``routing:skill:assign``, ``routing:language:assign``, ``telephony:extension:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param ScimV2PatchRequest body: body ``body``, required
-        :param str if_match: header ``If-Match``
-        :return: ScimV2User
-        """
-        return self._call(_OPS['patch_scim_user'], (user_id, body, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_scim_user'], (user_id, body, if_match), options)
 
     def patch_scim_v2_group(self, group_id: str, body: ScimV2PatchRequest | dict[str, Any], *, if_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2Group:
-        """Change fields of one scim v2 group.
-        
-        ``PATCH /api/v2/scim/v2/groups/{groupId}``.
-        Requires the permission ``directory:group:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param ScimV2PatchRequest body: body ``body``, required
-        :param str if_match: header ``If-Match``
-        :return: ScimV2Group
-        """
-        return self._call(_OPS['patch_scim_v2_group'], (group_id, body, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_scim_v2_group'], (group_id, body, if_match), options)
 
     def patch_scim_v2_user(self, user_id: str, body: ScimV2PatchRequest | dict[str, Any], *, if_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2User:
-        """Change fields of one scim v2 user.
-        
-        ``PATCH /api/v2/scim/v2/users/{userId}``.
-        Requires any of the permissions ``directory:user:edit``, ``directory:user:setPassword``, ``authorization:grant:add``, ``authorization:grant:delete``, ``routing:skill:assign``, ``routing:language:assign``, ``telephony:extension:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param ScimV2PatchRequest body: body ``body``, required
-        :param str if_match: header ``If-Match``
-        :return: ScimV2User
-        """
-        return self._call(_OPS['patch_scim_v2_user'], (user_id, body, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_scim_v2_user'], (user_id, body, if_match), options)
 
     def post_scim_users(self, body: ScimV2CreateUser | dict[str, Any], **options: Unpack[CallOptions]) -> ScimV2User:
-        """Create or add scim users.
-        
-        ``POST /api/v2/scim/users``.
-        Requires any of the permissions ``directory:user:add``, ``authorization:grant:add``, ``authorization:grant:delete``, ``routing:skill:assign``, ``routing:language:assign``, ``telephony:extension:assign``.
-        
-        :param ScimV2CreateUser body: body ``body``, required
-        :return: ScimV2User
-        """
-        return self._call(_OPS['post_scim_users'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_scim_users'], (body,), options)
 
     def post_scim_v2_users(self, body: ScimV2CreateUser | dict[str, Any], **options: Unpack[CallOptions]) -> ScimV2User:
-        """Create or add scim v2 users.
-        
-        ``POST /api/v2/scim/v2/users``.
-        Requires any of the permissions ``directory:user:add``, ``authorization:grant:add``, ``authorization:grant:delete``, ``routing:skill:assign``, ``routing:language:assign``, ``telephony:extension:assign``.
-        
-        :param ScimV2CreateUser body: body ``body``, required
-        :return: ScimV2User
-        """
-        return self._call(_OPS['post_scim_v2_users'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_scim_v2_users'], (body,), options)
 
     def put_scim_group(self, group_id: str, body: ScimV2Group | dict[str, Any], *, if_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2Group:
-        """Replace one scim group.
-        
-        ``PUT /api/v2/scim/groups/{groupId}``.
-        Requires the permission ``directory:group:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param ScimV2Group body: body ``body``, required
-        :param str if_match: header ``If-Match``
-        :return: ScimV2Group
-        """
-        return self._call(_OPS['put_scim_group'], (group_id, body, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_scim_group'], (group_id, body, if_match), options)
 
     def put_scim_user(self, user_id: str, body: ScimV2User | dict[str, Any], *, if_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2User:
-        """Replace one scim user.
-        
-        ``PUT /api/v2/scim/users/{userId}``.
-        Requires any of the permissions ``directory:user:edit``, ``directory:user:setPassword``, ``authorization:grant:add``, ``authorization:grant:delete``, ``routing:skill:assign``, ``routing:language:assign``, ``telephony:extension:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param ScimV2User body: body ``body``, required
-        :param str if_match: header ``If-Match``
-        :return: ScimV2User
-        """
-        return self._call(_OPS['put_scim_user'], (user_id, body, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_scim_user'], (user_id, body, if_match), options)
 
     def put_scim_v2_group(self, group_id: str, body: ScimV2Group | dict[str, Any], *, if_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2Group:
-        """Replace one scim v2 group.
-        
-        ``PUT /api/v2/scim/v2/groups/{groupId}``.
-        Requires the permission ``directory:group:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param ScimV2Group body: body ``body``, required
-        :param str if_match: header ``If-Match``
-        :return: ScimV2Group
-        """
-        return self._call(_OPS['put_scim_v2_group'], (group_id, body, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_scim_v2_group'], (group_id, body, if_match), options)
 
     def put_scim_v2_user(self, user_id: str, body: ScimV2User | dict[str, Any], *, if_match: str | None = None, **options: Unpack[CallOptions]) -> ScimV2User:
-        """Replace one scim v2 user.
-        
-        ``PUT /api/v2/scim/v2/users/{userId}``.
-        Requires any of the permissions ``directory:user:edit``, ``directory:user:setPassword``, ``authorization:grant:add``, ``authorization:grant:delete``, ``routing:skill:assign``, ``routing:language:assign``, ``telephony:extension:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param ScimV2User body: body ``body``, required
-        :param str if_match: header ``If-Match``
-        :return: ScimV2User
-        """
-        return self._call(_OPS['put_scim_v2_user'], (user_id, body, if_match), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_scim_v2_user'], (user_id, body, if_match), options)
+
+
+_attach_docs(SCIMApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ScreenMonitorSettings, ScreenMonitoringDetails, ScreenMonitoringSession, ScreenMonitoringSessionEntityListing, ScreenMonitoringUserDetailsEntityListing, StartScreenMonitorResponseBody
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_conversation_participant_screenmonitors_session', 'DELETE', '/api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions/{screenMonitoringId}', None, (_P('conversation_id', 'conversationId', 'path', 'str', True), _P('participant_id', 'participantId', 'path', 'str', True), _P('screen_monitoring_id', 'screenMonitoringId', 'path', 'str', True),)),
@@ -35,116 +27,37 @@ class ScreenMonitoringApi(_BaseApi):
     _operations = _OPS
 
     def delete_conversation_participant_screenmonitors_session(self, conversation_id: str, participant_id: str, screen_monitoring_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one screenmonitors session of a participant of a conversation.
-        
-        ``DELETE /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions/{screenMonitoringId}``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str screen_monitoring_id: path ``screenMonitoringId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_conversation_participant_screenmonitors_session'], (conversation_id, participant_id, screen_monitoring_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_conversation_participant_screenmonitors_session'], (conversation_id, participant_id, screen_monitoring_id), options)
 
     def delete_user_screenmonitors_session(self, user_id: str, screen_monitoring_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one screenmonitors session of a user.
-        
-        ``DELETE /api/v2/users/{userId}/screenmonitors/sessions/{screenMonitoringId}``.
-        
-        :param str user_id: path ``userId``, required
-        :param str screen_monitoring_id: path ``screenMonitoringId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_screenmonitors_session'], (user_id, screen_monitoring_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_screenmonitors_session'], (user_id, screen_monitoring_id), options)
 
     def get_conversation_participant_screenmonitors_session(self, conversation_id: str, participant_id: str, screen_monitoring_id: str, **options: Unpack[CallOptions]) -> ScreenMonitoringSession:
-        """Get one screenmonitors session of a participant of a conversation.
-        
-        ``GET /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions/{screenMonitoringId}``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :param str screen_monitoring_id: path ``screenMonitoringId``, required
-        :return: ScreenMonitoringSession
-        """
-        return self._call(_OPS['get_conversation_participant_screenmonitors_session'], (conversation_id, participant_id, screen_monitoring_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_conversation_participant_screenmonitors_session'], (conversation_id, participant_id, screen_monitoring_id), options)
 
     def get_screenmonitors_sessions_details(self, **options: Unpack[CallOptions]) -> ScreenMonitoringDetails:
-        """Get screenmonitors sessions details.
-        
-        ``GET /api/v2/screenmonitors/sessions/details``.
-        
-        :return: ScreenMonitoringDetails
-        """
-        return self._call(_OPS['get_screenmonitors_sessions_details'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_screenmonitors_sessions_details'], (), options)
 
     def get_screenmonitors_settings(self, **options: Unpack[CallOptions]) -> ScreenMonitorSettings:
-        """Get screenmonitors settings.
-        
-        ``GET /api/v2/screenmonitors/settings``.
-        
-        :return: ScreenMonitorSettings
-        """
-        return self._call(_OPS['get_screenmonitors_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_screenmonitors_settings'], (), options)
 
     def get_screenmonitors_user_sessions(self, user_id: str, **options: Unpack[CallOptions]) -> ScreenMonitoringSessionEntityListing:
-        """Get sessions of a screenmonitors user.
-        
-        ``GET /api/v2/screenmonitors/users/{userId}/sessions``.
-        
-        :param str user_id: path ``userId``, required
-        :return: ScreenMonitoringSessionEntityListing
-        """
-        return self._call(_OPS['get_screenmonitors_user_sessions'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_screenmonitors_user_sessions'], (user_id,), options)
 
     def get_user_screenmonitors_session(self, user_id: str, screen_monitoring_id: str, **options: Unpack[CallOptions]) -> ScreenMonitoringSession:
-        """Get one screenmonitors session of a user.
-        
-        ``GET /api/v2/users/{userId}/screenmonitors/sessions/{screenMonitoringId}``.
-        
-        :param str user_id: path ``userId``, required
-        :param str screen_monitoring_id: path ``screenMonitoringId``, required
-        :return: ScreenMonitoringSession
-        """
-        return self._call(_OPS['get_user_screenmonitors_session'], (user_id, screen_monitoring_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_screenmonitors_session'], (user_id, screen_monitoring_id), options)
 
     def post_conversation_participant_screenmonitors_sessions(self, conversation_id: str, participant_id: str, **options: Unpack[CallOptions]) -> StartScreenMonitorResponseBody:
-        """Request screenmonitors sessions of a participant of a conversation.
-        
-        ``POST /api/v2/conversations/{conversationId}/participants/{participantId}/screenmonitors/sessions``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str participant_id: path ``participantId``, required
-        :return: StartScreenMonitorResponseBody
-        """
-        return self._call(_OPS['post_conversation_participant_screenmonitors_sessions'], (conversation_id, participant_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversation_participant_screenmonitors_sessions'], (conversation_id, participant_id), options)
 
     def post_screenmonitors_sessions_users_details(self, body: list[str], **options: Unpack[CallOptions]) -> ScreenMonitoringUserDetailsEntityListing:
-        """Create or add screenmonitors sessions users details.
-        
-        ``POST /api/v2/screenmonitors/sessions/users/details``.
-        
-        :param list[str] body: body ``body``, required
-        :return: ScreenMonitoringUserDetailsEntityListing
-        """
-        return self._call(_OPS['post_screenmonitors_sessions_users_details'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_screenmonitors_sessions_users_details'], (body,), options)
 
     def post_user_screenmonitors_sessions(self, user_id: str, **options: Unpack[CallOptions]) -> StartScreenMonitorResponseBody:
-        """Request screenmonitors sessions of a user.
-        
-        ``POST /api/v2/users/{userId}/screenmonitors/sessions``.
-        
-        :param str user_id: path ``userId``, required
-        :return: StartScreenMonitorResponseBody
-        """
-        return self._call(_OPS['post_user_screenmonitors_sessions'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_screenmonitors_sessions'], (user_id,), options)
 
     def put_screenmonitors_settings(self, body: ScreenMonitorSettings | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Replace the screenmonitors settings.
-        
-        ``PUT /api/v2/screenmonitors/settings``.
-        
-        :param ScreenMonitorSettings body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['put_screenmonitors_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_screenmonitors_settings'], (body,), options)
+
+
+_attach_docs(ScreenMonitoringApi, __file__)

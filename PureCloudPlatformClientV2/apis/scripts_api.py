@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ExportScriptRequest, ExportScriptResponse, ImportScriptStatusResponse, Page, PublishScriptRequestData, Script, ScriptEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_script', 'GET', '/api/v2/scripts/{scriptId}', 'Script', (_P('script_id', 'scriptId', 'path', 'str', True),)),
@@ -39,220 +31,49 @@ class ScriptsApi(_BaseApi):
     _operations = _OPS
 
     def get_script(self, script_id: str, **options: Unpack[CallOptions]) -> Script:
-        """Get one script.
-        
-        ``GET /api/v2/scripts/{scriptId}``.
-        Requires the permission ``scripter:script:view``.
-        
-        :param str script_id: path ``scriptId``, required
-        :return: Script
-        """
-        return self._call(_OPS['get_script'], (script_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_script'], (script_id,), options)
 
     def get_script_page(self, script_id: str, page_id: str, *, script_data_version: str | None = None, **options: Unpack[CallOptions]) -> Page:
-        """Get one page of a script.
-        
-        ``GET /api/v2/scripts/{scriptId}/pages/{pageId}``.
-        Requires the permission ``scripter:script:view``.
-        
-        :param str script_id: path ``scriptId``, required
-        :param str page_id: path ``pageId``, required
-        :param str script_data_version: query ``scriptDataVersion``
-        :return: Page
-        """
-        return self._call(_OPS['get_script_page'], (script_id, page_id, script_data_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_script_page'], (script_id, page_id, script_data_version), options)
 
     def get_script_pages(self, script_id: str, *, script_data_version: str | None = None, **options: Unpack[CallOptions]) -> list[Page]:
-        """Get pages of a script.
-        
-        ``GET /api/v2/scripts/{scriptId}/pages``.
-        Requires the permission ``scripter:script:view``.
-        
-        :param str script_id: path ``scriptId``, required
-        :param str script_data_version: query ``scriptDataVersion``
-        :return: list[Page]
-        """
-        return self._call(_OPS['get_script_pages'], (script_id, script_data_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_script_pages'], (script_id, script_data_version), options)
 
     def get_scripts(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, name: str | None = None, feature: str | None = None, flow_id: str | None = None, sort_by: str | None = None, sort_order: str | None = None, script_data_version: str | None = None, division_ids: str | None = None, **options: Unpack[CallOptions]) -> ScriptEntityListing:
-        """List scripts, one page per call.
-        
-        ``GET /api/v2/scripts``.
-        Pages by ``pageNumber``: ``paginate(api.get_scripts)`` walks every page.
-        Requires the permission ``scripter:script:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``
-        :param str name: query ``name``
-        :param str feature: query ``feature``
-        :param str flow_id: query ``flowId``
-        :param str sort_by: query ``sortBy``; one of ``modifiedDate``, ``createdDate``, ``name``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``
-        :param str script_data_version: query ``scriptDataVersion``
-        :param str division_ids: query ``divisionIds``
-        :return: ScriptEntityListing
-        """
-        return self._call(_OPS['get_scripts'], (page_size, page_number, expand, name, feature, flow_id, sort_by, sort_order, script_data_version, division_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts'], (page_size, page_number, expand, name, feature, flow_id, sort_by, sort_order, script_data_version, division_ids), options)
 
     def get_scripts_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, name: str | None = None, feature: str | None = None, flow_id: str | None = None, sort_by: str | None = None, sort_order: str | None = None, script_data_version: str | None = None, division_ids: str | None = None, **options: Unpack[CallOptions]) -> ScriptEntityListing:
-        """List scripts divisionviews, one page per call.
-        
-        ``GET /api/v2/scripts/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_scripts_divisionviews)`` walks every page.
-        Requires the permission ``scripter:script:search``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``
-        :param str name: query ``name``
-        :param str feature: query ``feature``
-        :param str flow_id: query ``flowId``
-        :param str sort_by: query ``sortBy``; one of ``modifiedDate``, ``createdDate``, ``name``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``
-        :param str script_data_version: query ``scriptDataVersion``
-        :param str division_ids: query ``divisionIds``
-        :return: ScriptEntityListing
-        """
-        return self._call(_OPS['get_scripts_divisionviews'], (page_size, page_number, expand, name, feature, flow_id, sort_by, sort_order, script_data_version, division_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_divisionviews'], (page_size, page_number, expand, name, feature, flow_id, sort_by, sort_order, script_data_version, division_ids), options)
 
     def get_scripts_published(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, name: str | None = None, feature: str | None = None, flow_id: str | None = None, script_data_version: str | None = None, division_ids: str | None = None, **options: Unpack[CallOptions]) -> ScriptEntityListing:
-        """List scripts published, one page per call.
-        
-        ``GET /api/v2/scripts/published``.
-        Pages by ``pageNumber``: ``paginate(api.get_scripts_published)`` walks every page.
-        Requires the permission ``scripter:publishedScript:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``
-        :param str name: query ``name``
-        :param str feature: query ``feature``
-        :param str flow_id: query ``flowId``
-        :param str script_data_version: query ``scriptDataVersion``
-        :param str division_ids: query ``divisionIds``
-        :return: ScriptEntityListing
-        """
-        return self._call(_OPS['get_scripts_published'], (page_size, page_number, expand, name, feature, flow_id, script_data_version, division_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_published'], (page_size, page_number, expand, name, feature, flow_id, script_data_version, division_ids), options)
 
     def get_scripts_published_divisionview_variables(self, script_id: str, *, input: str | None = None, output: str | None = None, type: str | None = None, script_data_version: str | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Get variables of a scripts published divisionview.
-        
-        ``GET /api/v2/scripts/published/divisionviews/{scriptId}/variables``.
-        Requires the permission ``scripter:publishedScript:search``.
-        
-        :param str script_id: path ``scriptId``, required
-        :param str input: query ``input``; one of ``true``, ``false``
-        :param str output: query ``output``; one of ``true``, ``false``
-        :param str type: query ``type``; one of ``string``, ``number``, ``boolean``
-        :param str script_data_version: query ``scriptDataVersion``
-        :return: object
-        """
-        return self._call(_OPS['get_scripts_published_divisionview_variables'], (script_id, input, output, type, script_data_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_published_divisionview_variables'], (script_id, input, output, type, script_data_version), options)
 
     def get_scripts_published_divisionviews(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, name: str | None = None, feature: str | None = None, flow_id: str | None = None, script_data_version: str | None = None, division_ids: str | None = None, **options: Unpack[CallOptions]) -> ScriptEntityListing:
-        """List scripts published divisionviews, one page per call.
-        
-        ``GET /api/v2/scripts/published/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_scripts_published_divisionviews)`` walks every page.
-        Requires the permission ``scripter:publishedScript:search``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str expand: query ``expand``
-        :param str name: query ``name``
-        :param str feature: query ``feature``
-        :param str flow_id: query ``flowId``
-        :param str script_data_version: query ``scriptDataVersion``
-        :param str division_ids: query ``divisionIds``
-        :return: ScriptEntityListing
-        """
-        return self._call(_OPS['get_scripts_published_divisionviews'], (page_size, page_number, expand, name, feature, flow_id, script_data_version, division_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_published_divisionviews'], (page_size, page_number, expand, name, feature, flow_id, script_data_version, division_ids), options)
 
     def get_scripts_published_script_id(self, script_id: str, *, script_data_version: str | None = None, **options: Unpack[CallOptions]) -> Script:
-        """Get one scripts published.
-        
-        ``GET /api/v2/scripts/published/{scriptId}``.
-        Requires the permission ``scripter:publishedScript:view``.
-        
-        :param str script_id: path ``scriptId``, required
-        :param str script_data_version: query ``scriptDataVersion``
-        :return: Script
-        """
-        return self._call(_OPS['get_scripts_published_script_id'], (script_id, script_data_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_published_script_id'], (script_id, script_data_version), options)
 
     def get_scripts_published_script_id_page(self, script_id: str, page_id: str, *, script_data_version: str | None = None, **options: Unpack[CallOptions]) -> Page:
-        """Get one page of a scripts published.
-        
-        ``GET /api/v2/scripts/published/{scriptId}/pages/{pageId}``.
-        Requires the permission ``scripter:publishedScript:view``.
-        
-        :param str script_id: path ``scriptId``, required
-        :param str page_id: path ``pageId``, required
-        :param str script_data_version: query ``scriptDataVersion``
-        :return: Page
-        """
-        return self._call(_OPS['get_scripts_published_script_id_page'], (script_id, page_id, script_data_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_published_script_id_page'], (script_id, page_id, script_data_version), options)
 
     def get_scripts_published_script_id_pages(self, script_id: str, *, script_data_version: str | None = None, **options: Unpack[CallOptions]) -> list[Page]:
-        """Get pages of a scripts published.
-        
-        ``GET /api/v2/scripts/published/{scriptId}/pages``.
-        Requires the permission ``scripter:publishedScript:view``.
-        
-        :param str script_id: path ``scriptId``, required
-        :param str script_data_version: query ``scriptDataVersion``
-        :return: list[Page]
-        """
-        return self._call(_OPS['get_scripts_published_script_id_pages'], (script_id, script_data_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_published_script_id_pages'], (script_id, script_data_version), options)
 
     def get_scripts_published_script_id_variables(self, script_id: str, *, input: str | None = None, output: str | None = None, type: str | None = None, script_data_version: str | None = None, **options: Unpack[CallOptions]) -> Any:
-        """Get variables of a scripts published.
-        
-        ``GET /api/v2/scripts/published/{scriptId}/variables``.
-        Requires the permission ``scripter:publishedScript:view``.
-        
-        :param str script_id: path ``scriptId``, required
-        :param str input: query ``input``; one of ``true``, ``false``
-        :param str output: query ``output``; one of ``true``, ``false``
-        :param str type: query ``type``; one of ``string``, ``number``, ``boolean``
-        :param str script_data_version: query ``scriptDataVersion``
-        :return: object
-        """
-        return self._call(_OPS['get_scripts_published_script_id_variables'], (script_id, input, output, type, script_data_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_published_script_id_variables'], (script_id, input, output, type, script_data_version), options)
 
     def get_scripts_upload_status(self, upload_id: str, *, long_poll: bool | None = None, **options: Unpack[CallOptions]) -> ImportScriptStatusResponse:
-        """Get status of a scripts upload.
-        
-        ``GET /api/v2/scripts/uploads/{uploadId}/status``.
-        Requires the permission ``scripter:script:view``.
-        
-        :param str upload_id: path ``uploadId``, required
-        :param bool long_poll: query ``longPoll``; default ``False``
-        :return: ImportScriptStatusResponse
-        """
-        return self._call(_OPS['get_scripts_upload_status'], (upload_id, long_poll), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_scripts_upload_status'], (upload_id, long_poll), options)
 
     def post_script_export(self, script_id: str, *, body: ExportScriptRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ExportScriptResponse:
-        """Request export of a script.
-        
-        ``POST /api/v2/scripts/{scriptId}/export``.
-        Requires the permission ``scripter:script:view``.
-        
-        :param str script_id: path ``scriptId``, required
-        :param ExportScriptRequest body: body ``body``
-        :return: ExportScriptResponse
-        """
-        return self._call(_OPS['post_script_export'], (script_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_script_export'], (script_id, body), options)
 
     def post_scripts_published(self, *, script_data_version: str | None = None, body: PublishScriptRequestData | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Script:
-        """Request scripts published.
-        
-        ``POST /api/v2/scripts/published``.
-        Requires the permission ``scripter:publishedScript:add``.
-        
-        :param str script_data_version: query ``scriptDataVersion``
-        :param PublishScriptRequestData body: body ``body``
-        :return: Script
-        """
-        return self._call(_OPS['post_scripts_published'], (script_data_version, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_scripts_published'], (script_data_version, body), options)
+
+
+_attach_docs(ScriptsApi, __file__)

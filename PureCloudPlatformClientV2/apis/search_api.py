@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ConversationCustomAttributesSearchRequest, ConversationParticipantSearchRequest, DocumentationSearchRequest, DocumentationSearchResponse, DocumentationV2SearchRequest, GKNDocumentationSearchRequest, GKNDocumentationSearchResponse, GroupSearchRequest, GroupsSearchResponse, JsonCursorSearchResponse, JsonNodeSearchResponse, JsonSearchResponse, LocationSearchRequest, LocationsSearchResponse, SearchRequest, SiteSearchRequest, SitesSearchResponse, SuggestSearchRequest, TeamSearchRequest, TeamsSearchResponse, TranscriptSearchRequest, UserSearchRequest, UsersSearchResponse, VoicemailSearchRequest, VoicemailsSearchResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_documentation_gkn_search', 'GET', '/api/v2/documentation/gkn/search', 'GKNDocumentationSearchResponse', (_P('q64', 'q64', 'query', 'str', True),), auth=False),
@@ -50,304 +42,82 @@ class SearchApi(_BaseApi):
     _operations = _OPS
 
     def get_documentation_gkn_search(self, q64: str, **options: Unpack[CallOptions]) -> GKNDocumentationSearchResponse:
-        """Get documentation gkn search.
-        
-        ``GET /api/v2/documentation/gkn/search``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str q64: query ``q64``, required
-        :return: GKNDocumentationSearchResponse
-        """
-        return self._call(_OPS['get_documentation_gkn_search'], (q64,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_documentation_gkn_search'], (q64,), options)
 
     def get_documentation_search(self, q64: str, **options: Unpack[CallOptions]) -> DocumentationSearchResponse:
-        """Get documentation search.
-        
-        ``GET /api/v2/documentation/search``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str q64: query ``q64``, required
-        :return: DocumentationSearchResponse
-        """
-        return self._call(_OPS['get_documentation_search'], (q64,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_documentation_search'], (q64,), options)
 
     def get_groups_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> GroupsSearchResponse:
-        """Get groups search.
-        
-        ``GET /api/v2/groups/search``.
-        Requires no permission.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :return: GroupsSearchResponse
-        """
-        return self._call(_OPS['get_groups_search'], (q64, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_groups_search'], (q64, expand), options)
 
     def get_locations_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LocationsSearchResponse:
-        """Get locations search.
-        
-        ``GET /api/v2/locations/search``.
-        Requires no permission.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``; each one of ``images``, ``addressVerificationDetails``
-        :return: LocationsSearchResponse
-        """
-        return self._call(_OPS['get_locations_search'], (q64, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_locations_search'], (q64, expand), options)
 
     def get_search(self, q64: str, *, expand: list[str] | None = None, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Get search.
-        
-        ``GET /api/v2/search``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``, ``images``, ``addressVerificationDetails``
-        :param bool profile: query ``profile``; default ``True``
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['get_search'], (q64, expand, profile), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_search'], (q64, expand, profile), options)
 
     def get_search_suggest(self, q64: str, *, expand: list[str] | None = None, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Get search suggest.
-        
-        ``GET /api/v2/search/suggest``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``, ``images``, ``addressVerificationDetails``
-        :param bool profile: query ``profile``; default ``True``
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['get_search_suggest'], (q64, expand, profile), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_search_suggest'], (q64, expand, profile), options)
 
     def get_telephony_providers_edges_sites_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SitesSearchResponse:
-        """Get telephony providers edges sites search.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/search``.
-        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :return: SitesSearchResponse
-        """
-        return self._call(_OPS['get_telephony_providers_edges_sites_search'], (q64, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_sites_search'], (q64, expand), options)
 
     def get_users_search(self, q64: str, *, expand: list[str] | None = None, integration_presence_source: str | None = None, **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Fetch the next page of an earlier user search by its search id.
-        
-        ``GET /api/v2/users/search``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['get_users_search'], (q64, expand, integration_presence_source), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_search'], (q64, expand, integration_presence_source), options)
 
     def get_voicemail_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> VoicemailsSearchResponse:
-        """Get voicemail search.
-        
-        ``GET /api/v2/voicemail/search``.
-        Requires no permission.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :return: VoicemailsSearchResponse
-        """
-        return self._call(_OPS['get_voicemail_search'], (q64, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_search'], (q64, expand), options)
 
     def post_conversations_customattributes_search(self, body: ConversationCustomAttributesSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonSearchResponse:
-        """Search conversations customattributes.
-        
-        ``POST /api/v2/conversations/customattributes/search``.
-        Requires the permission ``conversation:customAttributes:view``.
-        
-        :param ConversationCustomAttributesSearchRequest body: body ``body``, required
-        :return: JsonSearchResponse
-        """
-        return self._call(_OPS['post_conversations_customattributes_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_customattributes_search'], (body,), options)
 
     def post_conversations_participants_attributes_search(self, body: ConversationParticipantSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonCursorSearchResponse:
-        """Search conversations participants attributes.
-        
-        ``POST /api/v2/conversations/participants/attributes/search``.
-        Requires the permission ``conversation:participant:attributesview``.
-        
-        :param ConversationParticipantSearchRequest body: body ``body``, required
-        :return: JsonCursorSearchResponse
-        """
-        return self._call(_OPS['post_conversations_participants_attributes_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_conversations_participants_attributes_search'], (body,), options)
 
     def post_documentation_all_search(self, body: DocumentationV2SearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Search documentation all.
-        
-        ``POST /api/v2/documentation/all/search``. **Preview.**
-        Requires no permission.
-        Sent without an access token.
-        
-        :param DocumentationV2SearchRequest body: body ``body``, required
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['post_documentation_all_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_documentation_all_search'], (body,), options)
 
     def post_documentation_gkn_search(self, body: GKNDocumentationSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GKNDocumentationSearchResponse:
-        """Search documentation gkn.
-        
-        ``POST /api/v2/documentation/gkn/search``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param GKNDocumentationSearchRequest body: body ``body``, required
-        :return: GKNDocumentationSearchResponse
-        """
-        return self._call(_OPS['post_documentation_gkn_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_documentation_gkn_search'], (body,), options)
 
     def post_documentation_search(self, body: DocumentationSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DocumentationSearchResponse:
-        """Search documentation.
-        
-        ``POST /api/v2/documentation/search``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param DocumentationSearchRequest body: body ``body``, required
-        :return: DocumentationSearchResponse
-        """
-        return self._call(_OPS['post_documentation_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_documentation_search'], (body,), options)
 
     def post_groups_search(self, body: GroupSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GroupsSearchResponse:
-        """Search groups.
-        
-        ``POST /api/v2/groups/search``.
-        Requires no permission.
-        
-        :param GroupSearchRequest body: body ``body``, required
-        :return: GroupsSearchResponse
-        """
-        return self._call(_OPS['post_groups_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_groups_search'], (body,), options)
 
     def post_locations_search(self, body: LocationSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> LocationsSearchResponse:
-        """Search locations.
-        
-        ``POST /api/v2/locations/search``.
-        Requires no permission.
-        
-        :param LocationSearchRequest body: body ``body``, required
-        :return: LocationsSearchResponse
-        """
-        return self._call(_OPS['post_locations_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_locations_search'], (body,), options)
 
     def post_search(self, body: SearchRequest | dict[str, Any], *, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Search the API root.
-        
-        ``POST /api/v2/search``.
-        Requires the permission ``directory:user:view``.
-        
-        :param SearchRequest body: body ``body``, required
-        :param bool profile: query ``profile``; default ``True``
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['post_search'], (body, profile), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_search'], (body, profile), options)
 
     def post_search_suggest(self, body: SuggestSearchRequest | dict[str, Any], *, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Request search suggest.
-        
-        ``POST /api/v2/search/suggest``.
-        Requires the permission ``directory:user:view``.
-        
-        :param SuggestSearchRequest body: body ``body``, required
-        :param bool profile: query ``profile``; default ``True``
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['post_search_suggest'], (body, profile), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_search_suggest'], (body, profile), options)
 
     def post_speechandtextanalytics_transcripts_search(self, body: TranscriptSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonSearchResponse:
-        """Search speechandtextanalytics transcripts.
-        
-        ``POST /api/v2/speechandtextanalytics/transcripts/search``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``recording:recording:view``, ``recording:recordingSegment:view``.
-        
-        :param TranscriptSearchRequest body: body ``body``, required
-        :return: JsonSearchResponse
-        """
-        return self._call(_OPS['post_speechandtextanalytics_transcripts_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_transcripts_search'], (body,), options)
 
     def post_teams_search(self, body: TeamSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TeamsSearchResponse:
-        """Search teams.
-        
-        ``POST /api/v2/teams/search``.
-        Requires the permission ``groups:team:view``.
-        
-        :param TeamSearchRequest body: body ``body``, required
-        :return: TeamsSearchResponse
-        """
-        return self._call(_OPS['post_teams_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_teams_search'], (body,), options)
 
     def post_telephony_providers_edges_sites_search(self, body: SiteSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SitesSearchResponse:
-        """Search telephony providers edges sites.
-        
-        ``POST /api/v2/telephony/providers/edges/sites/search``.
-        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
-        
-        :param SiteSearchRequest body: body ``body``, required
-        :return: SitesSearchResponse
-        """
-        return self._call(_OPS['post_telephony_providers_edges_sites_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_sites_search'], (body,), options)
 
     def post_users_search(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Search users by name, email, skills and other fields; results come a page at a time.
-        
-        ``POST /api/v2/users/search``.
-        Requires the permission ``directory:user:view``.
-        
-        :param UserSearchRequest body: body ``body``, required
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['post_users_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_search'], (body,), options)
 
     def post_users_search_conversation_target(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Request users search conversation target.
-        
-        ``POST /api/v2/users/search/conversation/target``. **Preview.**
-        Requires the permission ``conversation:communication:target``.
-        
-        :param UserSearchRequest body: body ``body``, required
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['post_users_search_conversation_target'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_search_conversation_target'], (body,), options)
 
     def post_users_search_queuemembers_manage(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Request users search queuemembers manage.
-        
-        ``POST /api/v2/users/search/queuemembers/manage``. **Preview.**
-        Requires any of the permissions ``routing:queueMember:manage``, ``routing:queue:edit``.
-        
-        :param UserSearchRequest body: body ``body``, required
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['post_users_search_queuemembers_manage'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_search_queuemembers_manage'], (body,), options)
 
     def post_users_search_teams_assign(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Request users search teams assign.
-        
-        ``POST /api/v2/users/search/teams/assign``.
-        Requires the permission ``groups:team:assign``.
-        
-        :param UserSearchRequest body: body ``body``, required
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['post_users_search_teams_assign'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_search_teams_assign'], (body,), options)
 
     def post_voicemail_search(self, body: VoicemailSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailsSearchResponse:
-        """Search voicemail.
-        
-        ``POST /api/v2/voicemail/search``.
-        Requires no permission.
-        
-        :param VoicemailSearchRequest body: body ``body``, required
-        :return: VoicemailsSearchResponse
-        """
-        return self._call(_OPS['post_voicemail_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_voicemail_search'], (body,), options)
+
+
+_attach_docs(SearchApi, __file__)

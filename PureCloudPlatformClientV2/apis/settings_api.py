@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AutoAnswerSettings, EmailSettings, EmailThreadingSettings, ExecutionDataGlobalSettingsResponse, ExecutionDataSettingsRequest, ExternalContactsSettings, UpdatedSettingsResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_emails_settings_threading', 'DELETE', '/api/v2/emails/settings/threading', None, ()),
@@ -38,151 +30,46 @@ class SettingsApi(_BaseApi):
     _operations = _OPS
 
     def delete_emails_settings_threading(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the emails settings threading.
-        
-        ``DELETE /api/v2/emails/settings/threading``.
-        Requires the permission ``conversation:emailThreadingSettings:edit``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_emails_settings_threading'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_emails_settings_threading'], (), options)
 
     def delete_externalcontacts_settings(self, **options: Unpack[CallOptions]) -> UpdatedSettingsResponse:
-        """Delete the externalcontacts settings.
-        
-        ``DELETE /api/v2/externalcontacts/settings``.
-        Requires the permission ``externalContacts:settings:delete``.
-        
-        :return: UpdatedSettingsResponse
-        """
-        return self._call(_OPS['delete_externalcontacts_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_externalcontacts_settings'], (), options)
 
     def delete_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the settings of a users agentui agents autoanswer.
-        
-        ``DELETE /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
-        Requires the permission ``agentUI:agents:delete``.
-        
-        :param str agent_id: path ``agentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)
 
     def get_emails_settings(self, **options: Unpack[CallOptions]) -> EmailSettings:
-        """Get emails settings.
-        
-        ``GET /api/v2/emails/settings``.
-        Requires the permission ``conversation:settings:view``.
-        
-        :return: EmailSettings
-        """
-        return self._call(_OPS['get_emails_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_emails_settings'], (), options)
 
     def get_emails_settings_threading(self, **options: Unpack[CallOptions]) -> EmailThreadingSettings:
-        """Get emails settings threading.
-        
-        ``GET /api/v2/emails/settings/threading``.
-        Requires the permission ``conversation:emailThreadingSettings:view``.
-        
-        :return: EmailThreadingSettings
-        """
-        return self._call(_OPS['get_emails_settings_threading'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_emails_settings_threading'], (), options)
 
     def get_externalcontacts_settings(self, **options: Unpack[CallOptions]) -> ExternalContactsSettings:
-        """Get externalcontacts settings.
-        
-        ``GET /api/v2/externalcontacts/settings``.
-        Requires the permission ``externalContacts:settings:view``.
-        
-        :return: ExternalContactsSettings
-        """
-        return self._call(_OPS['get_externalcontacts_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_externalcontacts_settings'], (), options)
 
     def get_settings_executiondata(self, **options: Unpack[CallOptions]) -> ExecutionDataGlobalSettingsResponse:
-        """Get settings executiondata.
-        
-        ``GET /api/v2/settings/executiondata``.
-        Requires the permission ``settings:executiondata:view``.
-        
-        :return: ExecutionDataGlobalSettingsResponse
-        """
-        return self._call(_OPS['get_settings_executiondata'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_settings_executiondata'], (), options)
 
     def get_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """Get settings of a users agentui agents autoanswer.
-        
-        ``GET /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
-        Requires the permission ``agentUI:agents:view``.
-        
-        :param str agent_id: path ``agentId``, required
-        :return: AutoAnswerSettings
-        """
-        return self._call(_OPS['get_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id,), options)
 
     def patch_emails_settings(self, *, body: EmailSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailSettings:
-        """Change fields of the emails settings.
-        
-        ``PATCH /api/v2/emails/settings``.
-        Requires the permission ``conversation:settings:edit``.
-        
-        :param EmailSettings body: body ``body``
-        :return: EmailSettings
-        """
-        return self._call(_OPS['patch_emails_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_emails_settings'], (body,), options)
 
     def patch_emails_settings_threading(self, *, body: EmailThreadingSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EmailThreadingSettings:
-        """Change fields of the emails settings threading.
-        
-        ``PATCH /api/v2/emails/settings/threading``.
-        Requires the permission ``conversation:emailThreadingSettings:edit``.
-        
-        :param EmailThreadingSettings body: body ``body``
-        :return: EmailThreadingSettings
-        """
-        return self._call(_OPS['patch_emails_settings_threading'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_emails_settings_threading'], (body,), options)
 
     def patch_settings_executiondata(self, body: ExecutionDataSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ExecutionDataGlobalSettingsResponse:
-        """Change fields of the settings executiondata.
-        
-        ``PATCH /api/v2/settings/executiondata``.
-        Requires the permission ``settings:executiondata:edit``.
-        
-        :param ExecutionDataSettingsRequest body: body ``body``, required
-        :return: ExecutionDataGlobalSettingsResponse
-        """
-        return self._call(_OPS['patch_settings_executiondata'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_settings_executiondata'], (body,), options)
 
     def patch_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, body: AutoAnswerSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """Change fields of the settings of a users agentui agents autoanswer.
-        
-        ``PATCH /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
-        Requires the permission ``agentUI:agents:edit``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AutoAnswerSettings body: body ``body``, required
-        :return: AutoAnswerSettings
-        """
-        return self._call(_OPS['patch_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)
 
     def put_externalcontacts_settings(self, *, body: ExternalContactsSettings | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UpdatedSettingsResponse:
-        """Replace the externalcontacts settings.
-        
-        ``PUT /api/v2/externalcontacts/settings``.
-        Requires the permission ``externalContacts:settings:edit``.
-        
-        :param ExternalContactsSettings body: body ``body``
-        :return: UpdatedSettingsResponse
-        """
-        return self._call(_OPS['put_externalcontacts_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_externalcontacts_settings'], (body,), options)
 
     def put_users_agentui_agents_autoanswer_agent_id_settings(self, agent_id: str, body: AutoAnswerSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AutoAnswerSettings:
-        """Replace the settings of a users agentui agents autoanswer.
-        
-        ``PUT /api/v2/users/agentui/agents/autoanswer/{agentId}/settings``.
-        Requires the permission ``agentUI:agents:edit``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AutoAnswerSettings body: body ``body``, required
-        :return: AutoAnswerSettings
-        """
-        return self._call(_OPS['put_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_users_agentui_agents_autoanswer_agent_id_settings'], (agent_id, body), options)
+
+
+_attach_docs(SettingsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AsyncQueryResponse, AsyncQueryStatus, DataIngestionRuleStatusPatchRequest, EscalationRuleRequest, EscalationRuleResponse, FacebookDataIngestionRuleRequest, FacebookDataIngestionRuleResponse, FacebookDataIngestionRuleVersionResponse, FacebookDataIngestionRuleVersionResponseEntityListing, GenericDataIngestionRuleResponseEntityListing, GoogleBusinessProfileDataIngestionRuleRequest, GoogleBusinessProfileDataIngestionRuleResponse, GoogleBusinessProfileDataIngestionRuleVersionResponse, GoogleBusinessProfileDataIngestionRuleVersionResponseEntityListing, InstagramDataIngestionRuleRequest, InstagramDataIngestionRuleResponse, InstagramDataIngestionRuleVersionResponse, InstagramDataIngestionRuleVersionResponseEntityListing, ManualEscalationRequest, ManualEscalationResponse, OpenDataIngestionRuleRequest, OpenDataIngestionRuleResponse, OpenDataIngestionRuleVersionResponse, OpenDataIngestionRuleVersionResponseEntityListing, OpenSocialMediaNormalizedMessage, OpenSocialMediaReactionsRequest, OpenSocialNormalizedMessageEntityListing, OpenSocialReactionsNormalizedEventEntityListing, SocialEscalationResponseEntityListing, SocialMediaAsyncAggregateQueryResponse, SocialMediaAsyncAggregationQuery, SocialMediaAsyncDetailQuery, SocialMediaAsyncDetailQueryResponse, SocialTopicPatchRequest, SocialTopicRequest, SocialTopicResponse, SocialTopicWithDataIngestionRuleMetadataResponse, SocialTopicWithDataIngestionRuleMetadataResponseEntityListing, TwitterDataHistoricalTweetRequest, TwitterDataHistoricalTweetResponse, TwitterDataIngestionRuleRequest, TwitterDataIngestionRuleResponse, TwitterDataIngestionRuleVersionResponse, TwitterDataIngestionRuleVersionResponseEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_socialmedia_escalationrule', 'DELETE', '/api/v2/socialmedia/escalationrules/{escalationRuleId}', None, (_P('escalation_rule_id', 'escalationRuleId', 'path', 'str', True),)),
@@ -81,740 +73,175 @@ class SocialMediaApi(_BaseApi):
     _operations = _OPS
 
     def delete_socialmedia_escalationrule(self, escalation_rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one socialmedia escalationrule.
-        
-        ``DELETE /api/v2/socialmedia/escalationrules/{escalationRuleId}``.
-        Requires the permission ``socialmedia:escalationRules:delete``.
-        
-        :param str escalation_rule_id: path ``escalationRuleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_socialmedia_escalationrule'], (escalation_rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_socialmedia_escalationrule'], (escalation_rule_id,), options)
 
     def delete_socialmedia_message(self, message_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one socialmedia message.
-        
-        ``DELETE /api/v2/socialmedia/messages/{messageId}``. **Preview.**
-        Requires the permission ``socialmedia:message:delete``.
-        
-        :param str message_id: path ``messageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_socialmedia_message'], (message_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_socialmedia_message'], (message_id,), options)
 
     def delete_socialmedia_topic(self, topic_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one socialmedia topic.
-        
-        ``DELETE /api/v2/socialmedia/topics/{topicId}``.
-        Requires the permission ``socialmedia:topic:delete``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param bool hard_delete: query ``hardDelete``
-        :return: None
-        """
-        return self._call(_OPS['delete_socialmedia_topic'], (topic_id, hard_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_socialmedia_topic'], (topic_id, hard_delete), options)
 
     def delete_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id(self, topic_id: str, facebook_ingestion_rule_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one dataingestionrules facebook of a socialmedia topic.
-        
-        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``.
-        Requires the permission ``socialmedia:facebookDataIngestionRule:delete``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
-        :param bool hard_delete: query ``hardDelete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, hard_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, hard_delete), options)
 
     def delete_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one dataingestionrules googlebusinessprofile of a socialmedia topic.
-        
-        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``. **Preview.**
-        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:delete``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
-        :param bool hard_delete: query ``hardDelete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, hard_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, hard_delete), options)
 
     def delete_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id(self, topic_id: str, instagram_ingestion_rule_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one dataingestionrules instagram of a socialmedia topic.
-        
-        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``.
-        Requires the permission ``socialmedia:instagramDataIngestionRule:delete``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
-        :param bool hard_delete: query ``hardDelete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, hard_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, hard_delete), options)
 
     def delete_socialmedia_topic_dataingestionrules_open_open_id(self, topic_id: str, open_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one dataingestionrules open of a socialmedia topic.
-        
-        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``.
-        Requires the permission ``socialmedia:openDataIngestionRule:delete``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str open_id: path ``openId``, required
-        :param bool hard_delete: query ``hardDelete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, hard_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, hard_delete), options)
 
     def delete_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id(self, topic_id: str, twitter_ingestion_rule_id: str, *, hard_delete: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete one dataingestionrules twitter of a socialmedia topic.
-        
-        ``DELETE /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``.
-        Requires the permission ``socialmedia:twitterDataIngestionRule:delete``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
-        :param bool hard_delete: query ``hardDelete``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, hard_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, hard_delete), options)
 
     def get_socialmedia_analytics_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one socialmedia analytics aggregates job.
-        
-        ``GET /api/v2/socialmedia/analytics/aggregates/jobs/{jobId}``.
-        Requires the permission ``socialmedia:postAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_socialmedia_analytics_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_analytics_aggregates_job'], (job_id,), options)
 
     def get_socialmedia_analytics_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SocialMediaAsyncAggregateQueryResponse:
-        """List results of a socialmedia analytics aggregates job, one page per call.
-        
-        ``GET /api/v2/socialmedia/analytics/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_socialmedia_analytics_aggregates_job_results)`` walks every page.
-        Requires the permission ``socialmedia:postAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: SocialMediaAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_socialmedia_analytics_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_analytics_aggregates_job_results'], (job_id, cursor), options)
 
     def get_socialmedia_analytics_messages_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one socialmedia analytics messages job.
-        
-        ``GET /api/v2/socialmedia/analytics/messages/jobs/{jobId}``.
-        Requires the permission ``socialmedia:postDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_socialmedia_analytics_messages_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_analytics_messages_job'], (job_id,), options)
 
     def get_socialmedia_analytics_messages_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> SocialMediaAsyncDetailQueryResponse:
-        """List results of a socialmedia analytics messages job, one page per call.
-        
-        ``GET /api/v2/socialmedia/analytics/messages/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_socialmedia_analytics_messages_job_results)`` walks every page.
-        Requires the permission ``socialmedia:postDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: SocialMediaAsyncDetailQueryResponse
-        """
-        return self._call(_OPS['get_socialmedia_analytics_messages_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_analytics_messages_job_results'], (job_id, cursor), options)
 
     def get_socialmedia_escalationrule(self, escalation_rule_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> EscalationRuleResponse:
-        """Get one socialmedia escalationrule.
-        
-        ``GET /api/v2/socialmedia/escalationrules/{escalationRuleId}``.
-        Requires the permission ``socialmedia:escalationRules:view``.
-        
-        :param str escalation_rule_id: path ``escalationRuleId``, required
-        :param str expand: query ``expand``; one of ``dataIngestionRule``
-        :return: EscalationRuleResponse
-        """
-        return self._call(_OPS['get_socialmedia_escalationrule'], (escalation_rule_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_escalationrule'], (escalation_rule_id, expand), options)
 
     def get_socialmedia_escalationrules(self, division_id: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> SocialEscalationResponseEntityListing:
-        """List socialmedia escalationrules, one page per call.
-        
-        ``GET /api/v2/socialmedia/escalationrules``.
-        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_escalationrules)`` walks every page.
-        Requires the permission ``socialmedia:escalationRules:view``.
-        
-        :param str division_id: query ``divisionId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: SocialEscalationResponseEntityListing
-        """
-        return self._call(_OPS['get_socialmedia_escalationrules'], (division_id, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_escalationrules'], (division_id, page_number, page_size), options)
 
     def get_socialmedia_topic(self, topic_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> SocialTopicWithDataIngestionRuleMetadataResponse:
-        """Get one socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}``.
-        Requires the permission ``socialmedia:topic:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: SocialTopicWithDataIngestionRuleMetadataResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic'], (topic_id, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic'], (topic_id, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules(self, topic_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> GenericDataIngestionRuleResponseEntityListing:
-        """List dataingestionrules of a socialmedia topic, one page per call.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules``.
-        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules)`` walks every page.
-        Requires the permission ``socialmedia:topic:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool include_deleted: query ``includeDeleted``
-        :return: GenericDataIngestionRuleResponseEntityListing
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules'], (topic_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules'], (topic_id, page_number, page_size, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id(self, topic_id: str, facebook_ingestion_rule_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleResponse:
-        """Get one dataingestionrules facebook of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``.
-        Requires the permission ``socialmedia:facebookDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: FacebookDataIngestionRuleResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_version(self, topic_id: str, facebook_ingestion_rule_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleVersionResponse:
-        """Get one version of a dataingestionrules facebook of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}/versions/{dataIngestionRuleVersion}``.
-        Requires the permission ``socialmedia:facebookDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
-        :param str data_ingestion_rule_version: path ``dataIngestionRuleVersion``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: FacebookDataIngestionRuleVersionResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_version'], (topic_id, facebook_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_version'], (topic_id, facebook_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_versions(self, topic_id: str, facebook_ingestion_rule_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleVersionResponseEntityListing:
-        """List versions of a dataingestionrules facebook of a socialmedia topic, one page per call.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_versions)`` walks every page.
-        Requires the permission ``socialmedia:facebookDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool include_deleted: query ``includeDeleted``
-        :return: FacebookDataIngestionRuleVersionResponseEntityListing
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_versions'], (topic_id, facebook_ingestion_rule_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id_versions'], (topic_id, facebook_ingestion_rule_id, page_number, page_size, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleResponse:
-        """Get one dataingestionrules googlebusinessprofile of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``. **Preview.**
-        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: GoogleBusinessProfileDataIngestionRuleResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_version(self, topic_id: str, google_business_profile_ingestion_rule_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleVersionResponse:
-        """Get one version of a dataingestionrules googlebusinessprofile of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}/versions/{dataIngestionRuleVersion}``. **Preview.**
-        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
-        :param str data_ingestion_rule_version: path ``dataIngestionRuleVersion``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: GoogleBusinessProfileDataIngestionRuleVersionResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_version'], (topic_id, google_business_profile_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_version'], (topic_id, google_business_profile_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_versions(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleVersionResponseEntityListing:
-        """List versions of a dataingestionrules googlebusinessprofile of a socialmedia topic, one page per call.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}/versions``. **Preview.**
-        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_versions)`` walks every page.
-        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool include_deleted: query ``includeDeleted``
-        :return: GoogleBusinessProfileDataIngestionRuleVersionResponseEntityListing
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_versions'], (topic_id, google_business_profile_ingestion_rule_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id_versions'], (topic_id, google_business_profile_ingestion_rule_id, page_number, page_size, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id(self, topic_id: str, instagram_ingestion_rule_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleResponse:
-        """Get one dataingestionrules instagram of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``.
-        Requires the permission ``socialmedia:instagramDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: InstagramDataIngestionRuleResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_version(self, topic_id: str, instagram_ingestion_rule_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleVersionResponse:
-        """Get one version of a dataingestionrules instagram of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}/versions/{dataIngestionRuleVersion}``.
-        Requires the permission ``socialmedia:instagramDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
-        :param str data_ingestion_rule_version: path ``dataIngestionRuleVersion``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: InstagramDataIngestionRuleVersionResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_version'], (topic_id, instagram_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_version'], (topic_id, instagram_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_versions(self, topic_id: str, instagram_ingestion_rule_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleVersionResponseEntityListing:
-        """List versions of a dataingestionrules instagram of a socialmedia topic, one page per call.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_versions)`` walks every page.
-        Requires the permission ``socialmedia:instagramDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool include_deleted: query ``includeDeleted``
-        :return: InstagramDataIngestionRuleVersionResponseEntityListing
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_versions'], (topic_id, instagram_ingestion_rule_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id_versions'], (topic_id, instagram_ingestion_rule_id, page_number, page_size, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_open_open_id(self, topic_id: str, open_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleResponse:
-        """Get one dataingestionrules open of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``.
-        Requires the permission ``socialmedia:openDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str open_id: path ``openId``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: OpenDataIngestionRuleResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_open_open_id_version(self, topic_id: str, open_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleVersionResponse:
-        """Get one version of a dataingestionrules open of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}/versions/{dataIngestionRuleVersion}``.
-        Requires the permission ``socialmedia:openDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str open_id: path ``openId``, required
-        :param str data_ingestion_rule_version: path ``dataIngestionRuleVersion``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: OpenDataIngestionRuleVersionResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id_version'], (topic_id, open_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id_version'], (topic_id, open_id, data_ingestion_rule_version, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_open_open_id_versions(self, topic_id: str, open_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleVersionResponseEntityListing:
-        """List versions of a dataingestionrules open of a socialmedia topic, one page per call.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_open_open_id_versions)`` walks every page.
-        Requires the permission ``socialmedia:openDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str open_id: path ``openId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool include_deleted: query ``includeDeleted``
-        :return: OpenDataIngestionRuleVersionResponseEntityListing
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id_versions'], (topic_id, open_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_open_open_id_versions'], (topic_id, open_id, page_number, page_size, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id(self, topic_id: str, twitter_ingestion_rule_id: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleResponse:
-        """Get one dataingestionrules twitter of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``.
-        Requires the permission ``socialmedia:twitterDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: TwitterDataIngestionRuleResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_version(self, topic_id: str, twitter_ingestion_rule_id: str, data_ingestion_rule_version: str, *, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleVersionResponse:
-        """Get one version of a dataingestionrules twitter of a socialmedia topic.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}/versions/{dataIngestionRuleVersion}``.
-        Requires the permission ``socialmedia:twitterDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
-        :param str data_ingestion_rule_version: path ``dataIngestionRuleVersion``, required
-        :param bool include_deleted: query ``includeDeleted``
-        :return: TwitterDataIngestionRuleVersionResponse
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_version'], (topic_id, twitter_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_version'], (topic_id, twitter_ingestion_rule_id, data_ingestion_rule_version, include_deleted), options)
 
     def get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_versions(self, topic_id: str, twitter_ingestion_rule_id: str, *, page_number: int | None = None, page_size: int | None = None, include_deleted: bool | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleVersionResponseEntityListing:
-        """List versions of a dataingestionrules twitter of a socialmedia topic, one page per call.
-        
-        ``GET /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}/versions``.
-        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_versions)`` walks every page.
-        Requires the permission ``socialmedia:twitterDataIngestionRule:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param bool include_deleted: query ``includeDeleted``
-        :return: TwitterDataIngestionRuleVersionResponseEntityListing
-        """
-        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_versions'], (topic_id, twitter_ingestion_rule_id, page_number, page_size, include_deleted), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id_versions'], (topic_id, twitter_ingestion_rule_id, page_number, page_size, include_deleted), options)
 
     def get_socialmedia_topics(self, *, page_number: int | None = None, page_size: int | None = None, division_ids: list[str] | None = None, include_deleted: bool | None = None, name: str | None = None, ids: list[str] | None = None, **options: Unpack[CallOptions]) -> SocialTopicWithDataIngestionRuleMetadataResponseEntityListing:
-        """List socialmedia topics, one page per call.
-        
-        ``GET /api/v2/socialmedia/topics``.
-        Pages by ``pageNumber``: ``paginate(api.get_socialmedia_topics)`` walks every page.
-        Requires the permission ``socialmedia:topic:view``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] division_ids: query ``divisionIds``
-        :param bool include_deleted: query ``includeDeleted``
-        :param str name: query ``name``
-        :param list[str] ids: query ``ids``
-        :return: SocialTopicWithDataIngestionRuleMetadataResponseEntityListing
-        """
-        return self._call(_OPS['get_socialmedia_topics'], (page_number, page_size, division_ids, include_deleted, name, ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_socialmedia_topics'], (page_number, page_size, division_ids, include_deleted, name, ids), options)
 
     def patch_socialmedia_topic(self, topic_id: str, *, body: SocialTopicPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SocialTopicResponse:
-        """Change fields of one socialmedia topic.
-        
-        ``PATCH /api/v2/socialmedia/topics/{topicId}``.
-        Requires the permission ``socialmedia:topic:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param SocialTopicPatchRequest body: body ``body``
-        :return: SocialTopicResponse
-        """
-        return self._call(_OPS['patch_socialmedia_topic'], (topic_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_socialmedia_topic'], (topic_id, body), options)
 
     def patch_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id(self, topic_id: str, facebook_ingestion_rule_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleResponse:
-        """Change fields of one dataingestionrules facebook of a socialmedia topic.
-        
-        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``.
-        Requires the permission ``socialmedia:facebookDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
-        :param DataIngestionRuleStatusPatchRequest body: body ``body``
-        :return: FacebookDataIngestionRuleResponse
-        """
-        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, body), options)
 
     def patch_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleResponse:
-        """Change fields of one dataingestionrules googlebusinessprofile of a socialmedia topic.
-        
-        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``. **Preview.**
-        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
-        :param DataIngestionRuleStatusPatchRequest body: body ``body``
-        :return: GoogleBusinessProfileDataIngestionRuleResponse
-        """
-        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, body), options)
 
     def patch_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id(self, topic_id: str, instagram_ingestion_rule_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleResponse:
-        """Change fields of one dataingestionrules instagram of a socialmedia topic.
-        
-        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``.
-        Requires the permission ``socialmedia:instagramDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
-        :param DataIngestionRuleStatusPatchRequest body: body ``body``
-        :return: InstagramDataIngestionRuleResponse
-        """
-        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, body), options)
 
     def patch_socialmedia_topic_dataingestionrules_open_open_id(self, topic_id: str, open_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleResponse:
-        """Change fields of one dataingestionrules open of a socialmedia topic.
-        
-        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``.
-        Requires the permission ``socialmedia:openDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str open_id: path ``openId``, required
-        :param DataIngestionRuleStatusPatchRequest body: body ``body``
-        :return: OpenDataIngestionRuleResponse
-        """
-        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, body), options)
 
     def patch_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id(self, topic_id: str, twitter_ingestion_rule_id: str, *, body: DataIngestionRuleStatusPatchRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleResponse:
-        """Change fields of one dataingestionrules twitter of a socialmedia topic.
-        
-        ``PATCH /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``.
-        Requires the permission ``socialmedia:twitterDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
-        :param DataIngestionRuleStatusPatchRequest body: body ``body``
-        :return: TwitterDataIngestionRuleResponse
-        """
-        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, body), options)
 
     def post_socialmedia_analytics_aggregates_jobs(self, body: SocialMediaAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add socialmedia analytics aggregates jobs.
-        
-        ``POST /api/v2/socialmedia/analytics/aggregates/jobs``.
-        Requires the permission ``socialmedia:postAggregate:view``.
-        
-        :param SocialMediaAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_socialmedia_analytics_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_analytics_aggregates_jobs'], (body,), options)
 
     def post_socialmedia_analytics_messages_jobs(self, body: SocialMediaAsyncDetailQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add socialmedia analytics messages jobs.
-        
-        ``POST /api/v2/socialmedia/analytics/messages/jobs``.
-        Requires the permission ``socialmedia:postDetail:view``.
-        
-        :param SocialMediaAsyncDetailQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_socialmedia_analytics_messages_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_analytics_messages_jobs'], (body,), options)
 
     def post_socialmedia_escalationrules(self, *, body: EscalationRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EscalationRuleResponse:
-        """Create or add socialmedia escalationrules.
-        
-        ``POST /api/v2/socialmedia/escalationrules``.
-        Requires the permission ``socialmedia:escalationRules:add``.
-        
-        :param EscalationRuleRequest body: body ``body``
-        :return: EscalationRuleResponse
-        """
-        return self._call(_OPS['post_socialmedia_escalationrules'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_escalationrules'], (body,), options)
 
     def post_socialmedia_escalations_messages(self, division_id: str, *, body: ManualEscalationRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> ManualEscalationResponse:
-        """Create or add socialmedia escalations messages.
-        
-        ``POST /api/v2/socialmedia/escalations/messages``.
-        Requires the permission ``socialmedia:message:escalate``.
-        
-        :param str division_id: query ``divisionId``, required
-        :param ManualEscalationRequest body: body ``body``
-        :return: ManualEscalationResponse
-        """
-        return self._call(_OPS['post_socialmedia_escalations_messages'], (division_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_escalations_messages'], (division_id, body), options)
 
     def post_socialmedia_topic_dataingestionrules_facebook(self, topic_id: str, *, body: FacebookDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleResponse:
-        """Request dataingestionrules facebook of a socialmedia topic.
-        
-        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook``.
-        Requires the permission ``socialmedia:facebookDataIngestionRule:add``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param FacebookDataIngestionRuleRequest body: body ``body``
-        :return: FacebookDataIngestionRuleResponse
-        """
-        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_facebook'], (topic_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_facebook'], (topic_id, body), options)
 
     def post_socialmedia_topic_dataingestionrules_googlebusinessprofile(self, topic_id: str, *, body: GoogleBusinessProfileDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleResponse:
-        """Request dataingestionrules googlebusinessprofile of a socialmedia topic.
-        
-        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile``. **Preview.**
-        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:add``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param GoogleBusinessProfileDataIngestionRuleRequest body: body ``body``
-        :return: GoogleBusinessProfileDataIngestionRuleResponse
-        """
-        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_googlebusinessprofile'], (topic_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_googlebusinessprofile'], (topic_id, body), options)
 
     def post_socialmedia_topic_dataingestionrules_instagram(self, topic_id: str, *, body: InstagramDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleResponse:
-        """Request dataingestionrules instagram of a socialmedia topic.
-        
-        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram``.
-        Requires the permission ``socialmedia:instagramDataIngestionRule:add``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param InstagramDataIngestionRuleRequest body: body ``body``
-        :return: InstagramDataIngestionRuleResponse
-        """
-        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_instagram'], (topic_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_instagram'], (topic_id, body), options)
 
     def post_socialmedia_topic_dataingestionrules_open(self, topic_id: str, *, body: OpenDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleResponse:
-        """Request dataingestionrules open of a socialmedia topic.
-        
-        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open``.
-        Requires the permission ``socialmedia:openDataIngestionRule:add``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param OpenDataIngestionRuleRequest body: body ``body``
-        :return: OpenDataIngestionRuleResponse
-        """
-        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open'], (topic_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open'], (topic_id, body), options)
 
     def post_socialmedia_topic_dataingestionrules_open_rule_id_messages_bulk(self, topic_id: str, rule_id: str, body: list[OpenSocialMediaNormalizedMessage], **options: Unpack[CallOptions]) -> OpenSocialNormalizedMessageEntityListing:
-        """Request messages bulk of a dataingestionrules open of a socialmedia topic.
-        
-        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{ruleId}/messages/bulk``.
-        Requires the permission ``socialmedia:message:receive``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str rule_id: path ``ruleId``, required
-        :param list[OpenSocialMediaNormalizedMessage] body: body ``body``, required
-        :return: OpenSocialNormalizedMessageEntityListing
-        """
-        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open_rule_id_messages_bulk'], (topic_id, rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open_rule_id_messages_bulk'], (topic_id, rule_id, body), options)
 
     def post_socialmedia_topic_dataingestionrules_open_rule_id_reactions_bulk(self, topic_id: str, rule_id: str, body: OpenSocialMediaReactionsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OpenSocialReactionsNormalizedEventEntityListing:
-        """Request reactions bulk of a dataingestionrules open of a socialmedia topic.
-        
-        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{ruleId}/reactions/bulk``.
-        Requires the permission ``socialmedia:reaction:receive``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str rule_id: path ``ruleId``, required
-        :param OpenSocialMediaReactionsRequest body: body ``body``, required
-        :return: OpenSocialReactionsNormalizedEventEntityListing
-        """
-        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open_rule_id_reactions_bulk'], (topic_id, rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_open_rule_id_reactions_bulk'], (topic_id, rule_id, body), options)
 
     def post_socialmedia_topic_dataingestionrules_twitter(self, topic_id: str, *, body: TwitterDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleResponse:
-        """Request dataingestionrules twitter of a socialmedia topic.
-        
-        ``POST /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter``.
-        Requires the permission ``socialmedia:twitterDataIngestionRule:add``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param TwitterDataIngestionRuleRequest body: body ``body``
-        :return: TwitterDataIngestionRuleResponse
-        """
-        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_twitter'], (topic_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_topic_dataingestionrules_twitter'], (topic_id, body), options)
 
     def post_socialmedia_topics(self, *, body: SocialTopicRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SocialTopicResponse:
-        """Create or add socialmedia topics.
-        
-        ``POST /api/v2/socialmedia/topics``.
-        Requires the permission ``socialmedia:topic:add``.
-        
-        :param SocialTopicRequest body: body ``body``
-        :return: SocialTopicResponse
-        """
-        return self._call(_OPS['post_socialmedia_topics'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_topics'], (body,), options)
 
     def post_socialmedia_twitter_historical_tweets(self, body: TwitterDataHistoricalTweetRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TwitterDataHistoricalTweetResponse:
-        """Create or add socialmedia twitter historical tweets.
-        
-        ``POST /api/v2/socialmedia/twitter/historical/tweets``.
-        Requires the permission ``socialmedia:twitterDataIngestionRule:add``.
-        
-        :param TwitterDataHistoricalTweetRequest body: body ``body``, required
-        :return: TwitterDataHistoricalTweetResponse
-        """
-        return self._call(_OPS['post_socialmedia_twitter_historical_tweets'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_socialmedia_twitter_historical_tweets'], (body,), options)
 
     def put_socialmedia_escalationrule(self, escalation_rule_id: str, *, body: EscalationRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> EscalationRuleResponse:
-        """Replace one socialmedia escalationrule.
-        
-        ``PUT /api/v2/socialmedia/escalationrules/{escalationRuleId}``.
-        Requires the permission ``socialmedia:escalationRules:edit``.
-        
-        :param str escalation_rule_id: path ``escalationRuleId``, required
-        :param EscalationRuleRequest body: body ``body``
-        :return: EscalationRuleResponse
-        """
-        return self._call(_OPS['put_socialmedia_escalationrule'], (escalation_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_socialmedia_escalationrule'], (escalation_rule_id, body), options)
 
     def put_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id(self, topic_id: str, facebook_ingestion_rule_id: str, *, body: FacebookDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> FacebookDataIngestionRuleResponse:
-        """Replace one dataingestionrules facebook of a socialmedia topic.
-        
-        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/facebook/{facebookIngestionRuleId}``.
-        Requires the permission ``socialmedia:facebookDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str facebook_ingestion_rule_id: path ``facebookIngestionRuleId``, required
-        :param FacebookDataIngestionRuleRequest body: body ``body``
-        :return: FacebookDataIngestionRuleResponse
-        """
-        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_facebook_facebook_ingestion_rule_id'], (topic_id, facebook_ingestion_rule_id, body), options)
 
     def put_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id(self, topic_id: str, google_business_profile_ingestion_rule_id: str, *, body: GoogleBusinessProfileDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> GoogleBusinessProfileDataIngestionRuleResponse:
-        """Replace one dataingestionrules googlebusinessprofile of a socialmedia topic.
-        
-        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/googlebusinessprofile/{googleBusinessProfileIngestionRuleId}``. **Preview.**
-        Requires the permission ``socialmedia:googleBusinessProfileDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str google_business_profile_ingestion_rule_id: path ``googleBusinessProfileIngestionRuleId``, required
-        :param GoogleBusinessProfileDataIngestionRuleRequest body: body ``body``
-        :return: GoogleBusinessProfileDataIngestionRuleResponse
-        """
-        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_googlebusinessprofile_google_business_profile_ingestion_rule_id'], (topic_id, google_business_profile_ingestion_rule_id, body), options)
 
     def put_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id(self, topic_id: str, instagram_ingestion_rule_id: str, *, body: InstagramDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> InstagramDataIngestionRuleResponse:
-        """Replace one dataingestionrules instagram of a socialmedia topic.
-        
-        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/instagram/{instagramIngestionRuleId}``.
-        Requires the permission ``socialmedia:instagramDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str instagram_ingestion_rule_id: path ``instagramIngestionRuleId``, required
-        :param InstagramDataIngestionRuleRequest body: body ``body``
-        :return: InstagramDataIngestionRuleResponse
-        """
-        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_instagram_instagram_ingestion_rule_id'], (topic_id, instagram_ingestion_rule_id, body), options)
 
     def put_socialmedia_topic_dataingestionrules_open_open_id(self, topic_id: str, open_id: str, *, body: OpenDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> OpenDataIngestionRuleResponse:
-        """Replace one dataingestionrules open of a socialmedia topic.
-        
-        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/open/{openId}``.
-        Requires the permission ``socialmedia:openDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str open_id: path ``openId``, required
-        :param OpenDataIngestionRuleRequest body: body ``body``
-        :return: OpenDataIngestionRuleResponse
-        """
-        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_open_open_id'], (topic_id, open_id, body), options)
 
     def put_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id(self, topic_id: str, twitter_ingestion_rule_id: str, *, body: TwitterDataIngestionRuleRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> TwitterDataIngestionRuleResponse:
-        """Replace one dataingestionrules twitter of a socialmedia topic.
-        
-        ``PUT /api/v2/socialmedia/topics/{topicId}/dataingestionrules/twitter/{twitterIngestionRuleId}``.
-        Requires the permission ``socialmedia:twitterDataIngestionRule:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param str twitter_ingestion_rule_id: path ``twitterIngestionRuleId``, required
-        :param TwitterDataIngestionRuleRequest body: body ``body``
-        :return: TwitterDataIngestionRuleResponse
-        """
-        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_socialmedia_topic_dataingestionrules_twitter_twitter_ingestion_rule_id'], (topic_id, twitter_ingestion_rule_id, body), options)
+
+
+_attach_docs(SocialMediaApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import CategoriesEntityListing, CategoryRequest, CommunicationTranslationList, ConversationCategoriesEntityListing, ConversationMetrics, CreateReprocessJobRequest, DeleteProgramResponse, DictionaryFeedback, DictionaryFeedbackEntityListing, EntityListing, GenAIPhrasesJob, GenAIPhrasesJobRequest, GenAIPhrasesJobs, GeneralProgramJob, GeneralProgramJobRequest, GeneralTopicsEntityListing, InsightsSettingsRequest, JsonSearchResponse, ProcessingSettingsRequest, Program, ProgramInsightsSettings, ProgramInsightsSettingsEntityListing, ProgramJob, ProgramJobRequest, ProgramMappingsRequest, ProgramProcessingSettings, ProgramProcessingSettingsEntityListing, ProgramProcessingSettingsPatchResponse, ProgramRequest, ProgramTopicLinksJob, ProgramTranscriptionEngines, ProgramsEntityListing, ReprocessInteractionsByJobIdResponse, ReprocessJobEntityListingResponse, ReprocessJobResponse, SentimentData, SentimentFeedback, SentimentFeedbackEntityListing, SpeechTextAnalyticsConversationSummaryListing, SpeechTextAnalyticsSettingsRequest, SpeechTextAnalyticsSettingsResponse, StaCategory, SupportedDialectsEntityListing, TestTopicPhraseJob, TestTopicPhraseJobRequest, TestTopicPhraseJobs, Topic, TopicJob, TopicJobRequest, TopicRequest, TopicsDefinitionsProgramMappings, TopicsDefinitionsProgramsMappingsEntityListing, TopicsEntityListing, TranscriptSearchRequest, TranscriptUrl, TranscriptUrls, TranscriptionEnginesRequest, TranslateSupportedLanguageList, UnifiedGeneralTopicEntityListing, UnpublishedProgramsEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_speechandtextanalytics_category', 'DELETE', '/api/v2/speechandtextanalytics/categories/{categoryId}', None, (_P('category_id', 'categoryId', 'path', 'str', True),)),
@@ -93,806 +85,211 @@ class SpeechTextAnalyticsApi(_BaseApi):
     _operations = _OPS
 
     def delete_speechandtextanalytics_category(self, category_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one speechandtextanalytics category.
-        
-        ``DELETE /api/v2/speechandtextanalytics/categories/{categoryId}``.
-        Requires the permission ``speechAndTextAnalytics:category:delete``.
-        
-        :param str category_id: path ``categoryId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_speechandtextanalytics_category'], (category_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_speechandtextanalytics_category'], (category_id,), options)
 
     def delete_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id(self, dictionary_feedback_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one speechandtextanalytics dictionaryfeedback.
-        
-        ``DELETE /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``.
-        Requires the permission ``speechAndTextAnalytics:dictionaryterm:delete``.
-        
-        :param str dictionary_feedback_id: path ``dictionaryFeedbackId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id,), options)
 
     def delete_speechandtextanalytics_program(self, program_id: str, *, force_delete: bool | None = None, **options: Unpack[CallOptions]) -> DeleteProgramResponse:
-        """Delete one speechandtextanalytics program.
-        
-        ``DELETE /api/v2/speechandtextanalytics/programs/{programId}``.
-        Requires the permission ``speechAndTextAnalytics:program:delete``.
-        
-        :param str program_id: path ``programId``, required
-        :param bool force_delete: query ``forceDelete``; one of ``True``, ``False``; default ``False``
-        :return: DeleteProgramResponse
-        """
-        return self._call(_OPS['delete_speechandtextanalytics_program'], (program_id, force_delete), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_speechandtextanalytics_program'], (program_id, force_delete), options)
 
     def delete_speechandtextanalytics_reprocessing_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one speechandtextanalytics reprocessing job.
-        
-        ``DELETE /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}``. **Preview.**
-        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:delete``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_speechandtextanalytics_reprocessing_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_speechandtextanalytics_reprocessing_job'], (job_id,), options)
 
     def delete_speechandtextanalytics_sentimentfeedback(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the speechandtextanalytics sentimentfeedback.
-        
-        ``DELETE /api/v2/speechandtextanalytics/sentimentfeedback``.
-        Requires the permission ``speechAndTextAnalytics:feedback:delete``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_speechandtextanalytics_sentimentfeedback'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_speechandtextanalytics_sentimentfeedback'], (), options)
 
     def delete_speechandtextanalytics_sentimentfeedback_sentiment_feedback_id(self, sentiment_feedback_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one speechandtextanalytics sentimentfeedback.
-        
-        ``DELETE /api/v2/speechandtextanalytics/sentimentfeedback/{sentimentFeedbackId}``.
-        Requires the permission ``speechAndTextAnalytics:feedback:delete``.
-        
-        :param str sentiment_feedback_id: path ``sentimentFeedbackId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_speechandtextanalytics_sentimentfeedback_sentiment_feedback_id'], (sentiment_feedback_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_speechandtextanalytics_sentimentfeedback_sentiment_feedback_id'], (sentiment_feedback_id,), options)
 
     def delete_speechandtextanalytics_topic(self, topic_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one speechandtextanalytics topic.
-        
-        ``DELETE /api/v2/speechandtextanalytics/topics/{topicId}``.
-        Requires the permission ``speechAndTextAnalytics:topic:delete``.
-        
-        :param str topic_id: path ``topicId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_speechandtextanalytics_topic'], (topic_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_speechandtextanalytics_topic'], (topic_id,), options)
 
     def get_speechandtextanalytics_categories(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, sort_order: str | None = None, sort_by: str | None = None, ids: list[str] | None = None, **options: Unpack[CallOptions]) -> CategoriesEntityListing:
-        """List speechandtextanalytics categories, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/categories``.
-        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_categories)`` walks every page.
-        Requires the permission ``speechAndTextAnalytics:category:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``; default ``asc``
-        :param str sort_by: query ``sortBy``; one of ``name``, ``description``; default ``name``
-        :param list[str] ids: query ``ids``
-        :return: CategoriesEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_categories'], (page_size, page_number, name, sort_order, sort_by, ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_categories'], (page_size, page_number, name, sort_order, sort_by, ids), options)
 
     def get_speechandtextanalytics_category(self, category_id: str, **options: Unpack[CallOptions]) -> StaCategory:
-        """Get one speechandtextanalytics category.
-        
-        ``GET /api/v2/speechandtextanalytics/categories/{categoryId}``.
-        Requires the permission ``speechAndTextAnalytics:category:view``.
-        
-        :param str category_id: path ``categoryId``, required
-        :return: StaCategory
-        """
-        return self._call(_OPS['get_speechandtextanalytics_category'], (category_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_category'], (category_id,), options)
 
     def get_speechandtextanalytics_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> ConversationMetrics:
-        """Get one speechandtextanalytics conversation.
-        
-        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}``.
-        Requires all of the permissions ``recording:recording:view``, ``speechAndTextAnalytics:data:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: ConversationMetrics
-        """
-        return self._call(_OPS['get_speechandtextanalytics_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_conversation'], (conversation_id,), options)
 
     def get_speechandtextanalytics_conversation_categories(self, conversation_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> ConversationCategoriesEntityListing:
-        """List categories of a speechandtextanalytics conversation, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/categories``.
-        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_conversation_categories)`` walks every page.
-        Requires the permission ``speechAndTextAnalytics:data:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: ConversationCategoriesEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_conversation_categories'], (conversation_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_conversation_categories'], (conversation_id, page_size, page_number), options)
 
     def get_speechandtextanalytics_conversation_communication_transcripturl(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> TranscriptUrl:
-        """Get transcripturl of a communication of a speechandtextanalytics conversation.
-        
-        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/communications/{communicationId}/transcripturl``.
-        Requires all of the permissions ``recording:recording:view``, ``speechAndTextAnalytics:data:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :return: TranscriptUrl
-        """
-        return self._call(_OPS['get_speechandtextanalytics_conversation_communication_transcripturl'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_conversation_communication_transcripturl'], (conversation_id, communication_id), options)
 
     def get_speechandtextanalytics_conversation_communication_transcripturls(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> TranscriptUrls:
-        """Get transcripturls of a communication of a speechandtextanalytics conversation.
-        
-        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/communications/{communicationId}/transcripturls``.
-        Requires any of the permissions ``recording:recording:view``, ``recording:recordingSegment:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :return: TranscriptUrls
-        """
-        return self._call(_OPS['get_speechandtextanalytics_conversation_communication_transcripturls'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_conversation_communication_transcripturls'], (conversation_id, communication_id), options)
 
     def get_speechandtextanalytics_conversation_sentiments(self, conversation_id: str, **options: Unpack[CallOptions]) -> SentimentData:
-        """Get sentiments of a speechandtextanalytics conversation.
-        
-        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/sentiments``.
-        Requires the permission ``speechAndTextAnalytics:sentimentData:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: SentimentData
-        """
-        return self._call(_OPS['get_speechandtextanalytics_conversation_sentiments'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_conversation_sentiments'], (conversation_id,), options)
 
     def get_speechandtextanalytics_conversation_summaries(self, conversation_id: str, **options: Unpack[CallOptions]) -> SpeechTextAnalyticsConversationSummaryListing:
-        """Get summaries of a speechandtextanalytics conversation.
-        
-        ``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/summaries``.
-        Requires the permission ``speechAndTextAnalytics:aiSummary:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: SpeechTextAnalyticsConversationSummaryListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_conversation_summaries'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_conversation_summaries'], (conversation_id,), options)
 
     def get_speechandtextanalytics_dictionaryfeedback(self, *, dialect: str | None = None, transcription_engine: str | None = None, next_page: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DictionaryFeedbackEntityListing:
-        """List speechandtextanalytics dictionaryfeedback, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/dictionaryfeedback``.
-        Pages by ``nextPage``: ``paginate(api.get_speechandtextanalytics_dictionaryfeedback)`` walks every page.
-        Requires the permission ``speechAndTextAnalytics:dictionaryterm:view``.
-        
-        :param str dialect: query ``dialect``
-        :param str transcription_engine: query ``transcriptionEngine``; one of ``Genesys``, ``GenesysExtended``
-        :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``; default ``500``
-        :return: DictionaryFeedbackEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_dictionaryfeedback'], (dialect, transcription_engine, next_page, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_dictionaryfeedback'], (dialect, transcription_engine, next_page, page_size), options)
 
     def get_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id(self, dictionary_feedback_id: str, **options: Unpack[CallOptions]) -> DictionaryFeedback:
-        """Get one speechandtextanalytics dictionaryfeedback.
-        
-        ``GET /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``.
-        Requires the permission ``speechAndTextAnalytics:dictionaryterm:view``.
-        
-        :param str dictionary_feedback_id: path ``dictionaryFeedbackId``, required
-        :return: DictionaryFeedback
-        """
-        return self._call(_OPS['get_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id,), options)
 
     def get_speechandtextanalytics_program(self, program_id: str, **options: Unpack[CallOptions]) -> Program:
-        """Get one speechandtextanalytics program.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/{programId}``.
-        Requires the permission ``speechAndTextAnalytics:program:view``.
-        
-        :param str program_id: path ``programId``, required
-        :return: Program
-        """
-        return self._call(_OPS['get_speechandtextanalytics_program'], (program_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_program'], (program_id,), options)
 
     def get_speechandtextanalytics_program_mappings(self, program_id: str, **options: Unpack[CallOptions]) -> TopicsDefinitionsProgramMappings:
-        """Get mappings of a speechandtextanalytics program.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/{programId}/mappings``.
-        Requires the permission ``speechAndTextAnalytics:program:view``.
-        
-        :param str program_id: path ``programId``, required
-        :return: TopicsDefinitionsProgramMappings
-        """
-        return self._call(_OPS['get_speechandtextanalytics_program_mappings'], (program_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_program_mappings'], (program_id,), options)
 
     def get_speechandtextanalytics_program_settings_insights(self, program_id: str, **options: Unpack[CallOptions]) -> ProgramInsightsSettings:
-        """Get settings insights of a speechandtextanalytics program.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/{programId}/settings/insights``.
-        Requires all of the permissions ``speechAndTextAnalytics:program:view``, ``speechAndTextAnalytics:insightsSettings:view``.
-        
-        :param str program_id: path ``programId``, required
-        :return: ProgramInsightsSettings
-        """
-        return self._call(_OPS['get_speechandtextanalytics_program_settings_insights'], (program_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_program_settings_insights'], (program_id,), options)
 
     def get_speechandtextanalytics_program_settings_processing(self, program_id: str, **options: Unpack[CallOptions]) -> ProgramProcessingSettings:
-        """Get settings processing of a speechandtextanalytics program.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/{programId}/settings/processing``.
-        
-        :param str program_id: path ``programId``, required
-        :return: ProgramProcessingSettings
-        """
-        return self._call(_OPS['get_speechandtextanalytics_program_settings_processing'], (program_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_program_settings_processing'], (program_id,), options)
 
     def get_speechandtextanalytics_program_transcriptionengines(self, program_id: str, **options: Unpack[CallOptions]) -> ProgramTranscriptionEngines:
-        """Get transcriptionengines of a speechandtextanalytics program.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/{programId}/transcriptionengines``.
-        Requires the permission ``speechAndTextAnalytics:program:view``.
-        
-        :param str program_id: path ``programId``, required
-        :return: ProgramTranscriptionEngines
-        """
-        return self._call(_OPS['get_speechandtextanalytics_program_transcriptionengines'], (program_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_program_transcriptionengines'], (program_id,), options)
 
     def get_speechandtextanalytics_programs(self, *, next_page: str | None = None, page_size: int | None = None, state: str | None = None, name: str | None = None, ids: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> ProgramsEntityListing:
-        """List speechandtextanalytics programs, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/programs``.
-        Pages by ``nextPage``: ``paginate(api.get_speechandtextanalytics_programs)`` walks every page.
-        Requires the permission ``speechAndTextAnalytics:program:view``.
-        
-        :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``; default ``20``
-        :param str state: query ``state``; one of ``Latest``, ``Published``
-        :param str name: query ``name``
-        :param list[str] ids: query ``ids``
-        :param str sort_by: query ``sortBy``; one of ``name``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
-        :return: ProgramsEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs'], (next_page, page_size, state, name, ids, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs'], (next_page, page_size, state, name, ids, sort_by, sort_order), options)
 
     def get_speechandtextanalytics_programs_general_job(self, job_id: str, **options: Unpack[CallOptions]) -> GeneralProgramJob:
-        """Get one speechandtextanalytics programs general job.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/general/jobs/{jobId}``.
-        Requires all of the permissions ``speechAndTextAnalytics:program:add``, ``speechAndTextAnalytics:program:edit``, ``speechAndTextAnalytics:topic:add``, ``speechAndTextAnalytics:topic:edit``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: GeneralProgramJob
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs_general_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs_general_job'], (job_id,), options)
 
     def get_speechandtextanalytics_programs_mappings(self, *, next_page: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> TopicsDefinitionsProgramsMappingsEntityListing:
-        """List speechandtextanalytics programs mappings, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/mappings``.
-        Pages by ``nextPage``: ``paginate(api.get_speechandtextanalytics_programs_mappings)`` walks every page.
-        Requires the permission ``speechAndTextAnalytics:program:view``.
-        
-        :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``; default ``20``
-        :return: TopicsDefinitionsProgramsMappingsEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs_mappings'], (next_page, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs_mappings'], (next_page, page_size), options)
 
     def get_speechandtextanalytics_programs_publishjob(self, job_id: str, **options: Unpack[CallOptions]) -> ProgramJob:
-        """Get one speechandtextanalytics programs publishjob.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/publishjobs/{jobId}``.
-        Requires the permission ``speechAndTextAnalytics:program:publish``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: ProgramJob
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs_publishjob'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs_publishjob'], (job_id,), options)
 
     def get_speechandtextanalytics_programs_settings_insights(self, *, page_size: int | None = None, page_number: int | None = None, program_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> ProgramInsightsSettingsEntityListing:
-        """List speechandtextanalytics programs settings insights, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/settings/insights``.
-        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_programs_settings_insights)`` walks every page.
-        Requires all of the permissions ``speechAndTextAnalytics:program:view``, ``speechAndTextAnalytics:insightsSettings:view``.
-        
-        :param int page_size: query ``pageSize``; default ``100``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] program_ids: query ``programIds``
-        :return: ProgramInsightsSettingsEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs_settings_insights'], (page_size, page_number, program_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs_settings_insights'], (page_size, page_number, program_ids), options)
 
     def get_speechandtextanalytics_programs_settings_processing(self, *, page_size: int | None = None, page_number: int | None = None, program_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> ProgramProcessingSettingsEntityListing:
-        """List speechandtextanalytics programs settings processing, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/settings/processing``.
-        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_programs_settings_processing)`` walks every page.
-        
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param list[str] program_ids: query ``programIds``
-        :return: ProgramProcessingSettingsEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs_settings_processing'], (page_size, page_number, program_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs_settings_processing'], (page_size, page_number, program_ids), options)
 
     def get_speechandtextanalytics_programs_topiclinks_job(self, job_id: str, **options: Unpack[CallOptions]) -> ProgramTopicLinksJob:
-        """Get one speechandtextanalytics programs topiclinks job.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/topiclinks/jobs/{jobId}``.
-        Requires the permission ``speechAndTextAnalytics:program:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: ProgramTopicLinksJob
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs_topiclinks_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs_topiclinks_job'], (job_id,), options)
 
     def get_speechandtextanalytics_programs_transcriptionengines_dialects(self, **options: Unpack[CallOptions]) -> SupportedDialectsEntityListing:
-        """Get speechandtextanalytics programs transcriptionengines dialects.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/transcriptionengines/dialects``.
-        Requires no permission.
-        
-        :return: SupportedDialectsEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs_transcriptionengines_dialects'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs_transcriptionengines_dialects'], (), options)
 
     def get_speechandtextanalytics_programs_unpublished(self, *, next_page: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> UnpublishedProgramsEntityListing:
-        """List speechandtextanalytics programs unpublished, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/programs/unpublished``.
-        Pages by ``nextPage``: ``paginate(api.get_speechandtextanalytics_programs_unpublished)`` walks every page.
-        Requires the permission ``speechAndTextAnalytics:program:view``.
-        
-        :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``; default ``20``
-        :return: UnpublishedProgramsEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_programs_unpublished'], (next_page, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_programs_unpublished'], (next_page, page_size), options)
 
     def get_speechandtextanalytics_reprocessing_job(self, job_id: str, **options: Unpack[CallOptions]) -> ReprocessJobResponse:
-        """Get one speechandtextanalytics reprocessing job.
-        
-        ``GET /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}``. **Preview.**
-        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: ReprocessJobResponse
-        """
-        return self._call(_OPS['get_speechandtextanalytics_reprocessing_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_reprocessing_job'], (job_id,), options)
 
     def get_speechandtextanalytics_reprocessing_job_interactions(self, job_id: str, **options: Unpack[CallOptions]) -> ReprocessInteractionsByJobIdResponse:
-        """Get interactions of a speechandtextanalytics reprocessing job.
-        
-        ``GET /api/v2/speechandtextanalytics/reprocessing/jobs/{jobId}/interactions``. **Preview.**
-        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: ReprocessInteractionsByJobIdResponse
-        """
-        return self._call(_OPS['get_speechandtextanalytics_reprocessing_job_interactions'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_reprocessing_job_interactions'], (job_id,), options)
 
     def get_speechandtextanalytics_reprocessing_jobs(self, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> ReprocessJobEntityListingResponse:
-        """List speechandtextanalytics reprocessing jobs, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/reprocessing/jobs``. **Preview.**
-        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_reprocessing_jobs)`` walks every page.
-        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:view``.
-        
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
-        :param str name: query ``name``
-        :return: ReprocessJobEntityListingResponse
-        """
-        return self._call(_OPS['get_speechandtextanalytics_reprocessing_jobs'], (page_size, page_number, sort_order, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_reprocessing_jobs'], (page_size, page_number, sort_order, name), options)
 
     def get_speechandtextanalytics_sentiment_dialects(self, **options: Unpack[CallOptions]) -> EntityListing:
-        """Get speechandtextanalytics sentiment dialects.
-        
-        ``GET /api/v2/speechandtextanalytics/sentiment/dialects``.
-        Requires no permission.
-        
-        :return: EntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_sentiment_dialects'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_sentiment_dialects'], (), options)
 
     def get_speechandtextanalytics_sentimentfeedback(self, *, dialect: str | None = None, **options: Unpack[CallOptions]) -> SentimentFeedbackEntityListing:
-        """Get speechandtextanalytics sentimentfeedback.
-        
-        ``GET /api/v2/speechandtextanalytics/sentimentfeedback``.
-        Requires the permission ``speechAndTextAnalytics:feedback:view``.
-        
-        :param str dialect: query ``dialect``
-        :return: SentimentFeedbackEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_sentimentfeedback'], (dialect,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_sentimentfeedback'], (dialect,), options)
 
     def get_speechandtextanalytics_settings(self, **options: Unpack[CallOptions]) -> SpeechTextAnalyticsSettingsResponse:
-        """Get speechandtextanalytics settings.
-        
-        ``GET /api/v2/speechandtextanalytics/settings``.
-        Requires the permission ``speechAndTextAnalytics:settings:view``.
-        
-        :return: SpeechTextAnalyticsSettingsResponse
-        """
-        return self._call(_OPS['get_speechandtextanalytics_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_settings'], (), options)
 
     def get_speechandtextanalytics_topic(self, topic_id: str, **options: Unpack[CallOptions]) -> Topic:
-        """Get one speechandtextanalytics topic.
-        
-        ``GET /api/v2/speechandtextanalytics/topics/{topicId}``.
-        Requires the permission ``speechAndTextAnalytics:topic:view``.
-        
-        :param str topic_id: path ``topicId``, required
-        :return: Topic
-        """
-        return self._call(_OPS['get_speechandtextanalytics_topic'], (topic_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_topic'], (topic_id,), options)
 
     def get_speechandtextanalytics_topics(self, *, next_page: str | None = None, page_size: int | None = None, page_number: int | None = None, state: str | None = None, name: str | None = None, ids: list[str] | None = None, dialects: list[str] | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> TopicsEntityListing:
-        """List speechandtextanalytics topics, one page per call.
-        
-        ``GET /api/v2/speechandtextanalytics/topics``.
-        Pages by ``pageNumber``: ``paginate(api.get_speechandtextanalytics_topics)`` walks every page.
-        Requires the permission ``speechAndTextAnalytics:topic:view``.
-        
-        :param str next_page: query ``nextPage``
-        :param int page_size: query ``pageSize``; default ``20``
-        :param int page_number: query ``pageNumber``
-        :param str state: query ``state``; one of ``latest``, ``published``
-        :param str name: query ``name``
-        :param list[str] ids: query ``ids``
-        :param list[str] dialects: query ``dialects``; each one of ``en-US``, ``es-US``, ``en-AU``, ``en-GB``, ``en-ZA``, ``es-ES``, ``en-IN``, ``fr-FR``, ``fr-CA``, ``it-IT``, ``de-DE``, ``pt-BR``, ``pl-PL``, ``pt-PT``, ``nl-NL``, ``ko-KR``
-        :param str sort_by: query ``sortBy``; one of ``name``, ``matchingType``
-        :param str sort_order: query ``sortOrder``; one of ``asc``, ``desc``
-        :return: TopicsEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_topics'], (next_page, page_size, page_number, state, name, ids, dialects, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_topics'], (next_page, page_size, page_number, state, name, ids, dialects, sort_by, sort_order), options)
 
     def get_speechandtextanalytics_topics_dialects(self, **options: Unpack[CallOptions]) -> EntityListing:
-        """Get speechandtextanalytics topics dialects.
-        
-        ``GET /api/v2/speechandtextanalytics/topics/dialects``.
-        Requires no permission.
-        
-        :return: EntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_topics_dialects'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_topics_dialects'], (), options)
 
     def get_speechandtextanalytics_topics_general(self, *, dialect: str | None = None, **options: Unpack[CallOptions]) -> GeneralTopicsEntityListing:
-        """Get speechandtextanalytics topics general.
-        
-        ``GET /api/v2/speechandtextanalytics/topics/general``.
-        Requires the permission ``speechAndTextAnalytics:topic:view``.
-        
-        :param str dialect: query ``dialect``; one of ``ar-001``, ``ar-AE``, ``ar-BH``, ``ar-EG``, ``ar-IL``, ``ar-SA``, ``ar-TN``, ``da-DK``, ``de-CH``, ``de-DE``, ``en-AU``, ``en-GB``, ``en-HK``, ``en-IE``, ``en-IN``, ``en-NZ``, ``en-SG``, ``en-US``, ``en-ZA``, ``es-ES``, ``es-US``, ``fi-FI``, ``fr-CA``, ``fr-FR``, ``he-IL``, ``hi-IN``, ``it-IT``, ``ja-JP``, ``ko-KR``, ``nb-NO``, ``nl-NL``, ``pl-PL``, ``pt-BR``, ``pt-PT``, ``sv-SE``, ``tr-TR``, ``zh-CN``, ``zh-HK``, ``zh-TW``, ``zu-ZA``
-        :return: GeneralTopicsEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_topics_general'], (dialect,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_topics_general'], (dialect,), options)
 
     def get_speechandtextanalytics_topics_general_status(self, *, dialect: str | None = None, **options: Unpack[CallOptions]) -> UnifiedGeneralTopicEntityListing:
-        """Get speechandtextanalytics topics general status.
-        
-        ``GET /api/v2/speechandtextanalytics/topics/general/status``.
-        Requires the permission ``speechAndTextAnalytics:topic:view``.
-        
-        :param str dialect: query ``dialect``; one of ``ar-001``, ``ar-AE``, ``ar-BH``, ``ar-EG``, ``ar-IL``, ``ar-SA``, ``ar-TN``, ``da-DK``, ``de-CH``, ``de-DE``, ``en-AU``, ``en-GB``, ``en-HK``, ``en-IE``, ``en-IN``, ``en-NZ``, ``en-SG``, ``en-US``, ``en-ZA``, ``es-ES``, ``es-US``, ``fi-FI``, ``fr-CA``, ``fr-FR``, ``he-IL``, ``hi-IN``, ``it-IT``, ``ja-JP``, ``ko-KR``, ``nb-NO``, ``nl-NL``, ``pl-PL``, ``pt-BR``, ``pt-PT``, ``sv-SE``, ``tr-TR``, ``zh-CN``, ``zh-HK``, ``zh-TW``, ``zu-ZA``
-        :return: UnifiedGeneralTopicEntityListing
-        """
-        return self._call(_OPS['get_speechandtextanalytics_topics_general_status'], (dialect,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_topics_general_status'], (dialect,), options)
 
     def get_speechandtextanalytics_topics_generatedphrases_job(self, job_id: str, **options: Unpack[CallOptions]) -> GenAIPhrasesJob:
-        """Get one speechandtextanalytics topics generatedphrases job.
-        
-        ``GET /api/v2/speechandtextanalytics/topics/generatedphrases/jobs/{jobId}``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: GenAIPhrasesJob
-        """
-        return self._call(_OPS['get_speechandtextanalytics_topics_generatedphrases_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_topics_generatedphrases_job'], (job_id,), options)
 
     def get_speechandtextanalytics_topics_publishjob(self, job_id: str, **options: Unpack[CallOptions]) -> TopicJob:
-        """Get one speechandtextanalytics topics publishjob.
-        
-        ``GET /api/v2/speechandtextanalytics/topics/publishjobs/{jobId}``.
-        Requires the permission ``speechAndTextAnalytics:topic:publish``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: TopicJob
-        """
-        return self._call(_OPS['get_speechandtextanalytics_topics_publishjob'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_topics_publishjob'], (job_id,), options)
 
     def get_speechandtextanalytics_topics_testphrase_job(self, job_id: str, **options: Unpack[CallOptions]) -> TestTopicPhraseJob:
-        """Get one speechandtextanalytics topics testphrase job.
-        
-        ``GET /api/v2/speechandtextanalytics/topics/testphrase/jobs/{jobId}``.
-        Requires the permission ``speechAndTextAnalytics:topic:testPhrase``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: TestTopicPhraseJob
-        """
-        return self._call(_OPS['get_speechandtextanalytics_topics_testphrase_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_topics_testphrase_job'], (job_id,), options)
 
     def get_speechandtextanalytics_translations_language_conversation(self, language_id: str, conversation_id: str, *, communication_id: str | None = None, recording_id: str | None = None, **options: Unpack[CallOptions]) -> CommunicationTranslationList:
-        """Get one conversation of a speechandtextanalytics translations language.
-        
-        ``GET /api/v2/speechandtextanalytics/translations/languages/{languageId}/conversations/{conversationId}``.
-        Requires the permission ``speechAndTextAnalytics:translation:view``.
-        
-        :param str language_id: path ``languageId``, required
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: query ``communicationId``
-        :param str recording_id: query ``recordingId``
-        :return: CommunicationTranslationList
-        """
-        return self._call(_OPS['get_speechandtextanalytics_translations_language_conversation'], (language_id, conversation_id, communication_id, recording_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_translations_language_conversation'], (language_id, conversation_id, communication_id, recording_id), options)
 
     def get_speechandtextanalytics_translations_languages(self, **options: Unpack[CallOptions]) -> TranslateSupportedLanguageList:
-        """Get speechandtextanalytics translations languages.
-        
-        ``GET /api/v2/speechandtextanalytics/translations/languages``.
-        Requires the permission ``speechAndTextAnalytics:translation:view``.
-        
-        :return: TranslateSupportedLanguageList
-        """
-        return self._call(_OPS['get_speechandtextanalytics_translations_languages'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_speechandtextanalytics_translations_languages'], (), options)
 
     def patch_speechandtextanalytics_program_settings_processing(self, program_id: str, body: ProcessingSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ProgramProcessingSettingsPatchResponse:
-        """Change fields of the settings processing of a speechandtextanalytics program.
-        
-        ``PATCH /api/v2/speechandtextanalytics/programs/{programId}/settings/processing``.
-        
-        :param str program_id: path ``programId``, required
-        :param ProcessingSettingsRequest body: body ``body``, required
-        :return: ProgramProcessingSettingsPatchResponse
-        """
-        return self._call(_OPS['patch_speechandtextanalytics_program_settings_processing'], (program_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_speechandtextanalytics_program_settings_processing'], (program_id, body), options)
 
     def patch_speechandtextanalytics_settings(self, body: SpeechTextAnalyticsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SpeechTextAnalyticsSettingsResponse:
-        """Change fields of the speechandtextanalytics settings.
-        
-        ``PATCH /api/v2/speechandtextanalytics/settings``.
-        Requires the permission ``speechAndTextAnalytics:settings:edit``.
-        
-        :param SpeechTextAnalyticsSettingsRequest body: body ``body``, required
-        :return: SpeechTextAnalyticsSettingsResponse
-        """
-        return self._call(_OPS['patch_speechandtextanalytics_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_speechandtextanalytics_settings'], (body,), options)
 
     def post_speechandtextanalytics_categories(self, body: CategoryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> StaCategory:
-        """Create or add speechandtextanalytics categories.
-        
-        ``POST /api/v2/speechandtextanalytics/categories``.
-        Requires the permission ``speechAndTextAnalytics:category:add``.
-        
-        :param CategoryRequest body: body ``body``, required
-        :return: StaCategory
-        """
-        return self._call(_OPS['post_speechandtextanalytics_categories'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_categories'], (body,), options)
 
     def post_speechandtextanalytics_dictionaryfeedback(self, body: DictionaryFeedback | dict[str, Any], **options: Unpack[CallOptions]) -> DictionaryFeedback:
-        """Request speechandtextanalytics dictionaryfeedback.
-        
-        ``POST /api/v2/speechandtextanalytics/dictionaryfeedback``.
-        Requires the permission ``speechAndTextAnalytics:dictionaryterm:add``.
-        
-        :param DictionaryFeedback body: body ``body``, required
-        :return: DictionaryFeedback
-        """
-        return self._call(_OPS['post_speechandtextanalytics_dictionaryfeedback'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_dictionaryfeedback'], (body,), options)
 
     def post_speechandtextanalytics_programs(self, body: ProgramRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Program:
-        """Create or add speechandtextanalytics programs.
-        
-        ``POST /api/v2/speechandtextanalytics/programs``.
-        Requires the permission ``speechAndTextAnalytics:program:add``.
-        
-        :param ProgramRequest body: body ``body``, required
-        :return: Program
-        """
-        return self._call(_OPS['post_speechandtextanalytics_programs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_programs'], (body,), options)
 
     def post_speechandtextanalytics_programs_general_jobs(self, body: GeneralProgramJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GeneralProgramJob:
-        """Create or add speechandtextanalytics programs general jobs.
-        
-        ``POST /api/v2/speechandtextanalytics/programs/general/jobs``.
-        Requires all of the permissions ``speechAndTextAnalytics:program:add``, ``speechAndTextAnalytics:program:edit``, ``speechAndTextAnalytics:topic:add``, ``speechAndTextAnalytics:topic:edit``.
-        
-        :param GeneralProgramJobRequest body: body ``body``, required
-        :return: GeneralProgramJob
-        """
-        return self._call(_OPS['post_speechandtextanalytics_programs_general_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_programs_general_jobs'], (body,), options)
 
     def post_speechandtextanalytics_programs_publishjobs(self, body: ProgramJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ProgramJob:
-        """Create or add speechandtextanalytics programs publishjobs.
-        
-        ``POST /api/v2/speechandtextanalytics/programs/publishjobs``.
-        Requires the permission ``speechAndTextAnalytics:program:publish``.
-        
-        :param ProgramJobRequest body: body ``body``, required
-        :return: ProgramJob
-        """
-        return self._call(_OPS['post_speechandtextanalytics_programs_publishjobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_programs_publishjobs'], (body,), options)
 
     def post_speechandtextanalytics_reprocessing_jobs(self, body: CreateReprocessJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ReprocessJobResponse:
-        """Create or add speechandtextanalytics reprocessing jobs.
-        
-        ``POST /api/v2/speechandtextanalytics/reprocessing/jobs``. **Preview.**
-        Requires the permission ``speechAndTextAnalytics:reprocessInteractions:add``.
-        
-        :param CreateReprocessJobRequest body: body ``body``, required
-        :return: ReprocessJobResponse
-        """
-        return self._call(_OPS['post_speechandtextanalytics_reprocessing_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_reprocessing_jobs'], (body,), options)
 
     def post_speechandtextanalytics_sentimentfeedback(self, body: SentimentFeedback | dict[str, Any], **options: Unpack[CallOptions]) -> SentimentFeedback:
-        """Request speechandtextanalytics sentimentfeedback.
-        
-        ``POST /api/v2/speechandtextanalytics/sentimentfeedback``.
-        Requires the permission ``speechAndTextAnalytics:feedback:add``.
-        
-        :param SentimentFeedback body: body ``body``, required
-        :return: SentimentFeedback
-        """
-        return self._call(_OPS['post_speechandtextanalytics_sentimentfeedback'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_sentimentfeedback'], (body,), options)
 
     def post_speechandtextanalytics_topics(self, body: TopicRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Topic:
-        """Create or add speechandtextanalytics topics.
-        
-        ``POST /api/v2/speechandtextanalytics/topics``.
-        Requires the permission ``speechAndTextAnalytics:topic:add``.
-        
-        :param TopicRequest body: body ``body``, required
-        :return: Topic
-        """
-        return self._call(_OPS['post_speechandtextanalytics_topics'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_topics'], (body,), options)
 
     def post_speechandtextanalytics_topics_generatedphrases_jobs(self, body: GenAIPhrasesJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> GenAIPhrasesJobs:
-        """Create or add speechandtextanalytics topics generatedphrases jobs.
-        
-        ``POST /api/v2/speechandtextanalytics/topics/generatedphrases/jobs``.
-        
-        :param GenAIPhrasesJobRequest body: body ``body``, required
-        :return: GenAIPhrasesJobs
-        """
-        return self._call(_OPS['post_speechandtextanalytics_topics_generatedphrases_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_topics_generatedphrases_jobs'], (body,), options)
 
     def post_speechandtextanalytics_topics_publishjobs(self, body: TopicJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TopicJob:
-        """Create or add speechandtextanalytics topics publishjobs.
-        
-        ``POST /api/v2/speechandtextanalytics/topics/publishjobs``.
-        Requires the permission ``speechAndTextAnalytics:topic:publish``.
-        
-        :param TopicJobRequest body: body ``body``, required
-        :return: TopicJob
-        """
-        return self._call(_OPS['post_speechandtextanalytics_topics_publishjobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_topics_publishjobs'], (body,), options)
 
     def post_speechandtextanalytics_topics_testphrase_jobs(self, body: TestTopicPhraseJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TestTopicPhraseJobs:
-        """Create or add speechandtextanalytics topics testphrase jobs.
-        
-        ``POST /api/v2/speechandtextanalytics/topics/testphrase/jobs``.
-        Requires the permission ``speechAndTextAnalytics:topic:testPhrase``.
-        
-        :param TestTopicPhraseJobRequest body: body ``body``, required
-        :return: TestTopicPhraseJobs
-        """
-        return self._call(_OPS['post_speechandtextanalytics_topics_testphrase_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_topics_testphrase_jobs'], (body,), options)
 
     def post_speechandtextanalytics_transcripts_search(self, body: TranscriptSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> JsonSearchResponse:
-        """Search speechandtextanalytics transcripts.
-        
-        ``POST /api/v2/speechandtextanalytics/transcripts/search``.
-        Requires any of the permissions ``analytics:conversationDetail:view``, ``recording:recording:view``, ``recording:recordingSegment:view``.
-        
-        :param TranscriptSearchRequest body: body ``body``, required
-        :return: JsonSearchResponse
-        """
-        return self._call(_OPS['post_speechandtextanalytics_transcripts_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_speechandtextanalytics_transcripts_search'], (body,), options)
 
     def put_speechandtextanalytics_category(self, category_id: str, body: CategoryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> StaCategory:
-        """Replace one speechandtextanalytics category.
-        
-        ``PUT /api/v2/speechandtextanalytics/categories/{categoryId}``.
-        Requires the permission ``speechAndTextAnalytics:category:edit``.
-        
-        :param str category_id: path ``categoryId``, required
-        :param CategoryRequest body: body ``body``, required
-        :return: StaCategory
-        """
-        return self._call(_OPS['put_speechandtextanalytics_category'], (category_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_speechandtextanalytics_category'], (category_id, body), options)
 
     def put_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id(self, dictionary_feedback_id: str, *, body: DictionaryFeedback | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> DictionaryFeedback:
-        """Replace one speechandtextanalytics dictionaryfeedback.
-        
-        ``PUT /api/v2/speechandtextanalytics/dictionaryfeedback/{dictionaryFeedbackId}``.
-        Requires the permission ``speechAndTextAnalytics:dictionaryterm:edit``.
-        
-        :param str dictionary_feedback_id: path ``dictionaryFeedbackId``, required
-        :param DictionaryFeedback body: body ``body``
-        :return: DictionaryFeedback
-        """
-        return self._call(_OPS['put_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_speechandtextanalytics_dictionaryfeedback_dictionary_feedback_id'], (dictionary_feedback_id, body), options)
 
     def put_speechandtextanalytics_program(self, program_id: str, body: ProgramRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Program:
-        """Replace one speechandtextanalytics program.
-        
-        ``PUT /api/v2/speechandtextanalytics/programs/{programId}``.
-        Requires the permission ``speechAndTextAnalytics:program:edit``.
-        
-        :param str program_id: path ``programId``, required
-        :param ProgramRequest body: body ``body``, required
-        :return: Program
-        """
-        return self._call(_OPS['put_speechandtextanalytics_program'], (program_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_speechandtextanalytics_program'], (program_id, body), options)
 
     def put_speechandtextanalytics_program_mappings(self, program_id: str, body: ProgramMappingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TopicsDefinitionsProgramMappings:
-        """Replace the mappings of a speechandtextanalytics program.
-        
-        ``PUT /api/v2/speechandtextanalytics/programs/{programId}/mappings``.
-        Requires the permission ``speechAndTextAnalytics:program:edit``.
-        
-        :param str program_id: path ``programId``, required
-        :param ProgramMappingsRequest body: body ``body``, required
-        :return: TopicsDefinitionsProgramMappings
-        """
-        return self._call(_OPS['put_speechandtextanalytics_program_mappings'], (program_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_speechandtextanalytics_program_mappings'], (program_id, body), options)
 
     def put_speechandtextanalytics_program_settings_insights(self, program_id: str, body: InsightsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ProgramInsightsSettings:
-        """Replace the settings insights of a speechandtextanalytics program.
-        
-        ``PUT /api/v2/speechandtextanalytics/programs/{programId}/settings/insights``.
-        Requires all of the permissions ``speechAndTextAnalytics:program:edit``, ``speechAndTextAnalytics:insightsSettings:edit``.
-        
-        :param str program_id: path ``programId``, required
-        :param InsightsSettingsRequest body: body ``body``, required
-        :return: ProgramInsightsSettings
-        """
-        return self._call(_OPS['put_speechandtextanalytics_program_settings_insights'], (program_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_speechandtextanalytics_program_settings_insights'], (program_id, body), options)
 
     def put_speechandtextanalytics_program_transcriptionengines(self, program_id: str, body: TranscriptionEnginesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ProgramTranscriptionEngines:
-        """Replace the transcriptionengines of a speechandtextanalytics program.
-        
-        ``PUT /api/v2/speechandtextanalytics/programs/{programId}/transcriptionengines``.
-        Requires the permission ``speechAndTextAnalytics:program:edit``.
-        
-        :param str program_id: path ``programId``, required
-        :param TranscriptionEnginesRequest body: body ``body``, required
-        :return: ProgramTranscriptionEngines
-        """
-        return self._call(_OPS['put_speechandtextanalytics_program_transcriptionengines'], (program_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_speechandtextanalytics_program_transcriptionengines'], (program_id, body), options)
 
     def put_speechandtextanalytics_settings(self, body: SpeechTextAnalyticsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SpeechTextAnalyticsSettingsResponse:
-        """Replace the speechandtextanalytics settings.
-        
-        ``PUT /api/v2/speechandtextanalytics/settings``.
-        Requires the permission ``speechAndTextAnalytics:settings:edit``.
-        
-        :param SpeechTextAnalyticsSettingsRequest body: body ``body``, required
-        :return: SpeechTextAnalyticsSettingsResponse
-        """
-        return self._call(_OPS['put_speechandtextanalytics_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_speechandtextanalytics_settings'], (body,), options)
 
     def put_speechandtextanalytics_topic(self, topic_id: str, body: TopicRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Topic:
-        """Replace one speechandtextanalytics topic.
-        
-        ``PUT /api/v2/speechandtextanalytics/topics/{topicId}``.
-        Requires the permission ``speechAndTextAnalytics:topic:edit``.
-        
-        :param str topic_id: path ``topicId``, required
-        :param TopicRequest body: body ``body``, required
-        :return: Topic
-        """
-        return self._call(_OPS['put_speechandtextanalytics_topic'], (topic_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_speechandtextanalytics_topic'], (topic_id, body), options)
+
+
+_attach_docs(SpeechTextAnalyticsApi, __file__)

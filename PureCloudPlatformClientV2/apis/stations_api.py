@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Station, StationEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_station_associateduser', 'DELETE', '/api/v2/stations/{stationId}/associateduser', None, (_P('station_id', 'stationId', 'path', 'str', True),)),
@@ -27,42 +19,13 @@ class StationsApi(_BaseApi):
     _operations = _OPS
 
     def delete_station_associateduser(self, station_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the associateduser of a station.
-        
-        ``DELETE /api/v2/stations/{stationId}/associateduser``.
-        Requires the permission ``telephony:station:disassociate``.
-        
-        :param str station_id: path ``stationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_station_associateduser'], (station_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_station_associateduser'], (station_id,), options)
 
     def get_station(self, station_id: str, **options: Unpack[CallOptions]) -> Station:
-        """Get one station.
-        
-        ``GET /api/v2/stations/{stationId}``.
-        Requires no permission.
-        
-        :param str station_id: path ``stationId``, required
-        :return: Station
-        """
-        return self._call(_OPS['get_station'], (station_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_station'], (station_id,), options)
 
     def get_stations(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, name: str | None = None, user_selectable: str | None = None, web_rtc_user_id: str | None = None, id: str | None = None, line_appearance_id: str | None = None, **options: Unpack[CallOptions]) -> StationEntityListing:
-        """List stations, one page per call.
-        
-        ``GET /api/v2/stations``.
-        Pages by ``pageNumber``: ``paginate(api.get_stations)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str name: query ``name``
-        :param str user_selectable: query ``userSelectable``
-        :param str web_rtc_user_id: query ``webRtcUserId``
-        :param str id: query ``id``
-        :param str line_appearance_id: query ``lineAppearanceId``
-        :return: StationEntityListing
-        """
-        return self._call(_OPS['get_stations'], (page_size, page_number, sort_by, name, user_selectable, web_rtc_user_id, id, line_appearance_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_stations'], (page_size, page_number, sort_by, name, user_selectable, web_rtc_user_id, id, line_appearance_id), options)
+
+
+_attach_docs(StationsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import JsonNodeSearchResponse, SearchRequest, SuggestSearchRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_search', 'GET', '/api/v2/search', 'JsonNodeSearchResponse', (_P('q64', 'q64', 'query', 'str', True), _P('expand', 'expand', 'query', 'list[str]'), _P('profile', 'profile', 'query', 'bool'),)),
@@ -28,51 +20,16 @@ class SuggestApi(_BaseApi):
     _operations = _OPS
 
     def get_search(self, q64: str, *, expand: list[str] | None = None, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Get search.
-        
-        ``GET /api/v2/search``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``, ``images``, ``addressVerificationDetails``
-        :param bool profile: query ``profile``; default ``True``
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['get_search'], (q64, expand, profile), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_search'], (q64, expand, profile), options)
 
     def get_search_suggest(self, q64: str, *, expand: list[str] | None = None, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Get search suggest.
-        
-        ``GET /api/v2/search/suggest``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``, ``images``, ``addressVerificationDetails``
-        :param bool profile: query ``profile``; default ``True``
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['get_search_suggest'], (q64, expand, profile), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_search_suggest'], (q64, expand, profile), options)
 
     def post_search(self, body: SearchRequest | dict[str, Any], *, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Search the API root.
-        
-        ``POST /api/v2/search``.
-        Requires the permission ``directory:user:view``.
-        
-        :param SearchRequest body: body ``body``, required
-        :param bool profile: query ``profile``; default ``True``
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['post_search'], (body, profile), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_search'], (body, profile), options)
 
     def post_search_suggest(self, body: SuggestSearchRequest | dict[str, Any], *, profile: bool | None = None, **options: Unpack[CallOptions]) -> JsonNodeSearchResponse:
-        """Request search suggest.
-        
-        ``POST /api/v2/search/suggest``.
-        Requires the permission ``directory:user:view``.
-        
-        :param SuggestSearchRequest body: body ``body``, required
-        :param bool profile: query ``profile``; default ``True``
-        :return: JsonNodeSearchResponse
-        """
-        return self._call(_OPS['post_search_suggest'], (body, profile), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_search_suggest'], (body, profile), options)
+
+
+_attach_docs(SuggestApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import BulkJob, BulkJobAddRequest, BulkJobAddResponse, BulkJobTerminateRequest, BulkJobTerminateResultsResponse, BulkJobUpdate, BulkJobsListing, Coretype, CoretypeListing, DataSchema, DataSchemaListing, SchemaQuantityLimits, Workbin, WorkbinChangeListing, WorkbinCreate, WorkbinQueryEntityListing, WorkbinQueryRequest, WorkbinUpdate, WorkbinVersion, WorkbinVersionListing, Workitem, WorkitemChangeListing, WorkitemCreate, WorkitemDateBasedRule, WorkitemDateBasedRuleCreate, WorkitemDateBasedRuleListing, WorkitemDateBasedRuleUpdate, WorkitemManualAssign, WorkitemOnAttributeChangeRule, WorkitemOnAttributeChangeRuleCreate, WorkitemOnAttributeChangeRuleListing, WorkitemOnAttributeChangeRuleUpdate, WorkitemOnCreateRule, WorkitemOnCreateRuleCreate, WorkitemOnCreateRuleListing, WorkitemOnCreateRuleUpdate, WorkitemPagedEntityListing, WorkitemPostQueryEntityListing, WorkitemQueryJobCreate, WorkitemQueryJobResponse, WorkitemQueryPostRequest, WorkitemStatus, WorkitemStatusCreate, WorkitemStatusListing, WorkitemStatusUpdate, WorkitemTerminate, WorkitemUpdate, WorkitemVersion, WorkitemVersionListing, WorkitemWrapupEntityListing, WorkitemWrapupUpdate, Worktype, WorktypeChangeListing, WorktypeCreate, WorktypeQueryEntityListing, WorktypeQueryRequest, WorktypeUpdate, WorktypeVersion, WorktypeVersionListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_taskmanagement_workbin', 'DELETE', '/api/v2/taskmanagement/workbins/{workbinId}', None, (_P('workbin_id', 'workbinId', 'path', 'str', True),)),
@@ -100,922 +92,232 @@ class TaskManagementApi(_BaseApi):
     _operations = _OPS
 
     def delete_taskmanagement_workbin(self, workbin_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one taskmanagement workbin.
-        
-        ``DELETE /api/v2/taskmanagement/workbins/{workbinId}``.
-        Requires the permission ``workitems:workbin:delete``.
-        
-        :param str workbin_id: path ``workbinId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_workbin'], (workbin_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_workbin'], (workbin_id,), options)
 
     def delete_taskmanagement_workitem(self, workitem_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one taskmanagement workitem.
-        
-        ``DELETE /api/v2/taskmanagement/workitems/{workitemId}``.
-        Requires the permission ``workitems:workitem:delete``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_workitem'], (workitem_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_workitem'], (workitem_id,), options)
 
     def delete_taskmanagement_workitems_bulk_add_job(self, bulk_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one taskmanagement workitems bulk add job.
-        
-        ``DELETE /api/v2/taskmanagement/workitems/bulk/add/jobs/{bulkJobId}``.
-        Requires the permission ``workitems:bulkAddJob:delete``.
-        
-        :param str bulk_job_id: path ``bulkJobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_workitems_bulk_add_job'], (bulk_job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_workitems_bulk_add_job'], (bulk_job_id,), options)
 
     def delete_taskmanagement_workitems_bulk_terminate_job(self, bulk_job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one taskmanagement workitems bulk terminate job.
-        
-        ``DELETE /api/v2/taskmanagement/workitems/bulk/terminate/jobs/{bulkJobId}``.
-        Requires the permission ``workitems:bulkTerminateJob:delete``.
-        
-        :param str bulk_job_id: path ``bulkJobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_workitems_bulk_terminate_job'], (bulk_job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_workitems_bulk_terminate_job'], (bulk_job_id,), options)
 
     def delete_taskmanagement_workitems_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one taskmanagement workitems schema.
-        
-        ``DELETE /api/v2/taskmanagement/workitems/schemas/{schemaId}``.
-        Requires the permission ``workitems:workitemSchema:delete``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_workitems_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_workitems_schema'], (schema_id,), options)
 
     def delete_taskmanagement_worktype(self, worktype_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one taskmanagement worktype.
-        
-        ``DELETE /api/v2/taskmanagement/worktypes/{worktypeId}``.
-        Requires the permission ``workitems:worktype:delete``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_worktype'], (worktype_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_worktype'], (worktype_id,), options)
 
     def delete_taskmanagement_worktype_flows_datebased_rule(self, worktype_id: str, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one flows datebased rule of a taskmanagement worktype.
-        
-        ``DELETE /api/v2/taskmanagement/worktypes/{worktypeId}/flows/datebased/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleDateBased:delete``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_worktype_flows_datebased_rule'], (worktype_id, rule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_worktype_flows_datebased_rule'], (worktype_id, rule_id), options)
 
     def delete_taskmanagement_worktype_flows_onattributechange_rule(self, worktype_id: str, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one flows onattributechange rule of a taskmanagement worktype.
-        
-        ``DELETE /api/v2/taskmanagement/worktypes/{worktypeId}/flows/onattributechange/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleOnAttributeChange:delete``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_worktype_flows_onattributechange_rule'], (worktype_id, rule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_worktype_flows_onattributechange_rule'], (worktype_id, rule_id), options)
 
     def delete_taskmanagement_worktype_flows_oncreate_rule(self, worktype_id: str, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one flows oncreate rule of a taskmanagement worktype.
-        
-        ``DELETE /api/v2/taskmanagement/worktypes/{worktypeId}/flows/oncreate/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleOnCreate:delete``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_worktype_flows_oncreate_rule'], (worktype_id, rule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_worktype_flows_oncreate_rule'], (worktype_id, rule_id), options)
 
     def delete_taskmanagement_worktype_status(self, worktype_id: str, status_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one statuse of a taskmanagement worktype.
-        
-        ``DELETE /api/v2/taskmanagement/worktypes/{worktypeId}/statuses/{statusId}``.
-        Requires the permission ``workitems:status:delete``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str status_id: path ``statusId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_taskmanagement_worktype_status'], (worktype_id, status_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_taskmanagement_worktype_status'], (worktype_id, status_id), options)
 
     def get_taskmanagement_workbin(self, workbin_id: str, **options: Unpack[CallOptions]) -> Workbin:
-        """Get one taskmanagement workbin.
-        
-        ``GET /api/v2/taskmanagement/workbins/{workbinId}``.
-        Requires the permission ``workitems:workbin:view``.
-        
-        :param str workbin_id: path ``workbinId``, required
-        :return: Workbin
-        """
-        return self._call(_OPS['get_taskmanagement_workbin'], (workbin_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workbin'], (workbin_id,), options)
 
     def get_taskmanagement_workbin_history(self, workbin_id: str, *, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> WorkbinChangeListing:
-        """List history of a taskmanagement workbin, one page per call.
-        
-        ``GET /api/v2/taskmanagement/workbins/{workbinId}/history``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_workbin_history)`` walks every page.
-        Requires the permission ``workitems:workbin:view``.
-        
-        :param str workbin_id: path ``workbinId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :return: WorkbinChangeListing
-        """
-        return self._call(_OPS['get_taskmanagement_workbin_history'], (workbin_id, after, page_size, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workbin_history'], (workbin_id, after, page_size, sort_order), options)
 
     def get_taskmanagement_workbin_version(self, workbin_id: str, entity_version: int, **options: Unpack[CallOptions]) -> WorkbinVersion:
-        """Get one version of a taskmanagement workbin.
-        
-        ``GET /api/v2/taskmanagement/workbins/{workbinId}/versions/{entityVersion}``.
-        Requires the permission ``workitems:workbin:view``.
-        
-        :param str workbin_id: path ``workbinId``, required
-        :param int entity_version: path ``entityVersion``, required, minimum 1
-        :return: WorkbinVersion
-        """
-        return self._call(_OPS['get_taskmanagement_workbin_version'], (workbin_id, entity_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workbin_version'], (workbin_id, entity_version), options)
 
     def get_taskmanagement_workbin_versions(self, workbin_id: str, *, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> WorkbinVersionListing:
-        """List versions of a taskmanagement workbin, one page per call.
-        
-        ``GET /api/v2/taskmanagement/workbins/{workbinId}/versions``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_workbin_versions)`` walks every page.
-        Requires the permission ``workitems:workbin:view``.
-        
-        :param str workbin_id: path ``workbinId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :return: WorkbinVersionListing
-        """
-        return self._call(_OPS['get_taskmanagement_workbin_versions'], (workbin_id, after, page_size, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workbin_versions'], (workbin_id, after, page_size, sort_order), options)
 
     def get_taskmanagement_workitem(self, workitem_id: str, *, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> Workitem:
-        """Get one taskmanagement workitem.
-        
-        ``GET /api/v2/taskmanagement/workitems/{workitemId}``.
-        Requires the permission ``workitems:workitem:view``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param list[str] expands: query ``expands``; each one of ``type``, ``workbin``, ``status``, ``queue``, ``assignee``
-        :return: Workitem
-        """
-        return self._call(_OPS['get_taskmanagement_workitem'], (workitem_id, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitem'], (workitem_id, expands), options)
 
     def get_taskmanagement_workitem_history(self, workitem_id: str, *, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> WorkitemChangeListing:
-        """List history of a taskmanagement workitem, one page per call.
-        
-        ``GET /api/v2/taskmanagement/workitems/{workitemId}/history``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_workitem_history)`` walks every page.
-        Requires the permission ``workitems:workitem:view``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :return: WorkitemChangeListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitem_history'], (workitem_id, after, page_size, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitem_history'], (workitem_id, after, page_size, sort_order), options)
 
     def get_taskmanagement_workitem_user_wrapups(self, workitem_id: str, user_id: str, *, expands: str | None = None, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> WorkitemWrapupEntityListing:
-        """List wrapups of a user of a taskmanagement workitem, one page per call.
-        
-        ``GET /api/v2/taskmanagement/workitems/{workitemId}/users/{userId}/wrapups``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_workitem_user_wrapups)`` walks every page.
-        Requires the permission ``workitems:wrapup:view``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param str user_id: path ``userId``, required
-        :param str expands: query ``expands``; one of ``wrapupCode``
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :return: WorkitemWrapupEntityListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitem_user_wrapups'], (workitem_id, user_id, expands, after, page_size, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitem_user_wrapups'], (workitem_id, user_id, expands, after, page_size, sort_order), options)
 
     def get_taskmanagement_workitem_version(self, workitem_id: str, entity_version: int, **options: Unpack[CallOptions]) -> WorkitemVersion:
-        """Get one version of a taskmanagement workitem.
-        
-        ``GET /api/v2/taskmanagement/workitems/{workitemId}/versions/{entityVersion}``.
-        Requires the permission ``workitems:workitem:view``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param int entity_version: path ``entityVersion``, required, minimum 1
-        :return: WorkitemVersion
-        """
-        return self._call(_OPS['get_taskmanagement_workitem_version'], (workitem_id, entity_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitem_version'], (workitem_id, entity_version), options)
 
     def get_taskmanagement_workitem_versions(self, workitem_id: str, *, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> WorkitemVersionListing:
-        """List versions of a taskmanagement workitem, one page per call.
-        
-        ``GET /api/v2/taskmanagement/workitems/{workitemId}/versions``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_workitem_versions)`` walks every page.
-        Requires the permission ``workitems:workitem:view``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :return: WorkitemVersionListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitem_versions'], (workitem_id, after, page_size, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitem_versions'], (workitem_id, after, page_size, sort_order), options)
 
     def get_taskmanagement_workitem_wrapups(self, workitem_id: str, *, expands: str | None = None, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> WorkitemWrapupEntityListing:
-        """List wrapups of a taskmanagement workitem, one page per call.
-        
-        ``GET /api/v2/taskmanagement/workitems/{workitemId}/wrapups``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_workitem_wrapups)`` walks every page.
-        Requires the permission ``workitems:wrapup:view``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param str expands: query ``expands``; one of ``wrapupCode``
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :return: WorkitemWrapupEntityListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitem_wrapups'], (workitem_id, expands, after, page_size, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitem_wrapups'], (workitem_id, expands, after, page_size, sort_order), options)
 
     def get_taskmanagement_workitems_bulk_add_job(self, bulk_job_id: str, **options: Unpack[CallOptions]) -> BulkJob:
-        """Get one taskmanagement workitems bulk add job.
-        
-        ``GET /api/v2/taskmanagement/workitems/bulk/add/jobs/{bulkJobId}``.
-        Requires the permission ``workitems:bulkAddJob:view``.
-        
-        :param str bulk_job_id: path ``bulkJobId``, required
-        :return: BulkJob
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_bulk_add_job'], (bulk_job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_bulk_add_job'], (bulk_job_id,), options)
 
     def get_taskmanagement_workitems_bulk_add_job_results(self, bulk_job_id: str, **options: Unpack[CallOptions]) -> BulkJobAddResponse:
-        """Get results of a taskmanagement workitems bulk add job.
-        
-        ``GET /api/v2/taskmanagement/workitems/bulk/add/jobs/{bulkJobId}/results``.
-        Requires the permission ``workitems:bulkAddJobResults:view``.
-        
-        :param str bulk_job_id: path ``bulkJobId``, required
-        :return: BulkJobAddResponse
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_bulk_add_job_results'], (bulk_job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_bulk_add_job_results'], (bulk_job_id,), options)
 
     def get_taskmanagement_workitems_bulk_jobs_users_me(self, *, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, action: str | None = None, **options: Unpack[CallOptions]) -> BulkJobsListing:
-        """Get the taskmanagement workitems bulk jobs user (me: the token's user).
-        
-        ``GET /api/v2/taskmanagement/workitems/bulk/jobs/users/me``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_workitems_bulk_jobs_users_me)`` walks every page.
-        Requires the permission ``workitems:bulkJob:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :param str action: query ``action``; one of ``TerminateWorkitems``, ``AddWorkitems``
-        :return: BulkJobsListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_bulk_jobs_users_me'], (after, page_size, sort_order, action), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_bulk_jobs_users_me'], (after, page_size, sort_order, action), options)
 
     def get_taskmanagement_workitems_bulk_terminate_job(self, bulk_job_id: str, **options: Unpack[CallOptions]) -> BulkJob:
-        """Get one taskmanagement workitems bulk terminate job.
-        
-        ``GET /api/v2/taskmanagement/workitems/bulk/terminate/jobs/{bulkJobId}``.
-        Requires the permission ``workitems:bulkTerminateJob:view``.
-        
-        :param str bulk_job_id: path ``bulkJobId``, required
-        :return: BulkJob
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_bulk_terminate_job'], (bulk_job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_bulk_terminate_job'], (bulk_job_id,), options)
 
     def get_taskmanagement_workitems_bulk_terminate_job_results(self, bulk_job_id: str, **options: Unpack[CallOptions]) -> BulkJobTerminateResultsResponse:
-        """Get results of a taskmanagement workitems bulk terminate job.
-        
-        ``GET /api/v2/taskmanagement/workitems/bulk/terminate/jobs/{bulkJobId}/results``.
-        Requires the permission ``workitems:bulkTerminateJobResults:view``.
-        
-        :param str bulk_job_id: path ``bulkJobId``, required
-        :return: BulkJobTerminateResultsResponse
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_bulk_terminate_job_results'], (bulk_job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_bulk_terminate_job_results'], (bulk_job_id,), options)
 
     def get_taskmanagement_workitems_query_job(self, job_id: str, **options: Unpack[CallOptions]) -> WorkitemQueryJobResponse:
-        """Get one taskmanagement workitems query job.
-        
-        ``GET /api/v2/taskmanagement/workitems/query/jobs/{jobId}``.
-        Requires the permission ``workitems:queryJob:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: WorkitemQueryJobResponse
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_query_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_query_job'], (job_id,), options)
 
     def get_taskmanagement_workitems_query_job_results(self, job_id: str, **options: Unpack[CallOptions]) -> WorkitemPagedEntityListing:
-        """Get results of a taskmanagement workitems query job.
-        
-        ``GET /api/v2/taskmanagement/workitems/query/jobs/{jobId}/results``.
-        Requires the permission ``workitems:queryJobResults:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: WorkitemPagedEntityListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_query_job_results'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_query_job_results'], (job_id,), options)
 
     def get_taskmanagement_workitems_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> DataSchema:
-        """Get one taskmanagement workitems schema.
-        
-        ``GET /api/v2/taskmanagement/workitems/schemas/{schemaId}``.
-        Requires the permission ``workitems:workitemSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_schema'], (schema_id,), options)
 
     def get_taskmanagement_workitems_schema_version(self, schema_id: str, version_id: str, **options: Unpack[CallOptions]) -> DataSchema:
-        """Get one version of a taskmanagement workitems schema.
-        
-        ``GET /api/v2/taskmanagement/workitems/schemas/{schemaId}/versions/{versionId}``.
-        Requires the permission ``workitems:workitemSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param str version_id: path ``versionId``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_schema_version'], (schema_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_schema_version'], (schema_id, version_id), options)
 
     def get_taskmanagement_workitems_schema_versions(self, schema_id: str, **options: Unpack[CallOptions]) -> DataSchemaListing:
-        """Get versions of a taskmanagement workitems schema.
-        
-        ``GET /api/v2/taskmanagement/workitems/schemas/{schemaId}/versions``.
-        Requires the permission ``workitems:workitemSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: DataSchemaListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_schema_versions'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_schema_versions'], (schema_id,), options)
 
     def get_taskmanagement_workitems_schemas(self, **options: Unpack[CallOptions]) -> DataSchemaListing:
-        """Get taskmanagement workitems schemas.
-        
-        ``GET /api/v2/taskmanagement/workitems/schemas``.
-        Requires the permission ``workitems:workitemSchema:view``.
-        
-        :return: DataSchemaListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_schemas'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_schemas'], (), options)
 
     def get_taskmanagement_workitems_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """Get one taskmanagement workitems schemas coretype.
-        
-        ``GET /api/v2/taskmanagement/workitems/schemas/coretypes/{coreTypeName}``.
-        Requires the permission ``workitems:workitemSchema:view``.
-        
-        :param str core_type_name: path ``coreTypeName``, required
-        :return: Coretype
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_schemas_coretype'], (core_type_name,), options)
 
     def get_taskmanagement_workitems_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """Get taskmanagement workitems schemas coretypes.
-        
-        ``GET /api/v2/taskmanagement/workitems/schemas/coretypes``.
-        Requires the permission ``workitems:workitemSchema:view``.
-        
-        :return: CoretypeListing
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_schemas_coretypes'], (), options)
 
     def get_taskmanagement_workitems_schemas_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """Get taskmanagement workitems schemas limits.
-        
-        ``GET /api/v2/taskmanagement/workitems/schemas/limits``.
-        Requires the permission ``workitems:workitemSchema:view``.
-        
-        :return: SchemaQuantityLimits
-        """
-        return self._call(_OPS['get_taskmanagement_workitems_schemas_limits'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_workitems_schemas_limits'], (), options)
 
     def get_taskmanagement_worktype(self, worktype_id: str, *, expands: list[str] | None = None, **options: Unpack[CallOptions]) -> Worktype:
-        """Get one taskmanagement worktype.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}``.
-        Requires the permission ``workitems:worktype:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param list[str] expands: query ``expands``; each one of ``defaultQueue``, ``defaultSkills``, ``defaultLanguage``, ``schema``, ``flow``, ``defaultScript``
-        :return: Worktype
-        """
-        return self._call(_OPS['get_taskmanagement_worktype'], (worktype_id, expands), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype'], (worktype_id, expands), options)
 
     def get_taskmanagement_worktype_flows_datebased_rule(self, worktype_id: str, rule_id: str, **options: Unpack[CallOptions]) -> WorkitemDateBasedRule:
-        """Get one flows datebased rule of a taskmanagement worktype.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/flows/datebased/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleDateBased:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :return: WorkitemDateBasedRule
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_flows_datebased_rule'], (worktype_id, rule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_flows_datebased_rule'], (worktype_id, rule_id), options)
 
     def get_taskmanagement_worktype_flows_datebased_rules(self, worktype_id: str, *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> WorkitemDateBasedRuleListing:
-        """List flows datebased rules of a taskmanagement worktype, one page per call.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/flows/datebased/rules``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_worktype_flows_datebased_rules)`` walks every page.
-        Requires the permission ``workitems:flowRuleDateBased:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: WorkitemDateBasedRuleListing
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_flows_datebased_rules'], (worktype_id, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_flows_datebased_rules'], (worktype_id, after, page_size), options)
 
     def get_taskmanagement_worktype_flows_onattributechange_rule(self, worktype_id: str, rule_id: str, **options: Unpack[CallOptions]) -> WorkitemOnAttributeChangeRule:
-        """Get one flows onattributechange rule of a taskmanagement worktype.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/flows/onattributechange/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleOnAttributeChange:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :return: WorkitemOnAttributeChangeRule
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_flows_onattributechange_rule'], (worktype_id, rule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_flows_onattributechange_rule'], (worktype_id, rule_id), options)
 
     def get_taskmanagement_worktype_flows_onattributechange_rules(self, worktype_id: str, *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> WorkitemOnAttributeChangeRuleListing:
-        """List flows onattributechange rules of a taskmanagement worktype, one page per call.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/flows/onattributechange/rules``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_worktype_flows_onattributechange_rules)`` walks every page.
-        Requires the permission ``workitems:flowRuleOnAttributeChange:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: WorkitemOnAttributeChangeRuleListing
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_flows_onattributechange_rules'], (worktype_id, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_flows_onattributechange_rules'], (worktype_id, after, page_size), options)
 
     def get_taskmanagement_worktype_flows_oncreate_rule(self, worktype_id: str, rule_id: str, **options: Unpack[CallOptions]) -> WorkitemOnCreateRule:
-        """Get one flows oncreate rule of a taskmanagement worktype.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/flows/oncreate/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleOnCreate:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :return: WorkitemOnCreateRule
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_flows_oncreate_rule'], (worktype_id, rule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_flows_oncreate_rule'], (worktype_id, rule_id), options)
 
     def get_taskmanagement_worktype_flows_oncreate_rules(self, worktype_id: str, *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> WorkitemOnCreateRuleListing:
-        """List flows oncreate rules of a taskmanagement worktype, one page per call.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/flows/oncreate/rules``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_worktype_flows_oncreate_rules)`` walks every page.
-        Requires the permission ``workitems:flowRuleOnCreate:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: WorkitemOnCreateRuleListing
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_flows_oncreate_rules'], (worktype_id, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_flows_oncreate_rules'], (worktype_id, after, page_size), options)
 
     def get_taskmanagement_worktype_history(self, worktype_id: str, *, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, fields: list[str] | None = None, **options: Unpack[CallOptions]) -> WorktypeChangeListing:
-        """List history of a taskmanagement worktype, one page per call.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/history``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_worktype_history)`` walks every page.
-        Requires the permission ``workitems:worktype:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :param list[str] fields: query ``fields``; each one of ``name``, ``serviceLevelTarget``, ``defaultWorkbinId``, ``defaultDueDurationSeconds``, ``defaultExpirationSeconds``, ``defaultPriority``, ``defaultLanguageId``, ``defaultSkillIds``, ``defaultQueueId``, ``assignmentEnabled``, ``defaultStatusId``, ``statuses``
-        :return: WorktypeChangeListing
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_history'], (worktype_id, after, page_size, sort_order, fields), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_history'], (worktype_id, after, page_size, sort_order, fields), options)
 
     def get_taskmanagement_worktype_status(self, worktype_id: str, status_id: str, **options: Unpack[CallOptions]) -> WorkitemStatus:
-        """Get one statuse of a taskmanagement worktype.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/statuses/{statusId}``.
-        Requires the permission ``workitems:status:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str status_id: path ``statusId``, required
-        :return: WorkitemStatus
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_status'], (worktype_id, status_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_status'], (worktype_id, status_id), options)
 
     def get_taskmanagement_worktype_statuses(self, worktype_id: str, **options: Unpack[CallOptions]) -> WorkitemStatusListing:
-        """Get statuses of a taskmanagement worktype.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/statuses``.
-        Requires the permission ``workitems:status:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :return: WorkitemStatusListing
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_statuses'], (worktype_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_statuses'], (worktype_id,), options)
 
     def get_taskmanagement_worktype_version(self, worktype_id: str, entity_version: int, **options: Unpack[CallOptions]) -> WorktypeVersion:
-        """Get one version of a taskmanagement worktype.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/versions/{entityVersion}``.
-        Requires the permission ``workitems:worktype:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param int entity_version: path ``entityVersion``, required, minimum 1
-        :return: WorktypeVersion
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_version'], (worktype_id, entity_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_version'], (worktype_id, entity_version), options)
 
     def get_taskmanagement_worktype_versions(self, worktype_id: str, *, after: str | None = None, page_size: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> WorktypeVersionListing:
-        """List versions of a taskmanagement worktype, one page per call.
-        
-        ``GET /api/v2/taskmanagement/worktypes/{worktypeId}/versions``.
-        Pages by ``after``: ``paginate(api.get_taskmanagement_worktype_versions)`` walks every page.
-        Requires the permission ``workitems:worktype:view``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :return: WorktypeVersionListing
-        """
-        return self._call(_OPS['get_taskmanagement_worktype_versions'], (worktype_id, after, page_size, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_taskmanagement_worktype_versions'], (worktype_id, after, page_size, sort_order), options)
 
     def patch_taskmanagement_workbin(self, workbin_id: str, body: WorkbinUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Workbin:
-        """Change fields of one taskmanagement workbin.
-        
-        ``PATCH /api/v2/taskmanagement/workbins/{workbinId}``.
-        Requires the permission ``workitems:workbin:edit``.
-        
-        :param str workbin_id: path ``workbinId``, required
-        :param WorkbinUpdate body: body ``body``, required
-        :return: Workbin
-        """
-        return self._call(_OPS['patch_taskmanagement_workbin'], (workbin_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_workbin'], (workbin_id, body), options)
 
     def patch_taskmanagement_workitem(self, workitem_id: str, body: WorkitemUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Workitem:
-        """Change fields of one taskmanagement workitem.
-        
-        ``PATCH /api/v2/taskmanagement/workitems/{workitemId}``.
-        Requires any of the permissions ``workitems:workitem:edit``, ``workitems:workitem:accept``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param WorkitemUpdate body: body ``body``, required
-        :return: Workitem
-        """
-        return self._call(_OPS['patch_taskmanagement_workitem'], (workitem_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_workitem'], (workitem_id, body), options)
 
     def patch_taskmanagement_workitem_assignment(self, workitem_id: str, body: WorkitemManualAssign | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the assignment of a taskmanagement workitem.
-        
-        ``PATCH /api/v2/taskmanagement/workitems/{workitemId}/assignment``.
-        Requires any of the permissions ``workitems:workitem:pull``, ``workitems:workitem:assign``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param WorkitemManualAssign body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_taskmanagement_workitem_assignment'], (workitem_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_workitem_assignment'], (workitem_id, body), options)
 
     def patch_taskmanagement_workitem_user_wrapups(self, workitem_id: str, user_id: str, body: WorkitemWrapupUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the wrapups of a user of a taskmanagement workitem.
-        
-        ``PATCH /api/v2/taskmanagement/workitems/{workitemId}/users/{userId}/wrapups``.
-        Requires the permission ``workitems:wrapup:edit``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param str user_id: path ``userId``, required
-        :param WorkitemWrapupUpdate body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_taskmanagement_workitem_user_wrapups'], (workitem_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_workitem_user_wrapups'], (workitem_id, user_id, body), options)
 
     def patch_taskmanagement_workitem_users_me_wrapups(self, workitem_id: str, body: WorkitemWrapupUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the users wrapups of a taskmanagement workitem (me: the token's user).
-        
-        ``PATCH /api/v2/taskmanagement/workitems/{workitemId}/users/me/wrapups``.
-        Requires the permission ``workitems:wrapupSelf:edit``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param WorkitemWrapupUpdate body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_taskmanagement_workitem_users_me_wrapups'], (workitem_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_workitem_users_me_wrapups'], (workitem_id, body), options)
 
     def patch_taskmanagement_workitems_bulk_add_job(self, bulk_job_id: str, body: BulkJobUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> BulkJob:
-        """Change fields of one taskmanagement workitems bulk add job.
-        
-        ``PATCH /api/v2/taskmanagement/workitems/bulk/add/jobs/{bulkJobId}``.
-        Requires the permission ``workitems:bulkAddJob:edit``.
-        
-        :param str bulk_job_id: path ``bulkJobId``, required
-        :param BulkJobUpdate body: body ``body``, required
-        :return: BulkJob
-        """
-        return self._call(_OPS['patch_taskmanagement_workitems_bulk_add_job'], (bulk_job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_workitems_bulk_add_job'], (bulk_job_id, body), options)
 
     def patch_taskmanagement_workitems_bulk_terminate_job(self, bulk_job_id: str, body: BulkJobUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> BulkJob:
-        """Change fields of one taskmanagement workitems bulk terminate job.
-        
-        ``PATCH /api/v2/taskmanagement/workitems/bulk/terminate/jobs/{bulkJobId}``.
-        Requires the permission ``workitems:bulkTerminateJob:edit``.
-        
-        :param str bulk_job_id: path ``bulkJobId``, required
-        :param BulkJobUpdate body: body ``body``, required
-        :return: BulkJob
-        """
-        return self._call(_OPS['patch_taskmanagement_workitems_bulk_terminate_job'], (bulk_job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_workitems_bulk_terminate_job'], (bulk_job_id, body), options)
 
     def patch_taskmanagement_worktype(self, worktype_id: str, body: WorktypeUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> Worktype:
-        """Change fields of one taskmanagement worktype.
-        
-        ``PATCH /api/v2/taskmanagement/worktypes/{worktypeId}``.
-        Requires the permission ``workitems:worktype:edit``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param WorktypeUpdate body: body ``body``, required
-        :return: Worktype
-        """
-        return self._call(_OPS['patch_taskmanagement_worktype'], (worktype_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_worktype'], (worktype_id, body), options)
 
     def patch_taskmanagement_worktype_flows_datebased_rule(self, worktype_id: str, rule_id: str, body: WorkitemDateBasedRuleUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemDateBasedRule:
-        """Change fields of one flows datebased rule of a taskmanagement worktype.
-        
-        ``PATCH /api/v2/taskmanagement/worktypes/{worktypeId}/flows/datebased/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleDateBased:edit``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :param WorkitemDateBasedRuleUpdate body: body ``body``, required
-        :return: WorkitemDateBasedRule
-        """
-        return self._call(_OPS['patch_taskmanagement_worktype_flows_datebased_rule'], (worktype_id, rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_worktype_flows_datebased_rule'], (worktype_id, rule_id, body), options)
 
     def patch_taskmanagement_worktype_flows_onattributechange_rule(self, worktype_id: str, rule_id: str, body: WorkitemOnAttributeChangeRuleUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemOnAttributeChangeRule:
-        """Change fields of one flows onattributechange rule of a taskmanagement worktype.
-        
-        ``PATCH /api/v2/taskmanagement/worktypes/{worktypeId}/flows/onattributechange/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleOnAttributeChange:edit``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :param WorkitemOnAttributeChangeRuleUpdate body: body ``body``, required
-        :return: WorkitemOnAttributeChangeRule
-        """
-        return self._call(_OPS['patch_taskmanagement_worktype_flows_onattributechange_rule'], (worktype_id, rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_worktype_flows_onattributechange_rule'], (worktype_id, rule_id, body), options)
 
     def patch_taskmanagement_worktype_flows_oncreate_rule(self, worktype_id: str, rule_id: str, body: WorkitemOnCreateRuleUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemOnCreateRule:
-        """Change fields of one flows oncreate rule of a taskmanagement worktype.
-        
-        ``PATCH /api/v2/taskmanagement/worktypes/{worktypeId}/flows/oncreate/rules/{ruleId}``.
-        Requires the permission ``workitems:flowRuleOnCreate:edit``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str rule_id: path ``ruleId``, required
-        :param WorkitemOnCreateRuleUpdate body: body ``body``, required
-        :return: WorkitemOnCreateRule
-        """
-        return self._call(_OPS['patch_taskmanagement_worktype_flows_oncreate_rule'], (worktype_id, rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_worktype_flows_oncreate_rule'], (worktype_id, rule_id, body), options)
 
     def patch_taskmanagement_worktype_status(self, worktype_id: str, status_id: str, body: WorkitemStatusUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemStatus:
-        """Change fields of one statuse of a taskmanagement worktype.
-        
-        ``PATCH /api/v2/taskmanagement/worktypes/{worktypeId}/statuses/{statusId}``.
-        Requires the permission ``workitems:status:edit``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param str status_id: path ``statusId``, required
-        :param WorkitemStatusUpdate body: body ``body``, required
-        :return: WorkitemStatus
-        """
-        return self._call(_OPS['patch_taskmanagement_worktype_status'], (worktype_id, status_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_taskmanagement_worktype_status'], (worktype_id, status_id, body), options)
 
     def post_taskmanagement_workbins(self, body: WorkbinCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Workbin:
-        """Create or add taskmanagement workbins.
-        
-        ``POST /api/v2/taskmanagement/workbins``.
-        Requires the permission ``workitems:workbin:add``.
-        
-        :param WorkbinCreate body: body ``body``, required
-        :return: Workbin
-        """
-        return self._call(_OPS['post_taskmanagement_workbins'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workbins'], (body,), options)
 
     def post_taskmanagement_workbins_query(self, body: WorkbinQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorkbinQueryEntityListing:
-        """Run a query over taskmanagement workbins.
-        
-        ``POST /api/v2/taskmanagement/workbins/query``.
-        Requires the permission ``workitems:workbin:view``.
-        
-        :param WorkbinQueryRequest body: body ``body``, required
-        :return: WorkbinQueryEntityListing
-        """
-        return self._call(_OPS['post_taskmanagement_workbins_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workbins_query'], (body,), options)
 
     def post_taskmanagement_workitem_acd_cancel(self, workitem_id: str, **options: Unpack[CallOptions]) -> Workitem:
-        """Request acd cancel of a taskmanagement workitem.
-        
-        ``POST /api/v2/taskmanagement/workitems/{workitemId}/acd/cancel``.
-        Requires the permission ``workitems:workitem:cancelRouting``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :return: Workitem
-        """
-        return self._call(_OPS['post_taskmanagement_workitem_acd_cancel'], (workitem_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitem_acd_cancel'], (workitem_id,), options)
 
     def post_taskmanagement_workitem_disconnect(self, workitem_id: str, **options: Unpack[CallOptions]) -> Workitem:
-        """Request disconnect of a taskmanagement workitem.
-        
-        ``POST /api/v2/taskmanagement/workitems/{workitemId}/disconnect``.
-        Requires the permission ``workitems:workitem:disconnect``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :return: Workitem
-        """
-        return self._call(_OPS['post_taskmanagement_workitem_disconnect'], (workitem_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitem_disconnect'], (workitem_id,), options)
 
     def post_taskmanagement_workitem_terminate(self, workitem_id: str, *, body: WorkitemTerminate | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> Workitem:
-        """Request terminate of a taskmanagement workitem.
-        
-        ``POST /api/v2/taskmanagement/workitems/{workitemId}/terminate``.
-        Requires the permission ``workitems:workitem:terminate``.
-        
-        :param str workitem_id: path ``workitemId``, required
-        :param WorkitemTerminate body: body ``body``
-        :return: Workitem
-        """
-        return self._call(_OPS['post_taskmanagement_workitem_terminate'], (workitem_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitem_terminate'], (workitem_id, body), options)
 
     def post_taskmanagement_workitems(self, body: WorkitemCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Workitem:
-        """Create or add taskmanagement workitems.
-        
-        ``POST /api/v2/taskmanagement/workitems``.
-        Requires the permission ``workitems:workitem:add``.
-        
-        :param WorkitemCreate body: body ``body``, required
-        :return: Workitem
-        """
-        return self._call(_OPS['post_taskmanagement_workitems'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitems'], (body,), options)
 
     def post_taskmanagement_workitems_bulk_add_jobs(self, body: BulkJobAddRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkJob:
-        """Create or add taskmanagement workitems bulk add jobs.
-        
-        ``POST /api/v2/taskmanagement/workitems/bulk/add/jobs``.
-        Requires the permission ``workitems:bulkAddJob:add``.
-        
-        :param BulkJobAddRequest body: body ``body``, required
-        :return: BulkJob
-        """
-        return self._call(_OPS['post_taskmanagement_workitems_bulk_add_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitems_bulk_add_jobs'], (body,), options)
 
     def post_taskmanagement_workitems_bulk_terminate_jobs(self, body: BulkJobTerminateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkJob:
-        """Create or add taskmanagement workitems bulk terminate jobs.
-        
-        ``POST /api/v2/taskmanagement/workitems/bulk/terminate/jobs``.
-        Requires the permission ``workitems:bulkTerminateJob:add``.
-        
-        :param BulkJobTerminateRequest body: body ``body``, required
-        :return: BulkJob
-        """
-        return self._call(_OPS['post_taskmanagement_workitems_bulk_terminate_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitems_bulk_terminate_jobs'], (body,), options)
 
     def post_taskmanagement_workitems_query(self, body: WorkitemQueryPostRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemPostQueryEntityListing:
-        """Run a query over taskmanagement workitems.
-        
-        ``POST /api/v2/taskmanagement/workitems/query``.
-        Requires the permission ``workitems:workitem:view``.
-        
-        :param WorkitemQueryPostRequest body: body ``body``, required
-        :return: WorkitemPostQueryEntityListing
-        """
-        return self._call(_OPS['post_taskmanagement_workitems_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitems_query'], (body,), options)
 
     def post_taskmanagement_workitems_query_jobs(self, body: WorkitemQueryJobCreate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemQueryJobResponse:
-        """Create or add taskmanagement workitems query jobs.
-        
-        ``POST /api/v2/taskmanagement/workitems/query/jobs``.
-        Requires the permission ``workitems:queryJob:add``.
-        
-        :param WorkitemQueryJobCreate body: body ``body``, required
-        :return: WorkitemQueryJobResponse
-        """
-        return self._call(_OPS['post_taskmanagement_workitems_query_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitems_query_jobs'], (body,), options)
 
     def post_taskmanagement_workitems_schemas(self, body: DataSchema | dict[str, Any], **options: Unpack[CallOptions]) -> DataSchema:
-        """Create or add taskmanagement workitems schemas.
-        
-        ``POST /api/v2/taskmanagement/workitems/schemas``.
-        Requires the permission ``workitems:workitemSchema:add``.
-        
-        :param DataSchema body: body ``body``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['post_taskmanagement_workitems_schemas'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_workitems_schemas'], (body,), options)
 
     def post_taskmanagement_worktype_flows_datebased_rules(self, worktype_id: str, body: WorkitemDateBasedRuleCreate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemDateBasedRule:
-        """Request flows datebased rules of a taskmanagement worktype.
-        
-        ``POST /api/v2/taskmanagement/worktypes/{worktypeId}/flows/datebased/rules``.
-        Requires the permission ``workitems:flowRuleDateBased:add``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param WorkitemDateBasedRuleCreate body: body ``body``, required
-        :return: WorkitemDateBasedRule
-        """
-        return self._call(_OPS['post_taskmanagement_worktype_flows_datebased_rules'], (worktype_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_worktype_flows_datebased_rules'], (worktype_id, body), options)
 
     def post_taskmanagement_worktype_flows_onattributechange_rules(self, worktype_id: str, body: WorkitemOnAttributeChangeRuleCreate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemOnAttributeChangeRule:
-        """Request flows onattributechange rules of a taskmanagement worktype.
-        
-        ``POST /api/v2/taskmanagement/worktypes/{worktypeId}/flows/onattributechange/rules``.
-        Requires the permission ``workitems:flowRuleOnAttributeChange:add``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param WorkitemOnAttributeChangeRuleCreate body: body ``body``, required
-        :return: WorkitemOnAttributeChangeRule
-        """
-        return self._call(_OPS['post_taskmanagement_worktype_flows_onattributechange_rules'], (worktype_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_worktype_flows_onattributechange_rules'], (worktype_id, body), options)
 
     def post_taskmanagement_worktype_flows_oncreate_rules(self, worktype_id: str, body: WorkitemOnCreateRuleCreate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemOnCreateRule:
-        """Request flows oncreate rules of a taskmanagement worktype.
-        
-        ``POST /api/v2/taskmanagement/worktypes/{worktypeId}/flows/oncreate/rules``.
-        Requires the permission ``workitems:flowRuleOnCreate:add``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param WorkitemOnCreateRuleCreate body: body ``body``, required
-        :return: WorkitemOnCreateRule
-        """
-        return self._call(_OPS['post_taskmanagement_worktype_flows_oncreate_rules'], (worktype_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_worktype_flows_oncreate_rules'], (worktype_id, body), options)
 
     def post_taskmanagement_worktype_statuses(self, worktype_id: str, body: WorkitemStatusCreate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkitemStatus:
-        """Request statuses of a taskmanagement worktype.
-        
-        ``POST /api/v2/taskmanagement/worktypes/{worktypeId}/statuses``.
-        Requires the permission ``workitems:status:add``.
-        
-        :param str worktype_id: path ``worktypeId``, required
-        :param WorkitemStatusCreate body: body ``body``, required
-        :return: WorkitemStatus
-        """
-        return self._call(_OPS['post_taskmanagement_worktype_statuses'], (worktype_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_worktype_statuses'], (worktype_id, body), options)
 
     def post_taskmanagement_worktypes(self, body: WorktypeCreate | dict[str, Any], **options: Unpack[CallOptions]) -> Worktype:
-        """Create or add taskmanagement worktypes.
-        
-        ``POST /api/v2/taskmanagement/worktypes``.
-        Requires the permission ``workitems:worktype:add``.
-        
-        :param WorktypeCreate body: body ``body``, required
-        :return: Worktype
-        """
-        return self._call(_OPS['post_taskmanagement_worktypes'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_worktypes'], (body,), options)
 
     def post_taskmanagement_worktypes_query(self, body: WorktypeQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorktypeQueryEntityListing:
-        """Run a query over taskmanagement worktypes.
-        
-        ``POST /api/v2/taskmanagement/worktypes/query``.
-        Requires the permission ``workitems:worktype:view``.
-        
-        :param WorktypeQueryRequest body: body ``body``, required
-        :return: WorktypeQueryEntityListing
-        """
-        return self._call(_OPS['post_taskmanagement_worktypes_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_taskmanagement_worktypes_query'], (body,), options)
 
     def put_taskmanagement_workitems_schema(self, schema_id: str, body: DataSchema | dict[str, Any], **options: Unpack[CallOptions]) -> DataSchema:
-        """Replace one taskmanagement workitems schema.
-        
-        ``PUT /api/v2/taskmanagement/workitems/schemas/{schemaId}``.
-        Requires the permission ``workitems:workitemSchema:edit``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param DataSchema body: body ``body``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['put_taskmanagement_workitems_schema'], (schema_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_taskmanagement_workitems_schema'], (schema_id, body), options)
+
+
+_attach_docs(TaskManagementApi, __file__)

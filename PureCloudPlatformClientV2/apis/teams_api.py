@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Team, TeamActivityQuery, TeamActivityResponse, TeamEntityListing, TeamMemberAddListingResponse, TeamMemberEntityListing, TeamMembers, TeamSearchRequest, TeamsSearchResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_team', 'DELETE', '/api/v2/teams/{teamId}', None, (_P('team_id', 'teamId', 'path', 'str', True),)),
@@ -34,128 +26,34 @@ class TeamsApi(_BaseApi):
     _operations = _OPS
 
     def delete_team(self, team_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one team.
-        
-        ``DELETE /api/v2/teams/{teamId}``.
-        Requires the permission ``groups:team:delete``.
-        
-        :param str team_id: path ``teamId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_team'], (team_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_team'], (team_id,), options)
 
     def delete_team_members(self, team_id: str, id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the members of a team.
-        
-        ``DELETE /api/v2/teams/{teamId}/members``.
-        Requires the permission ``groups:team:assign``.
-        
-        :param str team_id: path ``teamId``, required
-        :param str id: query ``id``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_team_members'], (team_id, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_team_members'], (team_id, id), options)
 
     def get_team(self, team_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> Team:
-        """Get one team.
-        
-        ``GET /api/v2/teams/{teamId}``.
-        Requires the permission ``groups:team:view``.
-        
-        :param str team_id: path ``teamId``, required
-        :param str expand: query ``expand``; one of ``entities.division``
-        :return: Team
-        """
-        return self._call(_OPS['get_team'], (team_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_team'], (team_id, expand), options)
 
     def get_team_members(self, team_id: str, *, page_size: int | None = None, before: str | None = None, after: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> TeamMemberEntityListing:
-        """List members of a team, one page per call.
-        
-        ``GET /api/v2/teams/{teamId}/members``.
-        Pages by ``after``: ``paginate(api.get_team_members)`` walks every page.
-        Requires the permission ``groups:team:view``.
-        
-        :param str team_id: path ``teamId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str expand: query ``expand``; one of ``entities``
-        :return: TeamMemberEntityListing
-        """
-        return self._call(_OPS['get_team_members'], (team_id, page_size, before, after, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_team_members'], (team_id, page_size, before, after, expand), options)
 
     def get_teams(self, *, page_size: int | None = None, name: str | None = None, after: str | None = None, before: str | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> TeamEntityListing:
-        """List teams, one page per call.
-        
-        ``GET /api/v2/teams``.
-        Pages by ``after``: ``paginate(api.get_teams)`` walks every page.
-        Requires the permission ``groups:team:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str name: query ``name``
-        :param str after: query ``after``
-        :param str before: query ``before``
-        :param str expand: query ``expand``; one of ``entities.division``
-        :return: TeamEntityListing
-        """
-        return self._call(_OPS['get_teams'], (page_size, name, after, before, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_teams'], (page_size, name, after, before, expand), options)
 
     def patch_team(self, team_id: str, body: Team | dict[str, Any], **options: Unpack[CallOptions]) -> Team:
-        """Change fields of one team.
-        
-        ``PATCH /api/v2/teams/{teamId}``.
-        Requires the permission ``groups:team:edit``.
-        
-        :param str team_id: path ``teamId``, required
-        :param Team body: body ``body``, required
-        :return: Team
-        """
-        return self._call(_OPS['patch_team'], (team_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_team'], (team_id, body), options)
 
     def post_analytics_teams_activity_query(self, body: TeamActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TeamActivityResponse:
-        """Run a query over analytics teams activity.
-        
-        ``POST /api/v2/analytics/teams/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_teams_activity_query)`` walks every page.
-        Requires the permission ``analytics:teamObservation:view``.
-        
-        :param TeamActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: TeamActivityResponse
-        """
-        return self._call(_OPS['post_analytics_teams_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_teams_activity_query'], (body, page_size, page_number), options)
 
     def post_team_members(self, team_id: str, body: TeamMembers | dict[str, Any], **options: Unpack[CallOptions]) -> TeamMemberAddListingResponse:
-        """Request members of a team.
-        
-        ``POST /api/v2/teams/{teamId}/members``.
-        Requires the permission ``groups:team:assign``.
-        
-        :param str team_id: path ``teamId``, required
-        :param TeamMembers body: body ``body``, required
-        :return: TeamMemberAddListingResponse
-        """
-        return self._call(_OPS['post_team_members'], (team_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_team_members'], (team_id, body), options)
 
     def post_teams(self, body: Team | dict[str, Any], **options: Unpack[CallOptions]) -> Team:
-        """Create or add teams.
-        
-        ``POST /api/v2/teams``.
-        Requires the permission ``groups:team:add``.
-        
-        :param Team body: body ``body``, required
-        :return: Team
-        """
-        return self._call(_OPS['post_teams'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_teams'], (body,), options)
 
     def post_teams_search(self, body: TeamSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TeamsSearchResponse:
-        """Search teams.
-        
-        ``POST /api/v2/teams/search``.
-        Requires the permission ``groups:team:view``.
-        
-        :param TeamSearchRequest body: body ``body``, required
-        :return: TeamsSearchResponse
-        """
-        return self._call(_OPS['post_teams_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_teams_search'], (body,), options)
+
+
+_attach_docs(TeamsApi, __file__)

@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import datetime
-    from ..models import AgentGreeting, BulkPrefixesRequest, BulkPrefixesResponse, CallSimulationResult, Callheader, Callmessage, CreateOrganizationLink, DisasterRecoveryAllRoutingRequest, MediaRegions, NumberRoutingListing, NumberRoutingRequest, NumberRoutingResetOrganizationRequest, OrganizationCallMetrics, OrganizationLink, OrganizationLinkApprovalRequest, OrganizationLinkResponse, PrefixListing, RegionResponse, SIPSearchPublicRequest, SelfAgentGreeting, SignedUrlResponse, SipDownloadResponse, SipSearchResult, TelephonySettings
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_telephony_organization_link_target_organization_id', 'DELETE', '/api/v2/telephony/organization/link/{targetOrganizationId}', None, (_P('target_organization_id', 'targetOrganizationId', 'path', 'str', True),)),
@@ -50,281 +41,79 @@ class TelephonyApi(_BaseApi):
     _operations = _OPS
 
     def delete_telephony_organization_link_target_organization_id(self, target_organization_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony organization link.
-        
-        ``DELETE /api/v2/telephony/organization/link/{targetOrganizationId}``.
-        
-        :param str target_organization_id: path ``targetOrganizationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_organization_link_target_organization_id'], (target_organization_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_organization_link_target_organization_id'], (target_organization_id,), options)
 
     def get_telephony_agent_greetings(self, agent_id: str, **options: Unpack[CallOptions]) -> AgentGreeting:
-        """Get greetings of a telephony agent.
-        
-        ``GET /api/v2/telephony/agents/{agentId}/greetings``.
-        Requires the permission ``telephony:otherAgentGreeting:view``.
-        
-        :param str agent_id: path ``agentId``, required
-        :return: AgentGreeting
-        """
-        return self._call(_OPS['get_telephony_agent_greetings'], (agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_agent_greetings'], (agent_id,), options)
 
     def get_telephony_agents_greetings_me(self, **options: Unpack[CallOptions]) -> SelfAgentGreeting:
-        """Get the telephony agents greeting (me: the token's user).
-        
-        ``GET /api/v2/telephony/agents/greetings/me``.
-        Requires the permission ``telephony:selfAgentGreeting:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: SelfAgentGreeting
-        """
-        return self._call(_OPS['get_telephony_agents_greetings_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_agents_greetings_me'], (), options)
 
     def get_telephony_calls_metrics(self, *, metric_type: str | None = None, **options: Unpack[CallOptions]) -> OrganizationCallMetrics:
-        """Get telephony calls metrics.
-        
-        ``GET /api/v2/telephony/calls/metrics``.
-        Requires the permission ``telephony:callMetrics:view``.
-        
-        :param str metric_type: query ``metricType``; one of ``cloud``, ``premises``; default ``cloud``
-        :return: OrganizationCallMetrics
-        """
-        return self._call(_OPS['get_telephony_calls_metrics'], (metric_type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_calls_metrics'], (metric_type,), options)
 
     def get_telephony_mediaregions(self, **options: Unpack[CallOptions]) -> MediaRegions:
-        """Get telephony mediaregions.
-        
-        ``GET /api/v2/telephony/mediaregions``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :return: MediaRegions
-        """
-        return self._call(_OPS['get_telephony_mediaregions'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_mediaregions'], (), options)
 
     def get_telephony_numbers_routing(self, *, before: str | None = None, after: str | None = None, page_size: str | None = None, number_id: str | None = None, active_routing_organization_id: str | None = None, owner_organization_id: str | None = None, status: str | None = None, **options: Unpack[CallOptions]) -> NumberRoutingListing:
-        """List telephony numbers routing, one page per call.
-        
-        ``GET /api/v2/telephony/numbers/routing``.
-        Pages by ``after``: ``paginate(api.get_telephony_numbers_routing)`` walks every page.
-        
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str number_id: query ``numberId``
-        :param str active_routing_organization_id: query ``activeRoutingOrganizationId``
-        :param str owner_organization_id: query ``ownerOrganizationId``
-        :param str status: query ``status``
-        :return: NumberRoutingListing
-        """
-        return self._call(_OPS['get_telephony_numbers_routing'], (before, after, page_size, number_id, active_routing_organization_id, owner_organization_id, status), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_numbers_routing'], (before, after, page_size, number_id, active_routing_organization_id, owner_organization_id, status), options)
 
     def get_telephony_organization_link(self, **options: Unpack[CallOptions]) -> list[OrganizationLinkResponse]:
-        """Get telephony organization link.
-        
-        ``GET /api/v2/telephony/organization/link``.
-        
-        :return: list[OrganizationLinkResponse]
-        """
-        return self._call(_OPS['get_telephony_organization_link'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_organization_link'], (), options)
 
     def get_telephony_organization_link_regions(self, **options: Unpack[CallOptions]) -> list[RegionResponse]:
-        """Get telephony organization link regions.
-        
-        ``GET /api/v2/telephony/organization/link/regions``.
-        
-        :return: list[RegionResponse]
-        """
-        return self._call(_OPS['get_telephony_organization_link_regions'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_organization_link_regions'], (), options)
 
     def get_telephony_prefixes(self, type: str, *, before: str | None = None, after: str | None = None, page_size: str | None = None, prefix: str | None = None, **options: Unpack[CallOptions]) -> PrefixListing:
-        """List telephony prefixes, one page per call.
-        
-        ``GET /api/v2/telephony/prefixes``.
-        Pages by ``after``: ``paginate(api.get_telephony_prefixes)`` walks every page.
-        
-        :param str type: query ``type``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``
-        :param str prefix: query ``prefix``
-        :return: PrefixListing
-        """
-        return self._call(_OPS['get_telephony_prefixes'], (type, before, after, page_size, prefix), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_prefixes'], (type, before, after, page_size, prefix), options)
 
     def get_telephony_prefixes_simulate_call(self, number: str, **options: Unpack[CallOptions]) -> CallSimulationResult:
-        """Get telephony prefixes simulate call.
-        
-        ``GET /api/v2/telephony/prefixes/simulate/call``.
-        
-        :param str number: query ``number``, required
-        :return: CallSimulationResult
-        """
-        return self._call(_OPS['get_telephony_prefixes_simulate_call'], (number,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_prefixes_simulate_call'], (number,), options)
 
     def get_telephony_settings(self, **options: Unpack[CallOptions]) -> TelephonySettings:
-        """Get telephony settings.
-        
-        ``GET /api/v2/telephony/settings``.
-        Requires the permission ``telephony:settings:view``.
-        
-        :return: TelephonySettings
-        """
-        return self._call(_OPS['get_telephony_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_settings'], (), options)
 
     def get_telephony_sipmessages_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> Callmessage:
-        """Get one telephony sipmessages conversation.
-        
-        ``GET /api/v2/telephony/sipmessages/conversations/{conversationId}``.
-        Requires the permission ``telephony:pcap:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: Callmessage
-        """
-        return self._call(_OPS['get_telephony_sipmessages_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_sipmessages_conversation'], (conversation_id,), options)
 
     def get_telephony_sipmessages_conversation_headers(self, conversation_id: str, *, keys: list[str] | None = None, **options: Unpack[CallOptions]) -> Callheader:
-        """Get headers of a telephony sipmessages conversation.
-        
-        ``GET /api/v2/telephony/sipmessages/conversations/{conversationId}/headers``.
-        Requires the permission ``telephony:pcap:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param list[str] keys: query ``keys``
-        :return: Callheader
-        """
-        return self._call(_OPS['get_telephony_sipmessages_conversation_headers'], (conversation_id, keys), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_sipmessages_conversation_headers'], (conversation_id, keys), options)
 
     def get_telephony_siptraces(self, date_start: datetime | str, date_end: datetime | str, *, call_id: str | None = None, to_user: str | None = None, from_user: str | None = None, conversation_id: str | None = None, **options: Unpack[CallOptions]) -> SipSearchResult:
-        """Get telephony siptraces.
-        
-        ``GET /api/v2/telephony/siptraces``.
-        Requires the permission ``telephony:pcap:view``.
-        
-        :param datetime date_start: query ``dateStart``, required
-        :param datetime date_end: query ``dateEnd``, required
-        :param str call_id: query ``callId``
-        :param str to_user: query ``toUser``
-        :param str from_user: query ``fromUser``
-        :param str conversation_id: query ``conversationId``
-        :return: SipSearchResult
-        """
-        return self._call(_OPS['get_telephony_siptraces'], (date_start, date_end, call_id, to_user, from_user, conversation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_siptraces'], (date_start, date_end, call_id, to_user, from_user, conversation_id), options)
 
     def get_telephony_siptraces_download_download_id(self, download_id: str, **options: Unpack[CallOptions]) -> SignedUrlResponse:
-        """Get one telephony siptraces download.
-        
-        ``GET /api/v2/telephony/siptraces/download/{downloadId}``.
-        Requires the permission ``telephony:pcap:view``.
-        
-        :param str download_id: path ``downloadId``, required
-        :return: SignedUrlResponse
-        """
-        return self._call(_OPS['get_telephony_siptraces_download_download_id'], (download_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_siptraces_download_download_id'], (download_id,), options)
 
     def patch_telephony_organization_link_approve_requesting_organization_id(self, requesting_organization_id: str, body: OrganizationLinkApprovalRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one telephony organization link approve.
-        
-        ``PATCH /api/v2/telephony/organization/link/approve/{requestingOrganizationId}``.
-        
-        :param str requesting_organization_id: path ``requestingOrganizationId``, required
-        :param OrganizationLinkApprovalRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_telephony_organization_link_approve_requesting_organization_id'], (requesting_organization_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_telephony_organization_link_approve_requesting_organization_id'], (requesting_organization_id, body), options)
 
     def post_telephony_numbers_routing(self, body: list[NumberRoutingRequest], **options: Unpack[CallOptions]) -> None:
-        """Request telephony numbers routing.
-        
-        ``POST /api/v2/telephony/numbers/routing``.
-        
-        :param list[NumberRoutingRequest] body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_telephony_numbers_routing'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_numbers_routing'], (body,), options)
 
     def post_telephony_numbers_routing_all(self, body: DisasterRecoveryAllRoutingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request telephony numbers routing all.
-        
-        ``POST /api/v2/telephony/numbers/routing/all``.
-        
-        :param DisasterRecoveryAllRoutingRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_telephony_numbers_routing_all'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_numbers_routing_all'], (body,), options)
 
     def post_telephony_numbers_routing_reset(self, body: NumberRoutingResetOrganizationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request telephony numbers routing reset.
-        
-        ``POST /api/v2/telephony/numbers/routing/reset``.
-        
-        :param NumberRoutingResetOrganizationRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_telephony_numbers_routing_reset'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_numbers_routing_reset'], (body,), options)
 
     def post_telephony_organization_link(self, body: CreateOrganizationLink | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationLink:
-        """Request telephony organization link.
-        
-        ``POST /api/v2/telephony/organization/link``.
-        
-        :param CreateOrganizationLink body: body ``body``, required
-        :return: OrganizationLink
-        """
-        return self._call(_OPS['post_telephony_organization_link'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_organization_link'], (body,), options)
 
     def post_telephony_prefixes_bulk(self, body: BulkPrefixesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkPrefixesResponse:
-        """Request telephony prefixes bulk.
-        
-        ``POST /api/v2/telephony/prefixes/bulk``.
-        
-        :param BulkPrefixesRequest body: body ``body``, required
-        :return: BulkPrefixesResponse
-        """
-        return self._call(_OPS['post_telephony_prefixes_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_prefixes_bulk'], (body,), options)
 
     def post_telephony_siptraces_download(self, sip_search_public_request: SIPSearchPublicRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SipDownloadResponse:
-        """Request telephony siptraces download.
-        
-        ``POST /api/v2/telephony/siptraces/download``.
-        Requires the permission ``telephony:pcap:add``.
-        
-        :param SIPSearchPublicRequest sip_search_public_request: body ``body``, required
-        :return: SipDownloadResponse
-        """
-        return self._call(_OPS['post_telephony_siptraces_download'], (sip_search_public_request,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_siptraces_download'], (sip_search_public_request,), options)
 
     def put_telephony_agent_greetings(self, agent_id: str, body: AgentGreeting | dict[str, Any], **options: Unpack[CallOptions]) -> AgentGreeting:
-        """Replace the greetings of a telephony agent.
-        
-        ``PUT /api/v2/telephony/agents/{agentId}/greetings``.
-        Requires the permission ``telephony:otherAgentGreeting:edit``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AgentGreeting body: body ``body``, required
-        :return: AgentGreeting
-        """
-        return self._call(_OPS['put_telephony_agent_greetings'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_agent_greetings'], (agent_id, body), options)
 
     def put_telephony_agents_greetings_me(self, body: SelfAgentGreeting | dict[str, Any], **options: Unpack[CallOptions]) -> SelfAgentGreeting:
-        """Replace the telephony agents greeting (me: the token's user).
-        
-        ``PUT /api/v2/telephony/agents/greetings/me``.
-        Requires the permission ``telephony:selfAgentGreeting:edit``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param SelfAgentGreeting body: body ``body``, required
-        :return: SelfAgentGreeting
-        """
-        return self._call(_OPS['put_telephony_agents_greetings_me'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_agents_greetings_me'], (body,), options)
 
     def put_telephony_settings(self, body: TelephonySettings | dict[str, Any], **options: Unpack[CallOptions]) -> TelephonySettings:
-        """Replace the telephony settings.
-        
-        ``PUT /api/v2/telephony/settings``.
-        Requires the permission ``telephony:settings:edit``.
-        
-        :param TelephonySettings body: body ``body``, required
-        :return: TelephonySettings
-        """
-        return self._call(_OPS['put_telephony_settings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_settings'], (body,), options)
+
+
+_attach_docs(TelephonyApi, __file__)

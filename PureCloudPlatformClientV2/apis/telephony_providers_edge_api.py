@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AlertablePresences, CertificateAuthorityEntityListing, DID, DIDEntityListing, DIDNumberEntityListing, DIDPool, DIDPoolEntityListing, DisableSiteConnectionsRequest, DomainCertificateAuthority, DomainEdgeSoftwareUpdateDto, DomainEdgeSoftwareVersionDtoEntityListing, DomainLogicalInterface, DomainPhysicalInterface, Edge, EdgeEntityListing, EdgeGroup, EdgeGroupEntityListing, EdgeLogsJob, EdgeLogsJobRequest, EdgeLogsJobResponse, EdgeLogsJobUploadRequest, EdgeMetrics, EdgeNetworkDiagnostic, EdgeNetworkDiagnosticRequest, EdgeNetworkDiagnosticResponse, EdgeOfflineConfiguration, EdgeOfflineConfigurationResponse, EdgeRebootParameters, EdgeServiceStateRequest, EdgeTrunkBase, EdgeVersionReport, ExpiredEdgeListing, Extension, ExtensionEntityListing, ExtensionPool, ExtensionPoolDivisionViewEntityListing, ExtensionPoolEntityListing, Line, LineBase, LineBaseEntityListing, LineEntityListing, LogicalInterfaceEntityListing, MediaStatistics, MediaStatisticsListing, NumberPlan, OutboundRouteBase, OutboundRouteBaseEntityListing, OutboundRouteEntityListing, Phone, PhoneBase, PhoneBaseEntityListing, PhoneEntityListing, PhoneMetaBaseEntityListing, PhonesReboot, PhysicalInterfaceEntityListing, Site, SiteConnections, SiteEntityListing, SiteSearchRequest, SitesSearchResponse, TelephonySearchRequest, TimeZoneEntityListing, Trunk, TrunkBase, TrunkBaseEntityListing, TrunkBasesSearchResponse, TrunkEntityListing, TrunkInstanceSearchResponse, TrunkMetabaseEntityListing, TrunkMetrics, TrunkRecordingEnabledCount, ValidateAddressRequest, ValidateAddressResponse, VmPairingInfo
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_telephony_providers_edge', 'DELETE', '/api/v2/telephony/providers/edges/{edgeId}', None, (_P('edge_id', 'edgeId', 'path', 'str', True),)),
@@ -153,1596 +145,391 @@ class TelephonyProvidersEdgeApi(_BaseApi):
     _operations = _OPS
 
     def delete_telephony_providers_edge(self, edge_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edge.
-        
-        ``DELETE /api/v2/telephony/providers/edges/{edgeId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edge'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edge'], (edge_id,), options)
 
     def delete_telephony_providers_edge_logicalinterface(self, edge_id: str, interface_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one logicalinterface of a telephony providers edge.
-        
-        ``DELETE /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param str interface_id: path ``interfaceId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edge_logicalinterface'], (edge_id, interface_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edge_logicalinterface'], (edge_id, interface_id), options)
 
     def delete_telephony_providers_edge_softwareupdate(self, edge_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the softwareupdate of a telephony providers edge.
-        
-        ``DELETE /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``.
-        Requires no permission.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edge_softwareupdate'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edge_softwareupdate'], (edge_id,), options)
 
     def delete_telephony_providers_edges_alertablepresences(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the telephony providers edges alertablepresences.
-        
-        ``DELETE /api/v2/telephony/providers/edges/alertablepresences``.
-        Requires the permission ``telephony:alertablePresences:delete``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_alertablepresences'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_alertablepresences'], (), options)
 
     def delete_telephony_providers_edges_certificateauthority(self, certificate_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edges certificateauthority.
-        
-        ``DELETE /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str certificate_id: path ``certificateId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_certificateauthority'], (certificate_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_certificateauthority'], (certificate_id,), options)
 
     def delete_telephony_providers_edges_didpool(self, did_pool_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edges didpool.
-        
-        ``DELETE /api/v2/telephony/providers/edges/didpools/{didPoolId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str did_pool_id: path ``didPoolId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_didpool'], (did_pool_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_didpool'], (did_pool_id,), options)
 
     def delete_telephony_providers_edges_edgegroup(self, edge_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edges edgegroup.
-        
-        ``DELETE /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_group_id: path ``edgeGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_edgegroup'], (edge_group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_edgegroup'], (edge_group_id,), options)
 
     def delete_telephony_providers_edges_extensionpool(self, extension_pool_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edges extensionpool.
-        
-        ``DELETE /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``.
-        Requires the permission ``telephony:extensionPool:delete``.
-        
-        :param str extension_pool_id: path ``extensionPoolId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_extensionpool'], (extension_pool_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_extensionpool'], (extension_pool_id,), options)
 
     def delete_telephony_providers_edges_phone(self, phone_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edges phone.
-        
-        ``DELETE /api/v2/telephony/providers/edges/phones/{phoneId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_id: path ``phoneId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_phone'], (phone_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_phone'], (phone_id,), options)
 
     def delete_telephony_providers_edges_phonebasesetting(self, phone_base_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edges phonebasesetting.
-        
-        ``DELETE /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_base_id: path ``phoneBaseId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_phonebasesetting'], (phone_base_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_phonebasesetting'], (phone_base_id,), options)
 
     def delete_telephony_providers_edges_site(self, site_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edges site.
-        
-        ``DELETE /api/v2/telephony/providers/edges/sites/{siteId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_site'], (site_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_site'], (site_id,), options)
 
     def delete_telephony_providers_edges_site_outboundroute(self, site_id: str, outbound_route_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one outboundroute of a telephony providers edges site.
-        
-        ``DELETE /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param str outbound_route_id: path ``outboundRouteId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id), options)
 
     def delete_telephony_providers_edges_trunkbasesetting(self, trunk_base_settings_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one telephony providers edges trunkbasesetting.
-        
-        ``DELETE /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str trunk_base_settings_id: path ``trunkBaseSettingsId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_telephony_providers_edges_trunkbasesetting'], (trunk_base_settings_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_telephony_providers_edges_trunkbasesetting'], (trunk_base_settings_id,), options)
 
     def get_telephony_providers_edge(self, edge_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Edge:
-        """Get one telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param list[str] expand: query ``expand``; each one of ``site``
-        :return: Edge
-        """
-        return self._call(_OPS['get_telephony_providers_edge'], (edge_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge'], (edge_id, expand), options)
 
     def get_telephony_providers_edge_diagnostic_nslookup(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeNetworkDiagnosticResponse:
-        """Get diagnostic nslookup of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/nslookup``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: EdgeNetworkDiagnosticResponse
-        """
-        return self._call(_OPS['get_telephony_providers_edge_diagnostic_nslookup'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_diagnostic_nslookup'], (edge_id,), options)
 
     def get_telephony_providers_edge_diagnostic_ping(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeNetworkDiagnosticResponse:
-        """Get diagnostic ping of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/ping``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: EdgeNetworkDiagnosticResponse
-        """
-        return self._call(_OPS['get_telephony_providers_edge_diagnostic_ping'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_diagnostic_ping'], (edge_id,), options)
 
     def get_telephony_providers_edge_diagnostic_route(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeNetworkDiagnosticResponse:
-        """Get diagnostic route of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/route``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: EdgeNetworkDiagnosticResponse
-        """
-        return self._call(_OPS['get_telephony_providers_edge_diagnostic_route'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_diagnostic_route'], (edge_id,), options)
 
     def get_telephony_providers_edge_diagnostic_tracepath(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeNetworkDiagnosticResponse:
-        """Get diagnostic tracepath of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/diagnostic/tracepath``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: EdgeNetworkDiagnosticResponse
-        """
-        return self._call(_OPS['get_telephony_providers_edge_diagnostic_tracepath'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_diagnostic_tracepath'], (edge_id,), options)
 
     def get_telephony_providers_edge_logicalinterface(self, edge_id: str, interface_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> DomainLogicalInterface:
-        """Get one logicalinterface of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param str interface_id: path ``interfaceId``, required
-        :param list[str] expand: query ``expand``; each one of ``externalTrunkBaseAssignments``, ``phoneTrunkBaseAssignments``
-        :return: DomainLogicalInterface
-        """
-        return self._call(_OPS['get_telephony_providers_edge_logicalinterface'], (edge_id, interface_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_logicalinterface'], (edge_id, interface_id, expand), options)
 
     def get_telephony_providers_edge_logicalinterfaces(self, edge_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LogicalInterfaceEntityListing:
-        """Get logicalinterfaces of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param list[str] expand: query ``expand``; each one of ``externalTrunkBaseAssignments``, ``phoneTrunkBaseAssignments``
-        :return: LogicalInterfaceEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edge_logicalinterfaces'], (edge_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_logicalinterfaces'], (edge_id, expand), options)
 
     def get_telephony_providers_edge_logs_job(self, edge_id: str, job_id: str, **options: Unpack[CallOptions]) -> EdgeLogsJob:
-        """Get one logs job of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/logs/jobs/{jobId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param str job_id: path ``jobId``, required
-        :return: EdgeLogsJob
-        """
-        return self._call(_OPS['get_telephony_providers_edge_logs_job'], (edge_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_logs_job'], (edge_id, job_id), options)
 
     def get_telephony_providers_edge_metrics(self, edge_id: str, **options: Unpack[CallOptions]) -> EdgeMetrics:
-        """Get metrics of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/metrics``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: EdgeMetrics
-        """
-        return self._call(_OPS['get_telephony_providers_edge_metrics'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_metrics'], (edge_id,), options)
 
     def get_telephony_providers_edge_physicalinterface(self, edge_id: str, interface_id: str, **options: Unpack[CallOptions]) -> DomainPhysicalInterface:
-        """Get one physicalinterface of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/physicalinterfaces/{interfaceId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param str interface_id: path ``interfaceId``, required
-        :return: DomainPhysicalInterface
-        """
-        return self._call(_OPS['get_telephony_providers_edge_physicalinterface'], (edge_id, interface_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_physicalinterface'], (edge_id, interface_id), options)
 
     def get_telephony_providers_edge_physicalinterfaces(self, edge_id: str, **options: Unpack[CallOptions]) -> PhysicalInterfaceEntityListing:
-        """Get physicalinterfaces of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/physicalinterfaces``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: PhysicalInterfaceEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edge_physicalinterfaces'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_physicalinterfaces'], (edge_id,), options)
 
     def get_telephony_providers_edge_setuppackage(self, edge_id: str, **options: Unpack[CallOptions]) -> VmPairingInfo:
-        """Get setuppackage of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/setuppackage``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: VmPairingInfo
-        """
-        return self._call(_OPS['get_telephony_providers_edge_setuppackage'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_setuppackage'], (edge_id,), options)
 
     def get_telephony_providers_edge_softwareupdate(self, edge_id: str, **options: Unpack[CallOptions]) -> DomainEdgeSoftwareUpdateDto:
-        """Get softwareupdate of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``.
-        Requires no permission.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: DomainEdgeSoftwareUpdateDto
-        """
-        return self._call(_OPS['get_telephony_providers_edge_softwareupdate'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_softwareupdate'], (edge_id,), options)
 
     def get_telephony_providers_edge_softwareversions(self, edge_id: str, **options: Unpack[CallOptions]) -> DomainEdgeSoftwareVersionDtoEntityListing:
-        """Get softwareversions of a telephony providers edge.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/softwareversions``.
-        Requires no permission.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: DomainEdgeSoftwareVersionDtoEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edge_softwareversions'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_softwareversions'], (edge_id,), options)
 
     def get_telephony_providers_edge_trunks(self, edge_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, trunk_base_id: str | None = None, trunk_type: str | None = None, **options: Unpack[CallOptions]) -> TrunkEntityListing:
-        """List trunks of a telephony providers edge, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/{edgeId}/trunks``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edge_trunks)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str trunk_base_id: query ``trunkBase.id``
-        :param str trunk_type: query ``trunkType``; one of ``EXTERNAL``, ``PHONE``, ``EDGE``
-        :return: TrunkEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edge_trunks'], (edge_id, page_number, page_size, sort_by, sort_order, trunk_base_id, trunk_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edge_trunks'], (edge_id, page_number, page_size, sort_by, sort_order, trunk_base_id, trunk_type), options)
 
     def get_telephony_providers_edges(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, site_id: str | None = None, edge_group_id: str | None = None, sort_by: str | None = None, managed: bool | None = None, show_cloud_media: bool | None = None, **options: Unpack[CallOptions]) -> EdgeEntityListing:
-        """List telephony providers edges, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param str site_id: query ``site.id``
-        :param str edge_group_id: query ``edgeGroup.id``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param bool managed: query ``managed``
-        :param bool show_cloud_media: query ``showCloudMedia``; default ``True``
-        :return: EdgeEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges'], (page_size, page_number, name, site_id, edge_group_id, sort_by, managed, show_cloud_media), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges'], (page_size, page_number, name, site_id, edge_group_id, sort_by, managed, show_cloud_media), options)
 
     def get_telephony_providers_edges_alertablepresences(self, *, type: str | None = None, **options: Unpack[CallOptions]) -> AlertablePresences:
-        """Get telephony providers edges alertablepresences.
-        
-        ``GET /api/v2/telephony/providers/edges/alertablepresences``.
-        Requires the permission ``telephony:alertablePresences:view``.
-        
-        :param str type: query ``type``; one of ``defaults``, ``overrides``
-        :return: AlertablePresences
-        """
-        return self._call(_OPS['get_telephony_providers_edges_alertablepresences'], (type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_alertablepresences'], (type,), options)
 
     def get_telephony_providers_edges_certificateauthorities(self, **options: Unpack[CallOptions]) -> CertificateAuthorityEntityListing:
-        """Get telephony providers edges certificateauthorities.
-        
-        ``GET /api/v2/telephony/providers/edges/certificateauthorities``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :return: CertificateAuthorityEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_certificateauthorities'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_certificateauthorities'], (), options)
 
     def get_telephony_providers_edges_certificateauthority(self, certificate_id: str, **options: Unpack[CallOptions]) -> DomainCertificateAuthority:
-        """Get one telephony providers edges certificateauthority.
-        
-        ``GET /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str certificate_id: path ``certificateId``, required
-        :return: DomainCertificateAuthority
-        """
-        return self._call(_OPS['get_telephony_providers_edges_certificateauthority'], (certificate_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_certificateauthority'], (certificate_id,), options)
 
     def get_telephony_providers_edges_did(self, did_id: str, **options: Unpack[CallOptions]) -> DID:
-        """Get one telephony providers edges did.
-        
-        ``GET /api/v2/telephony/providers/edges/dids/{didId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str did_id: path ``didId``, required
-        :return: DID
-        """
-        return self._call(_OPS['get_telephony_providers_edges_did'], (did_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_did'], (did_id,), options)
 
     def get_telephony_providers_edges_didpool(self, did_pool_id: str, **options: Unpack[CallOptions]) -> DIDPool:
-        """Get one telephony providers edges didpool.
-        
-        ``GET /api/v2/telephony/providers/edges/didpools/{didPoolId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str did_pool_id: path ``didPoolId``, required
-        :return: DIDPool
-        """
-        return self._call(_OPS['get_telephony_providers_edges_didpool'], (did_pool_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_didpool'], (did_pool_id,), options)
 
     def get_telephony_providers_edges_didpools(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> DIDPoolEntityListing:
-        """List telephony providers edges didpools, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/didpools``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_didpools)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``number``
-        :param list[str] id: query ``id``
-        :return: DIDPoolEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_didpools'], (page_size, page_number, sort_by, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_didpools'], (page_size, page_number, sort_by, id), options)
 
     def get_telephony_providers_edges_didpools_dids(self, type: str, *, id: list[str] | None = None, number_match: str | None = None, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> DIDNumberEntityListing:
-        """List telephony providers edges didpools dids, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/didpools/dids``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_didpools_dids)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str type: query ``type``, required; one of ``ASSIGNED_AND_UNASSIGNED``, ``UNASSIGNED``
-        :param list[str] id: query ``id``
-        :param str number_match: query ``numberMatch``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; default ``ascending``
-        :return: DIDNumberEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_didpools_dids'], (type, id, number_match, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_didpools_dids'], (type, id, number_match, page_size, page_number, sort_order), options)
 
     def get_telephony_providers_edges_dids(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, phone_number: str | None = None, owner_id: str | None = None, did_pool_id: str | None = None, id: list[str] | None = None, **options: Unpack[CallOptions]) -> DIDEntityListing:
-        """List telephony providers edges dids, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/dids``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_dids)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``number``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str phone_number: query ``phoneNumber``
-        :param str owner_id: query ``owner.id``
-        :param str did_pool_id: query ``didPool.id``
-        :param list[str] id: query ``id``
-        :return: DIDEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_dids'], (page_size, page_number, sort_by, sort_order, phone_number, owner_id, did_pool_id, id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_dids'], (page_size, page_number, sort_by, sort_order, phone_number, owner_id, did_pool_id, id), options)
 
     def get_telephony_providers_edges_edgegroup(self, edge_group_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> EdgeGroup:
-        """Get one telephony providers edges edgegroup.
-        
-        ``GET /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_group_id: path ``edgeGroupId``, required
-        :param list[str] expand: query ``expand``; each one of ``phoneTrunkBases``, ``edgeTrunkBaseAssignment``
-        :return: EdgeGroup
-        """
-        return self._call(_OPS['get_telephony_providers_edges_edgegroup'], (edge_group_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_edgegroup'], (edge_group_id, expand), options)
 
     def get_telephony_providers_edges_edgegroup_edgetrunkbase(self, edgegroup_id: str, edgetrunkbase_id: str, **options: Unpack[CallOptions]) -> EdgeTrunkBase:
-        """Get one edgetrunkbase of a telephony providers edges edgegroup.
-        
-        ``GET /api/v2/telephony/providers/edges/edgegroups/{edgegroupId}/edgetrunkbases/{edgetrunkbaseId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edgegroup_id: path ``edgegroupId``, required
-        :param str edgetrunkbase_id: path ``edgetrunkbaseId``, required
-        :return: EdgeTrunkBase
-        """
-        return self._call(_OPS['get_telephony_providers_edges_edgegroup_edgetrunkbase'], (edgegroup_id, edgetrunkbase_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_edgegroup_edgetrunkbase'], (edgegroup_id, edgetrunkbase_id), options)
 
     def get_telephony_providers_edges_edgegroups(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, sort_by: str | None = None, managed: bool | None = None, **options: Unpack[CallOptions]) -> EdgeGroupEntityListing:
-        """List telephony providers edges edgegroups, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/edgegroups``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_edgegroups)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param bool managed: query ``managed``
-        :return: EdgeGroupEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_edgegroups'], (page_size, page_number, name, sort_by, managed), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_edgegroups'], (page_size, page_number, name, sort_by, managed), options)
 
     def get_telephony_providers_edges_edgeversionreport(self, **options: Unpack[CallOptions]) -> EdgeVersionReport:
-        """Get telephony providers edges edgeversionreport.
-        
-        ``GET /api/v2/telephony/providers/edges/edgeversionreport``.
-        Requires no permission.
-        
-        :return: EdgeVersionReport
-        """
-        return self._call(_OPS['get_telephony_providers_edges_edgeversionreport'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_edgeversionreport'], (), options)
 
     def get_telephony_providers_edges_expired(self, **options: Unpack[CallOptions]) -> ExpiredEdgeListing:
-        """Get telephony providers edges expired.
-        
-        ``GET /api/v2/telephony/providers/edges/expired``.
-        Requires any of the permissions ``telephony:plugin:all``, ``internal:edge:view``.
-        
-        :return: ExpiredEdgeListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_expired'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_expired'], (), options)
 
     def get_telephony_providers_edges_extension(self, extension_id: str, **options: Unpack[CallOptions]) -> Extension:
-        """Get one telephony providers edges extension.
-        
-        ``GET /api/v2/telephony/providers/edges/extensions/{extensionId}``.
-        Requires the permission ``telephony:extensionPool:view``.
-        
-        :param str extension_id: path ``extensionId``, required
-        :return: Extension
-        """
-        return self._call(_OPS['get_telephony_providers_edges_extension'], (extension_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_extension'], (extension_id,), options)
 
     def get_telephony_providers_edges_extensionpool(self, extension_pool_id: str, **options: Unpack[CallOptions]) -> ExtensionPool:
-        """Get one telephony providers edges extensionpool.
-        
-        ``GET /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``.
-        Requires the permission ``telephony:extensionPool:view``.
-        
-        :param str extension_pool_id: path ``extensionPoolId``, required
-        :return: ExtensionPool
-        """
-        return self._call(_OPS['get_telephony_providers_edges_extensionpool'], (extension_pool_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_extensionpool'], (extension_pool_id,), options)
 
     def get_telephony_providers_edges_extensionpools(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, number: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ExtensionPoolEntityListing:
-        """List telephony providers edges extensionpools, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/extensionpools``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_extensionpools)`` walks every page.
-        Requires the permission ``telephony:extensionPool:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``
-        :param str number: query ``number``
-        :param list[str] division_id: query ``divisionId``
-        :return: ExtensionPoolEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_extensionpools'], (page_size, page_number, sort_by, number, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_extensionpools'], (page_size, page_number, sort_by, number, division_id), options)
 
     def get_telephony_providers_edges_extensionpools_divisionviews(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, id: list[str] | None = None, name: str | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ExtensionPoolDivisionViewEntityListing:
-        """List telephony providers edges extensionpools divisionviews, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/extensionpools/divisionviews``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_extensionpools_divisionviews)`` walks every page.
-        Requires the permission ``telephony:extensionPool:search``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param list[str] id: query ``id``
-        :param str name: query ``name``
-        :param list[str] division_id: query ``divisionId``
-        :return: ExtensionPoolDivisionViewEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_extensionpools_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_extensionpools_divisionviews'], (page_number, page_size, sort_by, sort_order, id, name, division_id), options)
 
     def get_telephony_providers_edges_extensions(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, number: str | None = None, **options: Unpack[CallOptions]) -> ExtensionEntityListing:
-        """List telephony providers edges extensions, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/extensions``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_extensions)`` walks every page.
-        Requires the permission ``telephony:extensionPool:view``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``number``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str number: query ``number``
-        :return: ExtensionEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_extensions'], (page_size, page_number, sort_by, sort_order, number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_extensions'], (page_size, page_number, sort_by, sort_order, number), options)
 
     def get_telephony_providers_edges_line(self, line_id: str, **options: Unpack[CallOptions]) -> Line:
-        """Get one telephony providers edges line.
-        
-        ``GET /api/v2/telephony/providers/edges/lines/{lineId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str line_id: path ``lineId``, required
-        :return: Line
-        """
-        return self._call(_OPS['get_telephony_providers_edges_line'], (line_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_line'], (line_id,), options)
 
     def get_telephony_providers_edges_linebasesetting(self, line_base_id: str, **options: Unpack[CallOptions]) -> LineBase:
-        """Get one telephony providers edges linebasesetting.
-        
-        ``GET /api/v2/telephony/providers/edges/linebasesettings/{lineBaseId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str line_base_id: path ``lineBaseId``, required
-        :return: LineBase
-        """
-        return self._call(_OPS['get_telephony_providers_edges_linebasesetting'], (line_base_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_linebasesetting'], (line_base_id,), options)
 
     def get_telephony_providers_edges_linebasesettings(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LineBaseEntityListing:
-        """List telephony providers edges linebasesettings, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/linebasesettings``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_linebasesettings)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param list[str] expand: query ``expand``; each one of ``properties``
-        :return: LineBaseEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_linebasesettings'], (page_number, page_size, sort_by, sort_order, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_linebasesettings'], (page_number, page_size, sort_by, sort_order, expand), options)
 
     def get_telephony_providers_edges_lines(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, sort_by: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LineEntityListing:
-        """List telephony providers edges lines, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/lines``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_lines)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param list[str] expand: query ``expand``; each one of ``properties``, ``site``, ``edgeGroup``, ``primaryEdge``, ``secondaryEdge``, ``edges``, ``assignedUser``
-        :return: LineEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_lines'], (page_size, page_number, name, sort_by, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_lines'], (page_size, page_number, name, sort_by, expand), options)
 
     def get_telephony_providers_edges_lines_template(self, line_base_settings_id: str, **options: Unpack[CallOptions]) -> Line:
-        """Get telephony providers edges lines template.
-        
-        ``GET /api/v2/telephony/providers/edges/lines/template``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str line_base_settings_id: query ``lineBaseSettingsId``, required
-        :return: Line
-        """
-        return self._call(_OPS['get_telephony_providers_edges_lines_template'], (line_base_settings_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_lines_template'], (line_base_settings_id,), options)
 
     def get_telephony_providers_edges_logicalinterfaces(self, edge_ids: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> LogicalInterfaceEntityListing:
-        """Get telephony providers edges logicalinterfaces.
-        
-        ``GET /api/v2/telephony/providers/edges/logicalinterfaces``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_ids: query ``edgeIds``, required
-        :param list[str] expand: query ``expand``; each one of ``externalTrunkBaseAssignments``, ``phoneTrunkBaseAssignments``
-        :return: LogicalInterfaceEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_logicalinterfaces'], (edge_ids, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_logicalinterfaces'], (edge_ids, expand), options)
 
     def get_telephony_providers_edges_mediastatistics_conversation(self, conversation_id: str, **options: Unpack[CallOptions]) -> MediaStatisticsListing:
-        """Get one telephony providers edges mediastatistics conversation.
-        
-        ``GET /api/v2/telephony/providers/edges/mediastatistics/conversations/{conversationId}``. **Preview.**
-        Requires the permission ``analytics:conversationDetail:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :return: MediaStatisticsListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_mediastatistics_conversation'], (conversation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_mediastatistics_conversation'], (conversation_id,), options)
 
     def get_telephony_providers_edges_mediastatistics_conversation_communication(self, conversation_id: str, communication_id: str, **options: Unpack[CallOptions]) -> MediaStatistics:
-        """Get one communication of a telephony providers edges mediastatistics conversation.
-        
-        ``GET /api/v2/telephony/providers/edges/mediastatistics/conversations/{conversationId}/communications/{communicationId}``. **Preview.**
-        Requires the permission ``analytics:conversationDetail:view``.
-        
-        :param str conversation_id: path ``conversationId``, required
-        :param str communication_id: path ``communicationId``, required
-        :return: MediaStatistics
-        """
-        return self._call(_OPS['get_telephony_providers_edges_mediastatistics_conversation_communication'], (conversation_id, communication_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_mediastatistics_conversation_communication'], (conversation_id, communication_id), options)
 
     def get_telephony_providers_edges_metrics(self, edge_ids: str, **options: Unpack[CallOptions]) -> list[EdgeMetrics]:
-        """Get telephony providers edges metrics.
-        
-        ``GET /api/v2/telephony/providers/edges/metrics``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_ids: query ``edgeIds``, required
-        :return: list[EdgeMetrics]
-        """
-        return self._call(_OPS['get_telephony_providers_edges_metrics'], (edge_ids,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_metrics'], (edge_ids,), options)
 
     def get_telephony_providers_edges_outboundroutes(self, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, site_id: str | None = None, external_trunk_bases_ids: str | None = None, sort_by: str | None = None, **options: Unpack[CallOptions]) -> OutboundRouteEntityListing:
-        """List telephony providers edges outboundroutes, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/outboundroutes``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_outboundroutes)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param str site_id: query ``site.id``
-        :param str external_trunk_bases_ids: query ``externalTrunkBases.ids``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :return: OutboundRouteEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_outboundroutes'], (page_size, page_number, name, site_id, external_trunk_bases_ids, sort_by), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_outboundroutes'], (page_size, page_number, name, site_id, external_trunk_bases_ids, sort_by), options)
 
     def get_telephony_providers_edges_phone(self, phone_id: str, **options: Unpack[CallOptions]) -> Phone:
-        """Get one telephony providers edges phone.
-        
-        ``GET /api/v2/telephony/providers/edges/phones/{phoneId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_id: path ``phoneId``, required
-        :return: Phone
-        """
-        return self._call(_OPS['get_telephony_providers_edges_phone'], (phone_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_phone'], (phone_id,), options)
 
     def get_telephony_providers_edges_phonebasesetting(self, phone_base_id: str, **options: Unpack[CallOptions]) -> PhoneBase:
-        """Get one telephony providers edges phonebasesetting.
-        
-        ``GET /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_base_id: path ``phoneBaseId``, required
-        :return: PhoneBase
-        """
-        return self._call(_OPS['get_telephony_providers_edges_phonebasesetting'], (phone_base_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_phonebasesetting'], (phone_base_id,), options)
 
     def get_telephony_providers_edges_phonebasesettings(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, expand: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> PhoneBaseEntityListing:
-        """List telephony providers edges phonebasesettings, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/phonebasesettings``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_phonebasesettings)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param list[str] expand: query ``expand``; each one of ``properties``, ``lines``
-        :param str name: query ``name``
-        :return: PhoneBaseEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_phonebasesettings'], (page_size, page_number, sort_by, sort_order, expand, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_phonebasesettings'], (page_size, page_number, sort_by, sort_order, expand, name), options)
 
     def get_telephony_providers_edges_phonebasesettings_availablemetabases(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> PhoneMetaBaseEntityListing:
-        """List telephony providers edges phonebasesettings availablemetabases, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/phonebasesettings/availablemetabases``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_phonebasesettings_availablemetabases)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: PhoneMetaBaseEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_phonebasesettings_availablemetabases'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_phonebasesettings_availablemetabases'], (page_size, page_number), options)
 
     def get_telephony_providers_edges_phonebasesettings_template(self, phone_metabase_id: str, **options: Unpack[CallOptions]) -> PhoneBase:
-        """Get telephony providers edges phonebasesettings template.
-        
-        ``GET /api/v2/telephony/providers/edges/phonebasesettings/template``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_metabase_id: query ``phoneMetabaseId``, required
-        :return: PhoneBase
-        """
-        return self._call(_OPS['get_telephony_providers_edges_phonebasesettings_template'], (phone_metabase_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_phonebasesettings_template'], (phone_metabase_id,), options)
 
     def get_telephony_providers_edges_phones(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, site_id: str | None = None, web_rtc_user_id: str | None = None, phone_base_settings_id: str | None = None, lines_logged_in_user_id: str | None = None, lines_default_for_user_id: str | None = None, phone_hardware_id: str | None = None, lines_id: str | None = None, lines_name: str | None = None, name: str | None = None, status_operational_status: str | None = None, secondary_status_operational_status: str | None = None, expand: list[str] | None = None, fields: list[str] | None = None, **options: Unpack[CallOptions]) -> PhoneEntityListing:
-        """List telephony providers edges phones, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/phones``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_phones)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; one of ``id``, ``name``, ``status.operationalStatus``, ``secondaryStatus.operationalStatus``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str site_id: query ``site.id``
-        :param str web_rtc_user_id: query ``webRtcUser.id``
-        :param str phone_base_settings_id: query ``phoneBaseSettings.id``
-        :param str lines_logged_in_user_id: query ``lines.loggedInUser.id``
-        :param str lines_default_for_user_id: query ``lines.defaultForUser.id``
-        :param str phone_hardware_id: query ``phone_hardwareId``
-        :param str lines_id: query ``lines.id``
-        :param str lines_name: query ``lines.name``
-        :param str name: query ``name``
-        :param str status_operational_status: query ``status.operationalStatus``
-        :param str secondary_status_operational_status: query ``secondaryStatus.operationalStatus``
-        :param list[str] expand: query ``expand``; each one of ``properties``, ``site``, ``status``, ``status.primaryEdgesStatus``, ``status.secondaryEdgesStatus``, ``phoneBaseSettings``, ``lines``
-        :param list[str] fields: query ``fields``; each one of ``webRtcUser``, ``properties.*``, ``lines.loggedInUser``, ``lines.defaultForUser``
-        :return: PhoneEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_phones'], (page_number, page_size, sort_by, sort_order, site_id, web_rtc_user_id, phone_base_settings_id, lines_logged_in_user_id, lines_default_for_user_id, phone_hardware_id, lines_id, lines_name, name, status_operational_status, secondary_status_operational_status, expand, fields), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_phones'], (page_number, page_size, sort_by, sort_order, site_id, web_rtc_user_id, phone_base_settings_id, lines_logged_in_user_id, lines_default_for_user_id, phone_hardware_id, lines_id, lines_name, name, status_operational_status, secondary_status_operational_status, expand, fields), options)
 
     def get_telephony_providers_edges_phones_template(self, phone_base_settings_id: str, **options: Unpack[CallOptions]) -> Phone:
-        """Get telephony providers edges phones template.
-        
-        ``GET /api/v2/telephony/providers/edges/phones/template``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_base_settings_id: query ``phoneBaseSettingsId``, required
-        :return: Phone
-        """
-        return self._call(_OPS['get_telephony_providers_edges_phones_template'], (phone_base_settings_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_phones_template'], (phone_base_settings_id,), options)
 
     def get_telephony_providers_edges_physicalinterfaces(self, edge_ids: str, **options: Unpack[CallOptions]) -> PhysicalInterfaceEntityListing:
-        """Get telephony providers edges physicalinterfaces.
-        
-        ``GET /api/v2/telephony/providers/edges/physicalinterfaces``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_ids: query ``edgeIds``, required
-        :return: PhysicalInterfaceEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_physicalinterfaces'], (edge_ids,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_physicalinterfaces'], (edge_ids,), options)
 
     def get_telephony_providers_edges_site(self, site_id: str, **options: Unpack[CallOptions]) -> Site:
-        """Get one telephony providers edges site.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/{siteId}``.
-        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
-        
-        :param str site_id: path ``siteId``, required
-        :return: Site
-        """
-        return self._call(_OPS['get_telephony_providers_edges_site'], (site_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_site'], (site_id,), options)
 
     def get_telephony_providers_edges_site_numberplan(self, site_id: str, number_plan_id: str, **options: Unpack[CallOptions]) -> NumberPlan:
-        """Get one numberplan of a telephony providers edges site.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans/{numberPlanId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param str number_plan_id: path ``numberPlanId``, required
-        :return: NumberPlan
-        """
-        return self._call(_OPS['get_telephony_providers_edges_site_numberplan'], (site_id, number_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_site_numberplan'], (site_id, number_plan_id), options)
 
     def get_telephony_providers_edges_site_numberplans(self, site_id: str, **options: Unpack[CallOptions]) -> list[NumberPlan]:
-        """Get numberplans of a telephony providers edges site.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :return: list[NumberPlan]
-        """
-        return self._call(_OPS['get_telephony_providers_edges_site_numberplans'], (site_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_site_numberplans'], (site_id,), options)
 
     def get_telephony_providers_edges_site_numberplans_classifications(self, site_id: str, *, classification: str | None = None, **options: Unpack[CallOptions]) -> list[str]:
-        """Get numberplans classifications of a telephony providers edges site.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/numberplans/classifications``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param str classification: query ``classification``
-        :return: list[str]
-        """
-        return self._call(_OPS['get_telephony_providers_edges_site_numberplans_classifications'], (site_id, classification), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_site_numberplans_classifications'], (site_id, classification), options)
 
     def get_telephony_providers_edges_site_outboundroute(self, site_id: str, outbound_route_id: str, **options: Unpack[CallOptions]) -> OutboundRouteBase:
-        """Get one outboundroute of a telephony providers edges site.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param str outbound_route_id: path ``outboundRouteId``, required
-        :return: OutboundRouteBase
-        """
-        return self._call(_OPS['get_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id), options)
 
     def get_telephony_providers_edges_site_outboundroutes(self, site_id: str, *, page_size: int | None = None, page_number: int | None = None, name: str | None = None, external_trunk_bases_ids: str | None = None, sort_by: str | None = None, **options: Unpack[CallOptions]) -> OutboundRouteBaseEntityListing:
-        """List outboundroutes of a telephony providers edges site, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_site_outboundroutes)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str name: query ``name``
-        :param str external_trunk_bases_ids: query ``externalTrunkBases.ids``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :return: OutboundRouteBaseEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_site_outboundroutes'], (site_id, page_size, page_number, name, external_trunk_bases_ids, sort_by), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_site_outboundroutes'], (site_id, page_size, page_number, name, external_trunk_bases_ids, sort_by), options)
 
     def get_telephony_providers_edges_site_siteconnections(self, site_id: str, **options: Unpack[CallOptions]) -> SiteConnections:
-        """Get siteconnections of a telephony providers edges site.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``.
-        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
-        
-        :param str site_id: path ``siteId``, required
-        :return: SiteConnections
-        """
-        return self._call(_OPS['get_telephony_providers_edges_site_siteconnections'], (site_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_site_siteconnections'], (site_id,), options)
 
     def get_telephony_providers_edges_sites(self, *, page_size: int | None = None, page_number: int | None = None, sort_by: str | None = None, sort_order: str | None = None, name: str | None = None, location_id: str | None = None, managed: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SiteEntityListing:
-        """List telephony providers edges sites, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/sites``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_sites)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str name: query ``name``
-        :param str location_id: query ``location.id``
-        :param bool managed: query ``managed``
-        :param list[str] expand: query ``expand``; each one of ``edges``, ``location``, ``primarySites``, ``secondarySites``
-        :return: SiteEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_sites'], (page_size, page_number, sort_by, sort_order, name, location_id, managed, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_sites'], (page_size, page_number, sort_by, sort_order, name, location_id, managed, expand), options)
 
     def get_telephony_providers_edges_sites_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> SitesSearchResponse:
-        """Get telephony providers edges sites search.
-        
-        ``GET /api/v2/telephony/providers/edges/sites/search``.
-        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :return: SitesSearchResponse
-        """
-        return self._call(_OPS['get_telephony_providers_edges_sites_search'], (q64, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_sites_search'], (q64, expand), options)
 
     def get_telephony_providers_edges_timezones(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TimeZoneEntityListing:
-        """List telephony providers edges timezones, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/timezones``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_timezones)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``1000``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TimeZoneEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_timezones'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_timezones'], (page_size, page_number), options)
 
     def get_telephony_providers_edges_trunk(self, trunk_id: str, **options: Unpack[CallOptions]) -> Trunk:
-        """Get one telephony providers edges trunk.
-        
-        ``GET /api/v2/telephony/providers/edges/trunks/{trunkId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str trunk_id: path ``trunkId``, required
-        :return: Trunk
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunk'], (trunk_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunk'], (trunk_id,), options)
 
     def get_telephony_providers_edges_trunk_metrics(self, trunk_id: str, **options: Unpack[CallOptions]) -> TrunkMetrics:
-        """Get metrics of a telephony providers edges trunk.
-        
-        ``GET /api/v2/telephony/providers/edges/trunks/{trunkId}/metrics``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str trunk_id: path ``trunkId``, required
-        :return: TrunkMetrics
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunk_metrics'], (trunk_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunk_metrics'], (trunk_id,), options)
 
     def get_telephony_providers_edges_trunkbasesetting(self, trunk_base_settings_id: str, *, ignore_hidden: bool | None = None, **options: Unpack[CallOptions]) -> TrunkBase:
-        """Get one telephony providers edges trunkbasesetting.
-        
-        ``GET /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str trunk_base_settings_id: path ``trunkBaseSettingsId``, required
-        :param bool ignore_hidden: query ``ignoreHidden``
-        :return: TrunkBase
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunkbasesetting'], (trunk_base_settings_id, ignore_hidden), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunkbasesetting'], (trunk_base_settings_id, ignore_hidden), options)
 
     def get_telephony_providers_edges_trunkbasesettings(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, recording_enabled: bool | None = None, ignore_hidden: bool | None = None, managed: bool | None = None, expand: list[str] | None = None, name: str | None = None, **options: Unpack[CallOptions]) -> TrunkBaseEntityListing:
-        """List telephony providers edges trunkbasesettings, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/trunkbasesettings``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_trunkbasesettings)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param bool recording_enabled: query ``recordingEnabled``
-        :param bool ignore_hidden: query ``ignoreHidden``
-        :param bool managed: query ``managed``
-        :param list[str] expand: query ``expand``; each one of ``properties``
-        :param str name: query ``name``
-        :return: TrunkBaseEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings'], (page_number, page_size, sort_by, sort_order, recording_enabled, ignore_hidden, managed, expand, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings'], (page_number, page_size, sort_by, sort_order, recording_enabled, ignore_hidden, managed, expand, name), options)
 
     def get_telephony_providers_edges_trunkbasesettings_availablemetabases(self, *, type: str | None = None, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrunkMetabaseEntityListing:
-        """List telephony providers edges trunkbasesettings availablemetabases, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/trunkbasesettings/availablemetabases``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_trunkbasesettings_availablemetabases)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str type: query ``type``; one of ``EXTERNAL``, ``PHONE``, ``EDGE``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TrunkMetabaseEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_availablemetabases'], (type, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_availablemetabases'], (type, page_size, page_number), options)
 
     def get_telephony_providers_edges_trunkbasesettings_site_site_id(self, site_id: str, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> TrunkBaseEntityListing:
-        """Get one telephony providers edges trunkbasesettings site.
-        
-        ``GET /api/v2/telephony/providers/edges/trunkbasesettings/site/{siteId}``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_trunkbasesettings_site_site_id)`` walks every page.
-        
-        :param str site_id: path ``siteId``, required
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
-        :return: TrunkBaseEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_site_site_id'], (site_id, page_number, page_size, sort_by, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_site_site_id'], (site_id, page_number, page_size, sort_by, sort_order), options)
 
     def get_telephony_providers_edges_trunkbasesettings_template(self, trunk_metabase_id: str, **options: Unpack[CallOptions]) -> TrunkBase:
-        """Get telephony providers edges trunkbasesettings template.
-        
-        ``GET /api/v2/telephony/providers/edges/trunkbasesettings/template``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str trunk_metabase_id: query ``trunkMetabaseId``, required
-        :return: TrunkBase
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_template'], (trunk_metabase_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunkbasesettings_template'], (trunk_metabase_id,), options)
 
     def get_telephony_providers_edges_trunks(self, *, page_number: int | None = None, page_size: int | None = None, sort_by: str | None = None, sort_order: str | None = None, edge_id: str | None = None, trunk_base_id: str | None = None, trunk_type: str | None = None, **options: Unpack[CallOptions]) -> TrunkEntityListing:
-        """List telephony providers edges trunks, one page per call.
-        
-        ``GET /api/v2/telephony/providers/edges/trunks``.
-        Pages by ``pageNumber``: ``paginate(api.get_telephony_providers_edges_trunks)`` walks every page.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_by: query ``sortBy``; default ``name``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param str edge_id: query ``edge.id``
-        :param str trunk_base_id: query ``trunkBase.id``
-        :param str trunk_type: query ``trunkType``; one of ``EXTERNAL``, ``PHONE``, ``EDGE``
-        :return: TrunkEntityListing
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunks'], (page_number, page_size, sort_by, sort_order, edge_id, trunk_base_id, trunk_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunks'], (page_number, page_size, sort_by, sort_order, edge_id, trunk_base_id, trunk_type), options)
 
     def get_telephony_providers_edges_trunks_metrics(self, trunk_ids: str, **options: Unpack[CallOptions]) -> list[TrunkMetrics]:
-        """Get telephony providers edges trunks metrics.
-        
-        ``GET /api/v2/telephony/providers/edges/trunks/metrics``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str trunk_ids: query ``trunkIds``, required
-        :return: list[TrunkMetrics]
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunks_metrics'], (trunk_ids,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunks_metrics'], (trunk_ids,), options)
 
     def get_telephony_providers_edges_trunkswithrecording(self, *, trunk_type: str | None = None, **options: Unpack[CallOptions]) -> TrunkRecordingEnabledCount:
-        """Get telephony providers edges trunkswithrecording.
-        
-        ``GET /api/v2/telephony/providers/edges/trunkswithrecording``.
-        Requires any of the permissions ``recording:retentionPolicy:view``, ``telephony:plugin:all``.
-        
-        :param str trunk_type: query ``trunkType``; one of ``EXTERNAL``, ``PHONE``, ``EDGE``
-        :return: TrunkRecordingEnabledCount
-        """
-        return self._call(_OPS['get_telephony_providers_edges_trunkswithrecording'], (trunk_type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_telephony_providers_edges_trunkswithrecording'], (trunk_type,), options)
 
     def patch_telephony_providers_edges_site_siteconnections(self, site_id: str, body: DisableSiteConnectionsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SiteConnections:
-        """Change fields of the siteconnections of a telephony providers edges site.
-        
-        ``PATCH /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param DisableSiteConnectionsRequest body: body ``body``, required
-        :return: SiteConnections
-        """
-        return self._call(_OPS['patch_telephony_providers_edges_site_siteconnections'], (site_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_telephony_providers_edges_site_siteconnections'], (site_id, body), options)
 
     def post_telephony_providers_edge_diagnostic_nslookup(self, edge_id: str, body: EdgeNetworkDiagnosticRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeNetworkDiagnostic:
-        """Request diagnostic nslookup of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/nslookup``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param EdgeNetworkDiagnosticRequest body: body ``body``, required
-        :return: EdgeNetworkDiagnostic
-        """
-        return self._call(_OPS['post_telephony_providers_edge_diagnostic_nslookup'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_diagnostic_nslookup'], (edge_id, body), options)
 
     def post_telephony_providers_edge_diagnostic_ping(self, edge_id: str, body: EdgeNetworkDiagnosticRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeNetworkDiagnostic:
-        """Request diagnostic ping of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/ping``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param EdgeNetworkDiagnosticRequest body: body ``body``, required
-        :return: EdgeNetworkDiagnostic
-        """
-        return self._call(_OPS['post_telephony_providers_edge_diagnostic_ping'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_diagnostic_ping'], (edge_id, body), options)
 
     def post_telephony_providers_edge_diagnostic_route(self, edge_id: str, body: EdgeNetworkDiagnosticRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeNetworkDiagnostic:
-        """Request diagnostic route of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/route``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param EdgeNetworkDiagnosticRequest body: body ``body``, required
-        :return: EdgeNetworkDiagnostic
-        """
-        return self._call(_OPS['post_telephony_providers_edge_diagnostic_route'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_diagnostic_route'], (edge_id, body), options)
 
     def post_telephony_providers_edge_diagnostic_tracepath(self, edge_id: str, body: EdgeNetworkDiagnosticRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeNetworkDiagnostic:
-        """Request diagnostic tracepath of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/diagnostic/tracepath``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param EdgeNetworkDiagnosticRequest body: body ``body``, required
-        :return: EdgeNetworkDiagnostic
-        """
-        return self._call(_OPS['post_telephony_providers_edge_diagnostic_tracepath'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_diagnostic_tracepath'], (edge_id, body), options)
 
     def post_telephony_providers_edge_logicalinterfaces(self, edge_id: str, body: DomainLogicalInterface | dict[str, Any], **options: Unpack[CallOptions]) -> DomainLogicalInterface:
-        """Request logicalinterfaces of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param DomainLogicalInterface body: body ``body``, required
-        :return: DomainLogicalInterface
-        """
-        return self._call(_OPS['post_telephony_providers_edge_logicalinterfaces'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_logicalinterfaces'], (edge_id, body), options)
 
     def post_telephony_providers_edge_logs_job_upload(self, edge_id: str, job_id: str, body: EdgeLogsJobUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request upload of a logs job of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/logs/jobs/{jobId}/upload``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param str job_id: path ``jobId``, required
-        :param EdgeLogsJobUploadRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_telephony_providers_edge_logs_job_upload'], (edge_id, job_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_logs_job_upload'], (edge_id, job_id, body), options)
 
     def post_telephony_providers_edge_logs_jobs(self, edge_id: str, body: EdgeLogsJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeLogsJobResponse:
-        """Request logs jobs of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/logs/jobs``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param EdgeLogsJobRequest body: body ``body``, required
-        :return: EdgeLogsJobResponse
-        """
-        return self._call(_OPS['post_telephony_providers_edge_logs_jobs'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_logs_jobs'], (edge_id, body), options)
 
     def post_telephony_providers_edge_offlineconfiguration(self, edge_id: str, body: EdgeOfflineConfiguration | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeOfflineConfigurationResponse:
-        """Request offlineconfiguration of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/offlineconfiguration``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param EdgeOfflineConfiguration body: body ``body``, required
-        :return: EdgeOfflineConfigurationResponse
-        """
-        return self._call(_OPS['post_telephony_providers_edge_offlineconfiguration'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_offlineconfiguration'], (edge_id, body), options)
 
     def post_telephony_providers_edge_reboot(self, edge_id: str, *, body: EdgeRebootParameters | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> str:
-        """Request reboot of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/reboot``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param EdgeRebootParameters body: body ``body``
-        :return: str
-        """
-        return self._call(_OPS['post_telephony_providers_edge_reboot'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_reboot'], (edge_id, body), options)
 
     def post_telephony_providers_edge_softwareupdate(self, edge_id: str, body: DomainEdgeSoftwareUpdateDto | dict[str, Any], **options: Unpack[CallOptions]) -> DomainEdgeSoftwareUpdateDto:
-        """Request softwareupdate of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/softwareupdate``.
-        Requires no permission.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param DomainEdgeSoftwareUpdateDto body: body ``body``, required
-        :return: DomainEdgeSoftwareUpdateDto
-        """
-        return self._call(_OPS['post_telephony_providers_edge_softwareupdate'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_softwareupdate'], (edge_id, body), options)
 
     def post_telephony_providers_edge_statuscode(self, edge_id: str, *, body: EdgeServiceStateRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> str:
-        """Request statuscode of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/statuscode``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param EdgeServiceStateRequest body: body ``body``
-        :return: str
-        """
-        return self._call(_OPS['post_telephony_providers_edge_statuscode'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_statuscode'], (edge_id, body), options)
 
     def post_telephony_providers_edge_unpair(self, edge_id: str, **options: Unpack[CallOptions]) -> str:
-        """Request unpair of a telephony providers edge.
-        
-        ``POST /api/v2/telephony/providers/edges/{edgeId}/unpair``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :return: str
-        """
-        return self._call(_OPS['post_telephony_providers_edge_unpair'], (edge_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edge_unpair'], (edge_id,), options)
 
     def post_telephony_providers_edges(self, body: Edge | dict[str, Any], **options: Unpack[CallOptions]) -> Edge:
-        """Create or add telephony providers edges.
-        
-        ``POST /api/v2/telephony/providers/edges``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param Edge body: body ``body``, required
-        :return: Edge
-        """
-        return self._call(_OPS['post_telephony_providers_edges'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges'], (body,), options)
 
     def post_telephony_providers_edges_addressvalidation(self, body: ValidateAddressRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ValidateAddressResponse:
-        """Request telephony providers edges addressvalidation.
-        
-        ``POST /api/v2/telephony/providers/edges/addressvalidation``.
-        Requires no permission.
-        
-        :param ValidateAddressRequest body: body ``body``, required
-        :return: ValidateAddressResponse
-        """
-        return self._call(_OPS['post_telephony_providers_edges_addressvalidation'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_addressvalidation'], (body,), options)
 
     def post_telephony_providers_edges_certificateauthorities(self, body: DomainCertificateAuthority | dict[str, Any], **options: Unpack[CallOptions]) -> DomainCertificateAuthority:
-        """Create or add telephony providers edges certificateauthorities.
-        
-        ``POST /api/v2/telephony/providers/edges/certificateauthorities``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param DomainCertificateAuthority body: body ``body``, required
-        :return: DomainCertificateAuthority
-        """
-        return self._call(_OPS['post_telephony_providers_edges_certificateauthorities'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_certificateauthorities'], (body,), options)
 
     def post_telephony_providers_edges_didpools(self, body: DIDPool | dict[str, Any], **options: Unpack[CallOptions]) -> DIDPool:
-        """Create or add telephony providers edges didpools.
-        
-        ``POST /api/v2/telephony/providers/edges/didpools``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param DIDPool body: body ``body``, required
-        :return: DIDPool
-        """
-        return self._call(_OPS['post_telephony_providers_edges_didpools'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_didpools'], (body,), options)
 
     def post_telephony_providers_edges_edgegroups(self, body: EdgeGroup | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeGroup:
-        """Create or add telephony providers edges edgegroups.
-        
-        ``POST /api/v2/telephony/providers/edges/edgegroups``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param EdgeGroup body: body ``body``, required
-        :return: EdgeGroup
-        """
-        return self._call(_OPS['post_telephony_providers_edges_edgegroups'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_edgegroups'], (body,), options)
 
     def post_telephony_providers_edges_extensionpools(self, body: ExtensionPool | dict[str, Any], **options: Unpack[CallOptions]) -> ExtensionPool:
-        """Create or add telephony providers edges extensionpools.
-        
-        ``POST /api/v2/telephony/providers/edges/extensionpools``.
-        Requires the permission ``telephony:extensionPool:add``.
-        
-        :param ExtensionPool body: body ``body``, required
-        :return: ExtensionPool
-        """
-        return self._call(_OPS['post_telephony_providers_edges_extensionpools'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_extensionpools'], (body,), options)
 
     def post_telephony_providers_edges_phone_reboot(self, phone_id: str, **options: Unpack[CallOptions]) -> None:
-        """Request reboot of a telephony providers edges phone.
-        
-        ``POST /api/v2/telephony/providers/edges/phones/{phoneId}/reboot``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_id: path ``phoneId``, required
-        :return: None
-        """
-        return self._call(_OPS['post_telephony_providers_edges_phone_reboot'], (phone_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_phone_reboot'], (phone_id,), options)
 
     def post_telephony_providers_edges_phonebasesettings(self, body: PhoneBase | dict[str, Any], **options: Unpack[CallOptions]) -> PhoneBase:
-        """Create or add telephony providers edges phonebasesettings.
-        
-        ``POST /api/v2/telephony/providers/edges/phonebasesettings``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param PhoneBase body: body ``body``, required
-        :return: PhoneBase
-        """
-        return self._call(_OPS['post_telephony_providers_edges_phonebasesettings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_phonebasesettings'], (body,), options)
 
     def post_telephony_providers_edges_phones(self, body: Phone | dict[str, Any], **options: Unpack[CallOptions]) -> Phone:
-        """Create or add telephony providers edges phones.
-        
-        ``POST /api/v2/telephony/providers/edges/phones``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param Phone body: body ``body``, required
-        :return: Phone
-        """
-        return self._call(_OPS['post_telephony_providers_edges_phones'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_phones'], (body,), options)
 
     def post_telephony_providers_edges_phones_reboot(self, body: PhonesReboot | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request telephony providers edges phones reboot.
-        
-        ``POST /api/v2/telephony/providers/edges/phones/reboot``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param PhonesReboot body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_telephony_providers_edges_phones_reboot'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_phones_reboot'], (body,), options)
 
     def post_telephony_providers_edges_site_outboundroutes(self, site_id: str, body: OutboundRouteBase | dict[str, Any], **options: Unpack[CallOptions]) -> OutboundRouteBase:
-        """Request outboundroutes of a telephony providers edges site.
-        
-        ``POST /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param OutboundRouteBase body: body ``body``, required
-        :return: OutboundRouteBase
-        """
-        return self._call(_OPS['post_telephony_providers_edges_site_outboundroutes'], (site_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_site_outboundroutes'], (site_id, body), options)
 
     def post_telephony_providers_edges_sites(self, body: Site | dict[str, Any], **options: Unpack[CallOptions]) -> Site:
-        """Create or add telephony providers edges sites.
-        
-        ``POST /api/v2/telephony/providers/edges/sites``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param Site body: body ``body``, required
-        :return: Site
-        """
-        return self._call(_OPS['post_telephony_providers_edges_sites'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_sites'], (body,), options)
 
     def post_telephony_providers_edges_sites_search(self, body: SiteSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> SitesSearchResponse:
-        """Search telephony providers edges sites.
-        
-        ``POST /api/v2/telephony/providers/edges/sites/search``.
-        Requires any of the permissions ``telephony:plugin:all``, ``telephony:sites:view``.
-        
-        :param SiteSearchRequest body: body ``body``, required
-        :return: SitesSearchResponse
-        """
-        return self._call(_OPS['post_telephony_providers_edges_sites_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_sites_search'], (body,), options)
 
     def post_telephony_providers_edges_trunkbasesettings(self, body: TrunkBase | dict[str, Any], **options: Unpack[CallOptions]) -> TrunkBase:
-        """Create or add telephony providers edges trunkbasesettings.
-        
-        ``POST /api/v2/telephony/providers/edges/trunkbasesettings``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param TrunkBase body: body ``body``, required
-        :return: TrunkBase
-        """
-        return self._call(_OPS['post_telephony_providers_edges_trunkbasesettings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_trunkbasesettings'], (body,), options)
 
     def post_telephony_providers_edges_trunkbasesettings_search(self, body: TelephonySearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TrunkBasesSearchResponse:
-        """Search telephony providers edges trunkbasesettings.
-        
-        ``POST /api/v2/telephony/providers/edges/trunkbasesettings/search``.
-        
-        :param TelephonySearchRequest body: body ``body``, required
-        :return: TrunkBasesSearchResponse
-        """
-        return self._call(_OPS['post_telephony_providers_edges_trunkbasesettings_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_trunkbasesettings_search'], (body,), options)
 
     def post_telephony_providers_edges_trunks_search(self, body: TelephonySearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TrunkInstanceSearchResponse:
-        """Search telephony providers edges trunks.
-        
-        ``POST /api/v2/telephony/providers/edges/trunks/search``.
-        
-        :param TelephonySearchRequest body: body ``body``, required
-        :return: TrunkInstanceSearchResponse
-        """
-        return self._call(_OPS['post_telephony_providers_edges_trunks_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_telephony_providers_edges_trunks_search'], (body,), options)
 
     def put_telephony_providers_edge(self, edge_id: str, body: Edge | dict[str, Any], **options: Unpack[CallOptions]) -> Edge:
-        """Replace one telephony providers edge.
-        
-        ``PUT /api/v2/telephony/providers/edges/{edgeId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param Edge body: body ``body``, required
-        :return: Edge
-        """
-        return self._call(_OPS['put_telephony_providers_edge'], (edge_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edge'], (edge_id, body), options)
 
     def put_telephony_providers_edge_logicalinterface(self, edge_id: str, interface_id: str, body: DomainLogicalInterface | dict[str, Any], **options: Unpack[CallOptions]) -> DomainLogicalInterface:
-        """Replace one logicalinterface of a telephony providers edge.
-        
-        ``PUT /api/v2/telephony/providers/edges/{edgeId}/logicalinterfaces/{interfaceId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_id: path ``edgeId``, required
-        :param str interface_id: path ``interfaceId``, required
-        :param DomainLogicalInterface body: body ``body``, required
-        :return: DomainLogicalInterface
-        """
-        return self._call(_OPS['put_telephony_providers_edge_logicalinterface'], (edge_id, interface_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edge_logicalinterface'], (edge_id, interface_id, body), options)
 
     def put_telephony_providers_edges_alertablepresences(self, body: AlertablePresences | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Replace the telephony providers edges alertablepresences.
-        
-        ``PUT /api/v2/telephony/providers/edges/alertablepresences``.
-        Requires the permission ``telephony:alertablePresences:edit``.
-        
-        :param AlertablePresences body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['put_telephony_providers_edges_alertablepresences'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_alertablepresences'], (body,), options)
 
     def put_telephony_providers_edges_certificateauthority(self, certificate_id: str, body: DomainCertificateAuthority | dict[str, Any], **options: Unpack[CallOptions]) -> DomainCertificateAuthority:
-        """Replace one telephony providers edges certificateauthority.
-        
-        ``PUT /api/v2/telephony/providers/edges/certificateauthorities/{certificateId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str certificate_id: path ``certificateId``, required
-        :param DomainCertificateAuthority body: body ``body``, required
-        :return: DomainCertificateAuthority
-        """
-        return self._call(_OPS['put_telephony_providers_edges_certificateauthority'], (certificate_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_certificateauthority'], (certificate_id, body), options)
 
     def put_telephony_providers_edges_didpool(self, did_pool_id: str, body: DIDPool | dict[str, Any], **options: Unpack[CallOptions]) -> DIDPool:
-        """Replace one telephony providers edges didpool.
-        
-        ``PUT /api/v2/telephony/providers/edges/didpools/{didPoolId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str did_pool_id: path ``didPoolId``, required
-        :param DIDPool body: body ``body``, required
-        :return: DIDPool
-        """
-        return self._call(_OPS['put_telephony_providers_edges_didpool'], (did_pool_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_didpool'], (did_pool_id, body), options)
 
     def put_telephony_providers_edges_edgegroup(self, edge_group_id: str, body: EdgeGroup | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeGroup:
-        """Replace one telephony providers edges edgegroup.
-        
-        ``PUT /api/v2/telephony/providers/edges/edgegroups/{edgeGroupId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edge_group_id: path ``edgeGroupId``, required
-        :param EdgeGroup body: body ``body``, required
-        :return: EdgeGroup
-        """
-        return self._call(_OPS['put_telephony_providers_edges_edgegroup'], (edge_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_edgegroup'], (edge_group_id, body), options)
 
     def put_telephony_providers_edges_edgegroup_edgetrunkbase(self, edgegroup_id: str, edgetrunkbase_id: str, body: EdgeTrunkBase | dict[str, Any], **options: Unpack[CallOptions]) -> EdgeTrunkBase:
-        """Replace one edgetrunkbase of a telephony providers edges edgegroup.
-        
-        ``PUT /api/v2/telephony/providers/edges/edgegroups/{edgegroupId}/edgetrunkbases/{edgetrunkbaseId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str edgegroup_id: path ``edgegroupId``, required
-        :param str edgetrunkbase_id: path ``edgetrunkbaseId``, required
-        :param EdgeTrunkBase body: body ``body``, required
-        :return: EdgeTrunkBase
-        """
-        return self._call(_OPS['put_telephony_providers_edges_edgegroup_edgetrunkbase'], (edgegroup_id, edgetrunkbase_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_edgegroup_edgetrunkbase'], (edgegroup_id, edgetrunkbase_id, body), options)
 
     def put_telephony_providers_edges_extensionpool(self, extension_pool_id: str, body: ExtensionPool | dict[str, Any], **options: Unpack[CallOptions]) -> ExtensionPool:
-        """Replace one telephony providers edges extensionpool.
-        
-        ``PUT /api/v2/telephony/providers/edges/extensionpools/{extensionPoolId}``.
-        Requires the permission ``telephony:extensionPool:edit``.
-        
-        :param str extension_pool_id: path ``extensionPoolId``, required
-        :param ExtensionPool body: body ``body``, required
-        :return: ExtensionPool
-        """
-        return self._call(_OPS['put_telephony_providers_edges_extensionpool'], (extension_pool_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_extensionpool'], (extension_pool_id, body), options)
 
     def put_telephony_providers_edges_phone(self, phone_id: str, body: Phone | dict[str, Any], **options: Unpack[CallOptions]) -> Phone:
-        """Replace one telephony providers edges phone.
-        
-        ``PUT /api/v2/telephony/providers/edges/phones/{phoneId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_id: path ``phoneId``, required
-        :param Phone body: body ``body``, required
-        :return: Phone
-        """
-        return self._call(_OPS['put_telephony_providers_edges_phone'], (phone_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_phone'], (phone_id, body), options)
 
     def put_telephony_providers_edges_phonebasesetting(self, phone_base_id: str, body: PhoneBase | dict[str, Any], **options: Unpack[CallOptions]) -> PhoneBase:
-        """Replace one telephony providers edges phonebasesetting.
-        
-        ``PUT /api/v2/telephony/providers/edges/phonebasesettings/{phoneBaseId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str phone_base_id: path ``phoneBaseId``, required
-        :param PhoneBase body: body ``body``, required
-        :return: PhoneBase
-        """
-        return self._call(_OPS['put_telephony_providers_edges_phonebasesetting'], (phone_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_phonebasesetting'], (phone_base_id, body), options)
 
     def put_telephony_providers_edges_site(self, site_id: str, body: Site | dict[str, Any], **options: Unpack[CallOptions]) -> Site:
-        """Replace one telephony providers edges site.
-        
-        ``PUT /api/v2/telephony/providers/edges/sites/{siteId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param Site body: body ``body``, required
-        :return: Site
-        """
-        return self._call(_OPS['put_telephony_providers_edges_site'], (site_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_site'], (site_id, body), options)
 
     def put_telephony_providers_edges_site_numberplans(self, site_id: str, body: list[NumberPlan], **options: Unpack[CallOptions]) -> list[NumberPlan]:
-        """Replace the numberplans of a telephony providers edges site.
-        
-        ``PUT /api/v2/telephony/providers/edges/sites/{siteId}/numberplans``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param list[NumberPlan] body: body ``body``, required
-        :return: list[NumberPlan]
-        """
-        return self._call(_OPS['put_telephony_providers_edges_site_numberplans'], (site_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_site_numberplans'], (site_id, body), options)
 
     def put_telephony_providers_edges_site_outboundroute(self, site_id: str, outbound_route_id: str, body: OutboundRouteBase | dict[str, Any], **options: Unpack[CallOptions]) -> OutboundRouteBase:
-        """Replace one outboundroute of a telephony providers edges site.
-        
-        ``PUT /api/v2/telephony/providers/edges/sites/{siteId}/outboundroutes/{outboundRouteId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param str outbound_route_id: path ``outboundRouteId``, required
-        :param OutboundRouteBase body: body ``body``, required
-        :return: OutboundRouteBase
-        """
-        return self._call(_OPS['put_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_site_outboundroute'], (site_id, outbound_route_id, body), options)
 
     def put_telephony_providers_edges_site_siteconnections(self, site_id: str, body: SiteConnections | dict[str, Any], **options: Unpack[CallOptions]) -> SiteConnections:
-        """Replace the siteconnections of a telephony providers edges site.
-        
-        ``PUT /api/v2/telephony/providers/edges/sites/{siteId}/siteconnections``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str site_id: path ``siteId``, required
-        :param SiteConnections body: body ``body``, required
-        :return: SiteConnections
-        """
-        return self._call(_OPS['put_telephony_providers_edges_site_siteconnections'], (site_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_site_siteconnections'], (site_id, body), options)
 
     def put_telephony_providers_edges_trunkbasesetting(self, trunk_base_settings_id: str, body: TrunkBase | dict[str, Any], **options: Unpack[CallOptions]) -> TrunkBase:
-        """Replace one telephony providers edges trunkbasesetting.
-        
-        ``PUT /api/v2/telephony/providers/edges/trunkbasesettings/{trunkBaseSettingsId}``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param str trunk_base_settings_id: path ``trunkBaseSettingsId``, required
-        :param TrunkBase body: body ``body``, required
-        :return: TrunkBase
-        """
-        return self._call(_OPS['put_telephony_providers_edges_trunkbasesetting'], (trunk_base_settings_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_telephony_providers_edges_trunkbasesetting'], (trunk_base_settings_id, body), options)
+
+
+_attach_docs(TelephonyProvidersEdgeApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import BotSearchResponseEntityListing, PostTextRequest, PostTextResponse, TextBotFlowLaunchRequest, TextBotFlowLaunchResponse, TextBotFlowTurnRequest, TextBotFlowTurnResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_textbots_bots_search', 'GET', '/api/v2/textbots/bots/search', 'BotSearchResponseEntityListing', (_P('bot_type', 'botType', 'query', 'list[str]'), _P('bot_name', 'botName', 'query', 'str'), _P('bot_id', 'botId', 'query', 'list[str]'), _P('virtual_agent_enabled', 'virtualAgentEnabled', 'query', 'bool'), _P('page_size', 'pageSize', 'query', 'int'),)),
@@ -28,50 +20,16 @@ class TextbotsApi(_BaseApi):
     _operations = _OPS
 
     def get_textbots_bots_search(self, *, bot_type: list[str] | None = None, bot_name: str | None = None, bot_id: list[str] | None = None, virtual_agent_enabled: bool | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> BotSearchResponseEntityListing:
-        """Get textbots bots search.
-        
-        ``GET /api/v2/textbots/bots/search``.
-        Requires the permission ``integrations:integration:view``.
-        
-        :param list[str] bot_type: query ``botType``; each one of ``GenesysBotConnector``, ``GenesysDialogEngine``, ``AmazonLex``, ``GoogleDialogFlowES``, ``GoogleDialogFlowCX``, ``NuanceDlg``, ``GenesysBotFlow``, ``GenesysDigitalBotFlow``, ``GenesysVoiceSurveyFlow``, ``GenesysDigitalBotConnector``
-        :param str bot_name: query ``botName``
-        :param list[str] bot_id: query ``botId``
-        :param bool virtual_agent_enabled: query ``virtualAgentEnabled``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: BotSearchResponseEntityListing
-        """
-        return self._call(_OPS['get_textbots_bots_search'], (bot_type, bot_name, bot_id, virtual_agent_enabled, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_textbots_bots_search'], (bot_type, bot_name, bot_id, virtual_agent_enabled, page_size), options)
 
     def post_textbots_botflows_session_turns(self, session_id: str, turn_request: TextBotFlowTurnRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TextBotFlowTurnResponse:
-        """Request turns of a textbots botflows session.
-        
-        ``POST /api/v2/textbots/botflows/sessions/{sessionId}/turns``.
-        Requires the permission ``textbots:botFlowSession:execute``.
-        
-        :param str session_id: path ``sessionId``, required
-        :param TextBotFlowTurnRequest turn_request: body ``body``, required
-        :return: TextBotFlowTurnResponse
-        """
-        return self._call(_OPS['post_textbots_botflows_session_turns'], (session_id, turn_request), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_textbots_botflows_session_turns'], (session_id, turn_request), options)
 
     def post_textbots_botflows_sessions(self, launch_request: TextBotFlowLaunchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TextBotFlowLaunchResponse:
-        """Create or add textbots botflows sessions.
-        
-        ``POST /api/v2/textbots/botflows/sessions``.
-        Requires the permission ``textbots:botFlowSession:execute``.
-        
-        :param TextBotFlowLaunchRequest launch_request: body ``body``, required
-        :return: TextBotFlowLaunchResponse
-        """
-        return self._call(_OPS['post_textbots_botflows_sessions'], (launch_request,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_textbots_botflows_sessions'], (launch_request,), options)
 
     def post_textbots_bots_execute(self, post_text_request: PostTextRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PostTextResponse:
-        """Request textbots bots execute.
-        
-        ``POST /api/v2/textbots/bots/execute``.
-        Requires the permission ``textbots:session:execute``.
-        
-        :param PostTextRequest post_text_request: body ``body``, required
-        :return: PostTextResponse
-        """
-        return self._call(_OPS['post_textbots_bots_execute'], (post_text_request,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_textbots_bots_execute'], (post_text_request,), options)
+
+
+_attach_docs(TextbotsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import IdleTokenTimeout, TokenInfo
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_token', 'DELETE', '/api/v2/tokens/{userId}', None, (_P('user_id', 'userId', 'path', 'str', True),)),
@@ -30,64 +22,22 @@ class TokensApi(_BaseApi):
     _operations = _OPS
 
     def delete_token(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one token.
-        
-        ``DELETE /api/v2/tokens/{userId}``.
-        Requires the permission ``oauth:token:delete``.
-        
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_token'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_token'], (user_id,), options)
 
     def delete_tokens_me(self, **options: Unpack[CallOptions]) -> None:
-        """Revoke the access token in use (log out).
-        
-        ``DELETE /api/v2/tokens/me``.
-        Requires no permission.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_tokens_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_tokens_me'], (), options)
 
     def get_tokens_me(self, *, preserve_idle_ttl: bool | None = None, **options: Unpack[CallOptions]) -> TokenInfo:
-        """Describe the access token in use: its organization, OAuth client and (for user tokens) user.
-        
-        ``GET /api/v2/tokens/me``.
-        Requires no permission.
-        
-        :param bool preserve_idle_ttl: query ``preserveIdleTTL``
-        :return: TokenInfo
-        """
-        return self._call(_OPS['get_tokens_me'], (preserve_idle_ttl,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_tokens_me'], (preserve_idle_ttl,), options)
 
     def get_tokens_timeout(self, **options: Unpack[CallOptions]) -> IdleTokenTimeout:
-        """Get tokens timeout.
-        
-        ``GET /api/v2/tokens/timeout``.
-        Requires no permission.
-        
-        :return: IdleTokenTimeout
-        """
-        return self._call(_OPS['get_tokens_timeout'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_tokens_timeout'], (), options)
 
     def head_tokens_me(self, **options: Unpack[CallOptions]) -> None:
-        """Check that the token exists (me: the token in use).
-        
-        ``HEAD /api/v2/tokens/me``.
-        Requires no permission.
-        
-        :return: None
-        """
-        return self._call(_OPS['head_tokens_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['head_tokens_me'], (), options)
 
     def put_tokens_timeout(self, *, body: IdleTokenTimeout | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> IdleTokenTimeout:
-        """Replace the tokens timeout.
-        
-        ``PUT /api/v2/tokens/timeout``.
-        Requires the permission ``directory:organization:admin``.
-        
-        :param IdleTokenTimeout body: body ``body``
-        :return: IdleTokenTimeout
-        """
-        return self._call(_OPS['put_tokens_timeout'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_tokens_timeout'], (body,), options)
+
+
+_attach_docs(TokensApi, __file__)

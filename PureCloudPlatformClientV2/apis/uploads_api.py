@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import CreateUploadSourceUrlJobRequest, CreateUploadSourceUrlJobResponse, Empty, FunctionUploadRequest, FunctionUploadResponse, GamificationContestPrizeImageUploadUrlRequest, GetUploadSourceUrlJobStatusResponse, LearningCoverArtUploadUrlRequest, UploadUrlRequest, UploadUrlResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_knowledge_knowledgebase_uploads_urls_job', 'GET', '/api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs/{jobId}', 'GetUploadSourceUrlJobStatusResponse', (_P('knowledge_base_id', 'knowledgeBaseId', 'path', 'str', True), _P('job_id', 'jobId', 'path', 'str', True),)),
@@ -35,126 +27,37 @@ class UploadsApi(_BaseApi):
     _operations = _OPS
 
     def get_knowledge_knowledgebase_uploads_urls_job(self, knowledge_base_id: str, job_id: str, **options: Unpack[CallOptions]) -> GetUploadSourceUrlJobStatusResponse:
-        """Get one uploads urls job of a knowledge knowledgebase.
-        
-        ``GET /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs/{jobId}``.
-        Requires the permission ``knowledge:uploadSourceUrlJob:view``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param str job_id: path ``jobId``, required
-        :return: GetUploadSourceUrlJobStatusResponse
-        """
-        return self._call(_OPS['get_knowledge_knowledgebase_uploads_urls_job'], (knowledge_base_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_knowledge_knowledgebase_uploads_urls_job'], (knowledge_base_id, job_id), options)
 
     def post_gamification_contests_uploads_prizeimages(self, body: GamificationContestPrizeImageUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add gamification contests uploads prizeimages.
-        
-        ``POST /api/v2/gamification/contests/uploads/prizeimages``.
-        Requires the permission ``gamification:contestPrizeImage:upload``.
-        
-        :param GamificationContestPrizeImageUploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_gamification_contests_uploads_prizeimages'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_gamification_contests_uploads_prizeimages'], (body,), options)
 
     def post_guides_uploads(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add guides uploads.
-        
-        ``POST /api/v2/guides/uploads``.
-        Requires the permission ``aiStudio:guide:upload``.
-        
-        :param UploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_guides_uploads'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_guides_uploads'], (body,), options)
 
     def post_integrations_action_draft_function_upload(self, action_id: str, body: FunctionUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> FunctionUploadResponse:
-        """Request draft function upload of an integrations action.
-        
-        ``POST /api/v2/integrations/actions/{actionId}/draft/function/upload``.
-        Requires the permission ``integrations:actionFunction:edit``.
-        
-        :param str action_id: path ``actionId``, required
-        :param FunctionUploadRequest body: body ``body``, required
-        :return: FunctionUploadResponse
-        """
-        return self._call(_OPS['post_integrations_action_draft_function_upload'], (action_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_integrations_action_draft_function_upload'], (action_id, body), options)
 
     def post_knowledge_documentuploads(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add knowledge documentuploads.
-        
-        ``POST /api/v2/knowledge/documentuploads``.
-        Requires the permission ``knowledge:document:upload``.
-        
-        :param UploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_knowledge_documentuploads'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_documentuploads'], (body,), options)
 
     def post_knowledge_knowledgebase_uploads_urls_jobs(self, knowledge_base_id: str, body: CreateUploadSourceUrlJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateUploadSourceUrlJobResponse:
-        """Request uploads urls jobs of a knowledge knowledgebase.
-        
-        ``POST /api/v2/knowledge/knowledgebases/{knowledgeBaseId}/uploads/urls/jobs``.
-        Requires the permission ``knowledge:uploadSourceUrlJob:add``.
-        
-        :param str knowledge_base_id: path ``knowledgeBaseId``, required
-        :param CreateUploadSourceUrlJobRequest body: body ``body``, required
-        :return: CreateUploadSourceUrlJobResponse
-        """
-        return self._call(_OPS['post_knowledge_knowledgebase_uploads_urls_jobs'], (knowledge_base_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_knowledge_knowledgebase_uploads_urls_jobs'], (knowledge_base_id, body), options)
 
     def post_languageunderstanding_miner_uploads(self, miner_id: str, body: Empty | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Request uploads of a languageunderstanding miner.
-        
-        ``POST /api/v2/languageunderstanding/miners/{minerId}/uploads``.
-        Requires the permission ``languageUnderstanding:miner:upload``.
-        
-        :param str miner_id: path ``minerId``, required
-        :param Empty body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_languageunderstanding_miner_uploads'], (miner_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_languageunderstanding_miner_uploads'], (miner_id, body), options)
 
     def post_uploads_learning_coverart(self, body: LearningCoverArtUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Request uploads learning coverart.
-        
-        ``POST /api/v2/uploads/learning/coverart``.
-        Requires the permission ``learning:coverart:upload``.
-        
-        :param LearningCoverArtUploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_uploads_learning_coverart'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_uploads_learning_coverart'], (body,), options)
 
     def post_uploads_publicassets_images(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add uploads publicassets images.
-        
-        ``POST /api/v2/uploads/publicassets/images``.
-        Requires the permission ``uploads:publicasset:upload``.
-        
-        :param UploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_uploads_publicassets_images'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_uploads_publicassets_images'], (body,), options)
 
     def post_uploads_recordings(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Create or add uploads recordings.
-        
-        ``POST /api/v2/uploads/recordings``.
-        Requires the permission ``recording:recording:upload``.
-        
-        :param UploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_uploads_recordings'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_uploads_recordings'], (body,), options)
 
     def post_uploads_workforcemanagement_historicaldata_csv(self, body: UploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UploadUrlResponse:
-        """Request uploads workforcemanagement historicaldata csv.
-        
-        ``POST /api/v2/uploads/workforcemanagement/historicaldata/csv``.
-        Requires the permission ``wfm:historicalData:upload``.
-        
-        :param UploadUrlRequest body: body ``body``, required
-        :return: UploadUrlResponse
-        """
-        return self._call(_OPS['post_uploads_workforcemanagement_historicaldata_csv'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_uploads_workforcemanagement_historicaldata_csv'], (body,), options)
+
+
+_attach_docs(UploadsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult, ApiUsageSimpleSearch, ClientPublicApiUsageQueryRequest, ClientPublicApiUsageResultsResponse, ClientUsageQueryResponse, OrganizationPublicApiUsageQueryRequest, OrganizationPublicApiUsageResultsResponse, OrganizationUsageQueryResponse, UsageExecutionResult
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_oauth_client_usage_query_result', 'GET', '/api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}', 'ApiUsageQueryResult', (_P('execution_id', 'executionId', 'path', 'str', True), _P('client_id', 'clientId', 'path', 'str', True),)),
@@ -35,136 +27,37 @@ class UsageApi(_BaseApi):
     _operations = _OPS
 
     def get_oauth_client_usage_query_result(self, execution_id: str, client_id: str, **options: Unpack[CallOptions]) -> ApiUsageQueryResult:
-        """Get one usage query result of an oauth client.
-        
-        ``GET /api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
-        
-        :param str execution_id: path ``executionId``, required
-        :param str client_id: path ``clientId``, required
-        :return: ApiUsageQueryResult
-        """
-        return self._call(_OPS['get_oauth_client_usage_query_result'], (execution_id, client_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_client_usage_query_result'], (execution_id, client_id), options)
 
     def get_oauth_client_usage_summary(self, client_id: str, *, days: str | None = None, **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """Get usage summary of an oauth client.
-        
-        ``GET /api/v2/oauth/clients/{clientId}/usage/summary``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
-        
-        :param str client_id: path ``clientId``, required
-        :param str days: query ``days``; default ``7``
-        :return: UsageExecutionResult
-        """
-        return self._call(_OPS['get_oauth_client_usage_summary'], (client_id, days), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_oauth_client_usage_summary'], (client_id, days), options)
 
     def get_usage_aggregates_query_job(self, job_id: str, *, page_size: int | None = None, after: str | None = None, **options: Unpack[CallOptions]) -> OrganizationPublicApiUsageResultsResponse:
-        """Get one usage aggregates query job.
-        
-        ``GET /api/v2/usage/aggregates/query/jobs/{jobId}``.
-        Pages by ``after``: ``paginate(api.get_usage_aggregates_query_job)`` walks every page.
-        Requires the permission ``usage:organization:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param int page_size: query ``pageSize``; default ``100``
-        :param str after: query ``after``
-        :return: OrganizationPublicApiUsageResultsResponse
-        """
-        return self._call(_OPS['get_usage_aggregates_query_job'], (job_id, page_size, after), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_usage_aggregates_query_job'], (job_id, page_size, after), options)
 
     def get_usage_client_client_id_aggregates_query_job(self, client_id: str, job_id: str, *, page_size: int | None = None, after: str | None = None, **options: Unpack[CallOptions]) -> ClientPublicApiUsageResultsResponse:
-        """Get one aggregates query job of a usage client.
-        
-        ``GET /api/v2/usage/client/{clientId}/aggregates/query/jobs/{jobId}``.
-        Pages by ``after``: ``paginate(api.get_usage_client_client_id_aggregates_query_job)`` walks every page.
-        Requires the permission ``usage:client:view``.
-        
-        :param str client_id: path ``clientId``, required
-        :param str job_id: path ``jobId``, required
-        :param int page_size: query ``pageSize``; default ``100``
-        :param str after: query ``after``
-        :return: ClientPublicApiUsageResultsResponse
-        """
-        return self._call(_OPS['get_usage_client_client_id_aggregates_query_job'], (client_id, job_id, page_size, after), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_usage_client_client_id_aggregates_query_job'], (client_id, job_id, page_size, after), options)
 
     def get_usage_query_execution_id_results(self, execution_id: str, **options: Unpack[CallOptions]) -> ApiUsageQueryResult:
-        """Get results of a usage query.
-        
-        ``GET /api/v2/usage/query/{executionId}/results``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:organization:view``.
-        
-        :param str execution_id: path ``executionId``, required
-        :return: ApiUsageQueryResult
-        """
-        return self._call(_OPS['get_usage_query_execution_id_results'], (execution_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_usage_query_execution_id_results'], (execution_id,), options)
 
     def get_usage_simplesearch_execution_id_results(self, execution_id: str, *, after: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> ApiUsageQueryResult:
-        """List results of a usage simplesearch, one page per call.
-        
-        ``GET /api/v2/usage/simplesearch/{executionId}/results``.
-        Pages by ``after``: ``paginate(api.get_usage_simplesearch_execution_id_results)`` walks every page.
-        Requires any of the permissions ``oauth:client:view``, ``usage:simpleSearch:view``.
-        
-        :param str execution_id: path ``executionId``, required
-        :param str after: query ``after``
-        :param int page_size: query ``pageSize``
-        :return: ApiUsageQueryResult
-        """
-        return self._call(_OPS['get_usage_simplesearch_execution_id_results'], (execution_id, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_usage_simplesearch_execution_id_results'], (execution_id, after, page_size), options)
 
     def post_oauth_client_usage_query(self, client_id: str, body: ApiUsageClientQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """Run a query over usage of an oauth client.
-        
-        ``POST /api/v2/oauth/clients/{clientId}/usage/query``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:client:view``.
-        
-        :param str client_id: path ``clientId``, required
-        :param ApiUsageClientQuery body: body ``body``, required
-        :return: UsageExecutionResult
-        """
-        return self._call(_OPS['post_oauth_client_usage_query'], (client_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_oauth_client_usage_query'], (client_id, body), options)
 
     def post_usage_aggregates_query_jobs(self, body: OrganizationPublicApiUsageQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OrganizationUsageQueryResponse:
-        """Create or add usage aggregates query jobs.
-        
-        ``POST /api/v2/usage/aggregates/query/jobs``.
-        Requires the permission ``usage:organization:view``.
-        
-        :param OrganizationPublicApiUsageQueryRequest body: body ``body``, required
-        :return: OrganizationUsageQueryResponse
-        """
-        return self._call(_OPS['post_usage_aggregates_query_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_usage_aggregates_query_jobs'], (body,), options)
 
     def post_usage_client_client_id_aggregates_query_jobs(self, client_id: str, body: ClientPublicApiUsageQueryRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ClientUsageQueryResponse:
-        """Request aggregates query jobs of a usage client.
-        
-        ``POST /api/v2/usage/client/{clientId}/aggregates/query/jobs``.
-        Requires the permission ``usage:client:view``.
-        
-        :param str client_id: path ``clientId``, required
-        :param ClientPublicApiUsageQueryRequest body: body ``body``, required
-        :return: ClientUsageQueryResponse
-        """
-        return self._call(_OPS['post_usage_client_client_id_aggregates_query_jobs'], (client_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_usage_client_client_id_aggregates_query_jobs'], (client_id, body), options)
 
     def post_usage_query(self, body: ApiUsageOrganizationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """Run a query over usage.
-        
-        ``POST /api/v2/usage/query``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:organization:view``.
-        
-        :param ApiUsageOrganizationQuery body: body ``body``, required
-        :return: UsageExecutionResult
-        """
-        return self._call(_OPS['post_usage_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_usage_query'], (body,), options)
 
     def post_usage_simplesearch(self, body: ApiUsageSimpleSearch | dict[str, Any], **options: Unpack[CallOptions]) -> UsageExecutionResult:
-        """Request usage simplesearch.
-        
-        ``POST /api/v2/usage/simplesearch``.
-        Requires any of the permissions ``oauth:client:view``, ``usage:simpleSearch:view``.
-        
-        :param ApiUsageSimpleSearch body: body ``body``, required
-        :return: UsageExecutionResult
-        """
-        return self._call(_OPS['post_usage_simplesearch'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_usage_simplesearch'], (body,), options)
+
+
+_attach_docs(UsageApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import DownloadResponse, FaxSummary, UserRecording, UserRecordingEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_userrecording', 'DELETE', '/api/v2/userrecordings/{recordingId}', None, (_P('recording_id', 'recordingId', 'path', 'str', True),)),
@@ -30,73 +22,22 @@ class UserRecordingsApi(_BaseApi):
     _operations = _OPS
 
     def delete_userrecording(self, recording_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one userrecording.
-        
-        ``DELETE /api/v2/userrecordings/{recordingId}``.
-        Requires no permission.
-        
-        :param str recording_id: path ``recordingId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_userrecording'], (recording_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_userrecording'], (recording_id,), options)
 
     def get_userrecording(self, recording_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> UserRecording:
-        """Get one userrecording.
-        
-        ``GET /api/v2/userrecordings/{recordingId}``.
-        Requires no permission.
-        
-        :param str recording_id: path ``recordingId``, required
-        :param list[str] expand: query ``expand``; each one of ``conversation``
-        :return: UserRecording
-        """
-        return self._call(_OPS['get_userrecording'], (recording_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_userrecording'], (recording_id, expand), options)
 
     def get_userrecording_transcoding(self, recording_id: str, *, format_id: str | None = None, **options: Unpack[CallOptions]) -> DownloadResponse:
-        """Get transcoding of a userrecording.
-        
-        ``GET /api/v2/userrecordings/{recordingId}/transcoding``.
-        Requires the permission ``They are enforced by the backend``.
-        
-        :param str recording_id: path ``recordingId``, required
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WEBM``
-        :return: DownloadResponse
-        """
-        return self._call(_OPS['get_userrecording_transcoding'], (recording_id, format_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_userrecording_transcoding'], (recording_id, format_id), options)
 
     def get_userrecordings(self, *, page_size: int | None = None, page_number: int | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> UserRecordingEntityListing:
-        """List userrecordings, one page per call.
-        
-        ``GET /api/v2/userrecordings``.
-        Pages by ``pageNumber``: ``paginate(api.get_userrecordings)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] expand: query ``expand``; each one of ``conversation``
-        :return: UserRecordingEntityListing
-        """
-        return self._call(_OPS['get_userrecordings'], (page_size, page_number, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_userrecordings'], (page_size, page_number, expand), options)
 
     def get_userrecordings_summary(self, **options: Unpack[CallOptions]) -> FaxSummary:
-        """Get userrecordings summary.
-        
-        ``GET /api/v2/userrecordings/summary``.
-        Requires no permission.
-        
-        :return: FaxSummary
-        """
-        return self._call(_OPS['get_userrecordings_summary'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_userrecordings_summary'], (), options)
 
     def put_userrecording(self, recording_id: str, body: UserRecording | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> UserRecording:
-        """Replace one userrecording.
-        
-        ``PUT /api/v2/userrecordings/{recordingId}``.
-        Requires no permission.
-        
-        :param str recording_id: path ``recordingId``, required
-        :param UserRecording body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``conversation``
-        :return: UserRecording
-        """
-        return self._call(_OPS['put_userrecording'], (recording_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_userrecording'], (recording_id, body, expand), options)
+
+
+_attach_docs(UserRecordingsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Adjacents, AgentDirectRoutingBackupSettings, AgentMaxUtilizationResponse, AnalyticsUserDetailsAsyncQueryResponse, AnalyticsUserDetailsQueryResponse, AsyncQueryResponse, AsyncQueryStatus, AsyncUserDetailsQuery, AuthzDivision, AuthzSubject, BeginWebAuthnRegistrationResponse, CallForwarding, ChangeMyPasswordRequest, ChangePasswordRequest, ChatItemCursorListing, Coretype, CoretypeListing, CreateUser, CreateVerifierRequest, CreateVerifierResponse, DataAvailabilityResponse, DataSchema, DataSchemaListing, DevelopmentActivity, DevelopmentActivityAggregateParam, DevelopmentActivityAggregateResponse, DevelopmentActivityListing, DivsPermittedEntityListing, FieldConfig, FinishWebAuthnRegistrationRequest, Geolocation, OutOfOffice, PatchUser, RoleDivisionGrants, RoutingStatus, SchemaQuantityLimits, TrustorEntityListing, UpdateUser, UpdateVerifierRequest, User, UserActivityQuery, UserActivityResponse, UserAggregateQueryResponse, UserAggregationQuery, UserAsyncAggregateQueryResponse, UserAsyncAggregationQuery, UserAuthorization, UserCursorEntityListing, UserCustomAttributes, UserCustomAttributesUpdateRequest, UserDetailsQuery, UserEntityListing, UserExternalIdentifier, UserLanguageEntityListing, UserMe, UserObservationQuery, UserObservationQueryResponse, UserProfile, UserProfileEntityListing, UserQueue, UserQueueEntityListing, UserRoutingLanguage, UserRoutingLanguagePost, UserRoutingSkill, UserRoutingSkillPost, UserSearchRequest, UserSkillEntityListing, UserSkillGroupEntityListing, UserState, UserStations, UsersSearchResponse, UtilizationRequest, ValidateVerifierRequest, Verifier, VerifierEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_analytics_users_aggregates_job', 'DELETE', '/api/v2/analytics/users/aggregates/jobs/{jobId}', None, (_P('job_id', 'jobId', 'path', 'str', True),)),
@@ -154,1602 +146,394 @@ class UsersApi(_BaseApi):
     _operations = _OPS
 
     def delete_analytics_users_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics users aggregates job.
-        
-        ``DELETE /api/v2/analytics/users/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_users_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_users_aggregates_job'], (job_id,), options)
 
     def delete_analytics_users_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one analytics users details job.
-        
-        ``DELETE /api/v2/analytics/users/details/jobs/{jobId}``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_analytics_users_details_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_analytics_users_details_job'], (job_id,), options)
 
     def delete_authorization_subject_division_role(self, subject_id: str, division_id: str, role_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one role of a division of an authorization subject.
-        
-        ``DELETE /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}``.
-        Requires the permission ``authorization:grant:delete``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param str division_id: path ``divisionId``, required
-        :param str role_id: path ``roleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_authorization_subject_division_role'], (subject_id, division_id, role_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_authorization_subject_division_role'], (subject_id, division_id, role_id), options)
 
     def delete_routing_directroutingbackup_settings_me(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the routing directroutingbackup setting (me: the token's user).
-        
-        ``DELETE /api/v2/routing/directroutingbackup/settings/me``.
-        Requires the permission ``routing:directRoutingBackup:selfDelete``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_directroutingbackup_settings_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_directroutingbackup_settings_me'], (), options)
 
     def delete_routing_user_directroutingbackup_settings(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the directroutingbackup settings of a routing user.
-        
-        ``DELETE /api/v2/routing/users/{userId}/directroutingbackup/settings``.
-        Requires the permission ``routing:directRoutingBackup:delete``.
-        
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_user_directroutingbackup_settings'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_user_directroutingbackup_settings'], (user_id,), options)
 
     def delete_routing_user_utilization(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the utilization of a routing user.
-        
-        ``DELETE /api/v2/routing/users/{userId}/utilization``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_routing_user_utilization'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_routing_user_utilization'], (user_id,), options)
 
     def delete_user(self, user_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete a user.
-        
-        ``DELETE /api/v2/users/{userId}``.
-        Requires any of the permissions ``admin``, ``directory:user:delete``, ``directory:organization:admin``.
-        
-        :param str user_id: path ``userId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_user'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user'], (user_id,), options)
 
     def delete_user_customattribute(self, user_id: str, schema_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one customattribute of a user.
-        
-        ``DELETE /api/v2/users/{userId}/customattributes/{schemaId}``.
-        Requires the permission ``directory:user:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param str schema_id: path ``schemaId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_customattribute'], (user_id, schema_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_customattribute'], (user_id, schema_id), options)
 
     def delete_user_externalid_authority_name_external_key(self, user_id: str, authority_name: str, external_key: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one externalid of a user.
-        
-        ``DELETE /api/v2/users/{userId}/externalid/{authorityName}/{externalKey}``.
-        Requires the permission ``directory:user:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param str authority_name: path ``authorityName``, required
-        :param str external_key: path ``externalKey``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_externalid_authority_name_external_key'], (user_id, authority_name, external_key), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_externalid_authority_name_external_key'], (user_id, authority_name, external_key), options)
 
     def delete_user_routinglanguage(self, user_id: str, language_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one routinglanguage of a user.
-        
-        ``DELETE /api/v2/users/{userId}/routinglanguages/{languageId}``.
-        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str language_id: path ``languageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_routinglanguage'], (user_id, language_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_routinglanguage'], (user_id, language_id), options)
 
     def delete_user_routingskill(self, user_id: str, skill_id: str, **options: Unpack[CallOptions]) -> None:
-        """Take a routing skill away from a user.
-        
-        ``DELETE /api/v2/users/{userId}/routingskills/{skillId}``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str skill_id: path ``skillId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_routingskill'], (user_id, skill_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_routingskill'], (user_id, skill_id), options)
 
     def delete_user_station_associatedstation(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the station associatedstation of a user.
-        
-        ``DELETE /api/v2/users/{userId}/station/associatedstation``.
-        Requires the permission ``telephony:station:disassociate``.
-        
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_station_associatedstation'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_station_associatedstation'], (user_id,), options)
 
     def delete_user_station_defaultstation(self, user_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the station defaultstation of a user.
-        
-        ``DELETE /api/v2/users/{userId}/station/defaultstation``.
-        Requires any of the permissions ``telephony:plugin:all``, ``telephony:phone:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_station_defaultstation'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_station_defaultstation'], (user_id,), options)
 
     def delete_user_verifier(self, user_id: str, verifier_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one verifier of a user.
-        
-        ``DELETE /api/v2/users/{userId}/verifiers/{verifierId}``.
-        Requires the permission ``mfa:verifier:delete``.
-        
-        :param str user_id: path ``userId``, required
-        :param str verifier_id: path ``verifierId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_user_verifier'], (user_id, verifier_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_user_verifier'], (user_id, verifier_id), options)
 
     def delete_users_customattributes_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one users customattributes schema.
-        
-        ``DELETE /api/v2/users/customattributes/schemas/{schemaId}``.
-        Requires the permission ``users:customAttributesSchema:delete``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_users_customattributes_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_users_customattributes_schema'], (schema_id,), options)
 
     def delete_users_me_verifier(self, verifier_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete the users verifier (me: the token's user).
-        
-        ``DELETE /api/v2/users/me/verifiers/{verifierId}``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str verifier_id: path ``verifierId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_users_me_verifier'], (verifier_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_users_me_verifier'], (verifier_id,), options)
 
     def delete_users_stations_me_associatedstation(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the users stations associatedstation (me: the token's user).
-        
-        ``DELETE /api/v2/users/stations/me/associatedstation``.
-        Requires the permission ``telephony:station:disassociateSelf``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_users_stations_me_associatedstation'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_users_stations_me_associatedstation'], (), options)
 
     def get_analytics_users_aggregates_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics users aggregates job.
-        
-        ``GET /api/v2/analytics/users/aggregates/jobs/{jobId}``.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_users_aggregates_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_aggregates_job'], (job_id,), options)
 
     def get_analytics_users_aggregates_job_results(self, job_id: str, *, cursor: str | None = None, **options: Unpack[CallOptions]) -> UserAsyncAggregateQueryResponse:
-        """List results of an analytics users aggregates job, one page per call.
-        
-        ``GET /api/v2/analytics/users/aggregates/jobs/{jobId}/results``.
-        Pages by ``cursor``: ``paginate(api.get_analytics_users_aggregates_job_results)`` walks every page.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :return: UserAsyncAggregateQueryResponse
-        """
-        return self._call(_OPS['get_analytics_users_aggregates_job_results'], (job_id, cursor), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_aggregates_job_results'], (job_id, cursor), options)
 
     def get_analytics_users_details_job(self, job_id: str, **options: Unpack[CallOptions]) -> AsyncQueryStatus:
-        """Get one analytics users details job.
-        
-        ``GET /api/v2/analytics/users/details/jobs/{jobId}``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AsyncQueryStatus
-        """
-        return self._call(_OPS['get_analytics_users_details_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_details_job'], (job_id,), options)
 
     def get_analytics_users_details_job_results(self, job_id: str, *, cursor: str | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AnalyticsUserDetailsAsyncQueryResponse:
-        """Get results of an analytics users details job.
-        
-        ``GET /api/v2/analytics/users/details/jobs/{jobId}/results``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``
-        :return: AnalyticsUserDetailsAsyncQueryResponse
-        """
-        return self._call(_OPS['get_analytics_users_details_job_results'], (job_id, cursor, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_details_job_results'], (job_id, cursor, page_size), options)
 
     def get_analytics_users_details_jobs_availability(self, **options: Unpack[CallOptions]) -> DataAvailabilityResponse:
-        """Get analytics users details jobs availability.
-        
-        ``GET /api/v2/analytics/users/details/jobs/availability``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :return: DataAvailabilityResponse
-        """
-        return self._call(_OPS['get_analytics_users_details_jobs_availability'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_analytics_users_details_jobs_availability'], (), options)
 
     def get_authorization_divisionspermitted_me(self, permission: str, *, name: str | None = None, **options: Unpack[CallOptions]) -> list[AuthzDivision]:
-        """Get the authorization divisionspermitted (me: the token's user).
-        
-        ``GET /api/v2/authorization/divisionspermitted/me``. **Deprecated.**
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str permission: query ``permission``, required
-        :param str name: query ``name``
-        :return: list[AuthzDivision]
-        """
-        return self._call(_OPS['get_authorization_divisionspermitted_me'], (permission, name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisionspermitted_me'], (permission, name), options)
 
     def get_authorization_divisionspermitted_paged_me(self, permission: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DivsPermittedEntityListing:
-        """Get the authorization divisionspermitted paged (me: the token's user).
-        
-        ``GET /api/v2/authorization/divisionspermitted/paged/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_divisionspermitted_paged_me)`` walks every page.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str permission: query ``permission``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: DivsPermittedEntityListing
-        """
-        return self._call(_OPS['get_authorization_divisionspermitted_paged_me'], (permission, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisionspermitted_paged_me'], (permission, page_number, page_size), options)
 
     def get_authorization_divisionspermitted_paged_subject_id(self, subject_id: str, permission: str, *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> DivsPermittedEntityListing:
-        """Get one authorization divisionspermitted paged.
-        
-        ``GET /api/v2/authorization/divisionspermitted/paged/{subjectId}``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_authorization_divisionspermitted_paged_subject_id)`` walks every page.
-        Requires no permission.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param str permission: query ``permission``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: DivsPermittedEntityListing
-        """
-        return self._call(_OPS['get_authorization_divisionspermitted_paged_subject_id'], (subject_id, permission, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_divisionspermitted_paged_subject_id'], (subject_id, permission, page_number, page_size), options)
 
     def get_authorization_subject(self, subject_id: str, *, include_duplicates: bool | None = None, include_full_roles: bool | None = None, **options: Unpack[CallOptions]) -> AuthzSubject:
-        """Get one authorization subject.
-        
-        ``GET /api/v2/authorization/subjects/{subjectId}``.
-        Requires the permission ``authorization:grant:view``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param bool include_duplicates: query ``includeDuplicates``; one of ``True``, ``False``; default ``False``
-        :param bool include_full_roles: query ``includeFullRoles``
-        :return: AuthzSubject
-        """
-        return self._call(_OPS['get_authorization_subject'], (subject_id, include_duplicates, include_full_roles), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_subject'], (subject_id, include_duplicates, include_full_roles), options)
 
     def get_authorization_subjects_me(self, *, include_duplicates: bool | None = None, include_full_roles: bool | None = None, **options: Unpack[CallOptions]) -> AuthzSubject:
-        """Get the authorization subject (me: the token's user).
-        
-        ``GET /api/v2/authorization/subjects/me``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param bool include_duplicates: query ``includeDuplicates``; one of ``True``, ``False``; default ``False``
-        :param bool include_full_roles: query ``includeFullRoles``
-        :return: AuthzSubject
-        """
-        return self._call(_OPS['get_authorization_subjects_me'], (include_duplicates, include_full_roles), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_authorization_subjects_me'], (include_duplicates, include_full_roles), options)
 
     def get_fieldconfig(self, type: str, **options: Unpack[CallOptions]) -> FieldConfig:
-        """Get fieldconfig.
-        
-        ``GET /api/v2/fieldconfig``. **Deprecated.**
-        Requires no permission.
-        
-        :param str type: query ``type``, required; one of ``person``, ``group``, ``org``
-        :return: FieldConfig
-        """
-        return self._call(_OPS['get_fieldconfig'], (type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_fieldconfig'], (type,), options)
 
     def get_profiles_users(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, jid: list[str] | None = None, sort_order: str | None = None, expand: list[str] | None = None, integration_presence_source: str | None = None, **options: Unpack[CallOptions]) -> UserProfileEntityListing:
-        """List profiles users, one page per call.
-        
-        ``GET /api/v2/profiles/users``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_profiles_users)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] id: query ``id``
-        :param list[str] jid: query ``jid``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``
-        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
-        :return: UserProfileEntityListing
-        """
-        return self._call(_OPS['get_profiles_users'], (page_size, page_number, id, jid, sort_order, expand, integration_presence_source), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_profiles_users'], (page_size, page_number, id, jid, sort_order, expand, integration_presence_source), options)
 
     def get_routing_directroutingbackup_settings_me(self, **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """Get the routing directroutingbackup setting (me: the token's user).
-        
-        ``GET /api/v2/routing/directroutingbackup/settings/me``.
-        Requires the permission ``routing:directRoutingBackup:selfView``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: AgentDirectRoutingBackupSettings
-        """
-        return self._call(_OPS['get_routing_directroutingbackup_settings_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_directroutingbackup_settings_me'], (), options)
 
     def get_routing_user_directroutingbackup_settings(self, user_id: str, **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """Get directroutingbackup settings of a routing user.
-        
-        ``GET /api/v2/routing/users/{userId}/directroutingbackup/settings``.
-        Requires the permission ``routing:directRoutingBackup:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: AgentDirectRoutingBackupSettings
-        """
-        return self._call(_OPS['get_routing_user_directroutingbackup_settings'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_user_directroutingbackup_settings'], (user_id,), options)
 
     def get_routing_user_utilization(self, user_id: str, **options: Unpack[CallOptions]) -> AgentMaxUtilizationResponse:
-        """Get utilization of a routing user.
-        
-        ``GET /api/v2/routing/users/{userId}/utilization``.
-        Requires any of the permissions ``routing:utilization:manage``, ``routing:utilization:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: AgentMaxUtilizationResponse
-        """
-        return self._call(_OPS['get_routing_user_utilization'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_routing_user_utilization'], (user_id,), options)
 
     def get_user(self, user_id: str, *, expand: list[str] | None = None, integration_presence_source: str | None = None, user_custom_attribute_schema_ids: list[str] | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> User:
-        """Get one user by id, optionally expanded with presence, routing status, skills and other details.
-        
-        ``GET /api/v2/users/{userId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
-        :param list[str] user_custom_attribute_schema_ids: query ``userCustomAttributeSchemaIds``
-        :param str state: query ``state``; one of ``active``, ``deleted``; default ``active``
-        :return: User
-        """
-        return self._call(_OPS['get_user'], (user_id, expand, integration_presence_source, user_custom_attribute_schema_ids, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user'], (user_id, expand, integration_presence_source, user_custom_attribute_schema_ids, state), options)
 
     def get_user_adjacents(self, user_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> Adjacents:
-        """Get adjacents of a user.
-        
-        ``GET /api/v2/users/{userId}/adjacents``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :return: Adjacents
-        """
-        return self._call(_OPS['get_user_adjacents'], (user_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_adjacents'], (user_id, expand), options)
 
     def get_user_callforwarding(self, user_id: str, **options: Unpack[CallOptions]) -> CallForwarding:
-        """Get callforwarding of a user.
-        
-        ``GET /api/v2/users/{userId}/callforwarding``.
-        Requires the permission ``conversation:callForwarding:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: CallForwarding
-        """
-        return self._call(_OPS['get_user_callforwarding'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_callforwarding'], (user_id,), options)
 
     def get_user_customattribute(self, user_id: str, schema_id: str, **options: Unpack[CallOptions]) -> UserCustomAttributes:
-        """Get one customattribute of a user.
-        
-        ``GET /api/v2/users/{userId}/customattributes/{schemaId}``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param str schema_id: path ``schemaId``, required
-        :return: UserCustomAttributes
-        """
-        return self._call(_OPS['get_user_customattribute'], (user_id, schema_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_customattribute'], (user_id, schema_id), options)
 
     def get_user_customattributes_bulk(self, user_id: str, schema_ids: list[str], **options: Unpack[CallOptions]) -> list[Any]:
-        """Get customattributes bulk of a user.
-        
-        ``GET /api/v2/users/{userId}/customattributes/bulk``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] schema_ids: query ``schemaIds``, required
-        :return: list[object]
-        """
-        return self._call(_OPS['get_user_customattributes_bulk'], (user_id, schema_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_customattributes_bulk'], (user_id, schema_ids), options)
 
     def get_user_directreports(self, user_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> list[User]:
-        """Get directreports of a user.
-        
-        ``GET /api/v2/users/{userId}/directreports``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :return: list[User]
-        """
-        return self._call(_OPS['get_user_directreports'], (user_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_directreports'], (user_id, expand), options)
 
     def get_user_externalid(self, user_id: str, **options: Unpack[CallOptions]) -> list[UserExternalIdentifier]:
-        """Get externalid of a user.
-        
-        ``GET /api/v2/users/{userId}/externalid``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :return: list[UserExternalIdentifier]
-        """
-        return self._call(_OPS['get_user_externalid'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_externalid'], (user_id,), options)
 
     def get_user_externalid_authority_name(self, user_id: str, authority_name: str, **options: Unpack[CallOptions]) -> UserExternalIdentifier:
-        """Get one externalid of a user.
-        
-        ``GET /api/v2/users/{userId}/externalid/{authorityName}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param str authority_name: path ``authorityName``, required
-        :return: UserExternalIdentifier
-        """
-        return self._call(_OPS['get_user_externalid_authority_name'], (user_id, authority_name), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_externalid_authority_name'], (user_id, authority_name), options)
 
     def get_user_favorites(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> UserEntityListing:
-        """List favorites of a user, one page per call.
-        
-        ``GET /api/v2/users/{userId}/favorites``. **Deprecated.**
-        Pages by ``pageNumber``: ``paginate(api.get_user_favorites)`` walks every page.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; default ``ASC``
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :return: UserEntityListing
-        """
-        return self._call(_OPS['get_user_favorites'], (user_id, page_size, page_number, sort_order, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_favorites'], (user_id, page_size, page_number, sort_order, expand), options)
 
     def get_user_geolocation(self, user_id: str, client_id: str, **options: Unpack[CallOptions]) -> Geolocation:
-        """Get one geolocation of a user.
-        
-        ``GET /api/v2/users/{userId}/geolocations/{clientId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param str client_id: path ``clientId``, required
-        :return: Geolocation
-        """
-        return self._call(_OPS['get_user_geolocation'], (user_id, client_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_geolocation'], (user_id, client_id), options)
 
     def get_user_outofoffice(self, user_id: str, **options: Unpack[CallOptions]) -> OutOfOffice:
-        """Get outofoffice of a user.
-        
-        ``GET /api/v2/users/{userId}/outofoffice``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :return: OutOfOffice
-        """
-        return self._call(_OPS['get_user_outofoffice'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_outofoffice'], (user_id,), options)
 
     def get_user_profile(self, user_id: str, *, expand: list[str] | None = None, integration_presence_source: str | None = None, **options: Unpack[CallOptions]) -> UserProfile:
-        """Get profile of a user.
-        
-        ``GET /api/v2/users/{userId}/profile``. **Deprecated.**
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``
-        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
-        :return: UserProfile
-        """
-        return self._call(_OPS['get_user_profile'], (user_id, expand, integration_presence_source), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_profile'], (user_id, expand, integration_presence_source), options)
 
     def get_user_profileskills(self, user_id: str, **options: Unpack[CallOptions]) -> list[str]:
-        """Get profileskills of a user.
-        
-        ``GET /api/v2/users/{userId}/profileskills``.
-        Requires the permission ``directory:userProfile:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: list[str]
-        """
-        return self._call(_OPS['get_user_profileskills'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_profileskills'], (user_id,), options)
 
     def get_user_queues(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, joined: bool | None = None, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> UserQueueEntityListing:
-        """List the queues a user belongs to, and whether the user is joined to each.
-        
-        ``GET /api/v2/users/{userId}/queues``.
-        Pages by ``pageNumber``: ``paginate(api.get_user_queues)`` walks every page.
-        Requires the permission ``routing:queue:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param bool joined: query ``joined``; default ``True``
-        :param list[str] division_id: query ``divisionId``
-        :return: UserQueueEntityListing
-        """
-        return self._call(_OPS['get_user_queues'], (user_id, page_size, page_number, joined, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_queues'], (user_id, page_size, page_number, joined, division_id), options)
 
     def get_user_roles(self, subject_id: str, **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Get roles of a user.
-        
-        ``GET /api/v2/users/{subjectId}/roles``.
-        Requires the permission ``authorization:grant:view``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['get_user_roles'], (subject_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_roles'], (subject_id,), options)
 
     def get_user_routinglanguages(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UserLanguageEntityListing:
-        """List routinglanguages of a user, one page per call.
-        
-        ``GET /api/v2/users/{userId}/routinglanguages``.
-        Pages by ``pageNumber``: ``paginate(api.get_user_routinglanguages)`` walks every page.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :return: UserLanguageEntityListing
-        """
-        return self._call(_OPS['get_user_routinglanguages'], (user_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_routinglanguages'], (user_id, page_size, page_number, sort_order), options)
 
     def get_user_routingskills(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """List the routing skills assigned to a user, with their proficiency.
-        
-        ``GET /api/v2/users/{userId}/routingskills``.
-        Pages by ``pageNumber``: ``paginate(api.get_user_routingskills)`` walks every page.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :return: UserSkillEntityListing
-        """
-        return self._call(_OPS['get_user_routingskills'], (user_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_routingskills'], (user_id, page_size, page_number, sort_order), options)
 
     def get_user_routingstatus(self, user_id: str, **options: Unpack[CallOptions]) -> RoutingStatus:
-        """Read a user's routing status (idle, interacting, not responding ...).
-        
-        ``GET /api/v2/users/{userId}/routingstatus``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :return: RoutingStatus
-        """
-        return self._call(_OPS['get_user_routingstatus'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_routingstatus'], (user_id,), options)
 
     def get_user_skillgroups(self, user_id: str, *, page_size: int | None = None, after: str | None = None, before: str | None = None, **options: Unpack[CallOptions]) -> UserSkillGroupEntityListing:
-        """List skillgroups of a user, one page per call.
-        
-        ``GET /api/v2/users/{userId}/skillgroups``.
-        Pages by ``after``: ``paginate(api.get_user_skillgroups)`` walks every page.
-        Requires the permission ``routing:skillGroup:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str after: query ``after``
-        :param str before: query ``before``
-        :return: UserSkillGroupEntityListing
-        """
-        return self._call(_OPS['get_user_skillgroups'], (user_id, page_size, after, before), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_skillgroups'], (user_id, page_size, after, before), options)
 
     def get_user_state(self, user_id: str, **options: Unpack[CallOptions]) -> UserState:
-        """Get state of a user.
-        
-        ``GET /api/v2/users/{userId}/state``.
-        Requires the permission ``directory:userStateChange:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: UserState
-        """
-        return self._call(_OPS['get_user_state'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_state'], (user_id,), options)
 
     def get_user_station(self, user_id: str, **options: Unpack[CallOptions]) -> UserStations:
-        """Get station of a user.
-        
-        ``GET /api/v2/users/{userId}/station``.
-        Requires the permission ``telephony:otherStationAssociation:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: UserStations
-        """
-        return self._call(_OPS['get_user_station'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_station'], (user_id,), options)
 
     def get_user_superiors(self, user_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> list[User]:
-        """Get superiors of a user.
-        
-        ``GET /api/v2/users/{userId}/superiors``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :return: list[User]
-        """
-        return self._call(_OPS['get_user_superiors'], (user_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_superiors'], (user_id, expand), options)
 
     def get_user_trustors(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TrustorEntityListing:
-        """List trustors of a user, one page per call.
-        
-        ``GET /api/v2/users/{userId}/trustors``.
-        Pages by ``pageNumber``: ``paginate(api.get_user_trustors)`` walks every page.
-        Requires the permission ``authorization:orgTrustor:view``.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TrustorEntityListing
-        """
-        return self._call(_OPS['get_user_trustors'], (user_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_trustors'], (user_id, page_size, page_number), options)
 
     def get_user_verifiers(self, user_id: str, **options: Unpack[CallOptions]) -> VerifierEntityListing:
-        """Get verifiers of a user.
-        
-        ``GET /api/v2/users/{userId}/verifiers``.
-        Requires the permission ``mfa:verifier:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: VerifierEntityListing
-        """
-        return self._call(_OPS['get_user_verifiers'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_user_verifiers'], (user_id,), options)
 
     def get_users(self, *, page_size: int | None = None, page_number: int | None = None, id: list[str] | None = None, jabber_id: list[str] | None = None, sort_order: str | None = None, expand: list[str] | None = None, integration_presence_source: str | None = None, user_custom_attribute_schema_ids: list[str] | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> UserEntityListing:
-        """List the organization's users, one page per call; filter by state, ids or jabber ids and expand presence, routing status and more.
-        
-        ``GET /api/v2/users``.
-        Pages by ``pageNumber``: ``paginate(api.get_users)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param list[str] id: query ``id``
-        :param list[str] jabber_id: query ``jabberId``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ASC``
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
-        :param list[str] user_custom_attribute_schema_ids: query ``userCustomAttributeSchemaIds``
-        :param str state: query ``state``; one of ``active``, ``inactive``, ``deleted``, ``any``; default ``active``
-        :return: UserEntityListing
-        """
-        return self._call(_OPS['get_users'], (page_size, page_number, id, jabber_id, sort_order, expand, integration_presence_source, user_custom_attribute_schema_ids, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users'], (page_size, page_number, id, jabber_id, sort_order, expand, integration_presence_source, user_custom_attribute_schema_ids, state), options)
 
     def get_users_chats_me(self, *, exclude_closed: bool | None = None, include_presence: bool | None = None, include_room_owners: bool | None = None, after: str | None = None, **options: Unpack[CallOptions]) -> ChatItemCursorListing:
-        """Get the users chat (me: the token's user).
-        
-        ``GET /api/v2/users/chats/me``.
-        Pages by ``after``: ``paginate(api.get_users_chats_me)`` walks every page.
-        Requires any of the permissions ``chat:chat:access``, ``user:chats:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param bool exclude_closed: query ``excludeClosed``
-        :param bool include_presence: query ``includePresence``
-        :param bool include_room_owners: query ``includeRoomOwners``
-        :param str after: query ``after``
-        :return: ChatItemCursorListing
-        """
-        return self._call(_OPS['get_users_chats_me'], (exclude_closed, include_presence, include_room_owners, after), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_chats_me'], (exclude_closed, include_presence, include_room_owners, after), options)
 
     def get_users_customattributes_schema(self, schema_id: str, **options: Unpack[CallOptions]) -> DataSchema:
-        """Get one users customattributes schema.
-        
-        ``GET /api/v2/users/customattributes/schemas/{schemaId}``.
-        Requires the permission ``users:customAttributesSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['get_users_customattributes_schema'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_customattributes_schema'], (schema_id,), options)
 
     def get_users_customattributes_schema_version(self, schema_id: str, version_id: str, **options: Unpack[CallOptions]) -> DataSchema:
-        """Get one version of a users customattributes schema.
-        
-        ``GET /api/v2/users/customattributes/schemas/{schemaId}/versions/{versionId}``.
-        Requires the permission ``users:customAttributesSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param str version_id: path ``versionId``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['get_users_customattributes_schema_version'], (schema_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_customattributes_schema_version'], (schema_id, version_id), options)
 
     def get_users_customattributes_schema_versions(self, schema_id: str, **options: Unpack[CallOptions]) -> DataSchemaListing:
-        """Get versions of a users customattributes schema.
-        
-        ``GET /api/v2/users/customattributes/schemas/{schemaId}/versions``.
-        Requires the permission ``users:customAttributesSchema:view``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :return: DataSchemaListing
-        """
-        return self._call(_OPS['get_users_customattributes_schema_versions'], (schema_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_customattributes_schema_versions'], (schema_id,), options)
 
     def get_users_customattributes_schemas(self, **options: Unpack[CallOptions]) -> DataSchemaListing:
-        """Get users customattributes schemas.
-        
-        ``GET /api/v2/users/customattributes/schemas``.
-        Requires the permission ``users:customAttributesSchema:view``.
-        
-        :return: DataSchemaListing
-        """
-        return self._call(_OPS['get_users_customattributes_schemas'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_customattributes_schemas'], (), options)
 
     def get_users_customattributes_schemas_coretype(self, core_type_name: str, **options: Unpack[CallOptions]) -> Coretype:
-        """Get one users customattributes schemas coretype.
-        
-        ``GET /api/v2/users/customattributes/schemas/coretypes/{coreTypeName}``.
-        Requires the permission ``users:customAttributesSchema:view``.
-        
-        :param str core_type_name: path ``coreTypeName``, required
-        :return: Coretype
-        """
-        return self._call(_OPS['get_users_customattributes_schemas_coretype'], (core_type_name,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_customattributes_schemas_coretype'], (core_type_name,), options)
 
     def get_users_customattributes_schemas_coretypes(self, **options: Unpack[CallOptions]) -> CoretypeListing:
-        """Get users customattributes schemas coretypes.
-        
-        ``GET /api/v2/users/customattributes/schemas/coretypes``.
-        Requires the permission ``users:customAttributesSchema:view``.
-        
-        :return: CoretypeListing
-        """
-        return self._call(_OPS['get_users_customattributes_schemas_coretypes'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_customattributes_schemas_coretypes'], (), options)
 
     def get_users_customattributes_schemas_limits(self, **options: Unpack[CallOptions]) -> SchemaQuantityLimits:
-        """Get users customattributes schemas limits.
-        
-        ``GET /api/v2/users/customattributes/schemas/limits``.
-        Requires the permission ``users:customAttributesSchema:view``.
-        
-        :return: SchemaQuantityLimits
-        """
-        return self._call(_OPS['get_users_customattributes_schemas_limits'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_customattributes_schemas_limits'], (), options)
 
     def get_users_development_activities(self, *, user_id: list[str] | None = None, module_id: str | None = None, interval: str | None = None, completion_interval: str | None = None, overdue: str | None = None, pcPass: str | None = None, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, types: list[str] | None = None, statuses: list[str] | None = None, relationship: list[str] | None = None, **options: Unpack[CallOptions]) -> DevelopmentActivityListing:
-        """List users development activities, one page per call.
-        
-        ``GET /api/v2/users/development/activities``.
-        Pages by ``pageNumber``: ``paginate(api.get_users_development_activities)`` walks every page.
-        Requires any of the permissions ``learning:assignment:view``, ``coaching:appointment:view``.
-        
-        :param list[str] user_id: query ``userId``
-        :param str module_id: query ``moduleId``
-        :param str interval: query ``interval``
-        :param str completion_interval: query ``completionInterval``
-        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param str pcPass: query ``pass``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``Asc``, ``Desc``; default ``Desc``
-        :param list[str] types: query ``types``; each one of ``Informational``, ``Coaching``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
-        :param list[str] statuses: query ``statuses``; each one of ``Planned``, ``InProgress``, ``Completed``, ``InvalidSchedule``, ``NotCompleted``
-        :param list[str] relationship: query ``relationship``; each one of ``Creator``, ``Facilitator``, ``Attendee``
-        :return: DevelopmentActivityListing
-        """
-        return self._call(_OPS['get_users_development_activities'], (user_id, module_id, interval, completion_interval, overdue, pcPass, page_size, page_number, sort_order, types, statuses, relationship), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_development_activities'], (user_id, module_id, interval, completion_interval, overdue, pcPass, page_size, page_number, sort_order, types, statuses, relationship), options)
 
     def get_users_development_activities_me(self, *, module_id: str | None = None, interval: str | None = None, completion_interval: str | None = None, overdue: str | None = None, pcPass: str | None = None, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, types: list[str] | None = None, statuses: list[str] | None = None, relationship: list[str] | None = None, **options: Unpack[CallOptions]) -> DevelopmentActivityListing:
-        """Get the users development activity (me: the token's user).
-        
-        ``GET /api/v2/users/development/activities/me``.
-        Pages by ``pageNumber``: ``paginate(api.get_users_development_activities_me)`` walks every page.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str module_id: query ``moduleId``
-        :param str interval: query ``interval``
-        :param str completion_interval: query ``completionInterval``
-        :param str overdue: query ``overdue``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param str pcPass: query ``pass``; one of ``True``, ``False``, ``Any``; default ``Any``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``Asc``, ``Desc``; default ``Desc``
-        :param list[str] types: query ``types``; each one of ``Informational``, ``Coaching``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
-        :param list[str] statuses: query ``statuses``; each one of ``Planned``, ``InProgress``, ``Completed``, ``InvalidSchedule``, ``NotCompleted``
-        :param list[str] relationship: query ``relationship``; each one of ``Creator``, ``Facilitator``, ``Attendee``
-        :return: DevelopmentActivityListing
-        """
-        return self._call(_OPS['get_users_development_activities_me'], (module_id, interval, completion_interval, overdue, pcPass, page_size, page_number, sort_order, types, statuses, relationship), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_development_activities_me'], (module_id, interval, completion_interval, overdue, pcPass, page_size, page_number, sort_order, types, statuses, relationship), options)
 
     def get_users_development_activity(self, activity_id: str, type: str, **options: Unpack[CallOptions]) -> DevelopmentActivity:
-        """Get one users development activity.
-        
-        ``GET /api/v2/users/development/activities/{activityId}``.
-        Requires any of the permissions ``learning:assignment:view``, ``coaching:appointment:view``.
-        
-        :param str activity_id: path ``activityId``, required
-        :param str type: query ``type``, required; one of ``Informational``, ``Coaching``, ``AssessedContent``, ``Assessment``, ``External``, ``Native``
-        :return: DevelopmentActivity
-        """
-        return self._call(_OPS['get_users_development_activity'], (activity_id, type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_development_activity'], (activity_id, type), options)
 
     def get_users_externalid_authority_name_external_key(self, authority_name: str, external_key: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> User:
-        """Get one users externalid.
-        
-        ``GET /api/v2/users/externalid/{authorityName}/{externalKey}``.
-        Requires no permission.
-        
-        :param str authority_name: path ``authorityName``, required
-        :param str external_key: path ``externalKey``, required
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :return: User
-        """
-        return self._call(_OPS['get_users_externalid_authority_name_external_key'], (authority_name, external_key, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_externalid_authority_name_external_key'], (authority_name, external_key, expand), options)
 
     def get_users_me(self, *, expand: list[str] | None = None, integration_presence_source: str | None = None, user_custom_attribute_schema_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> UserMe:
-        """Get the user the access token belongs to, with organization details on request (expand).
-        
-        ``GET /api/v2/users/me``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``, ``date``, ``geolocationsettings``, ``organization``, ``presencedefinitions``, ``divisionedpresencedefinitions``, ``locationdefinitions``, ``orgauthorization``, ``orgproducts``, ``favorites``, ``superiors``, ``directreports``, ``adjacents``, ``routingskills``, ``routinglanguages``, ``fieldconfigs``, ``token``, ``trustors``, ``logCapture``, ``autoanswersettings``
-        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
-        :param list[str] user_custom_attribute_schema_ids: query ``userCustomAttributeSchemaIds``
-        :return: UserMe
-        """
-        return self._call(_OPS['get_users_me'], (expand, integration_presence_source, user_custom_attribute_schema_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_me'], (expand, integration_presence_source, user_custom_attribute_schema_ids), options)
 
     def get_users_me_verifiers(self, **options: Unpack[CallOptions]) -> VerifierEntityListing:
-        """Get users verifiers (me: the token's user).
-        
-        ``GET /api/v2/users/me/verifiers``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: VerifierEntityListing
-        """
-        return self._call(_OPS['get_users_me_verifiers'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_me_verifiers'], (), options)
 
     def get_users_query(self, *, cursor: str | None = None, page_size: int | None = None, sort_order: str | None = None, expand: list[str] | None = None, integration_presence_source: str | None = None, user_custom_attribute_schema_ids: list[str] | None = None, state: str | None = None, **options: Unpack[CallOptions]) -> UserCursorEntityListing:
-        """List users in a stable order with a cursor, for walking very large organizations.
-        
-        ``GET /api/v2/users/query``.
-        Pages by ``cursor``: ``paginate(api.get_users_query)`` walks every page.
-        Requires the permission ``directory:user:view``.
-        
-        :param str cursor: query ``cursor``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param str sort_order: query ``sortOrder``; one of ``ASC``, ``DESC``; default ``ASC``
-        :param list[str] expand: query ``expand``; each one of ``routingStatus``, ``presence``, ``integrationPresence``, ``conversationSummary``, ``outOfOffice``, ``geolocation``, ``station``, ``authorization``, ``lasttokenissued``, ``authorization.unusedRoles``, ``team``, ``workPlanBidRanks``, ``externalContactsSettings``, ``groups``, ``customAttributes``, ``profileSkills``, ``certifications``, ``locations``, ``skills``, ``languages``, ``languagePreference``, ``employerInfo``, ``biography``, ``dateLastLogin``, ``dateWelcomeSent``
-        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
-        :param list[str] user_custom_attribute_schema_ids: query ``userCustomAttributeSchemaIds``
-        :param str state: query ``state``; one of ``active``, ``inactive``, ``deleted``, ``any``; default ``active``
-        :return: UserCursorEntityListing
-        """
-        return self._call(_OPS['get_users_query'], (cursor, page_size, sort_order, expand, integration_presence_source, user_custom_attribute_schema_ids, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_query'], (cursor, page_size, sort_order, expand, integration_presence_source, user_custom_attribute_schema_ids, state), options)
 
     def get_users_search(self, q64: str, *, expand: list[str] | None = None, integration_presence_source: str | None = None, **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Fetch the next page of an earlier user search by its search id.
-        
-        ``GET /api/v2/users/search``.
-        Requires the permission ``directory:user:view``.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :param str integration_presence_source: query ``integrationPresenceSource``; one of ``MicrosoftTeams``, ``ZoomPhone``, ``EightByEight``
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['get_users_search'], (q64, expand, integration_presence_source), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_search'], (q64, expand, integration_presence_source), options)
 
     def get_users_stations_me(self, **options: Unpack[CallOptions]) -> UserStations:
-        """Get the users station (me: the token's user).
-        
-        ``GET /api/v2/users/stations/me``.
-        Requires the permission ``telephony:selfStationAssociation:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: UserStations
-        """
-        return self._call(_OPS['get_users_stations_me'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_stations_me'], (), options)
 
     def patch_user(self, user_id: str, body: UpdateUser | dict[str, Any], **options: Unpack[CallOptions]) -> User:
-        """Change some fields of a user; send the user's current version number with the change.
-        
-        ``PATCH /api/v2/users/{userId}``.
-        Requires any of the permissions ``admin``, ``directory:user:edit``, ``directory:organization:admin``.
-        
-        :param str user_id: path ``userId``, required
-        :param UpdateUser body: body ``body``, required
-        :return: User
-        """
-        return self._call(_OPS['patch_user'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user'], (user_id, body), options)
 
     def patch_user_callforwarding(self, user_id: str, body: CallForwarding | dict[str, Any], **options: Unpack[CallOptions]) -> CallForwarding:
-        """Change fields of the callforwarding of a user.
-        
-        ``PATCH /api/v2/users/{userId}/callforwarding``.
-        Requires the permission ``conversation:callForwarding:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param CallForwarding body: body ``body``, required
-        :return: CallForwarding
-        """
-        return self._call(_OPS['patch_user_callforwarding'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_callforwarding'], (user_id, body), options)
 
     def patch_user_customattributes(self, user_id: str, user_custom_attributes: UserCustomAttributesUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserCustomAttributes:
-        """Change fields of the customattributes of a user.
-        
-        ``PATCH /api/v2/users/{userId}/customattributes``.
-        Requires the permission ``directory:user:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserCustomAttributesUpdateRequest user_custom_attributes: body ``body``, required
-        :return: UserCustomAttributes
-        """
-        return self._call(_OPS['patch_user_customattributes'], (user_id, user_custom_attributes), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_customattributes'], (user_id, user_custom_attributes), options)
 
     def patch_user_customattributes_bulk(self, user_id: str, user_custom_attributes_list: list[UserCustomAttributesUpdateRequest], **options: Unpack[CallOptions]) -> UserCustomAttributes:
-        """Change fields of the customattributes bulk of a user.
-        
-        ``PATCH /api/v2/users/{userId}/customattributes/bulk``.
-        Requires the permission ``directory:user:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserCustomAttributesUpdateRequest] user_custom_attributes_list: body ``body``, required
-        :return: UserCustomAttributes
-        """
-        return self._call(_OPS['patch_user_customattributes_bulk'], (user_id, user_custom_attributes_list), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_customattributes_bulk'], (user_id, user_custom_attributes_list), options)
 
     def patch_user_geolocation(self, user_id: str, client_id: str, body: Geolocation | dict[str, Any], **options: Unpack[CallOptions]) -> Geolocation:
-        """Change fields of one geolocation of a user.
-        
-        ``PATCH /api/v2/users/{userId}/geolocations/{clientId}``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param str client_id: path ``clientId``, required
-        :param Geolocation body: body ``body``, required
-        :return: Geolocation
-        """
-        return self._call(_OPS['patch_user_geolocation'], (user_id, client_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_geolocation'], (user_id, client_id, body), options)
 
     def patch_user_queue(self, queue_id: str, user_id: str, body: UserQueue | dict[str, Any], **options: Unpack[CallOptions]) -> UserQueue:
-        """Change fields of one queue of a user.
-        
-        ``PATCH /api/v2/users/{userId}/queues/{queueId}``.
-        Requires any of the permissions ``routing:queue:join``, ``routing:queueMember:manage``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param str user_id: path ``userId``, required
-        :param UserQueue body: body ``body``, required
-        :return: UserQueue
-        """
-        return self._call(_OPS['patch_user_queue'], (queue_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_queue'], (queue_id, user_id, body), options)
 
     def patch_user_queues(self, user_id: str, body: list[UserQueue], *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> UserQueueEntityListing:
-        """Change fields of the queues of a user.
-        
-        ``PATCH /api/v2/users/{userId}/queues``.
-        Requires any of the permissions ``routing:queue:join``, ``routing:queueMember:manage``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserQueue] body: body ``body``, required
-        :param list[str] division_id: query ``divisionId``
-        :return: UserQueueEntityListing
-        """
-        return self._call(_OPS['patch_user_queues'], (user_id, body, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_queues'], (user_id, body, division_id), options)
 
     def patch_user_routinglanguage(self, user_id: str, language_id: str, body: UserRoutingLanguage | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingLanguage:
-        """Change fields of one routinglanguage of a user.
-        
-        ``PATCH /api/v2/users/{userId}/routinglanguages/{languageId}``.
-        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str language_id: path ``languageId``, required
-        :param UserRoutingLanguage body: body ``body``, required
-        :return: UserRoutingLanguage
-        """
-        return self._call(_OPS['patch_user_routinglanguage'], (user_id, language_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_routinglanguage'], (user_id, language_id, body), options)
 
     def patch_user_routinglanguages_bulk(self, user_id: str, body: list[UserRoutingLanguagePost], **options: Unpack[CallOptions]) -> UserLanguageEntityListing:
-        """Change fields of the routinglanguages bulk of a user.
-        
-        ``PATCH /api/v2/users/{userId}/routinglanguages/bulk``.
-        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserRoutingLanguagePost] body: body ``body``, required
-        :return: UserLanguageEntityListing
-        """
-        return self._call(_OPS['patch_user_routinglanguages_bulk'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_routinglanguages_bulk'], (user_id, body), options)
 
     def patch_user_routingskills_bulk(self, user_id: str, body: list[UserRoutingSkillPost], **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """Change fields of the routingskills bulk of a user.
-        
-        ``PATCH /api/v2/users/{userId}/routingskills/bulk``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserRoutingSkillPost] body: body ``body``, required
-        :return: UserSkillEntityListing
-        """
-        return self._call(_OPS['patch_user_routingskills_bulk'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_user_routingskills_bulk'], (user_id, body), options)
 
     def patch_users_bulk(self, body: list[PatchUser], **options: Unpack[CallOptions]) -> UserEntityListing:
-        """Change fields of the users bulk.
-        
-        ``PATCH /api/v2/users/bulk``.
-        Requires any of the permissions ``directory:user:edit``, ``directory:organization:admin``.
-        
-        :param list[PatchUser] body: body ``body``, required
-        :return: UserEntityListing
-        """
-        return self._call(_OPS['patch_users_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_users_bulk'], (body,), options)
 
     def post_analytics_users_activity_query(self, body: UserActivityQuery | dict[str, Any], *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> UserActivityResponse:
-        """Run a query over analytics users activity.
-        
-        ``POST /api/v2/analytics/users/activity/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_analytics_users_activity_query)`` walks every page.
-        Requires the permission ``analytics:userObservation:view``.
-        
-        :param UserActivityQuery body: body ``body``, required
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :return: UserActivityResponse
-        """
-        return self._call(_OPS['post_analytics_users_activity_query'], (body, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_activity_query'], (body, page_size, page_number), options)
 
     def post_analytics_users_aggregates_jobs(self, body: UserAsyncAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics users aggregates jobs.
-        
-        ``POST /api/v2/analytics/users/aggregates/jobs``.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param UserAsyncAggregationQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_aggregates_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_aggregates_jobs'], (body,), options)
 
     def post_analytics_users_aggregates_query(self, body: UserAggregationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UserAggregateQueryResponse:
-        """Compute user metrics (presence and routing time) grouped and bucketed over an interval.
-        
-        ``POST /api/v2/analytics/users/aggregates/query``.
-        Requires the permission ``analytics:userAggregate:view``.
-        
-        :param UserAggregationQuery body: body ``body``, required
-        :return: UserAggregateQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_aggregates_query'], (body,), options)
 
     def post_analytics_users_details_jobs(self, body: AsyncUserDetailsQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AsyncQueryResponse:
-        """Create or add analytics users details jobs.
-        
-        ``POST /api/v2/analytics/users/details/jobs``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param AsyncUserDetailsQuery body: body ``body``, required
-        :return: AsyncQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_details_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_details_jobs'], (body,), options)
 
     def post_analytics_users_details_query(self, body: UserDetailsQuery | dict[str, Any], **options: Unpack[CallOptions]) -> AnalyticsUserDetailsQueryResponse:
-        """Search user detail records (presence and routing status changes) of an interval.
-        
-        ``POST /api/v2/analytics/users/details/query``.
-        Requires the permission ``analytics:userDetail:view``.
-        
-        :param UserDetailsQuery body: body ``body``, required
-        :return: AnalyticsUserDetailsQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_details_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_details_query'], (body,), options)
 
     def post_analytics_users_observations_query(self, body: UserObservationQuery | dict[str, Any], **options: Unpack[CallOptions]) -> UserObservationQueryResponse:
-        """Get the current state of users: active interactions and routing status counts.
-        
-        ``POST /api/v2/analytics/users/observations/query``.
-        Requires the permission ``analytics:userObservation:view``.
-        
-        :param UserObservationQuery body: body ``body``, required
-        :return: UserObservationQueryResponse
-        """
-        return self._call(_OPS['post_analytics_users_observations_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_analytics_users_observations_query'], (body,), options)
 
     def post_authorization_subject_bulkadd(self, subject_id: str, body: RoleDivisionGrants | dict[str, Any], *, subject_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request bulkadd of an authorization subject.
-        
-        ``POST /api/v2/authorization/subjects/{subjectId}/bulkadd``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param RoleDivisionGrants body: body ``body``, required
-        :param str subject_type: query ``subjectType``; default ``PC_USER``
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_subject_bulkadd'], (subject_id, body, subject_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_subject_bulkadd'], (subject_id, body, subject_type), options)
 
     def post_authorization_subject_bulkremove(self, subject_id: str, body: RoleDivisionGrants | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request bulkremove of an authorization subject.
-        
-        ``POST /api/v2/authorization/subjects/{subjectId}/bulkremove``.
-        Requires the permission ``authorization:grant:delete``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param RoleDivisionGrants body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_subject_bulkremove'], (subject_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_subject_bulkremove'], (subject_id, body), options)
 
     def post_authorization_subject_bulkreplace(self, subject_id: str, body: RoleDivisionGrants | dict[str, Any], *, subject_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request bulkreplace of an authorization subject.
-        
-        ``POST /api/v2/authorization/subjects/{subjectId}/bulkreplace``.
-        Requires all of the permissions ``authorization:grant:add``, ``authorization:grant:delete``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param RoleDivisionGrants body: body ``body``, required
-        :param str subject_type: query ``subjectType``; default ``PC_USER``
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_subject_bulkreplace'], (subject_id, body, subject_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_subject_bulkreplace'], (subject_id, body, subject_type), options)
 
     def post_authorization_subject_division_role(self, subject_id: str, division_id: str, role_id: str, *, subject_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Send a request to role of a division of an authorization subject.
-        
-        ``POST /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param str division_id: path ``divisionId``, required
-        :param str role_id: path ``roleId``, required
-        :param str subject_type: query ``subjectType``; default ``PC_USER``
-        :return: None
-        """
-        return self._call(_OPS['post_authorization_subject_division_role'], (subject_id, division_id, role_id, subject_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_authorization_subject_division_role'], (subject_id, division_id, role_id, subject_type), options)
 
     def post_user_externalid(self, user_id: str, body: UserExternalIdentifier | dict[str, Any], **options: Unpack[CallOptions]) -> list[UserExternalIdentifier]:
-        """Request externalid of a user.
-        
-        ``POST /api/v2/users/{userId}/externalid``.
-        Requires the permission ``directory:user:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserExternalIdentifier body: body ``body``, required
-        :return: list[UserExternalIdentifier]
-        """
-        return self._call(_OPS['post_user_externalid'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_externalid'], (user_id, body), options)
 
     def post_user_invite(self, user_id: str, *, force: bool | None = None, **options: Unpack[CallOptions]) -> None:
-        """Request invite of a user.
-        
-        ``POST /api/v2/users/{userId}/invite``.
-        Requires any of the permissions ``admin``, ``directory:organization:admin``, ``directory:user:setPassword``.
-        
-        :param str user_id: path ``userId``, required
-        :param bool force: query ``force``; default ``False``
-        :return: None
-        """
-        return self._call(_OPS['post_user_invite'], (user_id, force), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_invite'], (user_id, force), options)
 
     def post_user_password(self, user_id: str, body: ChangePasswordRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request password of a user.
-        
-        ``POST /api/v2/users/{userId}/password``.
-        Requires the permission ``directory:user:setPassword``.
-        
-        :param str user_id: path ``userId``, required
-        :param ChangePasswordRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_user_password'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_password'], (user_id, body), options)
 
     def post_user_routinglanguages(self, user_id: str, body: UserRoutingLanguagePost | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingLanguage:
-        """Request routinglanguages of a user.
-        
-        ``POST /api/v2/users/{userId}/routinglanguages``.
-        Requires any of the permissions ``routing:skill:assign``, ``routing:language:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserRoutingLanguagePost body: body ``body``, required
-        :return: UserRoutingLanguage
-        """
-        return self._call(_OPS['post_user_routinglanguages'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_routinglanguages'], (user_id, body), options)
 
     def post_user_routingskills(self, user_id: str, body: UserRoutingSkillPost | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingSkill:
-        """Give a user a routing skill with a proficiency.
-        
-        ``POST /api/v2/users/{userId}/routingskills``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserRoutingSkillPost body: body ``body``, required
-        :return: UserRoutingSkill
-        """
-        return self._call(_OPS['post_user_routingskills'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_user_routingskills'], (user_id, body), options)
 
     def post_users(self, body: CreateUser | dict[str, Any], **options: Unpack[CallOptions]) -> User:
-        """Create a user in the organization.
-        
-        ``POST /api/v2/users``.
-        Requires the permission ``directory:user:add``.
-        
-        :param CreateUser body: body ``body``, required
-        :return: User
-        """
-        return self._call(_OPS['post_users'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users'], (body,), options)
 
     def post_users_customattributes_schemas(self, body: DataSchema | dict[str, Any], **options: Unpack[CallOptions]) -> DataSchema:
-        """Create or add users customattributes schemas.
-        
-        ``POST /api/v2/users/customattributes/schemas``.
-        Requires the permission ``users:customAttributesSchema:add``.
-        
-        :param DataSchema body: body ``body``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['post_users_customattributes_schemas'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_customattributes_schemas'], (body,), options)
 
     def post_users_development_activities_aggregates_query(self, body: DevelopmentActivityAggregateParam | dict[str, Any], **options: Unpack[CallOptions]) -> DevelopmentActivityAggregateResponse:
-        """Run a query over users development activities aggregates.
-        
-        ``POST /api/v2/users/development/activities/aggregates/query``.
-        Requires any of the permissions ``learning:assignment:view``, ``coaching:appointment:view``.
-        
-        :param DevelopmentActivityAggregateParam body: body ``body``, required
-        :return: DevelopmentActivityAggregateResponse
-        """
-        return self._call(_OPS['post_users_development_activities_aggregates_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_development_activities_aggregates_query'], (body,), options)
 
     def post_users_me_password(self, body: ChangeMyPasswordRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request users password (me: the token's user).
-        
-        ``POST /api/v2/users/me/password``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param ChangeMyPasswordRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_users_me_password'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_me_password'], (body,), options)
 
     def post_users_me_verifiers_totp(self, body: CreateVerifierRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CreateVerifierResponse:
-        """Request users verifiers totp (me: the token's user).
-        
-        ``POST /api/v2/users/me/verifiers/totp``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param CreateVerifierRequest body: body ``body``, required
-        :return: CreateVerifierResponse
-        """
-        return self._call(_OPS['post_users_me_verifiers_totp'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_me_verifiers_totp'], (body,), options)
 
     def post_users_me_verifiers_totp_verifier_id(self, verifier_id: str, body: ValidateVerifierRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Send a request to users verifiers totp (me: the token's user).
-        
-        ``POST /api/v2/users/me/verifiers/totp/{verifierId}``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str verifier_id: path ``verifierId``, required
-        :param ValidateVerifierRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_users_me_verifiers_totp_verifier_id'], (verifier_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_me_verifiers_totp_verifier_id'], (verifier_id, body), options)
 
     def post_users_me_verifiers_webauthn_register(self, body: FinishWebAuthnRegistrationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Verifier:
-        """Request users verifiers webauthn register (me: the token's user).
-        
-        ``POST /api/v2/users/me/verifiers/webauthn/register``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param FinishWebAuthnRegistrationRequest body: body ``body``, required
-        :return: Verifier
-        """
-        return self._call(_OPS['post_users_me_verifiers_webauthn_register'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_me_verifiers_webauthn_register'], (body,), options)
 
     def post_users_me_verifiers_webauthn_register_options(self, **options: Unpack[CallOptions]) -> BeginWebAuthnRegistrationResponse:
-        """Create or add users verifiers webauthn register options (me: the token's user).
-        
-        ``POST /api/v2/users/me/verifiers/webauthn/register/options``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: BeginWebAuthnRegistrationResponse
-        """
-        return self._call(_OPS['post_users_me_verifiers_webauthn_register_options'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_me_verifiers_webauthn_register_options'], (), options)
 
     def post_users_search(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Search users by name, email, skills and other fields; results come a page at a time.
-        
-        ``POST /api/v2/users/search``.
-        Requires the permission ``directory:user:view``.
-        
-        :param UserSearchRequest body: body ``body``, required
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['post_users_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_search'], (body,), options)
 
     def post_users_search_conversation_target(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Request users search conversation target.
-        
-        ``POST /api/v2/users/search/conversation/target``. **Preview.**
-        Requires the permission ``conversation:communication:target``.
-        
-        :param UserSearchRequest body: body ``body``, required
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['post_users_search_conversation_target'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_search_conversation_target'], (body,), options)
 
     def post_users_search_queuemembers_manage(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Request users search queuemembers manage.
-        
-        ``POST /api/v2/users/search/queuemembers/manage``. **Preview.**
-        Requires any of the permissions ``routing:queueMember:manage``, ``routing:queue:edit``.
-        
-        :param UserSearchRequest body: body ``body``, required
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['post_users_search_queuemembers_manage'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_search_queuemembers_manage'], (body,), options)
 
     def post_users_search_teams_assign(self, body: UserSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersSearchResponse:
-        """Request users search teams assign.
-        
-        ``POST /api/v2/users/search/teams/assign``.
-        Requires the permission ``groups:team:assign``.
-        
-        :param UserSearchRequest body: body ``body``, required
-        :return: UsersSearchResponse
-        """
-        return self._call(_OPS['post_users_search_teams_assign'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_search_teams_assign'], (body,), options)
 
     def put_routing_directroutingbackup_settings_me(self, body: AgentDirectRoutingBackupSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """Replace the routing directroutingbackup setting (me: the token's user).
-        
-        ``PUT /api/v2/routing/directroutingbackup/settings/me``.
-        Requires the permission ``routing:directRoutingBackup:selfEdit``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param AgentDirectRoutingBackupSettings body: body ``body``, required
-        :return: AgentDirectRoutingBackupSettings
-        """
-        return self._call(_OPS['put_routing_directroutingbackup_settings_me'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_directroutingbackup_settings_me'], (body,), options)
 
     def put_routing_user_directroutingbackup_settings(self, user_id: str, body: AgentDirectRoutingBackupSettings | dict[str, Any], **options: Unpack[CallOptions]) -> AgentDirectRoutingBackupSettings:
-        """Replace the directroutingbackup settings of a routing user.
-        
-        ``PUT /api/v2/routing/users/{userId}/directroutingbackup/settings``.
-        Requires the permission ``routing:directRoutingBackup:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param AgentDirectRoutingBackupSettings body: body ``body``, required
-        :return: AgentDirectRoutingBackupSettings
-        """
-        return self._call(_OPS['put_routing_user_directroutingbackup_settings'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_user_directroutingbackup_settings'], (user_id, body), options)
 
     def put_routing_user_utilization(self, user_id: str, body: UtilizationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentMaxUtilizationResponse:
-        """Replace the utilization of a routing user.
-        
-        ``PUT /api/v2/routing/users/{userId}/utilization``.
-        Requires the permission ``routing:utilization:manage``.
-        
-        :param str user_id: path ``userId``, required
-        :param UtilizationRequest body: body ``body``, required
-        :return: AgentMaxUtilizationResponse
-        """
-        return self._call(_OPS['put_routing_user_utilization'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_routing_user_utilization'], (user_id, body), options)
 
     def put_user_callforwarding(self, user_id: str, body: CallForwarding | dict[str, Any], **options: Unpack[CallOptions]) -> CallForwarding:
-        """Replace the callforwarding of a user.
-        
-        ``PUT /api/v2/users/{userId}/callforwarding``.
-        Requires the permission ``conversation:callForwarding:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param CallForwarding body: body ``body``, required
-        :return: CallForwarding
-        """
-        return self._call(_OPS['put_user_callforwarding'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_callforwarding'], (user_id, body), options)
 
     def put_user_customattributes(self, user_id: str, user_custom_attributes: UserCustomAttributesUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserCustomAttributes:
-        """Replace the customattributes of a user.
-        
-        ``PUT /api/v2/users/{userId}/customattributes``.
-        Requires the permission ``directory:user:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserCustomAttributesUpdateRequest user_custom_attributes: body ``body``, required
-        :return: UserCustomAttributes
-        """
-        return self._call(_OPS['put_user_customattributes'], (user_id, user_custom_attributes), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_customattributes'], (user_id, user_custom_attributes), options)
 
     def put_user_outofoffice(self, user_id: str, body: OutOfOffice | dict[str, Any], **options: Unpack[CallOptions]) -> OutOfOffice:
-        """Replace the outofoffice of a user.
-        
-        ``PUT /api/v2/users/{userId}/outofoffice``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param OutOfOffice body: body ``body``, required
-        :return: OutOfOffice
-        """
-        return self._call(_OPS['put_user_outofoffice'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_outofoffice'], (user_id, body), options)
 
     def put_user_profileskills(self, user_id: str, body: list[str], **options: Unpack[CallOptions]) -> list[str]:
-        """Replace the profileskills of a user.
-        
-        ``PUT /api/v2/users/{userId}/profileskills``.
-        Requires the permission ``directory:userProfile:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[str] body: body ``body``, required
-        :return: list[str]
-        """
-        return self._call(_OPS['put_user_profileskills'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_profileskills'], (user_id, body), options)
 
     def put_user_roles(self, subject_id: str, body: list[str], **options: Unpack[CallOptions]) -> UserAuthorization:
-        """Replace the roles of a user.
-        
-        ``PUT /api/v2/users/{subjectId}/roles``.
-        Requires the permission ``authorization:grant:add``.
-        
-        :param str subject_id: path ``subjectId``, required
-        :param list[str] body: body ``body``, required
-        :return: UserAuthorization
-        """
-        return self._call(_OPS['put_user_roles'], (subject_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_roles'], (subject_id, body), options)
 
     def put_user_routingskill(self, user_id: str, skill_id: str, body: UserRoutingSkill | dict[str, Any], **options: Unpack[CallOptions]) -> UserRoutingSkill:
-        """Change the proficiency of one of a user's routing skills.
-        
-        ``PUT /api/v2/users/{userId}/routingskills/{skillId}``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str skill_id: path ``skillId``, required
-        :param UserRoutingSkill body: body ``body``, required
-        :return: UserRoutingSkill
-        """
-        return self._call(_OPS['put_user_routingskill'], (user_id, skill_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_routingskill'], (user_id, skill_id, body), options)
 
     def put_user_routingskills_bulk(self, user_id: str, body: list[UserRoutingSkillPost], **options: Unpack[CallOptions]) -> UserSkillEntityListing:
-        """Replace the routingskills bulk of a user.
-        
-        ``PUT /api/v2/users/{userId}/routingskills/bulk``.
-        Requires the permission ``routing:skill:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param list[UserRoutingSkillPost] body: body ``body``, required
-        :return: UserSkillEntityListing
-        """
-        return self._call(_OPS['put_user_routingskills_bulk'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_routingskills_bulk'], (user_id, body), options)
 
     def put_user_routingstatus(self, user_id: str, body: RoutingStatus | dict[str, Any], **options: Unpack[CallOptions]) -> RoutingStatus:
-        """Set a user's routing status, for example to go on or off queue.
-        
-        ``PUT /api/v2/users/{userId}/routingstatus``.
-        Requires no permission.
-        
-        :param str user_id: path ``userId``, required
-        :param RoutingStatus body: body ``body``, required
-        :return: RoutingStatus
-        """
-        return self._call(_OPS['put_user_routingstatus'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_routingstatus'], (user_id, body), options)
 
     def put_user_state(self, user_id: str, body: UserState | dict[str, Any], **options: Unpack[CallOptions]) -> UserState:
-        """Replace the state of a user.
-        
-        ``PUT /api/v2/users/{userId}/state``.
-        Requires the permission ``directory:user:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param UserState body: body ``body``, required
-        :return: UserState
-        """
-        return self._call(_OPS['put_user_state'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_state'], (user_id, body), options)
 
     def put_user_station_associatedstation_station_id(self, user_id: str, station_id: str, **options: Unpack[CallOptions]) -> None:
-        """Replace one station associatedstation of a user.
-        
-        ``PUT /api/v2/users/{userId}/station/associatedstation/{stationId}``.
-        Requires the permission ``telephony:otherStationAssociation:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param str station_id: path ``stationId``, required
-        :return: None
-        """
-        return self._call(_OPS['put_user_station_associatedstation_station_id'], (user_id, station_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_station_associatedstation_station_id'], (user_id, station_id), options)
 
     def put_user_station_defaultstation_station_id(self, user_id: str, station_id: str, **options: Unpack[CallOptions]) -> None:
-        """Replace one station defaultstation of a user.
-        
-        ``PUT /api/v2/users/{userId}/station/defaultstation/{stationId}``.
-        Requires any of the permissions ``telephony:plugin:all``, ``telephony:phone:assign``.
-        
-        :param str user_id: path ``userId``, required
-        :param str station_id: path ``stationId``, required
-        :return: None
-        """
-        return self._call(_OPS['put_user_station_defaultstation_station_id'], (user_id, station_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_station_defaultstation_station_id'], (user_id, station_id), options)
 
     def put_user_verifier(self, user_id: str, verifier_id: str, body: UpdateVerifierRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Verifier:
-        """Replace one verifier of a user.
-        
-        ``PUT /api/v2/users/{userId}/verifiers/{verifierId}``.
-        Requires the permission ``mfa:verifier:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param str verifier_id: path ``verifierId``, required
-        :param UpdateVerifierRequest body: body ``body``, required
-        :return: Verifier
-        """
-        return self._call(_OPS['put_user_verifier'], (user_id, verifier_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_user_verifier'], (user_id, verifier_id, body), options)
 
     def put_users_customattributes_schema(self, schema_id: str, body: DataSchema | dict[str, Any], **options: Unpack[CallOptions]) -> DataSchema:
-        """Replace one users customattributes schema.
-        
-        ``PUT /api/v2/users/customattributes/schemas/{schemaId}``.
-        Requires the permission ``users:customAttributesSchema:edit``.
-        
-        :param str schema_id: path ``schemaId``, required
-        :param DataSchema body: body ``body``, required
-        :return: DataSchema
-        """
-        return self._call(_OPS['put_users_customattributes_schema'], (schema_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_users_customattributes_schema'], (schema_id, body), options)
 
     def put_users_me_verifier(self, verifier_id: str, body: UpdateVerifierRequest | dict[str, Any], **options: Unpack[CallOptions]) -> Verifier:
-        """Replace the users verifier (me: the token's user).
-        
-        ``PUT /api/v2/users/me/verifiers/{verifierId}``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str verifier_id: path ``verifierId``, required
-        :param UpdateVerifierRequest body: body ``body``, required
-        :return: Verifier
-        """
-        return self._call(_OPS['put_users_me_verifier'], (verifier_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_users_me_verifier'], (verifier_id, body), options)
 
     def put_users_stations_me_associatedstation_station_id(self, station_id: str, **options: Unpack[CallOptions]) -> None:
-        """Replace the users stations associatedstation (me: the token's user).
-        
-        ``PUT /api/v2/users/stations/me/associatedstation/{stationId}``.
-        Requires the permission ``telephony:selfStationAssociation:edit``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str station_id: path ``stationId``, required
-        :return: None
-        """
-        return self._call(_OPS['put_users_stations_me_associatedstation_station_id'], (station_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_users_stations_me_associatedstation_station_id'], (station_id,), options)
+
+
+_attach_docs(UsersApi, __file__)

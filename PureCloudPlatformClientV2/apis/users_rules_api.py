@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import UsersRulesCreateRuleRequest, UsersRulesDependent, UsersRulesDependentList, UsersRulesQueryResponse, UsersRulesQueryRuleRequest, UsersRulesRule, UsersRulesRuleList, UsersRulesRuleSettings, UsersRulesUpdateRuleRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_users_rule', 'DELETE', '/api/v2/users/rules/{ruleId}', None, (_P('rule_id', 'ruleId', 'path', 'str', True),)),
@@ -33,117 +25,31 @@ class UsersRulesApi(_BaseApi):
     _operations = _OPS
 
     def delete_users_rule(self, rule_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one users rule.
-        
-        ``DELETE /api/v2/users/rules/{ruleId}``.
-        Requires the permission ``users:rules:delete``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_users_rule'], (rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_users_rule'], (rule_id,), options)
 
     def get_users_rule(self, rule_id: str, **options: Unpack[CallOptions]) -> UsersRulesRule:
-        """Get one users rule.
-        
-        ``GET /api/v2/users/rules/{ruleId}``.
-        Requires the permission ``users:rules:view``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :return: UsersRulesRule
-        """
-        return self._call(_OPS['get_users_rule'], (rule_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_rule'], (rule_id,), options)
 
     def get_users_rule_dependent_type_id(self, rule_id: str, rule_type: str, type_id: str, **options: Unpack[CallOptions]) -> UsersRulesDependent:
-        """Get one dependent of a users rule.
-        
-        ``GET /api/v2/users/rules/{ruleId}/dependents/{ruleType}/{typeId}``.
-        Requires the permission ``users:ruleDependents:view``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :param str rule_type: path ``ruleType``, required; one of ``learning``, ``activityplan``
-        :param str type_id: path ``typeId``, required
-        :return: UsersRulesDependent
-        """
-        return self._call(_OPS['get_users_rule_dependent_type_id'], (rule_id, rule_type, type_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_rule_dependent_type_id'], (rule_id, rule_type, type_id), options)
 
     def get_users_rule_dependents(self, rule_id: str, *, page_size: int | None = None, page_number: int | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UsersRulesDependentList:
-        """List dependents of a users rule, one page per call.
-        
-        ``GET /api/v2/users/rules/{ruleId}/dependents``.
-        Pages by ``pageNumber``: ``paginate(api.get_users_rule_dependents)`` walks every page.
-        Requires the permission ``users:ruleDependents:view``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``descending``
-        :return: UsersRulesDependentList
-        """
-        return self._call(_OPS['get_users_rule_dependents'], (rule_id, page_size, page_number, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_rule_dependents'], (rule_id, page_size, page_number, sort_order), options)
 
     def get_users_rules(self, types: list[str], *, page_number: int | None = None, page_size: int | None = None, expand: list[str] | None = None, enabled: bool | None = None, search_term: str | None = None, sort_order: str | None = None, **options: Unpack[CallOptions]) -> UsersRulesRuleList:
-        """List users rules, one page per call.
-        
-        ``GET /api/v2/users/rules``.
-        Pages by ``pageNumber``: ``paginate(api.get_users_rules)`` walks every page.
-        Requires the permission ``users:rules:view``.
-        
-        :param list[str] types: query ``types``, required; each one of ``Learning``, ``ActivityPlan``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :param list[str] expand: query ``expand``; each one of ``criteria``
-        :param bool enabled: query ``enabled``
-        :param str search_term: query ``searchTerm``
-        :param str sort_order: query ``sortOrder``; one of ``ascending``, ``descending``; default ``ascending``
-        :return: UsersRulesRuleList
-        """
-        return self._call(_OPS['get_users_rules'], (types, page_number, page_size, expand, enabled, search_term, sort_order), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_rules'], (types, page_number, page_size, expand, enabled, search_term, sort_order), options)
 
     def get_users_rules_setting(self, rule_type: str, **options: Unpack[CallOptions]) -> UsersRulesRuleSettings:
-        """Get one users rules setting.
-        
-        ``GET /api/v2/users/rules/settings/{ruleType}``.
-        Requires the permission ``users:rules:view``.
-        
-        :param str rule_type: path ``ruleType``, required; one of ``Learning``, ``ActivityPlan``
-        :return: UsersRulesRuleSettings
-        """
-        return self._call(_OPS['get_users_rules_setting'], (rule_type,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_users_rules_setting'], (rule_type,), options)
 
     def patch_users_rule(self, rule_id: str, body: UsersRulesUpdateRuleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersRulesRule:
-        """Change fields of one users rule.
-        
-        ``PATCH /api/v2/users/rules/{ruleId}``.
-        Requires the permission ``users:rules:edit``.
-        
-        :param str rule_id: path ``ruleId``, required
-        :param UsersRulesUpdateRuleRequest body: body ``body``, required
-        :return: UsersRulesRule
-        """
-        return self._call(_OPS['patch_users_rule'], (rule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_users_rule'], (rule_id, body), options)
 
     def post_users_rules(self, body: UsersRulesCreateRuleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UsersRulesRule:
-        """Create or add users rules.
-        
-        ``POST /api/v2/users/rules``.
-        Requires the permission ``users:rules:add``.
-        
-        :param UsersRulesCreateRuleRequest body: body ``body``, required
-        :return: UsersRulesRule
-        """
-        return self._call(_OPS['post_users_rules'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_rules'], (body,), options)
 
     def post_users_rules_query(self, body: UsersRulesQueryRuleRequest | dict[str, Any], *, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> UsersRulesQueryResponse:
-        """Run a query over users rules.
-        
-        ``POST /api/v2/users/rules/query``.
-        Pages by ``pageNumber``: ``paginate(api.post_users_rules_query)`` walks every page.
-        Requires the permission ``users:ruleUsers:view``.
-        
-        :param UsersRulesQueryRuleRequest body: body ``body``, required
-        :param int page_number: query ``pageNumber``; default ``1``
-        :param int page_size: query ``pageSize``; default ``25``
-        :return: UsersRulesQueryResponse
-        """
-        return self._call(_OPS['post_users_rules_query'], (body, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_users_rules_query'], (body, page_number, page_size), options)
+
+
+_attach_docs(UsersRulesApi, __file__)

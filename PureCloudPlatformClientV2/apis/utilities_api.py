@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import Certificate, IpAddressRangeListing, ParsedCertificate, ServerDate, TimeZoneEntityListing
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('get_date', 'GET', '/api/v2/date', 'ServerDate', ()),
@@ -28,45 +20,16 @@ class UtilitiesApi(_BaseApi):
     _operations = _OPS
 
     def get_date(self, **options: Unpack[CallOptions]) -> ServerDate:
-        """Get date.
-        
-        ``GET /api/v2/date``.
-        Requires no permission.
-        
-        :return: ServerDate
-        """
-        return self._call(_OPS['get_date'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_date'], (), options)
 
     def get_ipranges(self, **options: Unpack[CallOptions]) -> IpAddressRangeListing:
-        """Get ipranges.
-        
-        ``GET /api/v2/ipranges``.
-        Requires no permission.
-        
-        :return: IpAddressRangeListing
-        """
-        return self._call(_OPS['get_ipranges'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_ipranges'], (), options)
 
     def get_timezones(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> TimeZoneEntityListing:
-        """List timezones, one page per call.
-        
-        ``GET /api/v2/timezones``.
-        Pages by ``pageNumber``: ``paginate(api.get_timezones)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: TimeZoneEntityListing
-        """
-        return self._call(_OPS['get_timezones'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_timezones'], (page_size, page_number), options)
 
     def post_certificate_details(self, body: Certificate | dict[str, Any], **options: Unpack[CallOptions]) -> ParsedCertificate:
-        """Create or add certificate details.
-        
-        ``POST /api/v2/certificate/details``.
-        Requires no permission.
-        
-        :param Certificate body: body ``body``, required
-        :return: ParsedCertificate
-        """
-        return self._call(_OPS['post_certificate_details'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_certificate_details'], (body,), options)
+
+
+_attach_docs(UtilitiesApi, __file__)

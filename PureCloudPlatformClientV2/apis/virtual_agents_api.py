@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import AgenticVirtualAgent, AgenticVirtualAgentEntityListing, AgenticVirtualAgentJob, AgenticVirtualAgentVersionPublishJob, AgenticVirtualAgentVersionPublishJobRequest, CreateAgenticVirtualAgent, UpdateAgenticVirtualAgent
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_agentic_virtualagent_jobs', 'DELETE', '/api/v2/agentic/virtualagents/{virtualAgentId}/jobs', 'AgenticVirtualAgentJob', (_P('virtual_agent_id', 'virtualAgentId', 'path', 'str', True),)),
@@ -31,82 +23,25 @@ class VirtualAgentsApi(_BaseApi):
     _operations = _OPS
 
     def delete_agentic_virtualagent_jobs(self, virtual_agent_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgentJob:
-        """Delete the jobs of an agentic virtualagent.
-        
-        ``DELETE /api/v2/agentic/virtualagents/{virtualAgentId}/jobs``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :return: AgenticVirtualAgentJob
-        """
-        return self._call(_OPS['delete_agentic_virtualagent_jobs'], (virtual_agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_agentic_virtualagent_jobs'], (virtual_agent_id,), options)
 
     def get_agentic_virtualagent(self, virtual_agent_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """Get one agentic virtualagent.
-        
-        ``GET /api/v2/agentic/virtualagents/{virtualAgentId}``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :return: AgenticVirtualAgent
-        """
-        return self._call(_OPS['get_agentic_virtualagent'], (virtual_agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_agentic_virtualagent'], (virtual_agent_id,), options)
 
     def get_agentic_virtualagent_job(self, virtual_agent_id: str, job_id: str, **options: Unpack[CallOptions]) -> AgenticVirtualAgentJob:
-        """Get one job of an agentic virtualagent.
-        
-        ``GET /api/v2/agentic/virtualagents/{virtualAgentId}/jobs/{jobId}``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :param str job_id: path ``jobId``, required
-        :return: AgenticVirtualAgentJob
-        """
-        return self._call(_OPS['get_agentic_virtualagent_job'], (virtual_agent_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_agentic_virtualagent_job'], (virtual_agent_id, job_id), options)
 
     def get_agentic_virtualagents(self, *, name: str | None = None, name_contains: str | None = None, status: str | None = None, sort_by: str | None = None, sort_order: str | None = None, page_number: int | None = None, page_size: int | None = None, **options: Unpack[CallOptions]) -> AgenticVirtualAgentEntityListing:
-        """List agentic virtualagents, one page per call.
-        
-        ``GET /api/v2/agentic/virtualagents``.
-        Pages by ``pageNumber``: ``paginate(api.get_agentic_virtualagents)`` walks every page.
-        
-        :param str name: query ``name``
-        :param str name_contains: query ``nameContains``
-        :param str status: query ``status``
-        :param str sort_by: query ``sortBy``
-        :param str sort_order: query ``sortOrder``
-        :param int page_number: query ``pageNumber``
-        :param int page_size: query ``pageSize``
-        :return: AgenticVirtualAgentEntityListing
-        """
-        return self._call(_OPS['get_agentic_virtualagents'], (name, name_contains, status, sort_by, sort_order, page_number, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_agentic_virtualagents'], (name, name_contains, status, sort_by, sort_order, page_number, page_size), options)
 
     def patch_agentic_virtualagent(self, virtual_agent_id: str, body: UpdateAgenticVirtualAgent | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """Change fields of one agentic virtualagent.
-        
-        ``PATCH /api/v2/agentic/virtualagents/{virtualAgentId}``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :param UpdateAgenticVirtualAgent body: body ``body``, required
-        :return: AgenticVirtualAgent
-        """
-        return self._call(_OPS['patch_agentic_virtualagent'], (virtual_agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_agentic_virtualagent'], (virtual_agent_id, body), options)
 
     def post_agentic_virtualagent_version_jobs(self, virtual_agent_id: str, version_id: str, body: AgenticVirtualAgentVersionPublishJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgentVersionPublishJob:
-        """Request jobs of a version of an agentic virtualagent.
-        
-        ``POST /api/v2/agentic/virtualagents/{virtualAgentId}/versions/{versionId}/jobs``.
-        
-        :param str virtual_agent_id: path ``virtualAgentId``, required
-        :param str version_id: path ``versionId``, required
-        :param AgenticVirtualAgentVersionPublishJobRequest body: body ``body``, required
-        :return: AgenticVirtualAgentVersionPublishJob
-        """
-        return self._call(_OPS['post_agentic_virtualagent_version_jobs'], (virtual_agent_id, version_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_agentic_virtualagent_version_jobs'], (virtual_agent_id, version_id, body), options)
 
     def post_agentic_virtualagents(self, body: CreateAgenticVirtualAgent | dict[str, Any], **options: Unpack[CallOptions]) -> AgenticVirtualAgent:
-        """Create or add agentic virtualagents.
-        
-        ``POST /api/v2/agentic/virtualagents``.
-        
-        :param CreateAgenticVirtualAgent body: body ``body``, required
-        :return: AgenticVirtualAgent
-        """
-        return self._call(_OPS['post_agentic_virtualagents'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_agentic_virtualagents'], (body,), options)
+
+
+_attach_docs(VirtualAgentsApi, __file__)

@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import CopyVoicemailMessage, VoicemailGroupPolicy, VoicemailMailboxInfo, VoicemailMediaInfo, VoicemailMessage, VoicemailMessageEntityListing, VoicemailOrganizationPolicy, VoicemailSearchRequest, VoicemailUserPolicy, VoicemailsSearchResponse
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_voicemail_message', 'DELETE', '/api/v2/voicemail/messages/{messageId}', None, (_P('message_id', 'messageId', 'path', 'str', True),)),
@@ -51,317 +43,85 @@ class VoicemailApi(_BaseApi):
     _operations = _OPS
 
     def delete_voicemail_message(self, message_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one voicemail message.
-        
-        ``DELETE /api/v2/voicemail/messages/{messageId}``.
-        Requires no permission.
-        
-        :param str message_id: path ``messageId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_voicemail_message'], (message_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_voicemail_message'], (message_id,), options)
 
     def delete_voicemail_messages(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the voicemail messages.
-        
-        ``DELETE /api/v2/voicemail/messages``.
-        Requires no permission.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_voicemail_messages'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_voicemail_messages'], (), options)
 
     def get_voicemail_group_mailbox(self, group_id: str, **options: Unpack[CallOptions]) -> VoicemailMailboxInfo:
-        """Get mailbox of a voicemail group.
-        
-        ``GET /api/v2/voicemail/groups/{groupId}/mailbox``.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :return: VoicemailMailboxInfo
-        """
-        return self._call(_OPS['get_voicemail_group_mailbox'], (group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_group_mailbox'], (group_id,), options)
 
     def get_voicemail_group_messages(self, group_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """List messages of a voicemail group, one page per call.
-        
-        ``GET /api/v2/voicemail/groups/{groupId}/messages``.
-        Pages by ``pageNumber``: ``paginate(api.get_voicemail_group_messages)`` walks every page.
-        Requires no permission.
-        
-        :param str group_id: path ``groupId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: VoicemailMessageEntityListing
-        """
-        return self._call(_OPS['get_voicemail_group_messages'], (group_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_group_messages'], (group_id, page_size, page_number), options)
 
     def get_voicemail_group_policy(self, group_id: str, **options: Unpack[CallOptions]) -> VoicemailGroupPolicy:
-        """Get policy of a voicemail group.
-        
-        ``GET /api/v2/voicemail/groups/{groupId}/policy``.
-        Requires the permission ``voicemail:groupPolicy:view``.
-        
-        :param str group_id: path ``groupId``, required
-        :return: VoicemailGroupPolicy
-        """
-        return self._call(_OPS['get_voicemail_group_policy'], (group_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_group_policy'], (group_id,), options)
 
     def get_voicemail_mailbox(self, **options: Unpack[CallOptions]) -> VoicemailMailboxInfo:
-        """Get voicemail mailbox.
-        
-        ``GET /api/v2/voicemail/mailbox``.
-        Requires no permission.
-        
-        :return: VoicemailMailboxInfo
-        """
-        return self._call(_OPS['get_voicemail_mailbox'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_mailbox'], (), options)
 
     def get_voicemail_me_mailbox(self, **options: Unpack[CallOptions]) -> VoicemailMailboxInfo:
-        """Get voicemail mailbox (me: the token's user).
-        
-        ``GET /api/v2/voicemail/me/mailbox``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: VoicemailMailboxInfo
-        """
-        return self._call(_OPS['get_voicemail_me_mailbox'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_me_mailbox'], (), options)
 
     def get_voicemail_me_messages(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """List voicemail messages, one page per call (me: the token's user).
-        
-        ``GET /api/v2/voicemail/me/messages``.
-        Pages by ``pageNumber``: ``paginate(api.get_voicemail_me_messages)`` walks every page.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: VoicemailMessageEntityListing
-        """
-        return self._call(_OPS['get_voicemail_me_messages'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_me_messages'], (page_size, page_number), options)
 
     def get_voicemail_me_policy(self, **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """Get voicemail policy (me: the token's user).
-        
-        ``GET /api/v2/voicemail/me/policy``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: VoicemailUserPolicy
-        """
-        return self._call(_OPS['get_voicemail_me_policy'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_me_policy'], (), options)
 
     def get_voicemail_message(self, message_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> VoicemailMessage:
-        """Get one voicemail message.
-        
-        ``GET /api/v2/voicemail/messages/{messageId}``.
-        Requires no permission.
-        
-        :param str message_id: path ``messageId``, required
-        :param list[str] expand: query ``expand``; each one of ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``
-        :return: VoicemailMessage
-        """
-        return self._call(_OPS['get_voicemail_message'], (message_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_message'], (message_id, expand), options)
 
     def get_voicemail_message_media(self, message_id: str, *, format_id: str | None = None, **options: Unpack[CallOptions]) -> VoicemailMediaInfo:
-        """Get media of a voicemail message.
-        
-        ``GET /api/v2/voicemail/messages/{messageId}/media``.
-        Requires no permission.
-        
-        :param str message_id: path ``messageId``, required
-        :param str format_id: query ``formatId``; one of ``WAV``, ``WEBM``, ``WAV_ULAW``, ``OGG_VORBIS``, ``OGG_OPUS``, ``MP3``, ``NONE``; default ``WEBM``
-        :return: VoicemailMediaInfo
-        """
-        return self._call(_OPS['get_voicemail_message_media'], (message_id, format_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_message_media'], (message_id, format_id), options)
 
     def get_voicemail_messages(self, *, ids: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """Get voicemail messages.
-        
-        ``GET /api/v2/voicemail/messages``.
-        Requires no permission.
-        
-        :param str ids: query ``ids``
-        :param list[str] expand: query ``expand``; each one of ``callerUser.routingStatus``, ``callerUser.primaryPresence``, ``callerUser.conversationSummary``, ``callerUser.outOfOffice``, ``callerUser.geolocation``, ``conversations``, ``transcription``
-        :return: VoicemailMessageEntityListing
-        """
-        return self._call(_OPS['get_voicemail_messages'], (ids, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_messages'], (ids, expand), options)
 
     def get_voicemail_policy(self, **options: Unpack[CallOptions]) -> VoicemailOrganizationPolicy:
-        """Get voicemail policy.
-        
-        ``GET /api/v2/voicemail/policy``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :return: VoicemailOrganizationPolicy
-        """
-        return self._call(_OPS['get_voicemail_policy'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_policy'], (), options)
 
     def get_voicemail_queue_messages(self, queue_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """List messages of a voicemail queue, one page per call.
-        
-        ``GET /api/v2/voicemail/queues/{queueId}/messages``.
-        Pages by ``pageNumber``: ``paginate(api.get_voicemail_queue_messages)`` walks every page.
-        Requires the permission ``voicemail:acdvoicemail:view``.
-        
-        :param str queue_id: path ``queueId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: VoicemailMessageEntityListing
-        """
-        return self._call(_OPS['get_voicemail_queue_messages'], (queue_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_queue_messages'], (queue_id, page_size, page_number), options)
 
     def get_voicemail_search(self, q64: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> VoicemailsSearchResponse:
-        """Get voicemail search.
-        
-        ``GET /api/v2/voicemail/search``.
-        Requires no permission.
-        
-        :param str q64: query ``q64``, required
-        :param list[str] expand: query ``expand``
-        :return: VoicemailsSearchResponse
-        """
-        return self._call(_OPS['get_voicemail_search'], (q64, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_search'], (q64, expand), options)
 
     def get_voicemail_user_mailbox(self, user_id: str, **options: Unpack[CallOptions]) -> VoicemailMailboxInfo:
-        """Get mailbox of a voicemail user.
-        
-        ``GET /api/v2/voicemail/users/{userId}/mailbox``.
-        Requires the permission ``voicemail:mailbox:viewOther``.
-        
-        :param str user_id: path ``userId``, required
-        :return: VoicemailMailboxInfo
-        """
-        return self._call(_OPS['get_voicemail_user_mailbox'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_user_mailbox'], (user_id,), options)
 
     def get_voicemail_user_messages(self, user_id: str, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> VoicemailMessageEntityListing:
-        """List messages of a voicemail user, one page per call.
-        
-        ``GET /api/v2/voicemail/users/{userId}/messages``.
-        Pages by ``pageNumber``: ``paginate(api.get_voicemail_user_messages)`` walks every page.
-        Requires the permission ``voicemail:voicemail:viewOther``.
-        
-        :param str user_id: path ``userId``, required
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: VoicemailMessageEntityListing
-        """
-        return self._call(_OPS['get_voicemail_user_messages'], (user_id, page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_user_messages'], (user_id, page_size, page_number), options)
 
     def get_voicemail_userpolicy(self, user_id: str, **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """Get one voicemail userpolicy.
-        
-        ``GET /api/v2/voicemail/userpolicies/{userId}``.
-        Requires any of the permissions ``telephony:plugin:all``, ``voicemail:userPolicy:viewOther``.
-        
-        :param str user_id: path ``userId``, required
-        :return: VoicemailUserPolicy
-        """
-        return self._call(_OPS['get_voicemail_userpolicy'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_voicemail_userpolicy'], (user_id,), options)
 
     def patch_voicemail_group_policy(self, group_id: str, body: VoicemailGroupPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailGroupPolicy:
-        """Change fields of the policy of a voicemail group.
-        
-        ``PATCH /api/v2/voicemail/groups/{groupId}/policy``.
-        Requires the permission ``voicemail:groupPolicy:edit``.
-        
-        :param str group_id: path ``groupId``, required
-        :param VoicemailGroupPolicy body: body ``body``, required
-        :return: VoicemailGroupPolicy
-        """
-        return self._call(_OPS['patch_voicemail_group_policy'], (group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_voicemail_group_policy'], (group_id, body), options)
 
     def patch_voicemail_me_policy(self, body: VoicemailUserPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """Change fields of the voicemail policy (me: the token's user).
-        
-        ``PATCH /api/v2/voicemail/me/policy``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param VoicemailUserPolicy body: body ``body``, required
-        :return: VoicemailUserPolicy
-        """
-        return self._call(_OPS['patch_voicemail_me_policy'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_voicemail_me_policy'], (body,), options)
 
     def patch_voicemail_message(self, message_id: str, body: VoicemailMessage | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailMessage:
-        """Change fields of one voicemail message.
-        
-        ``PATCH /api/v2/voicemail/messages/{messageId}``.
-        Requires no permission.
-        
-        :param str message_id: path ``messageId``, required
-        :param VoicemailMessage body: body ``body``, required
-        :return: VoicemailMessage
-        """
-        return self._call(_OPS['patch_voicemail_message'], (message_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_voicemail_message'], (message_id, body), options)
 
     def patch_voicemail_userpolicy(self, user_id: str, body: VoicemailUserPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """Change fields of one voicemail userpolicy.
-        
-        ``PATCH /api/v2/voicemail/userpolicies/{userId}``.
-        Requires any of the permissions ``telephony:plugin:all``, ``voicemail:userPolicy:viewOther``.
-        
-        :param str user_id: path ``userId``, required
-        :param VoicemailUserPolicy body: body ``body``, required
-        :return: VoicemailUserPolicy
-        """
-        return self._call(_OPS['patch_voicemail_userpolicy'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_voicemail_userpolicy'], (user_id, body), options)
 
     def post_voicemail_messages(self, *, body: CopyVoicemailMessage | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> VoicemailMessage:
-        """Create or add voicemail messages.
-        
-        ``POST /api/v2/voicemail/messages``.
-        Requires no permission.
-        
-        :param CopyVoicemailMessage body: body ``body``
-        :return: VoicemailMessage
-        """
-        return self._call(_OPS['post_voicemail_messages'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_voicemail_messages'], (body,), options)
 
     def post_voicemail_search(self, body: VoicemailSearchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailsSearchResponse:
-        """Search voicemail.
-        
-        ``POST /api/v2/voicemail/search``.
-        Requires no permission.
-        
-        :param VoicemailSearchRequest body: body ``body``, required
-        :return: VoicemailsSearchResponse
-        """
-        return self._call(_OPS['post_voicemail_search'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_voicemail_search'], (body,), options)
 
     def put_voicemail_message(self, message_id: str, body: VoicemailMessage | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailMessage:
-        """Replace one voicemail message.
-        
-        ``PUT /api/v2/voicemail/messages/{messageId}``.
-        Requires no permission.
-        
-        :param str message_id: path ``messageId``, required
-        :param VoicemailMessage body: body ``body``, required
-        :return: VoicemailMessage
-        """
-        return self._call(_OPS['put_voicemail_message'], (message_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_voicemail_message'], (message_id, body), options)
 
     def put_voicemail_policy(self, body: VoicemailOrganizationPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailOrganizationPolicy:
-        """Replace the voicemail policy.
-        
-        ``PUT /api/v2/voicemail/policy``.
-        Requires the permission ``telephony:plugin:all``.
-        
-        :param VoicemailOrganizationPolicy body: body ``body``, required
-        :return: VoicemailOrganizationPolicy
-        """
-        return self._call(_OPS['put_voicemail_policy'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_voicemail_policy'], (body,), options)
 
     def put_voicemail_userpolicy(self, user_id: str, body: VoicemailUserPolicy | dict[str, Any], **options: Unpack[CallOptions]) -> VoicemailUserPolicy:
-        """Replace one voicemail userpolicy.
-        
-        ``PUT /api/v2/voicemail/userpolicies/{userId}``.
-        Requires any of the permissions ``telephony:plugin:all``, ``voicemail:userPolicy:viewOther``.
-        
-        :param str user_id: path ``userId``, required
-        :param VoicemailUserPolicy body: body ``body``, required
-        :return: VoicemailUserPolicy
-        """
-        return self._call(_OPS['put_voicemail_userpolicy'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_voicemail_userpolicy'], (user_id, body), options)
+
+
+_attach_docs(VoicemailApi, __file__)

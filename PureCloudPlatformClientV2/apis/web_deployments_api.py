@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import CobrowseWebMessagingSession, DeploymentIdentityResolutionConfig, ExpandableWebDeploymentEntityListing, SignedData, WebDeployment, WebDeploymentActiveConfigurationOnDeployment, WebDeploymentConfigurationVersion, WebDeploymentConfigurationVersionEntityListing, WebDeploymentsAuthorizationResponse, WebDeploymentsOAuthExchangeRequest, WebDeploymentsRefreshJWTRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_webdeployments_configuration', 'DELETE', '/api/v2/webdeployments/configurations/{configurationId}', None, (_P('configuration_id', 'configurationId', 'path', 'str', True),)),
@@ -45,259 +37,67 @@ class WebDeploymentsApi(_BaseApi):
     _operations = _OPS
 
     def delete_webdeployments_configuration(self, configuration_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one webdeployments configuration.
-        
-        ``DELETE /api/v2/webdeployments/configurations/{configurationId}``.
-        Requires the permission ``webDeployments:configuration:delete``.
-        
-        :param str configuration_id: path ``configurationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_webdeployments_configuration'], (configuration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_webdeployments_configuration'], (configuration_id,), options)
 
     def delete_webdeployments_deployment(self, deployment_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one webdeployments deployment.
-        
-        ``DELETE /api/v2/webdeployments/deployments/{deploymentId}``.
-        Requires the permission ``webDeployments:deployment:delete``.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_webdeployments_deployment'], (deployment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_webdeployments_deployment'], (deployment_id,), options)
 
     def delete_webdeployments_deployment_cobrowse_session_id(self, deployment_id: str, session_id: str, **options: Unpack[CallOptions]) -> Any:
-        """Delete one cobrowse of a webdeployments deployment.
-        
-        ``DELETE /api/v2/webdeployments/deployments/{deploymentId}/cobrowse/{sessionId}``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param str session_id: path ``sessionId``, required
-        :return: object
-        """
-        return self._call(_OPS['delete_webdeployments_deployment_cobrowse_session_id'], (deployment_id, session_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_webdeployments_deployment_cobrowse_session_id'], (deployment_id, session_id), options)
 
     def delete_webdeployments_token_revoke(self, *, x_journey_session_id: str | None = None, x_journey_session_type: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete the webdeployments token revoke.
-        
-        ``DELETE /api/v2/webdeployments/token/revoke``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str x_journey_session_id: header ``X-Journey-Session-Id``
-        :param str x_journey_session_type: header ``X-Journey-Session-Type``
-        :return: None
-        """
-        return self._call(_OPS['delete_webdeployments_token_revoke'], (x_journey_session_id, x_journey_session_type), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_webdeployments_token_revoke'], (x_journey_session_id, x_journey_session_type), options)
 
     def get_webdeployments_configuration_version(self, configuration_id: str, version_id: str, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """Get one version of a webdeployments configuration.
-        
-        ``GET /api/v2/webdeployments/configurations/{configurationId}/versions/{versionId}``.
-        Requires the permission ``webDeployments:configuration:view``.
-        
-        :param str configuration_id: path ``configurationId``, required
-        :param str version_id: path ``versionId``, required
-        :return: WebDeploymentConfigurationVersion
-        """
-        return self._call(_OPS['get_webdeployments_configuration_version'], (configuration_id, version_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_configuration_version'], (configuration_id, version_id), options)
 
     def get_webdeployments_configuration_versions(self, configuration_id: str, *, page_size: str | None = None, before: str | None = None, after: str | None = None, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersionEntityListing:
-        """List versions of a webdeployments configuration, one page per call.
-        
-        ``GET /api/v2/webdeployments/configurations/{configurationId}/versions``.
-        Pages by ``after``: ``paginate(api.get_webdeployments_configuration_versions)`` walks every page.
-        Requires the permission ``webDeployments:configuration:view``.
-        
-        :param str configuration_id: path ``configurationId``, required
-        :param str page_size: query ``pageSize``
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :return: WebDeploymentConfigurationVersionEntityListing
-        """
-        return self._call(_OPS['get_webdeployments_configuration_versions'], (configuration_id, page_size, before, after), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_configuration_versions'], (configuration_id, page_size, before, after), options)
 
     def get_webdeployments_configuration_versions_draft(self, configuration_id: str, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """Get versions draft of a webdeployments configuration.
-        
-        ``GET /api/v2/webdeployments/configurations/{configurationId}/versions/draft``.
-        Requires the permission ``webDeployments:configuration:view``.
-        
-        :param str configuration_id: path ``configurationId``, required
-        :return: WebDeploymentConfigurationVersion
-        """
-        return self._call(_OPS['get_webdeployments_configuration_versions_draft'], (configuration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_configuration_versions_draft'], (configuration_id,), options)
 
     def get_webdeployments_configurations(self, *, page_size: str | None = None, before: str | None = None, after: str | None = None, show_only_published: bool | None = None, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersionEntityListing:
-        """List webdeployments configurations, one page per call.
-        
-        ``GET /api/v2/webdeployments/configurations``.
-        Pages by ``after``: ``paginate(api.get_webdeployments_configurations)`` walks every page.
-        Requires the permission ``webDeployments:configuration:view``.
-        
-        :param str page_size: query ``pageSize``
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param bool show_only_published: query ``showOnlyPublished``
-        :return: WebDeploymentConfigurationVersionEntityListing
-        """
-        return self._call(_OPS['get_webdeployments_configurations'], (page_size, before, after, show_only_published), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_configurations'], (page_size, before, after, show_only_published), options)
 
     def get_webdeployments_deployment(self, deployment_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WebDeployment:
-        """Get one webdeployments deployment.
-        
-        ``GET /api/v2/webdeployments/deployments/{deploymentId}``.
-        Requires the permission ``webDeployments:deployment:view``.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param list[str] expand: query ``expand``; each one of ``supportedContent``, ``flowDetails``
-        :return: WebDeployment
-        """
-        return self._call(_OPS['get_webdeployments_deployment'], (deployment_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_deployment'], (deployment_id, expand), options)
 
     def get_webdeployments_deployment_cobrowse_session_id(self, deployment_id: str, session_id: str, **options: Unpack[CallOptions]) -> CobrowseWebMessagingSession:
-        """Get one cobrowse of a webdeployments deployment.
-        
-        ``GET /api/v2/webdeployments/deployments/{deploymentId}/cobrowse/{sessionId}``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param str session_id: path ``sessionId``, required
-        :return: CobrowseWebMessagingSession
-        """
-        return self._call(_OPS['get_webdeployments_deployment_cobrowse_session_id'], (deployment_id, session_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_deployment_cobrowse_session_id'], (deployment_id, session_id), options)
 
     def get_webdeployments_deployment_configurations(self, deployment_id: str, *, type: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WebDeploymentActiveConfigurationOnDeployment:
-        """Get configurations of a webdeployments deployment.
-        
-        ``GET /api/v2/webdeployments/deployments/{deploymentId}/configurations``.
-        Requires no permission.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param str type: query ``type``
-        :param list[str] expand: query ``expand``; each one of ``supportedContent``
-        :return: WebDeploymentActiveConfigurationOnDeployment
-        """
-        return self._call(_OPS['get_webdeployments_deployment_configurations'], (deployment_id, type, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_deployment_configurations'], (deployment_id, type, expand), options)
 
     def get_webdeployments_deployment_identityresolution(self, deployment_id: str, **options: Unpack[CallOptions]) -> DeploymentIdentityResolutionConfig:
-        """Get identityresolution of a webdeployments deployment.
-        
-        ``GET /api/v2/webdeployments/deployments/{deploymentId}/identityresolution``.
-        Requires all of the permissions ``webDeployments:deployment:view``, ``webDeployments:identityResolution:view``.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :return: DeploymentIdentityResolutionConfig
-        """
-        return self._call(_OPS['get_webdeployments_deployment_identityresolution'], (deployment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_deployment_identityresolution'], (deployment_id,), options)
 
     def get_webdeployments_deployments(self, *, page_size: str | None = None, before: str | None = None, after: str | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ExpandableWebDeploymentEntityListing:
-        """List webdeployments deployments, one page per call.
-        
-        ``GET /api/v2/webdeployments/deployments``.
-        Pages by ``after``: ``paginate(api.get_webdeployments_deployments)`` walks every page.
-        Requires the permission ``webDeployments:deployment:view``.
-        
-        :param str page_size: query ``pageSize``
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param list[str] expand: query ``expand``; each one of ``Configuration``, ``SupportedContent``, ``identityresolution``
-        :return: ExpandableWebDeploymentEntityListing
-        """
-        return self._call(_OPS['get_webdeployments_deployments'], (page_size, before, after, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webdeployments_deployments'], (page_size, before, after, expand), options)
 
     def post_webdeployments_configuration_versions_draft_publish(self, configuration_id: str, **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """Request versions draft publish of a webdeployments configuration.
-        
-        ``POST /api/v2/webdeployments/configurations/{configurationId}/versions/draft/publish``.
-        Requires all of the permissions ``webDeployments:configuration:edit``, ``webDeployments:configuration:add``.
-        
-        :param str configuration_id: path ``configurationId``, required
-        :return: WebDeploymentConfigurationVersion
-        """
-        return self._call(_OPS['post_webdeployments_configuration_versions_draft_publish'], (configuration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_webdeployments_configuration_versions_draft_publish'], (configuration_id,), options)
 
     def post_webdeployments_configurations(self, configuration_version: WebDeploymentConfigurationVersion | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """Create or add webdeployments configurations.
-        
-        ``POST /api/v2/webdeployments/configurations``.
-        Requires the permission ``webDeployments:configuration:add``.
-        
-        :param WebDeploymentConfigurationVersion configuration_version: body ``body``, required
-        :return: WebDeploymentConfigurationVersion
-        """
-        return self._call(_OPS['post_webdeployments_configurations'], (configuration_version,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_webdeployments_configurations'], (configuration_version,), options)
 
     def post_webdeployments_deployments(self, deployment: WebDeployment | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeployment:
-        """Create or add webdeployments deployments.
-        
-        ``POST /api/v2/webdeployments/deployments``.
-        Requires the permission ``webDeployments:deployment:add``.
-        
-        :param WebDeployment deployment: body ``body``, required
-        :return: WebDeployment
-        """
-        return self._call(_OPS['post_webdeployments_deployments'], (deployment,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_webdeployments_deployments'], (deployment,), options)
 
     def post_webdeployments_token_oauthcodegrantjwtexchange(self, body: WebDeploymentsOAuthExchangeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeploymentsAuthorizationResponse:
-        """Request webdeployments token oauthcodegrantjwtexchange.
-        
-        ``POST /api/v2/webdeployments/token/oauthcodegrantjwtexchange``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param WebDeploymentsOAuthExchangeRequest body: body ``body``, required
-        :return: WebDeploymentsAuthorizationResponse
-        """
-        return self._call(_OPS['post_webdeployments_token_oauthcodegrantjwtexchange'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_webdeployments_token_oauthcodegrantjwtexchange'], (body,), options)
 
     def post_webdeployments_token_refresh(self, *, body: WebDeploymentsRefreshJWTRequest | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> SignedData:
-        """Request webdeployments token refresh.
-        
-        ``POST /api/v2/webdeployments/token/refresh``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param WebDeploymentsRefreshJWTRequest body: body ``body``
-        :return: SignedData
-        """
-        return self._call(_OPS['post_webdeployments_token_refresh'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_webdeployments_token_refresh'], (body,), options)
 
     def put_webdeployments_configuration_versions_draft(self, configuration_id: str, configuration_version: WebDeploymentConfigurationVersion | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeploymentConfigurationVersion:
-        """Replace the versions draft of a webdeployments configuration.
-        
-        ``PUT /api/v2/webdeployments/configurations/{configurationId}/versions/draft``.
-        Requires the permission ``webDeployments:configuration:edit``.
-        
-        :param str configuration_id: path ``configurationId``, required
-        :param WebDeploymentConfigurationVersion configuration_version: body ``body``, required
-        :return: WebDeploymentConfigurationVersion
-        """
-        return self._call(_OPS['put_webdeployments_configuration_versions_draft'], (configuration_id, configuration_version), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_webdeployments_configuration_versions_draft'], (configuration_id, configuration_version), options)
 
     def put_webdeployments_deployment(self, deployment_id: str, deployment: WebDeployment | dict[str, Any], **options: Unpack[CallOptions]) -> WebDeployment:
-        """Replace one webdeployments deployment.
-        
-        ``PUT /api/v2/webdeployments/deployments/{deploymentId}``.
-        Requires the permission ``webDeployments:deployment:edit``.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param WebDeployment deployment: body ``body``, required
-        :return: WebDeployment
-        """
-        return self._call(_OPS['put_webdeployments_deployment'], (deployment_id, deployment), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_webdeployments_deployment'], (deployment_id, deployment), options)
 
     def put_webdeployments_deployment_identityresolution(self, deployment_id: str, body: DeploymentIdentityResolutionConfig | dict[str, Any], **options: Unpack[CallOptions]) -> DeploymentIdentityResolutionConfig:
-        """Replace the identityresolution of a webdeployments deployment.
-        
-        ``PUT /api/v2/webdeployments/deployments/{deploymentId}/identityresolution``.
-        Requires all of the permissions ``webDeployments:deployment:edit``, ``webDeployments:identityResolution:edit``.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param DeploymentIdentityResolutionConfig body: body ``body``, required
-        :return: DeploymentIdentityResolutionConfig
-        """
-        return self._call(_OPS['put_webdeployments_deployment_identityresolution'], (deployment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_webdeployments_deployment_identityresolution'], (deployment_id, body), options)
+
+
+_attach_docs(WebDeploymentsApi, __file__)

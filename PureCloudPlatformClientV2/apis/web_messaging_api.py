@@ -4,15 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from ..models import PushDeviceInsertRequest, PushDeviceUpdateRequest, WebMessagingMessageEntityList
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_webmessaging_deployment_pushdevice', 'DELETE', '/api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}', None, (_P('deployment_id', 'deploymentId', 'path', 'str', True), _P('token_id', 'tokenId', 'path', 'str', True),), auth=False),
@@ -28,56 +20,16 @@ class WebMessagingApi(_BaseApi):
     _operations = _OPS
 
     def delete_webmessaging_deployment_pushdevice(self, deployment_id: str, token_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one pushdevice of a webmessaging deployment.
-        
-        ``DELETE /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param str token_id: path ``tokenId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_webmessaging_deployment_pushdevice'], (deployment_id, token_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_webmessaging_deployment_pushdevice'], (deployment_id, token_id), options)
 
     def get_webmessaging_messages(self, *, page_size: int | None = None, page_number: int | None = None, **options: Unpack[CallOptions]) -> WebMessagingMessageEntityList:
-        """List webmessaging messages, one page per call.
-        
-        ``GET /api/v2/webmessaging/messages``.
-        Pages by ``pageNumber``: ``paginate(api.get_webmessaging_messages)`` walks every page.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param int page_size: query ``pageSize``; default ``25``
-        :param int page_number: query ``pageNumber``; default ``1``
-        :return: WebMessagingMessageEntityList
-        """
-        return self._call(_OPS['get_webmessaging_messages'], (page_size, page_number), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_webmessaging_messages'], (page_size, page_number), options)
 
     def patch_webmessaging_deployment_pushdevice(self, deployment_id: str, token_id: str, body: PushDeviceUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one pushdevice of a webmessaging deployment.
-        
-        ``PATCH /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param str token_id: path ``tokenId``, required
-        :param PushDeviceUpdateRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_webmessaging_deployment_pushdevice'], (deployment_id, token_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_webmessaging_deployment_pushdevice'], (deployment_id, token_id, body), options)
 
     def post_webmessaging_deployment_pushdevice(self, deployment_id: str, token_id: str, body: PushDeviceInsertRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Send a request to pushdevice of a webmessaging deployment.
-        
-        ``POST /api/v2/webmessaging/deployments/{deploymentId}/pushdevices/{tokenId}``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str deployment_id: path ``deploymentId``, required
-        :param str token_id: path ``tokenId``, required
-        :param PushDeviceInsertRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_webmessaging_deployment_pushdevice'], (deployment_id, token_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_webmessaging_deployment_pushdevice'], (deployment_id, token_id, body), options)
+
+
+_attach_docs(WebMessagingApi, __file__)

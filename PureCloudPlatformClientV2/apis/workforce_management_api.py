@@ -4,16 +4,7 @@ from __future__ import annotations
 from .._api import BaseApi as _BaseApi
 from .._api import Operation as _Op
 from .._api import Param as _P
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-    from typing_extensions import Unpack
-
-    from .._api import CallOptions
-    from datetime import date
-    from ..models import ActivityCodeContainer, ActivityPlanDeletionOccurrenceIds, ActivityPlanDeletionSessionIds, ActivityPlanDeletionSessionUserIds, ActivityPlanJobListing, ActivityPlanJobResponse, ActivityPlanListing, ActivityPlanOccurrencesDeletionJobResponse, ActivityPlanResponse, ActivityPlanRunJobResponse, AddAdherenceAdjustmentAgentRequest, AddAdherenceExplanationAdminRequest, AddAdherenceExplanationAgentRequest, AddShiftTradeJobRequest, AddShiftTradeRequest, AddWorkPlanRotationRequest, AdherenceAdjustment, AdherenceAdjustmentsListing, AdherenceAdjustmentsReasonCode, AdherenceAdjustmentsReasonCodesListing, AdherenceExplanationAsyncResponse, AdherenceExplanationJob, AdherenceExplanationResponse, AdminAgentScheduleBidPreferenceResponse, AdminAgentWorkPlanPreferenceResponse, AdminBulkUpdateAlternativeShiftTradeStateRequest, AdminTimeOffRequestPatch, AgentBulkAddOpportunityEnrollmentsRequest, AgentBulkAddOpportunityEnrollmentsResponse, AgentBulkStatusUpdateOpportunityEnrollmentsRequest, AgentBulkStatusUpdateOpportunityEnrollmentsResponse, AgentIntegrationsRequest, AgentIntegrationsResponse, AgentManagementUnitReference, AgentMuQueryResponse, AgentMuScheduleQuery, AgentPossibleWorkShiftsRequest, AgentPossibleWorkShiftsResponse, AgentQueryAdherenceAdjustmentsRequest, AgentQueryAdherenceExplanationsRequest, AgentQueryAdherenceExplanationsResponse, AgentQueryOpportunitiesResponse, AgentScheduleBidScheduleSetResponse, AgentScheduleBiddingPreferenceResponse, AgentScheduleBids, AgentSchedulingPreferenceListing, AgentTimeOffRequestPatch, AgentUpdateAlternativeShiftTradeRequest, AgentWorkPlanBiddingPreferenceResponse, AgentWorkPlanBids, AgentWorkPlanListResponse, AgentsBidAssignedScheduleSetOverrideRequest, AgentsBidAssignedWorkPlanOverrideRequest, AgentsEffectiveScheduleSetResponse, AgentsIntegrationsListing, AgentsWorkPlansResponse, AggregatedExportJobRequest, AggregatedExportSnapshotJobRequest, AggregatedHistoricalExportJobResponse, AggregatedHistoricalExportJobStatus, AggregatedSessionExportJobResponse, AggregatedSessionExportJobStatus, AggregatedSnapshotExportJobResponse, AggregatedSnapshotExportJobStatus, AlternativeShiftAsyncResponse, AlternativeShiftBuSettingsResponse, AlternativeShiftJobResponse, AlternativeShiftOffersRequest, AlternativeShiftSearchOffersRequest, AlternativeShiftTradeResponse, AsyncForecastOperationResult, AsyncIntradayResponse, AvailableTimeOffRequest, AvailableTimeOffResponse, BuAdherenceAdjustmentsQueryJob, BuAdherenceAdjustmentsQueryJobsReferenceListing, BuAdherenceAdjustmentsSettings, BuAgentScheduleHistoryResponse, BuAlternativeShiftJobResponse, BuAsyncAgentSchedulesQueryResponse, BuAsyncAgentSchedulesSearchResponse, BuAsyncScheduleResponse, BuAsyncScheduleRunResponse, BuConvertTimeOffGranularityLimitJobListing, BuConvertTimeOffLimitGranularityJobRequest, BuConvertTimeOffLimitGranularityJobResponse, BuCopyScheduleRequest, BuCreateBlankScheduleRequest, BuCreateTimeOffLimitRequest, BuCreateTimeOffPlanRequest, BuCurrentAgentScheduleSearchResponse, BuForecastGenerationResult, BuForecastResultResponse, BuForecastStaffingRequirementsResultResponse, BuGenerateScheduleRequest, BuGetCurrentAgentScheduleRequest, BuHeadcountForecastResponse, BuImportTimeOffLimitValuesRequest, BuImportTimeOffLimitValuesUploadResponse, BuListAlternativeShiftTradesResponse, BuQueryAdherenceAdjustmentsRequest, BuQueryAdherenceExplanationsRequest, BuQueryAdherenceExplanationsResponse, BuQueryAgentSchedulesRequest, BuRescheduleRequest, BuRescheduleResult, BuScheduleListing, BuScheduleMetadata, BuScheduleRun, BuScheduleRunListing, BuSchedulerSettingsRequest, BuSchedulerSettingsResponse, BuSearchAgentSchedulesRequest, BuSetTimeOffLimitValuesRequest, BuShortTermForecast, BuShortTermForecastListing, BuTimeOffLimitListing, BuTimeOffLimitResponse, BuTimeOffLimitValuesForGranularityResponse, BuTimeOffLimitValuesImportUploadUrlRequest, BuTimeOffLimitValuesResponse, BuTimeOffPlanListing, BuTimeOffPlanResponse, BuUpdateTimeOffPlanRequest, BuUserListing, BulkAddOpportunitiesRequest, BulkAddOpportunitiesResponse, BulkOpportunitiesExternalActivitiesRequest, BulkOpportunitiesRequest, BulkOpportunitiesStatusUpdateRequest, BulkOpportunitiesStatusUpdateResponse, BulkOpportunityEnrollmentsStatusUpdateRequest, BulkPublishOpportunitiesResponse, BulkRemoveOpportunitiesResponse, BulkShiftTradeStateUpdateRequest, BulkUpdateActivityCodeRequest, BulkUpdateActivityCodeResponse, BulkUpdateAgentUnavailableTimesResponse, BulkUpdateOpportunityEnrollmentsStatusResponse, BulkUpdateShiftTradeListJobRequest, BulkUpdateShiftTradeStateResponse, BusinessUnitActivityCode, BusinessUnitActivityCodeListing, BusinessUnitListing, BusinessUnitResponse, BusinessUnitSchedulingPreferencesSettingsResponse, CalendarUrlResponse, CapacityPlanDeleteRequest, CapacityPlanForecastInputsResponse, CapacityPlanRequest, CapacityPlanResponse, CapacityPlanStaffingGroupAllocationsResponse, CapacityPlanStaffingGroupMetricChangeHistoryListResponse, CapacityPlanStaffingGroupMetricChangeResponse, CapacityPlanStaffingRequirementResult, CapacityPlansListResponse, ContinuousForecastGetSessionResponse, ContinuousForecastSessionResponse, ContinuousForecastSnapshotResponse, CopyBuForecastRequest, CopyCapacityPlanRequest, CopyScheduleBid, CopyWorkPlan, CopyWorkPlanBid, CopyWorkPlanRotationRequest, CreateActivityCodeRequest, CreateActivityPlanRequest, CreateAdherenceAdjustmentsReasonCodeRequest, CreateAdherenceAdjustmentsReasonCodesBulkRequest, CreateAdminTimeOffRequest, CreateAgentTimeOffRequest, CreateAlternativeShiftTradeRequest, CreateBusinessUnitRequest, CreateCapacityPlanStaffingGroupMetricChangeRequest, CreateManagementUnitApiRequest, CreatePlanningGroupRequest, CreateScheduleBid, CreateServiceGoalTemplate, CreateStaffingGroupRequest, CreateTimeOffLimitRequest, CreateTimeOffPlanRequest, CreateWorkPlan, CreateWorkPlanBid, CurrentAgentAdherenceAdjustment, CurrentAgentCursorAdherenceAdjustmentsListing, CurrentUserScheduleRequestBody, CurrentUserTimeOffIntegrationStatusRequest, CursorAdherenceAdjustmentsListing, DecisionMetricsResponse, DecisionMetricsUpdateJobRequest, DecisionMetricsUpdateJobResponse, DecisionMetricsUploadResponse, EntityListing, EstimateAvailableTimeOffRequest, EstimateAvailableTimeOffResponse, EvaluateShiftTradeListJobRequest, ForecastPlanningGroupsResponse, GenerateBuForecastRequest, GetAgentsWorkPlansRequest, HistoricalImportDeleteFilesJobRequest, HistoricalImportDeleteFilesJobResponse, HistoricalImportOverallDeleteStatusResponse, HistoricalImportStatusJobResponse, HistoricalImportStatusListing, HrisTimeOffTypesJobResponse, HrisTimeOffTypesResponse, ImportForecastResponse, ImportForecastUploadResponse, ImportScheduleUploadResponse, IntradayPlanningGroupRequest, ListAlternativeShiftTradesResponse, LongTermForecastResultResponse, LongTermRequirementsResponse, ManagementUnit, ManagementUnitAvailabilitySettingsResponse, ManagementUnitListing, MatchShiftTradeJobRequest, MatchShiftTradeRequest, MatchShiftTradeResponse, MinimumStaffingRequest, MinimumStaffingResponse, MoveAgentsRequest, MoveAgentsResponse, MoveManagementUnitRequest, MoveManagementUnitResponse, NotificationsResponse, OpportunityResult, OpportunityResultWithAgentIds, PatchBuScheduleRunRequest, PatchOpportunityRequest, PatchShiftTradeRequest, PerformancePredictionRecalculationResponse, PerformancePredictionRecalculationUploadResponse, PerformancePredictionResponse, PlanningGroup, PlanningGroupList, PlanningGroupToStaffingGroupsListing, ProcessScheduleUpdateUploadRequest, QueryAdherenceExplanationsResponse, QueryAgentScheduleUnavailableTimesRequest, QueryAgentScheduleUnavailableTimesResponse, QueryAgentSchedulingPreferencesRequest, QueryAgentShiftTradeListJobRequest, QueryAgentUnavailableTimesRequest, QueryAgentUnavailableTimesValidationJobResponse, QueryAgentsIntegrationsRequest, QueryAvailabilityManagementUnitsSettingsRequest, QueryAvailabilityManagementUnitsSettingsResponse, QueryCapacityPlanStaffingGroupMetricChangeHistory, QueryEffectiveScheduleSetsRequest, QueryExternalActivityOpportunitiesResponse, QueryOpportunitiesRequest, QueryOpportunitiesResponse, QueryOpportunityEnrollmentsRequest, QueryOpportunityEnrollmentsResponse, QueryPlanningGroupToStaffingGroupsRequest, QueryShiftTradeListJobRequest, QueryTimeOffIntegrationStatusRequest, QueryTimeOffLimitValuesForGranularityRequest, QueryTimeOffLimitValuesRequest, QueryTimeOffLimitValuesResponse, QueryUserStaffingGroupListRequest, QueryWaitlistPositionsRequest, QueryWeekSummaryListJobRequest, ScheduleBid, ScheduleBidGroupCreate, ScheduleBidGroupResponse, ScheduleBidGroupSummaryList, ScheduleBidGroupUpdate, ScheduleBidListResponse, ScheduleGenerationResult, ScheduleUploadProcessingResponse, SchedulingStatusResponse, SearchAlternativeShiftTradesRequest, SearchShiftTradesRequest, SearchShiftTradesResponse, SearchUnmatchedShiftTradeListJobRequest, ServiceGoalTemplate, ServiceGoalTemplateList, SetTimeOffIntegrationStatusRequest, SetTimeOffLimitValuesRequest, ShiftTradeAddTradeJobResponse, ShiftTradeBulkUpdateTradeStateBuJobResponse, ShiftTradeEvaluateTradesBuJobResponse, ShiftTradeListResponse, ShiftTradeMatchTradeJobResponse, ShiftTradeMatchesSummaryResponse, ShiftTradeQueryAgentTradesJobResponse, ShiftTradeQueryTradesBuJobResponse, ShiftTradeQueryWeekSummariesBuJobResponse, ShiftTradeResponse, ShiftTradeSearchUnmatchedTradesBuJobResponse, ShiftTradeUpdateTradeJobResponse, ShiftTradeUpdateTradeStateJobResponse, StaffingGroupListing, StaffingGroupResponse, TimeOffBalanceJobResponse, TimeOffBalanceRequest, TimeOffBalancesResponse, TimeOffIntegrationStatusResponseListing, TimeOffLimit, TimeOffLimitListing, TimeOffPlan, TimeOffPlanListing, TimeOffRequestList, TimeOffRequestListing, TimeOffRequestQueryBody, TimeOffRequestResponse, UnavailableTimeListing, UpdateActivityCodeRequest, UpdateActivityPlanRequest, UpdateAdherenceAdjustmentAdminRequest, UpdateAdherenceAdjustmentAgentRequest, UpdateAdherenceAdjustmentsBulkRequest, UpdateAdherenceAdjustmentsReasonCodeRequest, UpdateAdherenceAdjustmentsReasonCodesBulkRequest, UpdateAdherenceExplanationStatusRequest, UpdateAgentScheduleBiddingPreference, UpdateAgentSchedulingPreferencesRequest, UpdateAgentWorkPlanBiddingPreference, UpdateAlternativeShiftBuSettingsRequest, UpdateBuAdherenceAdjustmentsSettingsRequest, UpdateBusinessUnitRequest, UpdateBusinessUnitSchedulingPreferencesSettingsRequest, UpdateCapacityPlanRequest, UpdateManagementUnitRequest, UpdateManagementUnitsSettingsRequest, UpdateMuAgentWorkPlansBatchRequest, UpdateMuAgentWorkPlansBatchResponse, UpdateMuAgentsRequest, UpdateNotificationsRequest, UpdateNotificationsResponse, UpdatePlanningGroupRequest, UpdateScheduleBid, UpdateScheduleUploadResponse, UpdateServiceGoalTemplate, UpdateShiftTradeJobRequest, UpdateShiftTradeStateJobRequest, UpdateStaffingGroupRequest, UpdateTimeOffLimitRequest, UpdateTimeOffPlanRequest, UpdateUnavailableTimesRequest, UpdateWorkPlanBid, UpdateWorkPlanRotationRequest, UploadUrlRequestBody, UserActivityListing, UserListScheduleRequestBody, UserScheduleAdherence, UserScheduleAdherenceListing, UserScheduleContainer, UserStaffingGroupListing, UserTimeOffIntegrationStatusResponse, UserTimeOffIntegrationStatusResponseListing, UsersActivityRequest, ValidateAgentUnavailableTimesRequest, ValidateAgentUnavailableTimesResponse, ValidateWorkPlanResponse, ValidationServiceAsyncResponse, ValidationServiceRequest, WaitlistPositionListing, WeekScheduleListResponse, WeekScheduleResponse, WeekShiftTradeListResponse, WfmAgent, WfmAgentHistoricalAdherenceResponse, WfmHistoricalAdherenceBulkQuery, WfmHistoricalAdherenceBulkResponse, WfmHistoricalAdherenceQuery, WfmHistoricalAdherenceQueryForAgent, WfmHistoricalAdherenceQueryForTeams, WfmHistoricalAdherenceResponse, WfmHistoricalShrinkageRequest, WfmHistoricalShrinkageResponse, WfmHistoricalShrinkageTeamsRequest, WfmIntegrationListing, WfmIntradayPlanningGroupListing, WfmProcessUploadRequest, WfmUserEntityListing, WorkPlan, WorkPlanBid, WorkPlanBidGroupCreate, WorkPlanBidGroupResponse, WorkPlanBidGroupSummaryList, WorkPlanBidGroupUpdate, WorkPlanBidListResponse, WorkPlanBidRanks, WorkPlanListResponse, WorkPlanRotationListResponse, WorkPlanRotationResponse, WorkPlanValidationRequest
+from .._api import attach_docs as _attach_docs
 
 _OPS = _Op.table(
     _Op('delete_workforcemanagement_adherence_adjustment', 'DELETE', '/api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}', None, (_P('adjustment_id', 'adjustmentId', 'path', 'str', True),)),
@@ -411,4650 +402,1162 @@ class WorkforceManagementApi(_BaseApi):
     _operations = _OPS
 
     def delete_workforcemanagement_adherence_adjustment(self, adjustment_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one workforcemanagement adherence adjustment.
-        
-        ``DELETE /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``.
-        
-        :param str adjustment_id: path ``adjustmentId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_adherence_adjustment'], (adjustment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_adherence_adjustment'], (adjustment_id,), options)
 
     def delete_workforcemanagement_businessunit(self, business_unit_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}``.
-        Requires the permission ``wfm:businessUnit:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit'], (business_unit_id,), options)
 
     def delete_workforcemanagement_businessunit_activitycode(self, business_unit_id: str, activity_code_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one activitycode of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``.
-        Requires the permission ``wfm:activityCode:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_code_id: path ``activityCodeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id), options)
 
     def delete_workforcemanagement_businessunit_adherence_adjustments_reasoncode(self, business_unit_id: str, reason_code_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one adherence adjustments reasoncode of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str reason_code_id: path ``reasonCodeId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id), options)
 
     def delete_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk(self, business_unit_id: str, ids: list[str], **options: Unpack[CallOptions]) -> None:
-        """Delete the adherence adjustments reasoncodes bulk of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param list[str] ids: query ``ids``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, ids), options)
 
     def delete_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory(self, business_unit_id: str, capacity_plan_id: str, *, before_date_id: date | str | None = None, **options: Unpack[CallOptions]) -> None:
-        """Delete the staffinggroupallocationshistory of a capacityplan of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocationshistory``.
-        Requires the permission ``wfm:capacityPlan:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :param date before_date_id: query ``beforeDateId``
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory'], (business_unit_id, capacity_plan_id, before_date_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory'], (business_unit_id, capacity_plan_id, before_date_id), options)
 
     def delete_workforcemanagement_businessunit_planninggroup(self, business_unit_id: str, planning_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one planninggroup of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``.
-        Requires the permission ``wfm:planningGroup:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str planning_group_id: path ``planningGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id), options)
 
     def delete_workforcemanagement_businessunit_schedulebid(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one schedulebid of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id), options)
 
     def delete_workforcemanagement_businessunit_schedulebid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one group of a schedulebid of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id), options)
 
     def delete_workforcemanagement_businessunit_scheduling_run(self, business_unit_id: str, run_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one scheduling run of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``.
-        Requires the permission ``wfm:schedule:generate``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str run_id: path ``runId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id), options)
 
     def delete_workforcemanagement_businessunit_servicegoaltemplate(self, business_unit_id: str, service_goal_template_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one servicegoaltemplate of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``.
-        Requires the permission ``wfm:serviceGoalTemplate:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str service_goal_template_id: path ``serviceGoalTemplateId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id), options)
 
     def delete_workforcemanagement_businessunit_staffinggroup(self, business_unit_id: str, staffing_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one staffinggroup of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``.
-        Requires the permission ``wfm:staffingGroup:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str staffing_group_id: path ``staffingGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id), options)
 
     def delete_workforcemanagement_businessunit_timeofflimit(self, business_unit_id: str, time_off_limit_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one timeofflimit of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}``.
-        Requires the permission ``wfm:timeOffLimit:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_timeofflimit'], (business_unit_id, time_off_limit_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_timeofflimit'], (business_unit_id, time_off_limit_id), options)
 
     def delete_workforcemanagement_businessunit_timeoffplan(self, business_unit_id: str, time_off_plan_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one timeoffplan of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``.
-        Requires the permission ``wfm:timeOffPlan:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_plan_id: path ``timeOffPlanId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id), options)
 
     def delete_workforcemanagement_businessunit_week_schedule(self, business_unit_id: str, week_id: date | str, schedule_id: str, **options: Unpack[CallOptions]) -> BuAsyncScheduleResponse:
-        """Delete one schedule of a week of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}``.
-        Requires the permission ``wfm:schedule:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :return: BuAsyncScheduleResponse
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_week_schedule'], (business_unit_id, week_id, schedule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_week_schedule'], (business_unit_id, week_id, schedule_id), options)
 
     def delete_workforcemanagement_businessunit_week_shorttermforecast(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one shorttermforecast of a week of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}``.
-        Requires the permission ``wfm:shortTermForecast:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_week_shorttermforecast'], (business_unit_id, week_date_id, forecast_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_week_shorttermforecast'], (business_unit_id, week_date_id, forecast_id), options)
 
     def delete_workforcemanagement_businessunit_workplanbid(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one workplanbid of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``.
-        Requires the permission ``wfm:workPlanBid:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id), options)
 
     def delete_workforcemanagement_businessunit_workplanbid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one group of a workplanbid of a workforcemanagement businessunit.
-        
-        ``DELETE /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``.
-        Requires the permission ``wfm:workPlanBidGroup:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id), options)
 
     def delete_workforcemanagement_calendar_url_ics(self, **options: Unpack[CallOptions]) -> None:
-        """Delete the workforcemanagement calendar url ics.
-        
-        ``DELETE /api/v2/workforcemanagement/calendar/url/ics``.
-        Requires the permission ``wfm:agentSchedule:sync``.
-        
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_calendar_url_ics'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_calendar_url_ics'], (), options)
 
     def delete_workforcemanagement_managementunit(self, management_unit_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one workforcemanagement managementunit.
-        
-        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}``.
-        Requires the permission ``wfm:managementUnit:delete``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_managementunit'], (management_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_managementunit'], (management_unit_id,), options)
 
     def delete_workforcemanagement_managementunit_timeofflimit(self, management_unit_id: str, time_off_limit_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one timeofflimit of a workforcemanagement managementunit.
-        
-        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``. **Deprecated.**
-        Requires the permission ``wfm:timeOffLimit:delete``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id), options)
 
     def delete_workforcemanagement_managementunit_timeoffplan(self, management_unit_id: str, time_off_plan_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one timeoffplan of a workforcemanagement managementunit.
-        
-        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``. **Deprecated.**
-        Requires the permission ``wfm:timeOffPlan:delete``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str time_off_plan_id: path ``timeOffPlanId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id), options)
 
     def delete_workforcemanagement_managementunit_workplan(self, management_unit_id: str, work_plan_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one workplan of a workforcemanagement managementunit.
-        
-        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``.
-        Requires the permission ``wfm:workPlan:delete``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_id: path ``workPlanId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id), options)
 
     def delete_workforcemanagement_managementunit_workplanrotation(self, management_unit_id: str, work_plan_rotation_id: str, **options: Unpack[CallOptions]) -> None:
-        """Delete one workplanrotation of a workforcemanagement managementunit.
-        
-        ``DELETE /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``.
-        Requires the permission ``wfm:workPlanRotation:delete``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_rotation_id: path ``workPlanRotationId``, required
-        :return: None
-        """
-        return self._call(_OPS['delete_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['delete_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id), options)
 
     def get_workforcemanagement_adherence(self, user_id: list[str], **options: Unpack[CallOptions]) -> list[UserScheduleAdherence]:
-        """Get workforcemanagement adherence.
-        
-        ``GET /api/v2/workforcemanagement/adherence``.
-        Requires the permission ``wfm:realtimeAdherence:view``.
-        
-        :param list[str] user_id: query ``userId``, required
-        :return: list[UserScheduleAdherence]
-        """
-        return self._call(_OPS['get_workforcemanagement_adherence'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_adherence'], (user_id,), options)
 
     def get_workforcemanagement_adherence_adjustment(self, adjustment_id: str, **options: Unpack[CallOptions]) -> CurrentAgentAdherenceAdjustment:
-        """Get one workforcemanagement adherence adjustment.
-        
-        ``GET /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``.
-        
-        :param str adjustment_id: path ``adjustmentId``, required
-        :return: CurrentAgentAdherenceAdjustment
-        """
-        return self._call(_OPS['get_workforcemanagement_adherence_adjustment'], (adjustment_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_adherence_adjustment'], (adjustment_id,), options)
 
     def get_workforcemanagement_adherence_explanation(self, explanation_id: str, **options: Unpack[CallOptions]) -> AdherenceExplanationResponse:
-        """Get one workforcemanagement adherence explanation.
-        
-        ``GET /api/v2/workforcemanagement/adherence/explanations/{explanationId}``.
-        Requires the permission ``wfm:agentAdherenceExplanation:submit``.
-        
-        :param str explanation_id: path ``explanationId``, required
-        :return: AdherenceExplanationResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_adherence_explanation'], (explanation_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_adherence_explanation'], (explanation_id,), options)
 
     def get_workforcemanagement_adherence_explanations_job(self, job_id: str, **options: Unpack[CallOptions]) -> AdherenceExplanationJob:
-        """Get one workforcemanagement adherence explanations job.
-        
-        ``GET /api/v2/workforcemanagement/adherence/explanations/jobs/{jobId}``.
-        Requires no permission.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AdherenceExplanationJob
-        """
-        return self._call(_OPS['get_workforcemanagement_adherence_explanations_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_adherence_explanations_job'], (job_id,), options)
 
     def get_workforcemanagement_adherence_historical_bulk_job(self, job_id: str, **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceBulkResponse:
-        """Get one workforcemanagement adherence historical bulk job.
-        
-        ``GET /api/v2/workforcemanagement/adherence/historical/bulk/jobs/{jobId}``.
-        Requires no permission.
-        
-        :param str job_id: path ``jobId``, required
-        :return: WfmHistoricalAdherenceBulkResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_adherence_historical_bulk_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_adherence_historical_bulk_job'], (job_id,), options)
 
     def get_workforcemanagement_adherence_historical_job(self, job_id: str, **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceResponse:
-        """Get one workforcemanagement adherence historical job.
-        
-        ``GET /api/v2/workforcemanagement/adherence/historical/jobs/{jobId}``.
-        Requires the permission ``wfm:historicalAdherence:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: WfmHistoricalAdherenceResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_adherence_historical_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_adherence_historical_job'], (job_id,), options)
 
     def get_workforcemanagement_agent_adherence_adjustment(self, agent_id: str, adjustment_id: str, **options: Unpack[CallOptions]) -> AdherenceAdjustment:
-        """Get one adherence adjustment of a workforcemanagement agent.
-        
-        ``GET /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/{adjustmentId}``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param str adjustment_id: path ``adjustmentId``, required
-        :return: AdherenceAdjustment
-        """
-        return self._call(_OPS['get_workforcemanagement_agent_adherence_adjustment'], (agent_id, adjustment_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_agent_adherence_adjustment'], (agent_id, adjustment_id), options)
 
     def get_workforcemanagement_agent_adherence_explanation(self, agent_id: str, explanation_id: str, **options: Unpack[CallOptions]) -> AdherenceExplanationResponse:
-        """Get one adherence explanation of a workforcemanagement agent.
-        
-        ``GET /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/{explanationId}``.
-        Requires the permission ``wfm:adherenceExplanation:view``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param str explanation_id: path ``explanationId``, required
-        :return: AdherenceExplanationResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_agent_adherence_explanation'], (agent_id, explanation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_agent_adherence_explanation'], (agent_id, explanation_id), options)
 
     def get_workforcemanagement_agent_managementunit(self, agent_id: str, **options: Unpack[CallOptions]) -> AgentManagementUnitReference:
-        """Get managementunit of a workforcemanagement agent.
-        
-        ``GET /api/v2/workforcemanagement/agents/{agentId}/managementunit``.
-        Requires any of the permissions ``wfm:agent:view``, ``wfm:publishedSchedule:view``, ``wfm:schedule:view``, ``coaching:appointment:add``, ``coaching:appointment:edit``, ``learning:assignment:add``, ``learning:assignment:reschedule``.
-        
-        :param str agent_id: path ``agentId``, required
-        :return: AgentManagementUnitReference
-        """
-        return self._call(_OPS['get_workforcemanagement_agent_managementunit'], (agent_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_agent_managementunit'], (agent_id,), options)
 
     def get_workforcemanagement_agents_me_adherence_historical_job(self, job_id: str, **options: Unpack[CallOptions]) -> WfmAgentHistoricalAdherenceResponse:
-        """Get the workforcemanagement agents adherence historical job (me: the token's user).
-        
-        ``GET /api/v2/workforcemanagement/agents/me/adherence/historical/jobs/{jobId}``.
-        Requires no permission.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param str job_id: path ``jobId``, required
-        :return: WfmAgentHistoricalAdherenceResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_agents_me_adherence_historical_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_agents_me_adherence_historical_job'], (job_id,), options)
 
     def get_workforcemanagement_agents_me_managementunit(self, **options: Unpack[CallOptions]) -> AgentManagementUnitReference:
-        """Get workforcemanagement agents managementunit (me: the token's user).
-        
-        ``GET /api/v2/workforcemanagement/agents/me/managementunit``.
-        Requires any of the permissions ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:publishedSchedule:view``, ``wfm:serviceGoalTemplate:add``, ``wfm:serviceGoalTemplate:delete``, ``wfm:serviceGoalTemplate:edit``, ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:add``, ``wfm:planningGroup:delete``, ``wfm:planningGroup:edit``, ``wfm:planningGroup:view``, ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:timeOffLimit:add``, ``wfm:timeOffLimit:delete``, ``wfm:timeOffLimit:edit``, ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:add``, ``wfm:timeOffPlan:delete``, ``wfm:timeOffPlan:edit``, ``wfm:timeOffPlan:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :return: AgentManagementUnitReference
-        """
-        return self._call(_OPS['get_workforcemanagement_agents_me_managementunit'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_agents_me_managementunit'], (), options)
 
     def get_workforcemanagement_alternativeshifts_offers_job(self, job_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftJobResponse:
-        """Get one workforcemanagement alternativeshifts offers job.
-        
-        ``GET /api/v2/workforcemanagement/alternativeshifts/offers/jobs/{jobId}``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AlternativeShiftJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_alternativeshifts_offers_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_alternativeshifts_offers_job'], (job_id,), options)
 
     def get_workforcemanagement_alternativeshifts_offers_search_job(self, job_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftJobResponse:
-        """Get one workforcemanagement alternativeshifts offers search job.
-        
-        ``GET /api/v2/workforcemanagement/alternativeshifts/offers/search/jobs/{jobId}``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AlternativeShiftJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_alternativeshifts_offers_search_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_alternativeshifts_offers_search_job'], (job_id,), options)
 
     def get_workforcemanagement_alternativeshifts_settings(self, **options: Unpack[CallOptions]) -> AlternativeShiftBuSettingsResponse:
-        """Get workforcemanagement alternativeshifts settings.
-        
-        ``GET /api/v2/workforcemanagement/alternativeshifts/settings``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :return: AlternativeShiftBuSettingsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_alternativeshifts_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_alternativeshifts_settings'], (), options)
 
     def get_workforcemanagement_alternativeshifts_trade(self, trade_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftTradeResponse:
-        """Get one workforcemanagement alternativeshifts trade.
-        
-        ``GET /api/v2/workforcemanagement/alternativeshifts/trades/{tradeId}``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param str trade_id: path ``tradeId``, required
-        :return: AlternativeShiftTradeResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_alternativeshifts_trade'], (trade_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_alternativeshifts_trade'], (trade_id,), options)
 
     def get_workforcemanagement_alternativeshifts_trades(self, *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ListAlternativeShiftTradesResponse:
-        """Get workforcemanagement alternativeshifts trades.
-        
-        ``GET /api/v2/workforcemanagement/alternativeshifts/trades``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param bool force_async: query ``forceAsync``
-        :return: ListAlternativeShiftTradesResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades'], (force_async,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades'], (force_async,), options)
 
     def get_workforcemanagement_alternativeshifts_trades_job(self, job_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftJobResponse:
-        """Get one workforcemanagement alternativeshifts trades job.
-        
-        ``GET /api/v2/workforcemanagement/alternativeshifts/trades/jobs/{jobId}``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AlternativeShiftJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades_job'], (job_id,), options)
 
     def get_workforcemanagement_alternativeshifts_trades_state_job(self, job_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftJobResponse:
-        """Get one workforcemanagement alternativeshifts trades state job.
-        
-        ``GET /api/v2/workforcemanagement/alternativeshifts/trades/state/jobs/{jobId}``.
-        Requires the permission ``wfm:alternativeShift:edit``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: AlternativeShiftJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades_state_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_alternativeshifts_trades_state_job'], (job_id,), options)
 
     def get_workforcemanagement_businessunit(self, business_unit_id: str, *, expand: list[str] | None = None, include_scheduling_default_message_severities: bool | None = None, **options: Unpack[CallOptions]) -> BusinessUnitResponse:
-        """Get one workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}``.
-        Requires any of the permissions ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:shrinkage:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:publishedSchedule:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:serviceGoalTemplate:add``, ``wfm:serviceGoalTemplate:delete``, ``wfm:serviceGoalTemplate:edit``, ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:add``, ``wfm:planningGroup:delete``, ``wfm:planningGroup:edit``, ``wfm:planningGroup:view``, ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:agentShiftTradeRequest:participate``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:staffingGroup:add``, ``wfm:staffingGroup:delete``, ``wfm:staffingGroup:edit``, ``wfm:staffingGroup:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:timeOffLimit:add``, ``wfm:timeOffLimit:delete``, ``wfm:timeOffLimit:edit``, ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:add``, ``wfm:timeOffPlan:delete``, ``wfm:timeOffPlan:edit``, ``wfm:timeOffPlan:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``, ``coaching:appointment:add``, ``coaching:appointment:edit``, ``learning:assignment:add``, ``learning:assignment:reschedule``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param list[str] expand: query ``expand``; each one of ``settings``, ``settings.timeZone``, ``settings.startDayOfWeek``, ``settings.shortTermForecasting``, ``settings.scheduling``, ``settings.notifications.scheduling``, ``settings.learning``, ``settings.coaching``
-        :param bool include_scheduling_default_message_severities: query ``includeSchedulingDefaultMessageSeverities``
-        :return: BusinessUnitResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit'], (business_unit_id, expand, include_scheduling_default_message_severities), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit'], (business_unit_id, expand, include_scheduling_default_message_severities), options)
 
     def get_workforcemanagement_businessunit_activitycode(self, business_unit_id: str, activity_code_id: str, **options: Unpack[CallOptions]) -> BusinessUnitActivityCode:
-        """Get one activitycode of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``.
-        Requires the permission ``wfm:activityCode:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_code_id: path ``activityCodeId``, required
-        :return: BusinessUnitActivityCode
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id), options)
 
     def get_workforcemanagement_businessunit_activitycodes(self, business_unit_id: str, *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BusinessUnitActivityCodeListing:
-        """Get activitycodes of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes``.
-        Requires any of the permissions ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:shrinkage:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:publishedSchedule:view``, ``wfm:serviceGoalTemplate:add``, ``wfm:serviceGoalTemplate:delete``, ``wfm:serviceGoalTemplate:edit``, ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:add``, ``wfm:planningGroup:delete``, ``wfm:planningGroup:edit``, ``wfm:planningGroup:view``, ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:timeOffLimit:add``, ``wfm:timeOffLimit:delete``, ``wfm:timeOffLimit:edit``, ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:add``, ``wfm:timeOffPlan:delete``, ``wfm:timeOffPlan:edit``, ``wfm:timeOffPlan:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: BusinessUnitActivityCodeListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activitycodes'], (business_unit_id, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activitycodes'], (business_unit_id, force_download_service), options)
 
     def get_workforcemanagement_businessunit_activityplan(self, business_unit_id: str, activity_plan_id: str, **options: Unpack[CallOptions]) -> ActivityPlanResponse:
-        """Get one activityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}``.
-        Requires the permission ``wfm:activityPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :return: ActivityPlanResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan'], (business_unit_id, activity_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan'], (business_unit_id, activity_plan_id), options)
 
     def get_workforcemanagement_businessunit_activityplan_deletions_job(self, business_unit_id: str, activity_plan_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Get one deletions job of an activityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/deletions/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_deletions_job'], (business_unit_id, activity_plan_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_deletions_job'], (business_unit_id, activity_plan_id, job_id), options)
 
     def get_workforcemanagement_businessunit_activityplan_jobs(self, business_unit_id: str, activity_plan_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Get jobs of an activityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_jobs'], (business_unit_id, activity_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_jobs'], (business_unit_id, activity_plan_id), options)
 
     def get_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_job(self, business_unit_id: str, activity_plan_id: str, occurrence_id: str, session_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Get one users deletions job of a session of an occurrence of an activityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/{sessionId}/users/deletions/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param str occurrence_id: path ``occurrenceId``, required
-        :param str session_id: path ``sessionId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_job'], (business_unit_id, activity_plan_id, occurrence_id, session_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_job'], (business_unit_id, activity_plan_id, occurrence_id, session_id, job_id), options)
 
     def get_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_job(self, business_unit_id: str, activity_plan_id: str, occurrence_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Get one sessions deletions job of an occurrence of an activityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/deletions/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param str occurrence_id: path ``occurrenceId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_job'], (business_unit_id, activity_plan_id, occurrence_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_job'], (business_unit_id, activity_plan_id, occurrence_id, job_id), options)
 
     def get_workforcemanagement_businessunit_activityplan_occurrences_deletions_job(self, business_unit_id: str, activity_plan_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Get one occurrences deletions job of an activityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/deletions/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrences_deletions_job'], (business_unit_id, activity_plan_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_occurrences_deletions_job'], (business_unit_id, activity_plan_id, job_id), options)
 
     def get_workforcemanagement_businessunit_activityplan_runs_job(self, business_unit_id: str, activity_plan_id: str, job_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Get one runs job of an activityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/runs/jobs/{jobId}``.
-        Requires the permission ``wfm:activityPlanRunJob:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_runs_job'], (business_unit_id, activity_plan_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplan_runs_job'], (business_unit_id, activity_plan_id, job_id), options)
 
     def get_workforcemanagement_businessunit_activityplans(self, business_unit_id: str, *, state: str | None = None, **options: Unpack[CallOptions]) -> ActivityPlanListing:
-        """Get activityplans of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans``.
-        Requires the permission ``wfm:activityPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str state: query ``state``; one of ``Active``, ``Inactive``
-        :return: ActivityPlanListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplans'], (business_unit_id, state), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplans'], (business_unit_id, state), options)
 
     def get_workforcemanagement_businessunit_activityplans_jobs(self, business_unit_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobListing:
-        """Get activityplans jobs of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/jobs``.
-        Requires the permission ``wfm:activityPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: ActivityPlanJobListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_activityplans_jobs'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_activityplans_jobs'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_adherence_adjustments_bulk(self, business_unit_id: str, adjustment_ids: list[str], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsListing:
-        """Get adherence adjustments bulk of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/bulk``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param list[str] adjustment_ids: query ``adjustmentIds``, required
-        :return: AdherenceAdjustmentsListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_bulk'], (business_unit_id, adjustment_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_bulk'], (business_unit_id, adjustment_ids), options)
 
     def get_workforcemanagement_businessunit_adherence_adjustments_query_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsQueryJob:
-        """Get one adherence adjustments query job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: BuAdherenceAdjustmentsQueryJob
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_query_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_query_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_adherence_adjustments_query_jobs(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsQueryJobsReferenceListing:
-        """Get adherence adjustments query jobs of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: BuAdherenceAdjustmentsQueryJobsReferenceListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_query_jobs'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_query_jobs'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_adherence_adjustments_reasoncode(self, business_unit_id: str, reason_code_id: str, **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCode:
-        """Get one adherence adjustments reasoncode of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str reason_code_id: path ``reasonCodeId``, required
-        :return: AdherenceAdjustmentsReasonCode
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id), options)
 
     def get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes(self, business_unit_id: str, **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCodesListing:
-        """Get adherence adjustments reasoncodes of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: AdherenceAdjustmentsReasonCodesListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk(self, business_unit_id: str, ids: list[str], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCodesListing:
-        """Get adherence adjustments reasoncodes bulk of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param list[str] ids: query ``ids``, required
-        :return: AdherenceAdjustmentsReasonCodesListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, ids), options)
 
     def get_workforcemanagement_businessunit_adherence_adjustments_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsSettings:
-        """Get adherence adjustments settings of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/settings``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: BuAdherenceAdjustmentsSettings
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_adherence_adjustments_settings'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_alternativeshifts_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftBuSettingsResponse:
-        """Get alternativeshifts settings of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/settings``.
-        Requires the permission ``wfm:businessUnit:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: AlternativeShiftBuSettingsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_settings'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_alternativeshifts_trade(self, business_unit_id: str, trade_id: str, **options: Unpack[CallOptions]) -> AlternativeShiftTradeResponse:
-        """Get one alternativeshifts trade of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/{tradeId}``.
-        Requires the permission ``wfm:alternativeShift:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str trade_id: path ``tradeId``, required
-        :return: AlternativeShiftTradeResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_trade'], (business_unit_id, trade_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_trade'], (business_unit_id, trade_id), options)
 
     def get_workforcemanagement_businessunit_alternativeshifts_trades_search_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> BuAlternativeShiftJobResponse:
-        """Get one alternativeshifts trades search job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/search/jobs/{jobId}``.
-        Requires the permission ``wfm:alternativeShift:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: BuAlternativeShiftJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_trades_search_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_alternativeshifts_trades_search_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_capacityplan(self, business_unit_id: str, capacity_plan_id: str, **options: Unpack[CallOptions]) -> CapacityPlanResponse:
-        """Get one capacityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}``.
-        Requires the permission ``wfm:capacityPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :return: CapacityPlanResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan'], (business_unit_id, capacity_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan'], (business_unit_id, capacity_plan_id), options)
 
     def get_workforcemanagement_businessunit_capacityplan_forecast(self, business_unit_id: str, capacity_plan_id: str, *, granularity: str | None = None, **options: Unpack[CallOptions]) -> CapacityPlanForecastInputsResponse:
-        """Get forecast of a capacityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/forecast``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :param str granularity: query ``granularity``
-        :return: CapacityPlanForecastInputsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_forecast'], (business_unit_id, capacity_plan_id, granularity), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_forecast'], (business_unit_id, capacity_plan_id, granularity), options)
 
     def get_workforcemanagement_businessunit_capacityplan_staffinggroupallocations(self, business_unit_id: str, capacity_plan_id: str, *, granularity: str | None = None, **options: Unpack[CallOptions]) -> CapacityPlanStaffingGroupAllocationsResponse:
-        """Get staffinggroupallocations of a capacityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocations``.
-        Requires the permission ``wfm:capacityPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :param str granularity: query ``granularity``; one of ``weekly``, ``monthly``
-        :return: CapacityPlanStaffingGroupAllocationsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_staffinggroupallocations'], (business_unit_id, capacity_plan_id, granularity), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_staffinggroupallocations'], (business_unit_id, capacity_plan_id, granularity), options)
 
     def get_workforcemanagement_businessunit_capacityplan_staffingrequirements(self, business_unit_id: str, capacity_plan_id: str, **options: Unpack[CallOptions]) -> CapacityPlanStaffingRequirementResult:
-        """Get staffingrequirements of a capacityplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffingrequirements``.
-        Requires the permission ``wfm:capacityPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :return: CapacityPlanStaffingRequirementResult
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_staffingrequirements'], (business_unit_id, capacity_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplan_staffingrequirements'], (business_unit_id, capacity_plan_id), options)
 
     def get_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, granularity: str | None = None, **options: Unpack[CallOptions]) -> LongTermRequirementsResponse:
-        """Get one forecast of a capacityplanning longtermrequirements automaticbestmethod week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplanning/longtermrequirements/automaticbestmethod/weeks/{weekDateId}/forecasts/{forecastId}``.
-        Requires the permission ``wfm:longTermStaffing:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :param str granularity: query ``granularity``; one of ``weekly``, ``monthly``
-        :return: LongTermRequirementsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast'], (business_unit_id, week_date_id, forecast_id, granularity), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast'], (business_unit_id, week_date_id, forecast_id, granularity), options)
 
     def get_workforcemanagement_businessunit_capacityplans(self, business_unit_id: str, **options: Unpack[CallOptions]) -> CapacityPlansListResponse:
-        """Get capacityplans of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans``.
-        Requires the permission ``wfm:capacityPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: CapacityPlansListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplans'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_capacityplans'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_decisionmetrics_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> DecisionMetricsUpdateJobResponse:
-        """Get one decisionmetrics job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: DecisionMetricsUpdateJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_decisionmetrics_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_decisionmetrics_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_intraday_planninggroups(self, business_unit_id: str, date: date | str, **options: Unpack[CallOptions]) -> WfmIntradayPlanningGroupListing:
-        """Get intraday planninggroups of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/intraday/planninggroups``.
-        Requires the permission ``wfm:intraday:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date date: query ``date``, required
-        :return: WfmIntradayPlanningGroupListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_intraday_planninggroups'], (business_unit_id, date), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_intraday_planninggroups'], (business_unit_id, date), options)
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session(self, business_unit_id: str, **options: Unpack[CallOptions]) -> ContinuousForecastGetSessionResponse:
-        """Get mainforecast continuousforecast session of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session``. **Preview.**
-        Requires the permission ``wfm:mainForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: ContinuousForecastGetSessionResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> AggregatedSessionExportJobStatus:
-        """Get one mainforecast continuousforecast session export forecast job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/forecast/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: AggregatedSessionExportJobStatus
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> AggregatedHistoricalExportJobStatus:
-        """Get one mainforecast continuousforecast session export historical job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/historical/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: AggregatedHistoricalExportJobStatus
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> AggregatedSnapshotExportJobStatus:
-        """Get one mainforecast continuousforecast session export snapshot job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/snapshot/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: AggregatedSnapshotExportJobStatus
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id(self, business_unit_id: str, session_id: str, **options: Unpack[CallOptions]) -> ContinuousForecastSessionResponse:
-        """Get one mainforecast continuousforecast session of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/{sessionId}``. **Preview.**
-        Requires the permission ``wfm:mainForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str session_id: path ``sessionId``, required
-        :return: ContinuousForecastSessionResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id'], (business_unit_id, session_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id'], (business_unit_id, session_id), options)
 
     def get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id_snapshot_snapshot_id(self, business_unit_id: str, session_id: str, snapshot_id: str, **options: Unpack[CallOptions]) -> ContinuousForecastSnapshotResponse:
-        """Get one snapshot of a mainforecast continuousforecast session of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/{sessionId}/snapshot/{snapshotId}``. **Preview.**
-        Requires the permission ``wfm:mainForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str session_id: path ``sessionId``, required
-        :param str snapshot_id: path ``snapshotId``, required
-        :return: ContinuousForecastSnapshotResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id_snapshot_snapshot_id'], (business_unit_id, session_id, snapshot_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_mainforecast_continuousforecast_session_session_id_snapshot_snapshot_id'], (business_unit_id, session_id, snapshot_id), options)
 
     def get_workforcemanagement_businessunit_managementunits(self, business_unit_id: str, *, feature: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> ManagementUnitListing:
-        """Get managementunits of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/managementunits``.
-        Requires no permission.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str feature: query ``feature``; one of ``AgentHistoricalAdherence``, ``AgentHistoricalAdherenceConformance``, ``AgentSchedule``, ``AgentAdherenceAdjustments``, ``AgentAdherenceAdjustmentsQuery``, ``AgentTimeOffRequest``, ``AgentWorkPlanBid``, ``AgentScheduleBid``, ``AlternativeShift``, ``Coaching``, ``Learning``, ``AgentUnavailableTimes``, ``AgentOpportunitiesQuery``, ``AgentOpportunitiesEnrollments``, ``AgentOpportunitiesEnrollmentsStatuses``, ``ActivityCodes``, ``ActivityPlans``, ``AdherenceAdjustmentsSettings``, ``AdherenceAdjustmentsReasonCodes``, ``AdherenceAdjustments``, ``UnavailableTimes``, ``Agents``, ``BuActivityCodes``, ``BusinessUnits``, ``CapacityPlan``, ``CapacityPlanForecastInputs``, ``ContinuousForecast``, ``HistoricalAdherence``, ``HistoricalShrinkage``, ``IntradayMonitoring``, ``BuIntradayMonitoring``, ``ManagementUnits``, ``RealTimeAdherence``, ``Schedules``, ``BuSchedules``, ``ServiceGoalTemplates``, ``PlanningGroups``, ``LongTermStaffing``, ``ShiftTrading``, ``ShortTermForecasts``, ``BuShortTermForecasts``, ``StaffingGroups``, ``TimeOffPlans``, ``TimeOffRequests``, ``TimeOffLimits``, ``WorkPlanBids``, ``WorkPlanBidGroups``, ``WorkPlanRotations``, ``WorkPlans``, ``ScheduleBid``, ``ScheduleBidGroup``, ``Opportunities``, ``OpportunitiesQuery``, ``OpportunitiesEnrollmentsQuery``, ``OpportunitiesExternalActivitiesQuery``, ``OpportunitiesStatuses``, ``OpportunitiesEnrollmentsStatuses``
-        :param str division_id: query ``divisionId``
-        :return: ManagementUnitListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_managementunits'], (business_unit_id, feature, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_managementunits'], (business_unit_id, feature, division_id), options)
 
     def get_workforcemanagement_businessunit_minimumstaffing_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> MinimumStaffingResponse:
-        """Get minimumstaffing settings of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/minimumstaffing/settings``.
-        Requires the permission ``wfm:minimumStaffingSettings:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: MinimumStaffingResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_minimumstaffing_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_minimumstaffing_settings'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_opportunity(self, business_unit_id: str, opportunity_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> OpportunityResultWithAgentIds:
-        """Get one opportunity of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/{opportunityId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str opportunity_id: path ``opportunityId``, required
-        :param str expand: query ``expand``
-        :return: OpportunityResultWithAgentIds
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_opportunity'], (business_unit_id, opportunity_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_opportunity'], (business_unit_id, opportunity_id, expand), options)
 
     def get_workforcemanagement_businessunit_planninggroup(self, business_unit_id: str, planning_group_id: str, **options: Unpack[CallOptions]) -> PlanningGroup:
-        """Get one planninggroup of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``.
-        Requires the permission ``wfm:planningGroup:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str planning_group_id: path ``planningGroupId``, required
-        :return: PlanningGroup
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id), options)
 
     def get_workforcemanagement_businessunit_planninggroups(self, business_unit_id: str, **options: Unpack[CallOptions]) -> PlanningGroupList:
-        """Get planninggroups of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups``.
-        Requires any of the permissions ``wfm:planningGroup:view``, ``wfm:shortTermForecast:view``, ``wfm:intraday:view``, ``wfm:agent:view``, ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: PlanningGroupList
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_planninggroups'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_planninggroups'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_schedulebid(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> ScheduleBid:
-        """Get one schedulebid of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :return: ScheduleBid
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id), options)
 
     def get_workforcemanagement_businessunit_schedulebid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> ScheduleBidGroupResponse:
-        """Get one group of a schedulebid of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :return: ScheduleBidGroupResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id), options)
 
     def get_workforcemanagement_businessunit_schedulebid_group_preferences(self, business_unit_id: str, bid_id: str, bid_group_id: str, *, force_download_service: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> AdminAgentScheduleBidPreferenceResponse:
-        """Get preferences of a group of a schedulebid of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}/preferences``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :param list[str] expand: query ``expand``
-        :return: AdminAgentScheduleBidPreferenceResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_group_preferences'], (business_unit_id, bid_id, bid_group_id, force_download_service, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_group_preferences'], (business_unit_id, bid_id, bid_group_id, force_download_service, expand), options)
 
     def get_workforcemanagement_businessunit_schedulebid_groups_summary(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> ScheduleBidGroupSummaryList:
-        """Get groups summary of a schedulebid of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/summary``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :return: ScheduleBidGroupSummaryList
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_groups_summary'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebid_groups_summary'], (business_unit_id, bid_id), options)
 
     def get_workforcemanagement_businessunit_schedulebids(self, business_unit_id: str, **options: Unpack[CallOptions]) -> ScheduleBidListResponse:
-        """Get schedulebids of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: ScheduleBidListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebids'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_schedulebids'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_scheduler_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BuSchedulerSettingsResponse:
-        """Get scheduler settings of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduler/settings``.
-        Requires the permission ``wfm:schedulerSettings:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: BuSchedulerSettingsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_scheduler_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_scheduler_settings'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_scheduling_run(self, business_unit_id: str, run_id: str, **options: Unpack[CallOptions]) -> BuScheduleRun:
-        """Get one scheduling run of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``.
-        Requires any of the permissions ``wfm:schedule:generate``, ``wfm:schedule:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str run_id: path ``runId``, required
-        :return: BuScheduleRun
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id), options)
 
     def get_workforcemanagement_businessunit_scheduling_run_result(self, business_unit_id: str, run_id: str, management_unit_ids: list[str], expand: list[str], **options: Unpack[CallOptions]) -> BuRescheduleResult:
-        """Get result of a scheduling run of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}/result``.
-        Requires any of the permissions ``wfm:schedule:edit``, ``wfm:schedule:generate``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str run_id: path ``runId``, required
-        :param list[str] management_unit_ids: query ``managementUnitIds``, required
-        :param list[str] expand: query ``expand``, required; each one of ``headcountForecast``, ``generationResults``, ``agentSchedules``
-        :return: BuRescheduleResult
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_run_result'], (business_unit_id, run_id, management_unit_ids, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_run_result'], (business_unit_id, run_id, management_unit_ids, expand), options)
 
     def get_workforcemanagement_businessunit_scheduling_runs(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BuScheduleRunListing:
-        """Get scheduling runs of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs``.
-        Requires any of the permissions ``wfm:schedule:generate``, ``wfm:schedule:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: BuScheduleRunListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_runs'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_scheduling_runs'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_schedulingpreferences_settings(self, business_unit_id: str, **options: Unpack[CallOptions]) -> BusinessUnitSchedulingPreferencesSettingsResponse:
-        """Get schedulingpreferences settings of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulingpreferences/settings``. **Preview.**
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: BusinessUnitSchedulingPreferencesSettingsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_schedulingpreferences_settings'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_schedulingpreferences_settings'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunit_servicegoaltemplate(self, business_unit_id: str, service_goal_template_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ServiceGoalTemplate:
-        """Get one servicegoaltemplate of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``.
-        Requires the permission ``wfm:serviceGoalTemplate:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str service_goal_template_id: path ``serviceGoalTemplateId``, required
-        :param list[str] expand: query ``expand``; each one of ``impactOverride``
-        :return: ServiceGoalTemplate
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id, expand), options)
 
     def get_workforcemanagement_businessunit_servicegoaltemplates(self, business_unit_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ServiceGoalTemplateList:
-        """Get servicegoaltemplates of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates``.
-        Requires any of the permissions ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:view``, ``wfm:shortTermForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param list[str] expand: query ``expand``; each one of ``impactOverride``
-        :return: ServiceGoalTemplateList
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_servicegoaltemplates'], (business_unit_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_servicegoaltemplates'], (business_unit_id, expand), options)
 
     def get_workforcemanagement_businessunit_shifttrading_trades_evaluate_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeEvaluateTradesBuJobResponse:
-        """Get one shifttrading trades evaluate job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/evaluate/jobs/{jobId}``.
-        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeEvaluateTradesBuJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_evaluate_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_evaluate_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_shifttrading_trades_query_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeQueryTradesBuJobResponse:
-        """Get one shifttrading trades query job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/query/jobs/{jobId}``.
-        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeQueryTradesBuJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_query_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_query_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_shifttrading_trades_state_bulk_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeBulkUpdateTradeStateBuJobResponse:
-        """Get one shifttrading trades state bulk job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/state/bulk/jobs/{jobId}``.
-        Requires the permission ``wfm:shiftTradeRequest:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeBulkUpdateTradeStateBuJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_state_bulk_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_trades_state_bulk_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_shifttrading_unmatched_search_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeSearchUnmatchedTradesBuJobResponse:
-        """Get one shifttrading unmatched search job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/unmatched/search/jobs/{jobId}``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeSearchUnmatchedTradesBuJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_unmatched_search_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_unmatched_search_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_shifttrading_weeks_summary_job(self, business_unit_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeQueryWeekSummariesBuJobResponse:
-        """Get one shifttrading weeks summary job of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/weeks/summary/jobs/{jobId}``.
-        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeQueryWeekSummariesBuJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_weeks_summary_job'], (business_unit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_shifttrading_weeks_summary_job'], (business_unit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_staffinggroup(self, business_unit_id: str, staffing_group_id: str, **options: Unpack[CallOptions]) -> StaffingGroupResponse:
-        """Get one staffinggroup of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``.
-        Requires the permission ``wfm:staffingGroup:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str staffing_group_id: path ``staffingGroupId``, required
-        :return: StaffingGroupResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id), options)
 
     def get_workforcemanagement_businessunit_staffinggroups(self, business_unit_id: str, *, management_unit_id: str | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> StaffingGroupListing:
-        """Get staffinggroups of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups``.
-        Requires the permission ``wfm:staffingGroup:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str management_unit_id: query ``managementUnitId``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: StaffingGroupListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_staffinggroups'], (business_unit_id, management_unit_id, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_staffinggroups'], (business_unit_id, management_unit_id, force_download_service), options)
 
     def get_workforcemanagement_businessunit_timeofflimit(self, business_unit_id: str, time_off_limit_id: str, **options: Unpack[CallOptions]) -> BuTimeOffLimitResponse:
-        """Get one timeofflimit of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}``.
-        Requires the permission ``wfm:timeOffLimit:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :return: BuTimeOffLimitResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit'], (business_unit_id, time_off_limit_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit'], (business_unit_id, time_off_limit_id), options)
 
     def get_workforcemanagement_businessunit_timeofflimit_granularityconversion_job(self, business_unit_id: str, time_off_limit_id: str, job_id: str, **options: Unpack[CallOptions]) -> BuConvertTimeOffLimitGranularityJobResponse:
-        """Get one granularityconversion job of a timeofflimit of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion/jobs/{jobId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param str job_id: path ``jobId``, required
-        :return: BuConvertTimeOffLimitGranularityJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit_granularityconversion_job'], (business_unit_id, time_off_limit_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit_granularityconversion_job'], (business_unit_id, time_off_limit_id, job_id), options)
 
     def get_workforcemanagement_businessunit_timeofflimit_granularityconversion_jobs(self, business_unit_id: str, time_off_limit_id: str, *, statuses: str | None = None, **options: Unpack[CallOptions]) -> BuConvertTimeOffGranularityLimitJobListing:
-        """Get granularityconversion jobs of a timeofflimit of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param str statuses: query ``statuses``
-        :return: BuConvertTimeOffGranularityLimitJobListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit_granularityconversion_jobs'], (business_unit_id, time_off_limit_id, statuses), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimit_granularityconversion_jobs'], (business_unit_id, time_off_limit_id, statuses), options)
 
     def get_workforcemanagement_businessunit_timeofflimits(self, business_unit_id: str, *, management_unit_id: str | None = None, **options: Unpack[CallOptions]) -> BuTimeOffLimitListing:
-        """Get timeofflimits of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits``.
-        Requires any of the permissions ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str management_unit_id: query ``managementUnitId``
-        :return: BuTimeOffLimitListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimits'], (business_unit_id, management_unit_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_timeofflimits'], (business_unit_id, management_unit_id), options)
 
     def get_workforcemanagement_businessunit_timeoffplan(self, business_unit_id: str, time_off_plan_id: str, **options: Unpack[CallOptions]) -> BuTimeOffPlanResponse:
-        """Get one timeoffplan of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``.
-        Requires the permission ``wfm:timeOffPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_plan_id: path ``timeOffPlanId``, required
-        :return: BuTimeOffPlanResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id), options)
 
     def get_workforcemanagement_businessunit_timeoffplans(self, business_unit_id: str, *, management_unit_id: str | None = None, force_download_service: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> BuTimeOffPlanListing:
-        """Get timeoffplans of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans``.
-        Requires the permission ``wfm:timeOffPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str management_unit_id: query ``managementUnitId``
-        :param bool force_download_service: query ``forceDownloadService``
-        :param list[str] expand: query ``expand``
-        :return: BuTimeOffPlanListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_timeoffplans'], (business_unit_id, management_unit_id, force_download_service, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_timeoffplans'], (business_unit_id, management_unit_id, force_download_service, expand), options)
 
     def get_workforcemanagement_businessunit_users(self, business_unit_id: str, *, management_unit_ids: list[str] | None = None, **options: Unpack[CallOptions]) -> BuUserListing:
-        """Get users of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/users``.
-        Requires the permission ``wfm:agent:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param list[str] management_unit_ids: query ``managementUnitIds``
-        :return: BuUserListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_users'], (business_unit_id, management_unit_ids), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_users'], (business_unit_id, management_unit_ids), options)
 
     def get_workforcemanagement_businessunit_week_schedule(self, business_unit_id: str, week_id: date | str, schedule_id: str, *, expand: str | None = None, **options: Unpack[CallOptions]) -> BuScheduleMetadata:
-        """Get one schedule of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param str expand: query ``expand``; one of ``managementUnits.agents``
-        :return: BuScheduleMetadata
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule'], (business_unit_id, week_id, schedule_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule'], (business_unit_id, week_id, schedule_id, expand), options)
 
     def get_workforcemanagement_businessunit_week_schedule_generationresults(self, business_unit_id: str, week_id: date | str, schedule_id: str, **options: Unpack[CallOptions]) -> ScheduleGenerationResult:
-        """Get generationresults of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/generationresults``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :return: ScheduleGenerationResult
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_generationresults'], (business_unit_id, week_id, schedule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_generationresults'], (business_unit_id, week_id, schedule_id), options)
 
     def get_workforcemanagement_businessunit_week_schedule_headcountforecast(self, business_unit_id: str, week_id: date | str, schedule_id: str, *, force_download: bool | None = None, **options: Unpack[CallOptions]) -> BuHeadcountForecastResponse:
-        """Get headcountforecast of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/headcountforecast``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param bool force_download: query ``forceDownload``
-        :return: BuHeadcountForecastResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_headcountforecast'], (business_unit_id, week_id, schedule_id, force_download), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_headcountforecast'], (business_unit_id, week_id, schedule_id, force_download), options)
 
     def get_workforcemanagement_businessunit_week_schedule_history_agent(self, business_unit_id: str, week_id: date | str, schedule_id: str, agent_id: str, **options: Unpack[CallOptions]) -> BuAgentScheduleHistoryResponse:
-        """Get one history agent of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/history/agents/{agentId}``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param str agent_id: path ``agentId``, required
-        :return: BuAgentScheduleHistoryResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_history_agent'], (business_unit_id, week_id, schedule_id, agent_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_history_agent'], (business_unit_id, week_id, schedule_id, agent_id), options)
 
     def get_workforcemanagement_businessunit_week_schedule_performancepredictions(self, business_unit_id: str, week_id: str, schedule_id: str, **options: Unpack[CallOptions]) -> PerformancePredictionResponse:
-        """Get performancepredictions of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :return: PerformancePredictionResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_performancepredictions'], (business_unit_id, week_id, schedule_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_performancepredictions'], (business_unit_id, week_id, schedule_id), options)
 
     def get_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculation(self, business_unit_id: str, week_id: str, schedule_id: str, recalculation_id: str, **options: Unpack[CallOptions]) -> PerformancePredictionRecalculationResponse:
-        """Get one performancepredictions recalculation of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations/{recalculationId}``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param str recalculation_id: path ``recalculationId``, required
-        :return: PerformancePredictionRecalculationResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculation'], (business_unit_id, week_id, schedule_id, recalculation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculation'], (business_unit_id, week_id, schedule_id, recalculation_id), options)
 
     def get_workforcemanagement_businessunit_week_schedules(self, business_unit_id: str, week_id: str, *, earliest_week_date: date | str | None = None, latest_week_date: date | str | None = None, include_only_published: bool | None = None, expand: str | None = None, **options: Unpack[CallOptions]) -> BuScheduleListing:
-        """Get schedules of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str week_id: path ``weekId``, required
-        :param date earliest_week_date: query ``earliestWeekDate``
-        :param date latest_week_date: query ``latestWeekDate``
-        :param bool include_only_published: query ``includeOnlyPublished``
-        :param str expand: query ``expand``; one of ``forecast.description``
-        :return: BuScheduleListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedules'], (business_unit_id, week_id, earliest_week_date, latest_week_date, include_only_published, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_schedules'], (business_unit_id, week_id, earliest_week_date, latest_week_date, include_only_published, expand), options)
 
     def get_workforcemanagement_businessunit_week_shorttermforecast(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> BuShortTermForecast:
-        """Get one shorttermforecast of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}``.
-        Requires the permission ``wfm:shortTermForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :param list[str] expand: query ``expand``; each one of ``planningGroups``, ``generationResults``
-        :return: BuShortTermForecast
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast'], (business_unit_id, week_date_id, forecast_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast'], (business_unit_id, week_date_id, forecast_id, expand), options)
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_data(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, week_number: int | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuForecastResultResponse:
-        """Get data of a shorttermforecast of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/data``.
-        Requires the permission ``wfm:shortTermForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :param int week_number: query ``weekNumber``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: BuForecastResultResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_data'], (business_unit_id, week_date_id, forecast_id, week_number, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_data'], (business_unit_id, week_date_id, forecast_id, week_number, force_download_service), options)
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_generationresults(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, **options: Unpack[CallOptions]) -> BuForecastGenerationResult:
-        """Get generationresults of a shorttermforecast of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/generationresults``.
-        Requires the permission ``wfm:shortTermForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :return: BuForecastGenerationResult
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_generationresults'], (business_unit_id, week_date_id, forecast_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_generationresults'], (business_unit_id, week_date_id, forecast_id), options)
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_longtermforecastdata(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> LongTermForecastResultResponse:
-        """Get longtermforecastdata of a shorttermforecast of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/longtermforecastdata``.
-        Requires the permission ``wfm:shortTermForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: LongTermForecastResultResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_longtermforecastdata'], (business_unit_id, week_date_id, forecast_id, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_longtermforecastdata'], (business_unit_id, week_date_id, forecast_id, force_download_service), options)
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_planninggroups(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, **options: Unpack[CallOptions]) -> ForecastPlanningGroupsResponse:
-        """Get planninggroups of a shorttermforecast of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/planninggroups``.
-        Requires any of the permissions ``wfm:shortTermForecast:view``, ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :return: ForecastPlanningGroupsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_planninggroups'], (business_unit_id, week_date_id, forecast_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_planninggroups'], (business_unit_id, week_date_id, forecast_id), options)
 
     def get_workforcemanagement_businessunit_week_shorttermforecast_staffingrequirement(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, *, week_numbers: list[str] | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> BuForecastStaffingRequirementsResultResponse:
-        """Get staffingrequirement of a shorttermforecast of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/staffingrequirement``.
-        Requires the permission ``wfm:staffingRequirement:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :param list[str] week_numbers: query ``weekNumbers``
-        :param list[str] expand: query ``expand``; each one of ``results.planningGroupStaffingRequirements.minimumStaffPerInterval``, ``results.planningGroupStaffingRequirements.effectiveStaffPerInterval``
-        :return: BuForecastStaffingRequirementsResultResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_staffingrequirement'], (business_unit_id, week_date_id, forecast_id, week_numbers, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecast_staffingrequirement'], (business_unit_id, week_date_id, forecast_id, week_numbers, expand), options)
 
     def get_workforcemanagement_businessunit_week_shorttermforecasts(self, business_unit_id: str, week_date_id: str, **options: Unpack[CallOptions]) -> BuShortTermForecastListing:
-        """Get shorttermforecasts of a week of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts``.
-        Requires any of the permissions ``wfm:schedule:generate``, ``wfm:shortTermForecast:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str week_date_id: path ``weekDateId``, required
-        :return: BuShortTermForecastListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecasts'], (business_unit_id, week_date_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_week_shorttermforecasts'], (business_unit_id, week_date_id), options)
 
     def get_workforcemanagement_businessunit_workplanbid(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> WorkPlanBid:
-        """Get one workplanbid of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``.
-        Requires the permission ``wfm:workPlanBid:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :return: WorkPlanBid
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id), options)
 
     def get_workforcemanagement_businessunit_workplanbid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> WorkPlanBidGroupResponse:
-        """Get one group of a workplanbid of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``.
-        Requires the permission ``wfm:workPlanBidGroup:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :return: WorkPlanBidGroupResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id), options)
 
     def get_workforcemanagement_businessunit_workplanbid_group_preferences(self, business_unit_id: str, bid_id: str, bid_group_id: str, **options: Unpack[CallOptions]) -> AdminAgentWorkPlanPreferenceResponse:
-        """Get preferences of a group of a workplanbid of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}/preferences``.
-        Requires the permission ``wfm:workPlanBidGroup:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :return: AdminAgentWorkPlanPreferenceResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_group_preferences'], (business_unit_id, bid_id, bid_group_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_group_preferences'], (business_unit_id, bid_id, bid_group_id), options)
 
     def get_workforcemanagement_businessunit_workplanbid_groups_summary(self, business_unit_id: str, bid_id: str, **options: Unpack[CallOptions]) -> WorkPlanBidGroupSummaryList:
-        """Get groups summary of a workplanbid of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/summary``.
-        Requires the permission ``wfm:workPlanBidGroup:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :return: WorkPlanBidGroupSummaryList
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_groups_summary'], (business_unit_id, bid_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbid_groups_summary'], (business_unit_id, bid_id), options)
 
     def get_workforcemanagement_businessunit_workplanbids(self, business_unit_id: str, **options: Unpack[CallOptions]) -> WorkPlanBidListResponse:
-        """Get workplanbids of a workforcemanagement businessunit.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids``.
-        Requires the permission ``wfm:workPlanBid:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :return: WorkPlanBidListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbids'], (business_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunit_workplanbids'], (business_unit_id,), options)
 
     def get_workforcemanagement_businessunits(self, *, feature: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> BusinessUnitListing:
-        """Get workforcemanagement businessunits.
-        
-        ``GET /api/v2/workforcemanagement/businessunits``.
-        Requires no permission.
-        
-        :param str feature: query ``feature``; one of ``AgentHistoricalAdherence``, ``AgentHistoricalAdherenceConformance``, ``AgentSchedule``, ``AgentAdherenceAdjustments``, ``AgentAdherenceAdjustmentsQuery``, ``AgentTimeOffRequest``, ``AgentWorkPlanBid``, ``AgentScheduleBid``, ``AlternativeShift``, ``Coaching``, ``Learning``, ``AgentUnavailableTimes``, ``AgentOpportunitiesQuery``, ``AgentOpportunitiesEnrollments``, ``AgentOpportunitiesEnrollmentsStatuses``, ``ActivityCodes``, ``ActivityPlans``, ``AdherenceAdjustmentsSettings``, ``AdherenceAdjustmentsReasonCodes``, ``AdherenceAdjustments``, ``UnavailableTimes``, ``Agents``, ``BuActivityCodes``, ``BusinessUnits``, ``CapacityPlan``, ``CapacityPlanForecastInputs``, ``ContinuousForecast``, ``HistoricalAdherence``, ``HistoricalShrinkage``, ``IntradayMonitoring``, ``BuIntradayMonitoring``, ``ManagementUnits``, ``RealTimeAdherence``, ``Schedules``, ``BuSchedules``, ``ServiceGoalTemplates``, ``PlanningGroups``, ``LongTermStaffing``, ``ShiftTrading``, ``ShortTermForecasts``, ``BuShortTermForecasts``, ``StaffingGroups``, ``TimeOffPlans``, ``TimeOffRequests``, ``TimeOffLimits``, ``WorkPlanBids``, ``WorkPlanBidGroups``, ``WorkPlanRotations``, ``WorkPlans``, ``ScheduleBid``, ``ScheduleBidGroup``, ``Opportunities``, ``OpportunitiesQuery``, ``OpportunitiesEnrollmentsQuery``, ``OpportunitiesExternalActivitiesQuery``, ``OpportunitiesStatuses``, ``OpportunitiesEnrollmentsStatuses``
-        :param str division_id: query ``divisionId``
-        :return: BusinessUnitListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunits'], (feature, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunits'], (feature, division_id), options)
 
     def get_workforcemanagement_businessunits_divisionviews(self, *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> BusinessUnitListing:
-        """Get workforcemanagement businessunits divisionviews.
-        
-        ``GET /api/v2/workforcemanagement/businessunits/divisionviews``.
-        Requires the permission ``wfm:businessUnit:search``.
-        
-        :param list[str] division_id: query ``divisionId``
-        :return: BusinessUnitListing
-        """
-        return self._call(_OPS['get_workforcemanagement_businessunits_divisionviews'], (division_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_businessunits_divisionviews'], (division_id,), options)
 
     def get_workforcemanagement_calendar_data_ics(self, calendar_id: str, **options: Unpack[CallOptions]) -> str:
-        """Get workforcemanagement calendar data ics.
-        
-        ``GET /api/v2/workforcemanagement/calendar/data/ics``.
-        Requires no permission.
-        Sent without an access token.
-        
-        :param str calendar_id: query ``calendarId``, required
-        :return: str
-        """
-        return self._call(_OPS['get_workforcemanagement_calendar_data_ics'], (calendar_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_calendar_data_ics'], (calendar_id,), options)
 
     def get_workforcemanagement_calendar_url_ics(self, **options: Unpack[CallOptions]) -> CalendarUrlResponse:
-        """Get workforcemanagement calendar url ics.
-        
-        ``GET /api/v2/workforcemanagement/calendar/url/ics``.
-        Requires all of the permissions ``wfm:agentSchedule:sync``, ``wfm:agentSchedule:view``.
-        
-        :return: CalendarUrlResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_calendar_url_ics'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_calendar_url_ics'], (), options)
 
     def get_workforcemanagement_historicaldata_bulk_remove_job(self, job_id: str, **options: Unpack[CallOptions]) -> HistoricalImportDeleteFilesJobResponse:
-        """Get one workforcemanagement historicaldata bulk remove job.
-        
-        ``GET /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs/{jobId}``.
-        Requires the permission ``wfm:historicalData:upload``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: HistoricalImportDeleteFilesJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_historicaldata_bulk_remove_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_historicaldata_bulk_remove_job'], (job_id,), options)
 
     def get_workforcemanagement_historicaldata_bulk_remove_jobs(self, **options: Unpack[CallOptions]) -> HistoricalImportOverallDeleteStatusResponse:
-        """Get workforcemanagement historicaldata bulk remove jobs.
-        
-        ``GET /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs``.
-        Requires the permission ``wfm:historicalData:upload``.
-        
-        :return: HistoricalImportOverallDeleteStatusResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_historicaldata_bulk_remove_jobs'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_historicaldata_bulk_remove_jobs'], (), options)
 
     def get_workforcemanagement_historicaldata_importstatus(self, **options: Unpack[CallOptions]) -> HistoricalImportStatusListing:
-        """Get workforcemanagement historicaldata importstatus.
-        
-        ``GET /api/v2/workforcemanagement/historicaldata/importstatus``.
-        Requires the permission ``wfm:historicalData:upload``.
-        
-        :return: HistoricalImportStatusListing
-        """
-        return self._call(_OPS['get_workforcemanagement_historicaldata_importstatus'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_historicaldata_importstatus'], (), options)
 
     def get_workforcemanagement_historicaldata_importstatus_job_id(self, job_id: str, **options: Unpack[CallOptions]) -> HistoricalImportStatusJobResponse:
-        """Get one workforcemanagement historicaldata importstatus.
-        
-        ``GET /api/v2/workforcemanagement/historicaldata/importstatus/{jobId}``.
-        Requires the permission ``wfm:historicalData:upload``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: HistoricalImportStatusJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_historicaldata_importstatus_job_id'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_historicaldata_importstatus_job_id'], (job_id,), options)
 
     def get_workforcemanagement_integrations_hris(self, **options: Unpack[CallOptions]) -> WfmIntegrationListing:
-        """Get workforcemanagement integrations hris.
-        
-        ``GET /api/v2/workforcemanagement/integrations/hris``.
-        Requires the permission ``wfm:integration:view``.
-        
-        :return: WfmIntegrationListing
-        """
-        return self._call(_OPS['get_workforcemanagement_integrations_hris'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_integrations_hris'], (), options)
 
     def get_workforcemanagement_integrations_hris_timeofftypes_job(self, job_id: str, **options: Unpack[CallOptions]) -> HrisTimeOffTypesJobResponse:
-        """Get one workforcemanagement integrations hris timeofftypes job.
-        
-        ``GET /api/v2/workforcemanagement/integrations/hris/timeofftypes/jobs/{jobId}``.
-        Requires no permission.
-        
-        :param str job_id: path ``jobId``, required
-        :return: HrisTimeOffTypesJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_integrations_hris_timeofftypes_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_integrations_hris_timeofftypes_job'], (job_id,), options)
 
     def get_workforcemanagement_managementunit(self, management_unit_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ManagementUnit:
-        """Get one workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}``.
-        Requires any of the permissions ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:shrinkage:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:publishedSchedule:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:serviceGoalTemplate:add``, ``wfm:serviceGoalTemplate:delete``, ``wfm:serviceGoalTemplate:edit``, ``wfm:serviceGoalTemplate:view``, ``wfm:planningGroup:add``, ``wfm:planningGroup:delete``, ``wfm:planningGroup:edit``, ``wfm:planningGroup:view``, ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:agentShiftTradeRequest:participate``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:staffingGroup:add``, ``wfm:staffingGroup:delete``, ``wfm:staffingGroup:edit``, ``wfm:staffingGroup:view``, ``wfm:timeOffLimit:add``, ``wfm:timeOffLimit:delete``, ``wfm:timeOffLimit:edit``, ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:add``, ``wfm:timeOffPlan:delete``, ``wfm:timeOffPlan:edit``, ``wfm:timeOffPlan:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param list[str] expand: query ``expand``; each one of ``settings``, ``settings.adherence``, ``settings.timeOff``, ``settings.scheduling``, ``settings.shortTermForecasting``, ``settings.shiftTrading``
-        :return: ManagementUnit
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit'], (management_unit_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit'], (management_unit_id, expand), options)
 
     def get_workforcemanagement_managementunit_activitycodes(self, management_unit_id: str, **options: Unpack[CallOptions]) -> ActivityCodeContainer:
-        """Get activitycodes of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/activitycodes``. **Deprecated.**
-        Requires any of the permissions ``wfm:activityCode:add``, ``wfm:activityCode:delete``, ``wfm:activityCode:edit``, ``wfm:activityCode:view``, ``wfm:agent:edit``, ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``, ``wfm:agent:view``, ``wfm:businessUnit:add``, ``wfm:businessUnit:delete``, ``wfm:businessUnit:edit``, ``wfm:businessUnit:view``, ``wfm:historicalAdherence:view``, ``wfm:shrinkage:view``, ``wfm:intraday:view``, ``wfm:managementUnit:add``, ``wfm:managementUnit:delete``, ``wfm:managementUnit:edit``, ``wfm:managementUnit:view``, ``wfm:publishedSchedule:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:add``, ``wfm:schedule:delete``, ``wfm:schedule:edit``, ``wfm:schedule:generate``, ``wfm:schedule:view``, ``wfm:shortTermForecast:add``, ``wfm:shortTermForecast:delete``, ``wfm:shortTermForecast:edit``, ``wfm:shortTermForecast:view``, ``wfm:timeOffRequest:add``, ``wfm:timeOffRequest:edit``, ``wfm:timeOffRequest:view``, ``wfm:workPlan:add``, ``wfm:workPlan:delete``, ``wfm:workPlan:edit``, ``wfm:workPlan:view``, ``wfm:workPlanRotation:add``, ``wfm:workPlanRotation:delete``, ``wfm:workPlanRotation:edit``, ``wfm:workPlanRotation:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :return: ActivityCodeContainer
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_activitycodes'], (management_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_activitycodes'], (management_unit_id,), options)
 
     def get_workforcemanagement_managementunit_adherence(self, management_unit_id: str, *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> UserScheduleAdherenceListing:
-        """Get adherence of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/adherence``.
-        Requires the permission ``wfm:realtimeAdherence:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: UserScheduleAdherenceListing
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_adherence'], (management_unit_id, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_adherence'], (management_unit_id, force_download_service), options)
 
     def get_workforcemanagement_managementunit_agent(self, management_unit_id: str, agent_id: str, *, exclude_capabilities: bool | None = None, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WfmAgent:
-        """Get one agent of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/{agentId}``.
-        Requires the permission ``wfm:agent:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str agent_id: path ``agentId``, required
-        :param bool exclude_capabilities: query ``excludeCapabilities``
-        :param list[str] expand: query ``expand``; each one of ``workPlanOverrides``
-        :return: WfmAgent
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_agent'], (management_unit_id, agent_id, exclude_capabilities, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_agent'], (management_unit_id, agent_id, exclude_capabilities, expand), options)
 
     def get_workforcemanagement_managementunit_agent_shifttrades(self, management_unit_id: str, agent_id: str, **options: Unpack[CallOptions]) -> ShiftTradeListResponse:
-        """Get shifttrades of an agent of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/{agentId}/shifttrades``. **Deprecated.**
-        Requires any of the permissions ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str agent_id: path ``agentId``, required
-        :return: ShiftTradeListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_agent_shifttrades'], (management_unit_id, agent_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_agent_shifttrades'], (management_unit_id, agent_id), options)
 
     def get_workforcemanagement_managementunit_decisionmetrics(self, management_unit_id: str, **options: Unpack[CallOptions]) -> DecisionMetricsResponse:
-        """Get decisionmetrics of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/decisionmetrics``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :return: DecisionMetricsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_decisionmetrics'], (management_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_decisionmetrics'], (management_unit_id,), options)
 
     def get_workforcemanagement_managementunit_shifttrades_matched(self, management_unit_id: str, **options: Unpack[CallOptions]) -> ShiftTradeMatchesSummaryResponse:
-        """Get shifttrades matched of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/shifttrades/matched``. **Deprecated.**
-        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :return: ShiftTradeMatchesSummaryResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_shifttrades_matched'], (management_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_shifttrades_matched'], (management_unit_id,), options)
 
     def get_workforcemanagement_managementunit_shifttrades_users(self, management_unit_id: str, **options: Unpack[CallOptions]) -> WfmUserEntityListing:
-        """Get shifttrades users of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/shifttrades/users``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :return: WfmUserEntityListing
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_shifttrades_users'], (management_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_shifttrades_users'], (management_unit_id,), options)
 
     def get_workforcemanagement_managementunit_timeofflimit(self, management_unit_id: str, time_off_limit_id: str, **options: Unpack[CallOptions]) -> TimeOffLimit:
-        """Get one timeofflimit of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``. **Deprecated.**
-        Requires the permission ``wfm:timeOffLimit:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :return: TimeOffLimit
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id), options)
 
     def get_workforcemanagement_managementunit_timeofflimits(self, management_unit_id: str, **options: Unpack[CallOptions]) -> TimeOffLimitListing:
-        """Get timeofflimits of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits``. **Deprecated.**
-        Requires any of the permissions ``wfm:timeOffLimit:view``, ``wfm:timeOffPlan:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :return: TimeOffLimitListing
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_timeofflimits'], (management_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_timeofflimits'], (management_unit_id,), options)
 
     def get_workforcemanagement_managementunit_timeoffplan(self, management_unit_id: str, time_off_plan_id: str, **options: Unpack[CallOptions]) -> TimeOffPlan:
-        """Get one timeoffplan of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``. **Deprecated.**
-        Requires the permission ``wfm:timeOffPlan:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str time_off_plan_id: path ``timeOffPlanId``, required
-        :return: TimeOffPlan
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id), options)
 
     def get_workforcemanagement_managementunit_timeoffplans(self, management_unit_id: str, **options: Unpack[CallOptions]) -> TimeOffPlanListing:
-        """Get timeoffplans of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans``. **Deprecated.**
-        Requires the permission ``wfm:timeOffPlan:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :return: TimeOffPlanListing
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_timeoffplans'], (management_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_timeoffplans'], (management_unit_id,), options)
 
     def get_workforcemanagement_managementunit_user_timeoffrequest(self, management_unit_id: str, user_id: str, time_off_request_id: str, **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """Get one timeoffrequest of a user of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}``.
-        Requires the permission ``wfm:timeOffRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str user_id: path ``userId``, required
-        :param str time_off_request_id: path ``timeOffRequestId``, required
-        :return: TimeOffRequestResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequest'], (management_unit_id, user_id, time_off_request_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequest'], (management_unit_id, user_id, time_off_request_id), options)
 
     def get_workforcemanagement_managementunit_user_timeoffrequest_timeofflimits(self, management_unit_id: str, user_id: str, time_off_request_id: str, **options: Unpack[CallOptions]) -> QueryTimeOffLimitValuesResponse:
-        """Get timeofflimits of a timeoffrequest of a user of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}/timeofflimits``.
-        Requires all of the permissions ``wfm:timeOffRequest:view``, ``wfm:timeOffLimit:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str user_id: path ``userId``, required
-        :param str time_off_request_id: path ``timeOffRequestId``, required
-        :return: QueryTimeOffLimitValuesResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequest_timeofflimits'], (management_unit_id, user_id, time_off_request_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequest_timeofflimits'], (management_unit_id, user_id, time_off_request_id), options)
 
     def get_workforcemanagement_managementunit_user_timeoffrequests(self, management_unit_id: str, user_id: str, **options: Unpack[CallOptions]) -> TimeOffRequestList:
-        """Get timeoffrequests of a user of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests``.
-        Requires the permission ``wfm:timeOffRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str user_id: path ``userId``, required
-        :return: TimeOffRequestList
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequests'], (management_unit_id, user_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_user_timeoffrequests'], (management_unit_id, user_id), options)
 
     def get_workforcemanagement_managementunit_users(self, management_unit_id: str, **options: Unpack[CallOptions]) -> WfmUserEntityListing:
-        """Get users of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users``.
-        Requires any of the permissions ``wfm:agent:view``, ``wfm:historicalAdherence:view``, ``wfm:publishedSchedule:view``, ``wfm:realtimeAdherence:view``, ``wfm:schedule:view``, ``wfm:staffingGroup:view``, ``wfm:timeOffRequest:view``, ``wfm:workPlanRotation:view``, ``wfm:workPlan:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :return: WfmUserEntityListing
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_users'], (management_unit_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_users'], (management_unit_id,), options)
 
     def get_workforcemanagement_managementunit_week_schedule(self, management_unit_id: str, week_id: str, schedule_id: str, *, expand: str | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> WeekScheduleResponse:
-        """Get one schedule of a week of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekId}/schedules/{scheduleId}``. **Deprecated.**
-        Requires any of the permissions ``wfm:publishedSchedule:view``, ``wfm:schedule:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param str expand: query ``expand``; one of ``generationResults``, ``headcountForecast``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: WeekScheduleResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_week_schedule'], (management_unit_id, week_id, schedule_id, expand, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_week_schedule'], (management_unit_id, week_id, schedule_id, expand, force_download_service), options)
 
     def get_workforcemanagement_managementunit_week_schedules(self, management_unit_id: str, week_id: str, *, include_only_published: bool | None = None, earliest_week_date: str | None = None, latest_week_date: str | None = None, **options: Unpack[CallOptions]) -> WeekScheduleListResponse:
-        """Get schedules of a week of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekId}/schedules``. **Deprecated.**
-        Requires any of the permissions ``wfm:publishedSchedule:view``, ``wfm:schedule:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str week_id: path ``weekId``, required
-        :param bool include_only_published: query ``includeOnlyPublished``
-        :param str earliest_week_date: query ``earliestWeekDate``
-        :param str latest_week_date: query ``latestWeekDate``
-        :return: WeekScheduleListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_week_schedules'], (management_unit_id, week_id, include_only_published, earliest_week_date, latest_week_date), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_week_schedules'], (management_unit_id, week_id, include_only_published, earliest_week_date, latest_week_date), options)
 
     def get_workforcemanagement_managementunit_week_shifttrades(self, management_unit_id: str, week_date_id: date | str, *, evaluate_matches: bool | None = None, include_cross_week_shifts: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> WeekShiftTradeListResponse:
-        """Get shifttrades of a week of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades``. **Deprecated.**
-        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param bool evaluate_matches: query ``evaluateMatches``; default ``True``
-        :param bool include_cross_week_shifts: query ``includeCrossWeekShifts``; default ``False``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: WeekShiftTradeListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_week_shifttrades'], (management_unit_id, week_date_id, evaluate_matches, include_cross_week_shifts, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_week_shifttrades'], (management_unit_id, week_date_id, evaluate_matches, include_cross_week_shifts, force_download_service), options)
 
     def get_workforcemanagement_managementunit_workplan(self, management_unit_id: str, work_plan_id: str, *, include_only: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkPlan:
-        """Get one workplan of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``.
-        Requires any of the permissions ``wfm:workPlanRotation:view``, ``wfm:workPlan:view``, ``wfm:schedule:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_id: path ``workPlanId``, required
-        :param list[str] include_only: query ``includeOnly``; each one of ``agentCount``, ``agents``, ``optionalDays``, ``shifts``, ``shiftStartVariances``
-        :return: WorkPlan
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id, include_only), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id, include_only), options)
 
     def get_workforcemanagement_managementunit_workplanrotation(self, management_unit_id: str, work_plan_rotation_id: str, **options: Unpack[CallOptions]) -> WorkPlanRotationResponse:
-        """Get one workplanrotation of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``.
-        Requires the permission ``wfm:workPlanRotation:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_rotation_id: path ``workPlanRotationId``, required
-        :return: WorkPlanRotationResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id), options)
 
     def get_workforcemanagement_managementunit_workplanrotations(self, management_unit_id: str, *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkPlanRotationListResponse:
-        """Get workplanrotations of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations``.
-        Requires any of the permissions ``wfm:agent:view``, ``wfm:workPlanRotation:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param list[str] expand: query ``expand``; each one of ``agents``
-        :return: WorkPlanRotationListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_workplanrotations'], (management_unit_id, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_workplanrotations'], (management_unit_id, expand), options)
 
     def get_workforcemanagement_managementunit_workplans(self, management_unit_id: str, *, expand: list[str] | None = None, exclude: list[str] | None = None, **options: Unpack[CallOptions]) -> WorkPlanListResponse:
-        """Get workplans of a workforcemanagement managementunit.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans``.
-        Requires any of the permissions ``wfm:agent:view``, ``wfm:publishedSchedule:view``, ``wfm:schedule:view``, ``wfm:workPlanRotation:view``, ``wfm:workPlan:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param list[str] expand: query ``expand``; each one of ``agentCount``, ``agents``, ``optionalDays``, ``shifts``, ``shiftStartVariances``, ``details``
-        :param list[str] exclude: query ``exclude``; each one of ``shifts.activities``
-        :return: WorkPlanListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunit_workplans'], (management_unit_id, expand, exclude), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunit_workplans'], (management_unit_id, expand, exclude), options)
 
     def get_workforcemanagement_managementunits(self, *, page_size: int | None = None, page_number: int | None = None, expand: str | None = None, feature: str | None = None, division_id: str | None = None, **options: Unpack[CallOptions]) -> ManagementUnitListing:
-        """List workforcemanagement managementunits, one page per call.
-        
-        ``GET /api/v2/workforcemanagement/managementunits``.
-        Pages by ``pageNumber``: ``paginate(api.get_workforcemanagement_managementunits)`` walks every page.
-        Requires no permission.
-        
-        :param int page_size: query ``pageSize``
-        :param int page_number: query ``pageNumber``
-        :param str expand: query ``expand``; one of ``details``
-        :param str feature: query ``feature``; one of ``AgentHistoricalAdherence``, ``AgentHistoricalAdherenceConformance``, ``AgentSchedule``, ``AgentAdherenceAdjustments``, ``AgentAdherenceAdjustmentsQuery``, ``AgentTimeOffRequest``, ``AgentWorkPlanBid``, ``AgentScheduleBid``, ``AlternativeShift``, ``Coaching``, ``Learning``, ``AgentUnavailableTimes``, ``AgentOpportunitiesQuery``, ``AgentOpportunitiesEnrollments``, ``AgentOpportunitiesEnrollmentsStatuses``, ``ActivityCodes``, ``ActivityPlans``, ``AdherenceAdjustmentsSettings``, ``AdherenceAdjustmentsReasonCodes``, ``AdherenceAdjustments``, ``UnavailableTimes``, ``Agents``, ``BuActivityCodes``, ``BusinessUnits``, ``CapacityPlan``, ``CapacityPlanForecastInputs``, ``ContinuousForecast``, ``HistoricalAdherence``, ``HistoricalShrinkage``, ``IntradayMonitoring``, ``BuIntradayMonitoring``, ``ManagementUnits``, ``RealTimeAdherence``, ``Schedules``, ``BuSchedules``, ``ServiceGoalTemplates``, ``PlanningGroups``, ``LongTermStaffing``, ``ShiftTrading``, ``ShortTermForecasts``, ``BuShortTermForecasts``, ``StaffingGroups``, ``TimeOffPlans``, ``TimeOffRequests``, ``TimeOffLimits``, ``WorkPlanBids``, ``WorkPlanBidGroups``, ``WorkPlanRotations``, ``WorkPlans``, ``ScheduleBid``, ``ScheduleBidGroup``, ``Opportunities``, ``OpportunitiesQuery``, ``OpportunitiesEnrollmentsQuery``, ``OpportunitiesExternalActivitiesQuery``, ``OpportunitiesStatuses``, ``OpportunitiesEnrollmentsStatuses``
-        :param str division_id: query ``divisionId``
-        :return: ManagementUnitListing
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunits'], (page_size, page_number, expand, feature, division_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunits'], (page_size, page_number, expand, feature, division_id), options)
 
     def get_workforcemanagement_managementunits_divisionviews(self, *, division_id: list[str] | None = None, **options: Unpack[CallOptions]) -> ManagementUnitListing:
-        """Get workforcemanagement managementunits divisionviews.
-        
-        ``GET /api/v2/workforcemanagement/managementunits/divisionviews``.
-        Requires the permission ``wfm:managementUnit:search``.
-        
-        :param list[str] division_id: query ``divisionId``
-        :return: ManagementUnitListing
-        """
-        return self._call(_OPS['get_workforcemanagement_managementunits_divisionviews'], (division_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_managementunits_divisionviews'], (division_id,), options)
 
     def get_workforcemanagement_notifications(self, **options: Unpack[CallOptions]) -> NotificationsResponse:
-        """Get workforcemanagement notifications.
-        
-        ``GET /api/v2/workforcemanagement/notifications``.
-        Requires no permission.
-        
-        :return: NotificationsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_notifications'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_notifications'], (), options)
 
     def get_workforcemanagement_schedulebid_preference(self, bid_id: str, **options: Unpack[CallOptions]) -> AgentScheduleBiddingPreferenceResponse:
-        """Get preference of a workforcemanagement schedulebid.
-        
-        ``GET /api/v2/workforcemanagement/schedulebids/{bidId}/preference``.
-        
-        :param str bid_id: path ``bidId``, required
-        :return: AgentScheduleBiddingPreferenceResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_schedulebid_preference'], (bid_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_schedulebid_preference'], (bid_id,), options)
 
     def get_workforcemanagement_schedulebid_schedulesets(self, bid_id: str, **options: Unpack[CallOptions]) -> AgentScheduleBidScheduleSetResponse:
-        """Get schedulesets of a workforcemanagement schedulebid.
-        
-        ``GET /api/v2/workforcemanagement/schedulebids/{bidId}/schedulesets``.
-        
-        :param str bid_id: path ``bidId``, required
-        :return: AgentScheduleBidScheduleSetResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_schedulebid_schedulesets'], (bid_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_schedulebid_schedulesets'], (bid_id,), options)
 
     def get_workforcemanagement_schedulebids(self, **options: Unpack[CallOptions]) -> AgentScheduleBids:
-        """Get workforcemanagement schedulebids.
-        
-        ``GET /api/v2/workforcemanagement/schedulebids``.
-        
-        :return: AgentScheduleBids
-        """
-        return self._call(_OPS['get_workforcemanagement_schedulebids'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_schedulebids'], (), options)
 
     def get_workforcemanagement_schedulingjob(self, job_id: str, **options: Unpack[CallOptions]) -> SchedulingStatusResponse:
-        """Get one workforcemanagement schedulingjob.
-        
-        ``GET /api/v2/workforcemanagement/schedulingjobs/{jobId}``.
-        Requires the permission ``wfm:schedulingrequest:view``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: SchedulingStatusResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_schedulingjob'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_schedulingjob'], (job_id,), options)
 
     def get_workforcemanagement_schedulingpreferences_settings(self, **options: Unpack[CallOptions]) -> BusinessUnitSchedulingPreferencesSettingsResponse:
-        """Get workforcemanagement schedulingpreferences settings.
-        
-        ``GET /api/v2/workforcemanagement/schedulingpreferences/settings``. **Preview.**
-        
-        :return: BusinessUnitSchedulingPreferencesSettingsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_schedulingpreferences_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_schedulingpreferences_settings'], (), options)
 
     def get_workforcemanagement_shifttrades(self, **options: Unpack[CallOptions]) -> ShiftTradeListResponse:
-        """Get workforcemanagement shifttrades.
-        
-        ``GET /api/v2/workforcemanagement/shifttrades``. **Deprecated.**
-        Requires any of the permissions ``wfm:shiftTradeRequest:edit``, ``wfm:shiftTradeRequest:view``, ``wfm:agentShiftTradeRequest:participate``.
-        
-        :return: ShiftTradeListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_shifttrades'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_shifttrades'], (), options)
 
     def get_workforcemanagement_shifttrading_trade_job(self, trade_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeUpdateTradeJobResponse:
-        """Get one job of a workforcemanagement shifttrading trade.
-        
-        ``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/jobs/{jobId}``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str trade_id: path ``tradeId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeUpdateTradeJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_shifttrading_trade_job'], (trade_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_shifttrading_trade_job'], (trade_id, job_id), options)
 
     def get_workforcemanagement_shifttrading_trade_match_job(self, trade_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeMatchTradeJobResponse:
-        """Get one match job of a workforcemanagement shifttrading trade.
-        
-        ``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/match/jobs/{jobId}``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str trade_id: path ``tradeId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeMatchTradeJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_shifttrading_trade_match_job'], (trade_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_shifttrading_trade_match_job'], (trade_id, job_id), options)
 
     def get_workforcemanagement_shifttrading_trade_state_job(self, trade_id: str, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeUpdateTradeStateJobResponse:
-        """Get one state job of a workforcemanagement shifttrading trade.
-        
-        ``GET /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/state/jobs/{jobId}``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str trade_id: path ``tradeId``, required
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeUpdateTradeStateJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_shifttrading_trade_state_job'], (trade_id, job_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_shifttrading_trade_state_job'], (trade_id, job_id), options)
 
     def get_workforcemanagement_shifttrading_trades_job(self, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeAddTradeJobResponse:
-        """Get one workforcemanagement shifttrading trades job.
-        
-        ``GET /api/v2/workforcemanagement/shifttrading/trades/jobs/{jobId}``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeAddTradeJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_shifttrading_trades_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_shifttrading_trades_job'], (job_id,), options)
 
     def get_workforcemanagement_shifttrading_trades_mine_query_job(self, job_id: str, **options: Unpack[CallOptions]) -> ShiftTradeQueryAgentTradesJobResponse:
-        """Get one workforcemanagement shifttrading trades mine query job.
-        
-        ``GET /api/v2/workforcemanagement/shifttrading/trades/mine/query/jobs/{jobId}``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: ShiftTradeQueryAgentTradesJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_shifttrading_trades_mine_query_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_shifttrading_trades_mine_query_job'], (job_id,), options)
 
     def get_workforcemanagement_shrinkage_job(self, job_id: str, **options: Unpack[CallOptions]) -> WfmHistoricalShrinkageResponse:
-        """Get one workforcemanagement shrinkage job.
-        
-        ``GET /api/v2/workforcemanagement/shrinkage/jobs/{jobId}``.
-        Requires no permission.
-        
-        :param str job_id: path ``jobId``, required
-        :return: WfmHistoricalShrinkageResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_shrinkage_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_shrinkage_job'], (job_id,), options)
 
     def get_workforcemanagement_team_adherence(self, team_id: str, **options: Unpack[CallOptions]) -> UserScheduleAdherenceListing:
-        """Get adherence of a workforcemanagement team.
-        
-        ``GET /api/v2/workforcemanagement/teams/{teamId}/adherence``.
-        Requires the permission ``wfm:realtimeAdherence:view``.
-        
-        :param str team_id: path ``teamId``, required
-        :return: UserScheduleAdherenceListing
-        """
-        return self._call(_OPS['get_workforcemanagement_team_adherence'], (team_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_team_adherence'], (team_id,), options)
 
     def get_workforcemanagement_timeoffbalance_job(self, job_id: str, **options: Unpack[CallOptions]) -> TimeOffBalanceJobResponse:
-        """Get one workforcemanagement timeoffbalance job.
-        
-        ``GET /api/v2/workforcemanagement/timeoffbalance/jobs/{jobId}``.
-        Requires no permission.
-        
-        :param str job_id: path ``jobId``, required
-        :return: TimeOffBalanceJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_timeoffbalance_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_timeoffbalance_job'], (job_id,), options)
 
     def get_workforcemanagement_timeoffrequest(self, time_off_request_id: str, **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """Get one workforcemanagement timeoffrequest.
-        
-        ``GET /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}``.
-        Requires any of the permissions ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``.
-        
-        :param str time_off_request_id: path ``timeOffRequestId``, required
-        :return: TimeOffRequestResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_timeoffrequest'], (time_off_request_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_timeoffrequest'], (time_off_request_id,), options)
 
     def get_workforcemanagement_timeoffrequest_waitlistpositions(self, time_off_request_id: str, **options: Unpack[CallOptions]) -> WaitlistPositionListing:
-        """Get waitlistpositions of a workforcemanagement timeoffrequest.
-        
-        ``GET /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}/waitlistpositions``.
-        Requires the permission ``wfm:agentTimeOffRequest:submit``.
-        
-        :param str time_off_request_id: path ``timeOffRequestId``, required
-        :return: WaitlistPositionListing
-        """
-        return self._call(_OPS['get_workforcemanagement_timeoffrequest_waitlistpositions'], (time_off_request_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_timeoffrequest_waitlistpositions'], (time_off_request_id,), options)
 
     def get_workforcemanagement_timeoffrequests(self, **options: Unpack[CallOptions]) -> TimeOffRequestList:
-        """Get workforcemanagement timeoffrequests.
-        
-        ``GET /api/v2/workforcemanagement/timeoffrequests``.
-        Requires any of the permissions ``wfm:agentSchedule:view``, ``wfm:agentTimeOffRequest:submit``.
-        
-        :return: TimeOffRequestList
-        """
-        return self._call(_OPS['get_workforcemanagement_timeoffrequests'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_timeoffrequests'], (), options)
 
     def get_workforcemanagement_unavailabletimes_settings(self, **options: Unpack[CallOptions]) -> ManagementUnitAvailabilitySettingsResponse:
-        """Get workforcemanagement unavailabletimes settings.
-        
-        ``GET /api/v2/workforcemanagement/unavailabletimes/settings``.
-        Requires the permission ``wfm:agentUnavailableTimes:submit``.
-        
-        :return: ManagementUnitAvailabilitySettingsResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_unavailabletimes_settings'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_unavailabletimes_settings'], (), options)
 
     def get_workforcemanagement_unavailabletimes_validation_job(self, job_id: str, **options: Unpack[CallOptions]) -> QueryAgentUnavailableTimesValidationJobResponse:
-        """Get one workforcemanagement unavailabletimes validation job.
-        
-        ``GET /api/v2/workforcemanagement/unavailabletimes/validation/jobs/{jobId}``.
-        Requires the permission ``wfm:agentUnavailableTimes:submit``.
-        
-        :param str job_id: path ``jobId``, required
-        :return: QueryAgentUnavailableTimesValidationJobResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_unavailabletimes_validation_job'], (job_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_unavailabletimes_validation_job'], (job_id,), options)
 
     def get_workforcemanagement_user_workplanbidranks(self, user_id: str, **options: Unpack[CallOptions]) -> WorkPlanBidRanks:
-        """Get workplanbidranks of a workforcemanagement user.
-        
-        ``GET /api/v2/workforcemanagement/users/{userId}/workplanbidranks``.
-        Requires the permission ``wfm:workPlanBid:view``.
-        
-        :param str user_id: path ``userId``, required
-        :return: WorkPlanBidRanks
-        """
-        return self._call(_OPS['get_workforcemanagement_user_workplanbidranks'], (user_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_user_workplanbidranks'], (user_id,), options)
 
     def get_workforcemanagement_workplanbid_preferences(self, bid_id: str, **options: Unpack[CallOptions]) -> AgentWorkPlanBiddingPreferenceResponse:
-        """Get preferences of a workforcemanagement workplanbid.
-        
-        ``GET /api/v2/workforcemanagement/workplanbids/{bidId}/preferences``.
-        Requires the permission ``wfm:agentWorkPlanBid:submit``.
-        
-        :param str bid_id: path ``bidId``, required
-        :return: AgentWorkPlanBiddingPreferenceResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_workplanbid_preferences'], (bid_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_workplanbid_preferences'], (bid_id,), options)
 
     def get_workforcemanagement_workplanbid_workplans(self, bid_id: str, **options: Unpack[CallOptions]) -> AgentWorkPlanListResponse:
-        """Get workplans of a workforcemanagement workplanbid.
-        
-        ``GET /api/v2/workforcemanagement/workplanbids/{bidId}/workplans``.
-        Requires the permission ``wfm:agentWorkPlanBid:submit``.
-        
-        :param str bid_id: path ``bidId``, required
-        :return: AgentWorkPlanListResponse
-        """
-        return self._call(_OPS['get_workforcemanagement_workplanbid_workplans'], (bid_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_workplanbid_workplans'], (bid_id,), options)
 
     def get_workforcemanagement_workplanbids(self, **options: Unpack[CallOptions]) -> AgentWorkPlanBids:
-        """Get workforcemanagement workplanbids.
-        
-        ``GET /api/v2/workforcemanagement/workplanbids``.
-        Requires the permission ``wfm:agentWorkPlanBid:submit``.
-        
-        :return: AgentWorkPlanBids
-        """
-        return self._call(_OPS['get_workforcemanagement_workplanbids'], (), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['get_workforcemanagement_workplanbids'], (), options)
 
     def patch_workforcemanagement_adherence_adjustment(self, adjustment_id: str, body: UpdateAdherenceAdjustmentAgentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CurrentAgentAdherenceAdjustment:
-        """Change fields of one workforcemanagement adherence adjustment.
-        
-        ``PATCH /api/v2/workforcemanagement/adherence/adjustments/{adjustmentId}``.
-        
-        :param str adjustment_id: path ``adjustmentId``, required
-        :param UpdateAdherenceAdjustmentAgentRequest body: body ``body``, required
-        :return: CurrentAgentAdherenceAdjustment
-        """
-        return self._call(_OPS['patch_workforcemanagement_adherence_adjustment'], (adjustment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_adherence_adjustment'], (adjustment_id, body), options)
 
     def patch_workforcemanagement_agent_adherence_adjustment(self, agent_id: str, adjustment_id: str, body: UpdateAdherenceAdjustmentAdminRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustment:
-        """Change fields of one adherence adjustment of a workforcemanagement agent.
-        
-        ``PATCH /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/{adjustmentId}``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param str adjustment_id: path ``adjustmentId``, required
-        :param UpdateAdherenceAdjustmentAdminRequest body: body ``body``, required
-        :return: AdherenceAdjustment
-        """
-        return self._call(_OPS['patch_workforcemanagement_agent_adherence_adjustment'], (agent_id, adjustment_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_agent_adherence_adjustment'], (agent_id, adjustment_id, body), options)
 
     def patch_workforcemanagement_agent_adherence_explanation(self, agent_id: str, explanation_id: str, body: UpdateAdherenceExplanationStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceExplanationAsyncResponse:
-        """Change fields of one adherence explanation of a workforcemanagement agent.
-        
-        ``PATCH /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/{explanationId}``.
-        Requires the permission ``wfm:adherenceExplanation:edit``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param str explanation_id: path ``explanationId``, required
-        :param UpdateAdherenceExplanationStatusRequest body: body ``body``, required
-        :return: AdherenceExplanationAsyncResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_agent_adherence_explanation'], (agent_id, explanation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_agent_adherence_explanation'], (agent_id, explanation_id, body), options)
 
     def patch_workforcemanagement_agent_unavailabletimes(self, agent_id: str, body: UpdateUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkUpdateAgentUnavailableTimesResponse:
-        """Change fields of the unavailabletimes of a workforcemanagement agent.
-        
-        ``PATCH /api/v2/workforcemanagement/agents/{agentId}/unavailabletimes``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param UpdateUnavailableTimesRequest body: body ``body``, required
-        :return: BulkUpdateAgentUnavailableTimesResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_agent_unavailabletimes'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_agent_unavailabletimes'], (agent_id, body), options)
 
     def patch_workforcemanagement_alternativeshifts_trade(self, trade_id: str, body: AgentUpdateAlternativeShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftTradeResponse:
-        """Change fields of one workforcemanagement alternativeshifts trade.
-        
-        ``PATCH /api/v2/workforcemanagement/alternativeshifts/trades/{tradeId}``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param str trade_id: path ``tradeId``, required
-        :param AgentUpdateAlternativeShiftTradeRequest body: body ``body``, required
-        :return: AlternativeShiftTradeResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_alternativeshifts_trade'], (trade_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_alternativeshifts_trade'], (trade_id, body), options)
 
     def patch_workforcemanagement_alternativeshifts_trades_state_jobs(self, body: AdminBulkUpdateAlternativeShiftTradeStateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftAsyncResponse:
-        """Change fields of the workforcemanagement alternativeshifts trades state jobs.
-        
-        ``PATCH /api/v2/workforcemanagement/alternativeshifts/trades/state/jobs``.
-        Requires the permission ``wfm:alternativeShift:edit``.
-        
-        :param AdminBulkUpdateAlternativeShiftTradeStateRequest body: body ``body``, required
-        :return: AlternativeShiftAsyncResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_alternativeshifts_trades_state_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_alternativeshifts_trades_state_jobs'], (body,), options)
 
     def patch_workforcemanagement_businessunit(self, business_unit_id: str, body: UpdateBusinessUnitRequest | dict[str, Any], *, include_scheduling_default_message_severities: bool | None = None, **options: Unpack[CallOptions]) -> BusinessUnitResponse:
-        """Change fields of one workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}``.
-        Requires the permission ``wfm:businessUnit:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param UpdateBusinessUnitRequest body: body ``body``, required
-        :param bool include_scheduling_default_message_severities: query ``includeSchedulingDefaultMessageSeverities``
-        :return: BusinessUnitResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit'], (business_unit_id, body, include_scheduling_default_message_severities), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit'], (business_unit_id, body, include_scheduling_default_message_severities), options)
 
     def patch_workforcemanagement_businessunit_activitycode(self, business_unit_id: str, activity_code_id: str, body: UpdateActivityCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessUnitActivityCode:
-        """Change fields of one activitycode of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/{activityCodeId}``.
-        Requires the permission ``wfm:activityCode:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_code_id: path ``activityCodeId``, required
-        :param UpdateActivityCodeRequest body: body ``body``, required
-        :return: BusinessUnitActivityCode
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_activitycode'], (business_unit_id, activity_code_id, body), options)
 
     def patch_workforcemanagement_businessunit_activitycodes_bulk(self, business_unit_id: str, body: BulkUpdateActivityCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkUpdateActivityCodeResponse:
-        """Change fields of the activitycodes bulk of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes/bulk``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BulkUpdateActivityCodeRequest body: body ``body``, required
-        :return: BulkUpdateActivityCodeResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_activitycodes_bulk'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_activitycodes_bulk'], (business_unit_id, body), options)
 
     def patch_workforcemanagement_businessunit_activityplan(self, business_unit_id: str, activity_plan_id: str, body: UpdateActivityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanResponse:
-        """Change fields of one activityplan of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}``.
-        Requires the permission ``wfm:activityPlan:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param UpdateActivityPlanRequest body: body ``body``, required
-        :return: ActivityPlanResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_activityplan'], (business_unit_id, activity_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_activityplan'], (business_unit_id, activity_plan_id, body), options)
 
     def patch_workforcemanagement_businessunit_adherence_adjustments_bulk(self, business_unit_id: str, body: UpdateAdherenceAdjustmentsBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsListing:
-        """Change fields of the adherence adjustments bulk of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/bulk``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param UpdateAdherenceAdjustmentsBulkRequest body: body ``body``, required
-        :return: AdherenceAdjustmentsListing
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_bulk'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_bulk'], (business_unit_id, body), options)
 
     def patch_workforcemanagement_businessunit_adherence_adjustments_reasoncode(self, business_unit_id: str, reason_code_id: str, body: UpdateAdherenceAdjustmentsReasonCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCode:
-        """Change fields of one adherence adjustments reasoncode of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/{reasonCodeId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str reason_code_id: path ``reasonCodeId``, required
-        :param UpdateAdherenceAdjustmentsReasonCodeRequest body: body ``body``, required
-        :return: AdherenceAdjustmentsReasonCode
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_reasoncode'], (business_unit_id, reason_code_id, body), options)
 
     def patch_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk(self, business_unit_id: str, body: UpdateAdherenceAdjustmentsReasonCodesBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCodesListing:
-        """Change fields of the adherence adjustments reasoncodes bulk of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param UpdateAdherenceAdjustmentsReasonCodesBulkRequest body: body ``body``, required
-        :return: AdherenceAdjustmentsReasonCodesListing
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, body), options)
 
     def patch_workforcemanagement_businessunit_adherence_adjustments_settings(self, business_unit_id: str, body: UpdateBuAdherenceAdjustmentsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsSettings:
-        """Change fields of the adherence adjustments settings of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/settings``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param UpdateBuAdherenceAdjustmentsSettingsRequest body: body ``body``, required
-        :return: BuAdherenceAdjustmentsSettings
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_adherence_adjustments_settings'], (business_unit_id, body), options)
 
     def patch_workforcemanagement_businessunit_alternativeshifts_settings(self, business_unit_id: str, body: UpdateAlternativeShiftBuSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftBuSettingsResponse:
-        """Change fields of the alternativeshifts settings of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/settings``.
-        Requires the permission ``wfm:businessUnit:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param UpdateAlternativeShiftBuSettingsRequest body: body ``body``, required
-        :return: AlternativeShiftBuSettingsResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_alternativeshifts_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_alternativeshifts_settings'], (business_unit_id, body), options)
 
     def patch_workforcemanagement_businessunit_capacityplan(self, business_unit_id: str, capacity_plan_id: str, body: UpdateCapacityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanResponse:
-        """Change fields of one capacityplan of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}``.
-        Requires the permission ``wfm:capacityPlan:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :param UpdateCapacityPlanRequest body: body ``body``, required
-        :return: CapacityPlanResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_capacityplan'], (business_unit_id, capacity_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_capacityplan'], (business_unit_id, capacity_plan_id, body), options)
 
     def patch_workforcemanagement_businessunit_minimumstaffing_settings(self, business_unit_id: str, body: MinimumStaffingRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MinimumStaffingResponse:
-        """Change fields of the minimumstaffing settings of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/minimumstaffing/settings``.
-        Requires the permission ``wfm:minimumStaffingSettings:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param MinimumStaffingRequest body: body ``body``, required
-        :return: MinimumStaffingResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_minimumstaffing_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_minimumstaffing_settings'], (business_unit_id, body), options)
 
     def patch_workforcemanagement_businessunit_opportunity(self, business_unit_id: str, opportunity_id: str, body: PatchOpportunityRequest | dict[str, Any], **options: Unpack[CallOptions]) -> OpportunityResult:
-        """Change fields of one opportunity of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/{opportunityId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str opportunity_id: path ``opportunityId``, required
-        :param PatchOpportunityRequest body: body ``body``, required
-        :return: OpportunityResult
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_opportunity'], (business_unit_id, opportunity_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_opportunity'], (business_unit_id, opportunity_id, body), options)
 
     def patch_workforcemanagement_businessunit_planninggroup(self, business_unit_id: str, planning_group_id: str, body: UpdatePlanningGroupRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PlanningGroup:
-        """Change fields of one planninggroup of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups/{planningGroupId}``.
-        Requires the permission ``wfm:planningGroup:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str planning_group_id: path ``planningGroupId``, required
-        :param UpdatePlanningGroupRequest body: body ``body``, required
-        :return: PlanningGroup
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_planninggroup'], (business_unit_id, planning_group_id, body), options)
 
     def patch_workforcemanagement_businessunit_schedulebid(self, business_unit_id: str, bid_id: str, body: UpdateScheduleBid | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBid:
-        """Change fields of one schedulebid of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param UpdateScheduleBid body: body ``body``, required
-        :return: ScheduleBid
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid'], (business_unit_id, bid_id, body), options)
 
     def patch_workforcemanagement_businessunit_schedulebid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, body: ScheduleBidGroupUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBidGroupResponse:
-        """Change fields of one group of a schedulebid of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :param ScheduleBidGroupUpdate body: body ``body``, required
-        :return: ScheduleBidGroupResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid_group'], (business_unit_id, bid_id, bid_group_id, body), options)
 
     def patch_workforcemanagement_businessunit_schedulebid_group_preferences(self, business_unit_id: str, bid_id: str, bid_group_id: str, body: AgentsBidAssignedScheduleSetOverrideRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdminAgentScheduleBidPreferenceResponse:
-        """Change fields of the preferences of a group of a schedulebid of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups/{bidGroupId}/preferences``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :param AgentsBidAssignedScheduleSetOverrideRequest body: body ``body``, required
-        :return: AdminAgentScheduleBidPreferenceResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid_group_preferences'], (business_unit_id, bid_id, bid_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_schedulebid_group_preferences'], (business_unit_id, bid_id, bid_group_id, body), options)
 
     def patch_workforcemanagement_businessunit_scheduler_settings(self, business_unit_id: str, body: BuSchedulerSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuSchedulerSettingsResponse:
-        """Change fields of the scheduler settings of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduler/settings``.
-        Requires the permission ``wfm:schedulerSettings:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BuSchedulerSettingsRequest body: body ``body``, required
-        :return: BuSchedulerSettingsResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_scheduler_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_scheduler_settings'], (business_unit_id, body), options)
 
     def patch_workforcemanagement_businessunit_scheduling_run(self, business_unit_id: str, run_id: str, body: PatchBuScheduleRunRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of one scheduling run of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/scheduling/runs/{runId}``.
-        Requires the permission ``wfm:schedule:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str run_id: path ``runId``, required
-        :param PatchBuScheduleRunRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_scheduling_run'], (business_unit_id, run_id, body), options)
 
     def patch_workforcemanagement_businessunit_schedulingpreferences_settings(self, business_unit_id: str, body: UpdateBusinessUnitSchedulingPreferencesSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessUnitSchedulingPreferencesSettingsResponse:
-        """Change fields of the schedulingpreferences settings of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulingpreferences/settings``. **Preview.**
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param UpdateBusinessUnitSchedulingPreferencesSettingsRequest body: body ``body``, required
-        :return: BusinessUnitSchedulingPreferencesSettingsResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_schedulingpreferences_settings'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_schedulingpreferences_settings'], (business_unit_id, body), options)
 
     def patch_workforcemanagement_businessunit_servicegoaltemplate(self, business_unit_id: str, service_goal_template_id: str, body: UpdateServiceGoalTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ServiceGoalTemplate:
-        """Change fields of one servicegoaltemplate of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates/{serviceGoalTemplateId}``.
-        Requires the permission ``wfm:serviceGoalTemplate:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str service_goal_template_id: path ``serviceGoalTemplateId``, required
-        :param UpdateServiceGoalTemplate body: body ``body``, required
-        :return: ServiceGoalTemplate
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_servicegoaltemplate'], (business_unit_id, service_goal_template_id, body), options)
 
     def patch_workforcemanagement_businessunit_staffinggroup(self, business_unit_id: str, staffing_group_id: str, body: UpdateStaffingGroupRequest | dict[str, Any], **options: Unpack[CallOptions]) -> StaffingGroupResponse:
-        """Change fields of one staffinggroup of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/{staffingGroupId}``.
-        Requires the permission ``wfm:staffingGroup:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str staffing_group_id: path ``staffingGroupId``, required
-        :param UpdateStaffingGroupRequest body: body ``body``, required
-        :return: StaffingGroupResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_staffinggroup'], (business_unit_id, staffing_group_id, body), options)
 
     def patch_workforcemanagement_businessunit_timeoffplan(self, business_unit_id: str, time_off_plan_id: str, body: BuUpdateTimeOffPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffPlanResponse:
-        """Change fields of one timeoffplan of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans/{timeOffPlanId}``.
-        Requires the permission ``wfm:timeOffPlan:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_plan_id: path ``timeOffPlanId``, required
-        :param BuUpdateTimeOffPlanRequest body: body ``body``, required
-        :return: BuTimeOffPlanResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_timeoffplan'], (business_unit_id, time_off_plan_id, body), options)
 
     def patch_workforcemanagement_businessunit_workplanbid(self, business_unit_id: str, bid_id: str, body: UpdateWorkPlanBid | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBid:
-        """Change fields of one workplanbid of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}``.
-        Requires the permission ``wfm:workPlanBid:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param UpdateWorkPlanBid body: body ``body``, required
-        :return: WorkPlanBid
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid'], (business_unit_id, bid_id, body), options)
 
     def patch_workforcemanagement_businessunit_workplanbid_group(self, business_unit_id: str, bid_id: str, bid_group_id: str, body: WorkPlanBidGroupUpdate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBidGroupResponse:
-        """Change fields of one group of a workplanbid of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}``.
-        Requires the permission ``wfm:workPlanBidGroup:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :param WorkPlanBidGroupUpdate body: body ``body``, required
-        :return: WorkPlanBidGroupResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid_group'], (business_unit_id, bid_id, bid_group_id, body), options)
 
     def patch_workforcemanagement_businessunit_workplanbid_group_preferences(self, business_unit_id: str, bid_id: str, bid_group_id: str, body: AgentsBidAssignedWorkPlanOverrideRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdminAgentWorkPlanPreferenceResponse:
-        """Change fields of the preferences of a group of a workplanbid of a workforcemanagement businessunit.
-        
-        ``PATCH /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups/{bidGroupId}/preferences``.
-        Requires the permission ``wfm:workPlanBidGroup:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param str bid_group_id: path ``bidGroupId``, required
-        :param AgentsBidAssignedWorkPlanOverrideRequest body: body ``body``, required
-        :return: AdminAgentWorkPlanPreferenceResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid_group_preferences'], (business_unit_id, bid_id, bid_group_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_businessunit_workplanbid_group_preferences'], (business_unit_id, bid_id, bid_group_id, body), options)
 
     def patch_workforcemanagement_managementunit(self, management_unit_id: str, body: UpdateManagementUnitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ManagementUnit:
-        """Change fields of one workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}``.
-        Requires the permission ``wfm:managementUnit:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param UpdateManagementUnitRequest body: body ``body``, required
-        :return: ManagementUnit
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit'], (management_unit_id, body), options)
 
     def patch_workforcemanagement_managementunit_agents(self, management_unit_id: str, body: UpdateMuAgentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Change fields of the agents of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents``.
-        Requires the permission ``wfm:agent:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param UpdateMuAgentsRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_agents'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_agents'], (management_unit_id, body), options)
 
     def patch_workforcemanagement_managementunit_agents_workplans_bulk(self, management_unit_id: str, body: UpdateMuAgentWorkPlansBatchRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UpdateMuAgentWorkPlansBatchResponse:
-        """Change fields of the agents workplans bulk of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/workplans/bulk``.
-        Requires the permission ``wfm:workPlan:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param UpdateMuAgentWorkPlansBatchRequest body: body ``body``, required
-        :return: UpdateMuAgentWorkPlansBatchResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_agents_workplans_bulk'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_agents_workplans_bulk'], (management_unit_id, body), options)
 
     def patch_workforcemanagement_managementunit_timeofflimit(self, management_unit_id: str, time_off_limit_id: str, body: UpdateTimeOffLimitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffLimit:
-        """Change fields of one timeofflimit of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}``. **Deprecated.**
-        Requires the permission ``wfm:timeOffLimit:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param UpdateTimeOffLimitRequest body: body ``body``, required
-        :return: TimeOffLimit
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_timeofflimit'], (management_unit_id, time_off_limit_id, body), options)
 
     def patch_workforcemanagement_managementunit_timeoffplan(self, management_unit_id: str, time_off_plan_id: str, body: UpdateTimeOffPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffPlan:
-        """Change fields of one timeoffplan of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans/{timeOffPlanId}``. **Deprecated.**
-        Requires the permission ``wfm:timeOffPlan:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str time_off_plan_id: path ``timeOffPlanId``, required
-        :param UpdateTimeOffPlanRequest body: body ``body``, required
-        :return: TimeOffPlan
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_timeoffplan'], (management_unit_id, time_off_plan_id, body), options)
 
     def patch_workforcemanagement_managementunit_timeoffrequest_user_integrationstatus(self, management_unit_id: str, time_off_request_id: str, user_id: str, body: SetTimeOffIntegrationStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserTimeOffIntegrationStatusResponse:
-        """Change fields of the integrationstatus of a user of a timeoffrequest of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/{timeOffRequestId}/users/{userId}/integrationstatus``.
-        Requires the permission ``wfm:timeOffRequest:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str time_off_request_id: path ``timeOffRequestId``, required
-        :param str user_id: path ``userId``, required
-        :param SetTimeOffIntegrationStatusRequest body: body ``body``, required
-        :return: UserTimeOffIntegrationStatusResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_timeoffrequest_user_integrationstatus'], (management_unit_id, time_off_request_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_timeoffrequest_user_integrationstatus'], (management_unit_id, time_off_request_id, user_id, body), options)
 
     def patch_workforcemanagement_managementunit_unavailabletimes_settings(self, management_unit_id: str, body: UpdateManagementUnitsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ManagementUnitAvailabilitySettingsResponse:
-        """Change fields of the unavailabletimes settings of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/unavailabletimes/settings``.
-        Requires the permission ``wfm:managementUnit:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param UpdateManagementUnitsSettingsRequest body: body ``body``, required
-        :return: ManagementUnitAvailabilitySettingsResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_unavailabletimes_settings'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_unavailabletimes_settings'], (management_unit_id, body), options)
 
     def patch_workforcemanagement_managementunit_user_timeoffrequest(self, management_unit_id: str, user_id: str, time_off_request_id: str, body: AdminTimeOffRequestPatch | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """Change fields of one timeoffrequest of a user of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}``.
-        Requires the permission ``wfm:timeOffRequest:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str user_id: path ``userId``, required
-        :param str time_off_request_id: path ``timeOffRequestId``, required
-        :param AdminTimeOffRequestPatch body: body ``body``, required
-        :return: TimeOffRequestResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_user_timeoffrequest'], (management_unit_id, user_id, time_off_request_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_user_timeoffrequest'], (management_unit_id, user_id, time_off_request_id, body), options)
 
     def patch_workforcemanagement_managementunit_week_shifttrade(self, management_unit_id: str, week_date_id: date | str, trade_id: str, body: PatchShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ShiftTradeResponse:
-        """Change fields of one shifttrade of a week of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/{tradeId}``. **Deprecated.**
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str trade_id: path ``tradeId``, required
-        :param PatchShiftTradeRequest body: body ``body``, required
-        :return: ShiftTradeResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_week_shifttrade'], (management_unit_id, week_date_id, trade_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_week_shifttrade'], (management_unit_id, week_date_id, trade_id, body), options)
 
     def patch_workforcemanagement_managementunit_workplan(self, management_unit_id: str, work_plan_id: str, body: WorkPlan | dict[str, Any], *, validation_mode: str | None = None, **options: Unpack[CallOptions]) -> WorkPlan:
-        """Change fields of one workplan of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}``.
-        Requires the permission ``wfm:workPlan:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_id: path ``workPlanId``, required
-        :param WorkPlan body: body ``body``, required
-        :param str validation_mode: query ``validationMode``; one of ``Ignore``
-        :return: WorkPlan
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id, body, validation_mode), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_workplan'], (management_unit_id, work_plan_id, body, validation_mode), options)
 
     def patch_workforcemanagement_managementunit_workplanrotation(self, management_unit_id: str, work_plan_rotation_id: str, body: UpdateWorkPlanRotationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanRotationResponse:
-        """Change fields of one workplanrotation of a workforcemanagement managementunit.
-        
-        ``PATCH /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}``.
-        Requires the permission ``wfm:workPlanRotation:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_rotation_id: path ``workPlanRotationId``, required
-        :param UpdateWorkPlanRotationRequest body: body ``body``, required
-        :return: WorkPlanRotationResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_managementunit_workplanrotation'], (management_unit_id, work_plan_rotation_id, body), options)
 
     def patch_workforcemanagement_schedulingpreferences(self, body: UpdateAgentSchedulingPreferencesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentSchedulingPreferenceListing:
-        """Change fields of the workforcemanagement schedulingpreferences.
-        
-        ``PATCH /api/v2/workforcemanagement/schedulingpreferences``. **Preview.**
-        
-        :param UpdateAgentSchedulingPreferencesRequest body: body ``body``, required
-        :return: AgentSchedulingPreferenceListing
-        """
-        return self._call(_OPS['patch_workforcemanagement_schedulingpreferences'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_schedulingpreferences'], (body,), options)
 
     def patch_workforcemanagement_timeoffrequest(self, time_off_request_id: str, body: AgentTimeOffRequestPatch | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """Change fields of one workforcemanagement timeoffrequest.
-        
-        ``PATCH /api/v2/workforcemanagement/timeoffrequests/{timeOffRequestId}``.
-        Requires the permission ``wfm:agentTimeOffRequest:submit``.
-        
-        :param str time_off_request_id: path ``timeOffRequestId``, required
-        :param AgentTimeOffRequestPatch body: body ``body``, required
-        :return: TimeOffRequestResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_timeoffrequest'], (time_off_request_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_timeoffrequest'], (time_off_request_id, body), options)
 
     def patch_workforcemanagement_unavailabletimes(self, body: UpdateUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UnavailableTimeListing:
-        """Change fields of the workforcemanagement unavailabletimes.
-        
-        ``PATCH /api/v2/workforcemanagement/unavailabletimes``.
-        Requires the permission ``wfm:agentUnavailableTimes:submit``.
-        
-        :param UpdateUnavailableTimesRequest body: body ``body``, required
-        :return: UnavailableTimeListing
-        """
-        return self._call(_OPS['patch_workforcemanagement_unavailabletimes'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_unavailabletimes'], (body,), options)
 
     def patch_workforcemanagement_user_workplanbidranks(self, user_id: str, body: WorkPlanBidRanks | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBidRanks:
-        """Change fields of the workplanbidranks of a workforcemanagement user.
-        
-        ``PATCH /api/v2/workforcemanagement/users/{userId}/workplanbidranks``.
-        Requires the permission ``wfm:workPlanBid:edit``.
-        
-        :param str user_id: path ``userId``, required
-        :param WorkPlanBidRanks body: body ``body``, required
-        :return: WorkPlanBidRanks
-        """
-        return self._call(_OPS['patch_workforcemanagement_user_workplanbidranks'], (user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_user_workplanbidranks'], (user_id, body), options)
 
     def patch_workforcemanagement_users_workplanbidranks_bulk(self, body: list[WorkPlanBidRanks], **options: Unpack[CallOptions]) -> EntityListing:
-        """Change fields of the workforcemanagement users workplanbidranks bulk.
-        
-        ``PATCH /api/v2/workforcemanagement/users/workplanbidranks/bulk``.
-        Requires the permission ``wfm:workPlanBid:edit``.
-        
-        :param list[WorkPlanBidRanks] body: body ``body``, required
-        :return: EntityListing
-        """
-        return self._call(_OPS['patch_workforcemanagement_users_workplanbidranks_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_users_workplanbidranks_bulk'], (body,), options)
 
     def patch_workforcemanagement_workplanbid_preferences(self, bid_id: str, body: UpdateAgentWorkPlanBiddingPreference | dict[str, Any], **options: Unpack[CallOptions]) -> AgentWorkPlanBiddingPreferenceResponse:
-        """Change fields of the preferences of a workforcemanagement workplanbid.
-        
-        ``PATCH /api/v2/workforcemanagement/workplanbids/{bidId}/preferences``.
-        Requires the permission ``wfm:agentWorkPlanBid:submit``.
-        
-        :param str bid_id: path ``bidId``, required
-        :param UpdateAgentWorkPlanBiddingPreference body: body ``body``, required
-        :return: AgentWorkPlanBiddingPreferenceResponse
-        """
-        return self._call(_OPS['patch_workforcemanagement_workplanbid_preferences'], (bid_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['patch_workforcemanagement_workplanbid_preferences'], (bid_id, body), options)
 
     def post_workforcemanagement_adherence_adjustments(self, body: AddAdherenceAdjustmentAgentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CurrentAgentAdherenceAdjustment:
-        """Create or add workforcemanagement adherence adjustments.
-        
-        ``POST /api/v2/workforcemanagement/adherence/adjustments``.
-        
-        :param AddAdherenceAdjustmentAgentRequest body: body ``body``, required
-        :return: CurrentAgentAdherenceAdjustment
-        """
-        return self._call(_OPS['post_workforcemanagement_adherence_adjustments'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_adherence_adjustments'], (body,), options)
 
     def post_workforcemanagement_adherence_adjustments_query(self, body: AgentQueryAdherenceAdjustmentsRequest | dict[str, Any], *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> CurrentAgentCursorAdherenceAdjustmentsListing:
-        """Run a query over workforcemanagement adherence adjustments.
-        
-        ``POST /api/v2/workforcemanagement/adherence/adjustments/query``.
-        Pages by ``after``: ``paginate(api.post_workforcemanagement_adherence_adjustments_query)`` walks every page.
-        
-        :param AgentQueryAdherenceAdjustmentsRequest body: body ``body``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``, minimum 1, maximum 500
-        :return: CurrentAgentCursorAdherenceAdjustmentsListing
-        """
-        return self._call(_OPS['post_workforcemanagement_adherence_adjustments_query'], (body, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_adherence_adjustments_query'], (body, before, after, page_size), options)
 
     def post_workforcemanagement_adherence_explanations(self, body: AddAdherenceExplanationAgentRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceExplanationAsyncResponse:
-        """Create or add workforcemanagement adherence explanations.
-        
-        ``POST /api/v2/workforcemanagement/adherence/explanations``.
-        Requires the permission ``wfm:agentAdherenceExplanation:submit``.
-        
-        :param AddAdherenceExplanationAgentRequest body: body ``body``, required
-        :return: AdherenceExplanationAsyncResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_adherence_explanations'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_adherence_explanations'], (body,), options)
 
     def post_workforcemanagement_adherence_explanations_query(self, body: AgentQueryAdherenceExplanationsRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> QueryAdherenceExplanationsResponse:
-        """Run a query over workforcemanagement adherence explanations.
-        
-        ``POST /api/v2/workforcemanagement/adherence/explanations/query``.
-        Requires the permission ``wfm:agentAdherenceExplanation:submit``.
-        
-        :param AgentQueryAdherenceExplanationsRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: QueryAdherenceExplanationsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_adherence_explanations_query'], (body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_adherence_explanations_query'], (body, force_async, force_download_service), options)
 
     def post_workforcemanagement_adherence_historical_bulk(self, body: WfmHistoricalAdherenceBulkQuery | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceBulkResponse:
-        """Request workforcemanagement adherence historical bulk.
-        
-        ``POST /api/v2/workforcemanagement/adherence/historical/bulk``.
-        Requires the permission ``wfm:historicalAdherence:view``.
-        
-        :param WfmHistoricalAdherenceBulkQuery body: body ``body``, required
-        :return: WfmHistoricalAdherenceBulkResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_adherence_historical_bulk'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_adherence_historical_bulk'], (body,), options)
 
     def post_workforcemanagement_agent_adherence_adjustments_query(self, agent_id: str, body: AgentQueryAdherenceAdjustmentsRequest | dict[str, Any], *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> CursorAdherenceAdjustmentsListing:
-        """Run a query over adherence adjustments of a workforcemanagement agent.
-        
-        ``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/adjustments/query``.
-        Pages by ``after``: ``paginate(api.post_workforcemanagement_agent_adherence_adjustments_query)`` walks every page.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AgentQueryAdherenceAdjustmentsRequest body: body ``body``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``, minimum 1, maximum 500
-        :return: CursorAdherenceAdjustmentsListing
-        """
-        return self._call(_OPS['post_workforcemanagement_agent_adherence_adjustments_query'], (agent_id, body, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agent_adherence_adjustments_query'], (agent_id, body, before, after, page_size), options)
 
     def post_workforcemanagement_agent_adherence_explanations(self, agent_id: str, body: AddAdherenceExplanationAdminRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceExplanationAsyncResponse:
-        """Request adherence explanations of a workforcemanagement agent.
-        
-        ``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations``.
-        Requires the permission ``wfm:adherenceExplanation:add``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AddAdherenceExplanationAdminRequest body: body ``body``, required
-        :return: AdherenceExplanationAsyncResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agent_adherence_explanations'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agent_adherence_explanations'], (agent_id, body), options)
 
     def post_workforcemanagement_agent_adherence_explanations_query(self, agent_id: str, body: AgentQueryAdherenceExplanationsRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> AgentQueryAdherenceExplanationsResponse:
-        """Run a query over adherence explanations of a workforcemanagement agent.
-        
-        ``POST /api/v2/workforcemanagement/agents/{agentId}/adherence/explanations/query``.
-        Requires the permission ``wfm:adherenceExplanation:view``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AgentQueryAdherenceExplanationsRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: AgentQueryAdherenceExplanationsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agent_adherence_explanations_query'], (agent_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agent_adherence_explanations_query'], (agent_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_agent_schedulingpreferences_query(self, agent_id: str, body: QueryAgentSchedulingPreferencesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentSchedulingPreferenceListing:
-        """Run a query over schedulingpreferences of a workforcemanagement agent.
-        
-        ``POST /api/v2/workforcemanagement/agents/{agentId}/schedulingpreferences/query``. **Preview.**
-        
-        :param str agent_id: path ``agentId``, required
-        :param QueryAgentSchedulingPreferencesRequest body: body ``body``, required
-        :return: AgentSchedulingPreferenceListing
-        """
-        return self._call(_OPS['post_workforcemanagement_agent_schedulingpreferences_query'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agent_schedulingpreferences_query'], (agent_id, body), options)
 
     def post_workforcemanagement_agent_unavailabletimes_query(self, agent_id: str, body: QueryAgentUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UnavailableTimeListing:
-        """Run a query over unavailabletimes of a workforcemanagement agent.
-        
-        ``POST /api/v2/workforcemanagement/agents/{agentId}/unavailabletimes/query``.
-        Requires the permission ``wfm:unavailableTimes:view``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param QueryAgentUnavailableTimesRequest body: body ``body``, required
-        :return: UnavailableTimeListing
-        """
-        return self._call(_OPS['post_workforcemanagement_agent_unavailabletimes_query'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agent_unavailabletimes_query'], (agent_id, body), options)
 
     def post_workforcemanagement_agents(self, body: MoveAgentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MoveAgentsResponse:
-        """Create or add workforcemanagement agents.
-        
-        ``POST /api/v2/workforcemanagement/agents``.
-        Requires the permission ``wfm:agent:edit``.
-        
-        :param MoveAgentsRequest body: body ``body``, required
-        :return: MoveAgentsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agents'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agents'], (body,), options)
 
     def post_workforcemanagement_agents_integrations_hris_query(self, body: QueryAgentsIntegrationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentsIntegrationsListing:
-        """Run a query over workforcemanagement agents integrations hris.
-        
-        ``POST /api/v2/workforcemanagement/agents/integrations/hris/query``.
-        Requires the permission ``wfm:agent:view``.
-        
-        :param QueryAgentsIntegrationsRequest body: body ``body``, required
-        :return: AgentsIntegrationsListing
-        """
-        return self._call(_OPS['post_workforcemanagement_agents_integrations_hris_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agents_integrations_hris_query'], (body,), options)
 
     def post_workforcemanagement_agents_me_adherence_historical_jobs(self, *, expand: list[str] | None = None, body: WfmHistoricalAdherenceQueryForAgent | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> WfmAgentHistoricalAdherenceResponse:
-        """Create or add workforcemanagement agents adherence historical jobs (me: the token's user).
-        
-        ``POST /api/v2/workforcemanagement/agents/me/adherence/historical/jobs``.
-        Requires any of the permissions ``wfm:agentHistoricalAdherence:view``, ``wfm:agentHistoricalAdherenceConformance:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param list[str] expand: query ``expand``; each one of ``exceptionInfo``, ``actuals``, ``scheduledActivities``, ``conformance``
-        :param WfmHistoricalAdherenceQueryForAgent body: body ``body``
-        :return: WfmAgentHistoricalAdherenceResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agents_me_adherence_historical_jobs'], (expand, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agents_me_adherence_historical_jobs'], (expand, body), options)
 
     def post_workforcemanagement_agents_me_possibleworkshifts(self, body: AgentPossibleWorkShiftsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentPossibleWorkShiftsResponse:
-        """Create or add workforcemanagement agents possibleworkshifts (me: the token's user).
-        
-        ``POST /api/v2/workforcemanagement/agents/me/possibleworkshifts``.
-        Requires the permission ``wfm:agentPossibleWorkShifts:view``.
-        Needs a user's token (code, PKCE, SAML2 bearer or implicit grant): a client-credentials token is refused.
-        
-        :param AgentPossibleWorkShiftsRequest body: body ``body``, required
-        :return: AgentPossibleWorkShiftsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agents_me_possibleworkshifts'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agents_me_possibleworkshifts'], (body,), options)
 
     def post_workforcemanagement_agents_opportunities_enrollments_bulk_add(self, body: AgentBulkAddOpportunityEnrollmentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentBulkAddOpportunityEnrollmentsResponse:
-        """Request workforcemanagement agents opportunities enrollments bulk add.
-        
-        ``POST /api/v2/workforcemanagement/agents/opportunities/enrollments/bulk/add``.
-        
-        :param AgentBulkAddOpportunityEnrollmentsRequest body: body ``body``, required
-        :return: AgentBulkAddOpportunityEnrollmentsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agents_opportunities_enrollments_bulk_add'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agents_opportunities_enrollments_bulk_add'], (body,), options)
 
     def post_workforcemanagement_agents_opportunities_enrollments_bulk_statuses_update(self, body: AgentBulkStatusUpdateOpportunityEnrollmentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentBulkStatusUpdateOpportunityEnrollmentsResponse:
-        """Request workforcemanagement agents opportunities enrollments bulk statuses update.
-        
-        ``POST /api/v2/workforcemanagement/agents/opportunities/enrollments/bulk/statuses/update``.
-        
-        :param AgentBulkStatusUpdateOpportunityEnrollmentsRequest body: body ``body``, required
-        :return: AgentBulkStatusUpdateOpportunityEnrollmentsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agents_opportunities_enrollments_bulk_statuses_update'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agents_opportunities_enrollments_bulk_statuses_update'], (body,), options)
 
     def post_workforcemanagement_agents_opportunities_query(self, body: QueryOpportunitiesRequest | dict[str, Any], *, expand: str | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> AgentQueryOpportunitiesResponse:
-        """Run a query over workforcemanagement agents opportunities.
-        
-        ``POST /api/v2/workforcemanagement/agents/opportunities/query``.
-        
-        :param QueryOpportunitiesRequest body: body ``body``, required
-        :param str expand: query ``expand``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: AgentQueryOpportunitiesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agents_opportunities_query'], (body, expand, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agents_opportunities_query'], (body, expand, force_download_service), options)
 
     def post_workforcemanagement_agentschedules_managementunits_mine(self, body: AgentMuScheduleQuery | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> AgentMuQueryResponse:
-        """Request workforcemanagement agentschedules managementunits mine.
-        
-        ``POST /api/v2/workforcemanagement/agentschedules/managementunits/mine``.
-        Requires the permission ``wfm:agentManagementUnitSchedule:view``.
-        
-        :param AgentMuScheduleQuery body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: AgentMuQueryResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agentschedules_managementunits_mine'], (body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agentschedules_managementunits_mine'], (body, force_async, force_download_service), options)
 
     def post_workforcemanagement_agentschedules_mine(self, body: BuGetCurrentAgentScheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuCurrentAgentScheduleSearchResponse:
-        """Request workforcemanagement agentschedules mine.
-        
-        ``POST /api/v2/workforcemanagement/agentschedules/mine``.
-        Requires the permission ``wfm:agentSchedule:view``.
-        
-        :param BuGetCurrentAgentScheduleRequest body: body ``body``, required
-        :return: BuCurrentAgentScheduleSearchResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_agentschedules_mine'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_agentschedules_mine'], (body,), options)
 
     def post_workforcemanagement_alternativeshifts_offers_jobs(self, body: AlternativeShiftOffersRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftAsyncResponse:
-        """Create or add workforcemanagement alternativeshifts offers jobs.
-        
-        ``POST /api/v2/workforcemanagement/alternativeshifts/offers/jobs``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param AlternativeShiftOffersRequest body: body ``body``, required
-        :return: AlternativeShiftAsyncResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_alternativeshifts_offers_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_alternativeshifts_offers_jobs'], (body,), options)
 
     def post_workforcemanagement_alternativeshifts_offers_search_jobs(self, body: AlternativeShiftSearchOffersRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftAsyncResponse:
-        """Create or add workforcemanagement alternativeshifts offers search jobs.
-        
-        ``POST /api/v2/workforcemanagement/alternativeshifts/offers/search/jobs``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param AlternativeShiftSearchOffersRequest body: body ``body``, required
-        :return: AlternativeShiftAsyncResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_alternativeshifts_offers_search_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_alternativeshifts_offers_search_jobs'], (body,), options)
 
     def post_workforcemanagement_alternativeshifts_trades(self, body: CreateAlternativeShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AlternativeShiftTradeResponse:
-        """Create or add workforcemanagement alternativeshifts trades.
-        
-        ``POST /api/v2/workforcemanagement/alternativeshifts/trades``.
-        Requires the permission ``wfm:agentAlternativeShift:submit``.
-        
-        :param CreateAlternativeShiftTradeRequest body: body ``body``, required
-        :return: AlternativeShiftTradeResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_alternativeshifts_trades'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_alternativeshifts_trades'], (body,), options)
 
     def post_workforcemanagement_businessunit_activitycodes(self, business_unit_id: str, body: CreateActivityCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BusinessUnitActivityCode:
-        """Request activitycodes of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes``.
-        Requires the permission ``wfm:activityCode:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreateActivityCodeRequest body: body ``body``, required
-        :return: BusinessUnitActivityCode
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_activitycodes'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_activitycodes'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_activityplan_deletions_jobs(self, business_unit_id: str, activity_plan_id: str, **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Request deletions jobs of an activityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/deletions/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_deletions_jobs'], (business_unit_id, activity_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_deletions_jobs'], (business_unit_id, activity_plan_id), options)
 
     def post_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_jobs(self, business_unit_id: str, activity_plan_id: str, occurrence_id: str, session_id: str, body: ActivityPlanDeletionSessionUserIds | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Request users deletions jobs of a session of an occurrence of an activityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/{sessionId}/users/deletions/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param str occurrence_id: path ``occurrenceId``, required
-        :param str session_id: path ``sessionId``, required
-        :param ActivityPlanDeletionSessionUserIds body: body ``body``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_jobs'], (business_unit_id, activity_plan_id, occurrence_id, session_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrence_session_users_deletions_jobs'], (business_unit_id, activity_plan_id, occurrence_id, session_id, body), options)
 
     def post_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_jobs(self, business_unit_id: str, activity_plan_id: str, occurrence_id: str, body: ActivityPlanDeletionSessionIds | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanJobResponse:
-        """Request sessions deletions jobs of an occurrence of an activityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/{occurrenceId}/sessions/deletions/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param str occurrence_id: path ``occurrenceId``, required
-        :param ActivityPlanDeletionSessionIds body: body ``body``, required
-        :return: ActivityPlanJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_jobs'], (business_unit_id, activity_plan_id, occurrence_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrence_sessions_deletions_jobs'], (business_unit_id, activity_plan_id, occurrence_id, body), options)
 
     def post_workforcemanagement_businessunit_activityplan_occurrences_deletions_jobs(self, business_unit_id: str, activity_plan_id: str, body: ActivityPlanDeletionOccurrenceIds | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanOccurrencesDeletionJobResponse:
-        """Request occurrences deletions jobs of an activityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/occurrences/deletions/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :param ActivityPlanDeletionOccurrenceIds body: body ``body``, required
-        :return: ActivityPlanOccurrencesDeletionJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrences_deletions_jobs'], (business_unit_id, activity_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_occurrences_deletions_jobs'], (business_unit_id, activity_plan_id, body), options)
 
     def post_workforcemanagement_businessunit_activityplan_runs_jobs(self, business_unit_id: str, activity_plan_id: str, **options: Unpack[CallOptions]) -> ActivityPlanRunJobResponse:
-        """Request runs jobs of an activityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans/{activityPlanId}/runs/jobs``.
-        Requires the permission ``wfm:activityPlanRunJob:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str activity_plan_id: path ``activityPlanId``, required
-        :return: ActivityPlanRunJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_runs_jobs'], (business_unit_id, activity_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_activityplan_runs_jobs'], (business_unit_id, activity_plan_id), options)
 
     def post_workforcemanagement_businessunit_activityplans(self, business_unit_id: str, body: CreateActivityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ActivityPlanResponse:
-        """Request activityplans of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/activityplans``.
-        Requires the permission ``wfm:activityPlan:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreateActivityPlanRequest body: body ``body``, required
-        :return: ActivityPlanResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_activityplans'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_activityplans'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_adherence_adjustments_query(self, business_unit_id: str, body: BuQueryAdherenceAdjustmentsRequest | dict[str, Any], *, before: str | None = None, after: str | None = None, page_size: str | None = None, **options: Unpack[CallOptions]) -> CursorAdherenceAdjustmentsListing:
-        """Run a query over adherence adjustments of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query``.
-        Pages by ``after``: ``paginate(api.post_workforcemanagement_businessunit_adherence_adjustments_query)`` walks every page.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BuQueryAdherenceAdjustmentsRequest body: body ``body``, required
-        :param str before: query ``before``
-        :param str after: query ``after``
-        :param str page_size: query ``pageSize``, minimum 1, maximum 500
-        :return: CursorAdherenceAdjustmentsListing
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_query'], (business_unit_id, body, before, after, page_size), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_query'], (business_unit_id, body, before, after, page_size), options)
 
     def post_workforcemanagement_businessunit_adherence_adjustments_query_jobs(self, business_unit_id: str, body: BuQueryAdherenceAdjustmentsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAdherenceAdjustmentsQueryJob:
-        """Request adherence adjustments query jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/query/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BuQueryAdherenceAdjustmentsRequest body: body ``body``, required
-        :return: BuAdherenceAdjustmentsQueryJob
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_query_jobs'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_query_jobs'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes(self, business_unit_id: str, body: CreateAdherenceAdjustmentsReasonCodeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCode:
-        """Request adherence adjustments reasoncodes of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreateAdherenceAdjustmentsReasonCodeRequest body: body ``body``, required
-        :return: AdherenceAdjustmentsReasonCode
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk(self, business_unit_id: str, body: CreateAdherenceAdjustmentsReasonCodesBulkRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AdherenceAdjustmentsReasonCodesListing:
-        """Request adherence adjustments reasoncodes bulk of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/adjustments/reasoncodes/bulk``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreateAdherenceAdjustmentsReasonCodesBulkRequest body: body ``body``, required
-        :return: AdherenceAdjustmentsReasonCodesListing
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_adjustments_reasoncodes_bulk'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_adherence_explanations_query(self, business_unit_id: str, body: BuQueryAdherenceExplanationsRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuQueryAdherenceExplanationsResponse:
-        """Run a query over adherence explanations of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/adherence/explanations/query``.
-        Requires the permission ``wfm:adherenceExplanation:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BuQueryAdherenceExplanationsRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: BuQueryAdherenceExplanationsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_explanations_query'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_adherence_explanations_query'], (business_unit_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_businessunit_agentschedules_search(self, business_unit_id: str, body: BuSearchAgentSchedulesRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuAsyncAgentSchedulesSearchResponse:
-        """Search agentschedules of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/agentschedules/search``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BuSearchAgentSchedulesRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: BuAsyncAgentSchedulesSearchResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_agentschedules_search'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_agentschedules_search'], (business_unit_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_businessunit_alternativeshifts_trades_search(self, business_unit_id: str, body: SearchAlternativeShiftTradesRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> BuListAlternativeShiftTradesResponse:
-        """Search alternativeshifts trades of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/alternativeshifts/trades/search``.
-        Requires the permission ``wfm:alternativeShift:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param SearchAlternativeShiftTradesRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: BuListAlternativeShiftTradesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_alternativeshifts_trades_search'], (business_unit_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_alternativeshifts_trades_search'], (business_unit_id, body, force_async), options)
 
     def post_workforcemanagement_businessunit_capacityplan_copy(self, business_unit_id: str, capacity_plan_id: str, body: CopyCapacityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanResponse:
-        """Request copy of a capacityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/copy``.
-        Requires the permission ``wfm:capacityPlan:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :param CopyCapacityPlanRequest body: body ``body``, required
-        :return: CapacityPlanResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_copy'], (business_unit_id, capacity_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_copy'], (business_unit_id, capacity_plan_id, body), options)
 
     def post_workforcemanagement_businessunit_capacityplan_requirement_generate(self, business_unit_id: str, capacity_plan_id: str, **options: Unpack[CallOptions]) -> CapacityPlanStaffingRequirementResult:
-        """Request requirement generate of a capacityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/requirement/generate``.
-        Requires the permission ``wfm:capacityPlan:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :return: CapacityPlanStaffingRequirementResult
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_requirement_generate'], (business_unit_id, capacity_plan_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_requirement_generate'], (business_unit_id, capacity_plan_id), options)
 
     def post_workforcemanagement_businessunit_capacityplan_staffinggroupallocations(self, business_unit_id: str, capacity_plan_id: str, body: CreateCapacityPlanStaffingGroupMetricChangeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanStaffingGroupMetricChangeResponse:
-        """Request staffinggroupallocations of a capacityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocations``.
-        Requires the permission ``wfm:capacityPlan:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :param CreateCapacityPlanStaffingGroupMetricChangeRequest body: body ``body``, required
-        :return: CapacityPlanStaffingGroupMetricChangeResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_staffinggroupallocations'], (business_unit_id, capacity_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_staffinggroupallocations'], (business_unit_id, capacity_plan_id, body), options)
 
     def post_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory_query(self, business_unit_id: str, capacity_plan_id: str, body: QueryCapacityPlanStaffingGroupMetricChangeHistory | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanStaffingGroupMetricChangeHistoryListResponse:
-        """Run a query over staffinggroupallocationshistory of a capacityplan of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/{capacityPlanId}/staffinggroupallocationshistory/query``.
-        Requires the permission ``wfm:capacityPlan:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str capacity_plan_id: path ``capacityPlanId``, required
-        :param QueryCapacityPlanStaffingGroupMetricChangeHistory body: body ``body``, required
-        :return: CapacityPlanStaffingGroupMetricChangeHistoryListResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory_query'], (business_unit_id, capacity_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplan_staffinggroupallocationshistory_query'], (business_unit_id, capacity_plan_id, body), options)
 
     def post_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast_forceregenerate(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, **options: Unpack[CallOptions]) -> LongTermRequirementsResponse:
-        """Request forceregenerate of a forecast of a capacityplanning longtermrequirements automaticbestmethod week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplanning/longtermrequirements/automaticbestmethod/weeks/{weekDateId}/forecasts/{forecastId}/forceregenerate``.
-        Requires the permission ``wfm:longTermStaffing:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :return: LongTermRequirementsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast_forceregenerate'], (business_unit_id, week_date_id, forecast_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplanning_longtermrequirements_automaticbestmethod_week_forecast_forceregenerate'], (business_unit_id, week_date_id, forecast_id), options)
 
     def post_workforcemanagement_businessunit_capacityplans(self, business_unit_id: str, body: CapacityPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> CapacityPlanResponse:
-        """Request capacityplans of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans``.
-        Requires the permission ``wfm:capacityPlan:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CapacityPlanRequest body: body ``body``, required
-        :return: CapacityPlanResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplans'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplans'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_capacityplans_bulk_remove(self, business_unit_id: str, body: CapacityPlanDeleteRequest | dict[str, Any], **options: Unpack[CallOptions]) -> None:
-        """Request capacityplans bulk remove of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/capacityplans/bulk/remove``.
-        Requires the permission ``wfm:capacityPlan:delete``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CapacityPlanDeleteRequest body: body ``body``, required
-        :return: None
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplans_bulk_remove'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_capacityplans_bulk_remove'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_decisionmetrics_update(self, business_unit_id: str, body: DecisionMetricsUpdateJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionMetricsUpdateJobResponse:
-        """Request decisionmetrics update of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/update``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param DecisionMetricsUpdateJobRequest body: body ``body``, required
-        :return: DecisionMetricsUpdateJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_decisionmetrics_update'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_decisionmetrics_update'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_decisionmetrics_update_uploadurl(self, business_unit_id: str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> DecisionMetricsUploadResponse:
-        """Request decisionmetrics update uploadurl of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/decisionmetrics/update/uploadurl``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param UploadUrlRequestBody body: body ``body``, required
-        :return: DecisionMetricsUploadResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_decisionmetrics_update_uploadurl'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_decisionmetrics_update_uploadurl'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_intraday(self, business_unit_id: str, body: IntradayPlanningGroupRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> AsyncIntradayResponse:
-        """Request intraday of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/intraday``.
-        Requires the permission ``wfm:intraday:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param IntradayPlanningGroupRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: AsyncIntradayResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_intraday'], (business_unit_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_intraday'], (business_unit_id, body, force_async), options)
 
     def post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_jobs(self, business_unit_id: str, body: AggregatedExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AggregatedSessionExportJobResponse:
-        """Request mainforecast continuousforecast session export forecast jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/forecast/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param AggregatedExportJobRequest body: body ``body``, required
-        :return: AggregatedSessionExportJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_jobs'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_forecast_jobs'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_jobs(self, business_unit_id: str, body: AggregatedExportJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AggregatedHistoricalExportJobResponse:
-        """Request mainforecast continuousforecast session export historical jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/historical/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param AggregatedExportJobRequest body: body ``body``, required
-        :return: AggregatedHistoricalExportJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_jobs'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_historical_jobs'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_jobs(self, business_unit_id: str, body: AggregatedExportSnapshotJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AggregatedSnapshotExportJobResponse:
-        """Request mainforecast continuousforecast session export snapshot jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/mainforecast/continuousforecast/session/export/snapshot/jobs``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param AggregatedExportSnapshotJobRequest body: body ``body``, required
-        :return: AggregatedSnapshotExportJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_jobs'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_mainforecast_continuousforecast_session_export_snapshot_jobs'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_opportunities_bulk_add(self, business_unit_id: str, body: BulkAddOpportunitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkAddOpportunitiesResponse:
-        """Request opportunities bulk add of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BulkAddOpportunitiesRequest body: body ``body``, required
-        :return: BulkAddOpportunitiesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_add'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_add'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_opportunities_bulk_publish(self, business_unit_id: str, body: BulkOpportunitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkPublishOpportunitiesResponse:
-        """Request opportunities bulk publish of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/publish``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BulkOpportunitiesRequest body: body ``body``, required
-        :return: BulkPublishOpportunitiesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_publish'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_publish'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_opportunities_bulk_remove(self, business_unit_id: str, body: BulkOpportunitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkRemoveOpportunitiesResponse:
-        """Request opportunities bulk remove of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/remove``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BulkOpportunitiesRequest body: body ``body``, required
-        :return: BulkRemoveOpportunitiesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_remove'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_remove'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_opportunities_bulk_statuses_update(self, business_unit_id: str, body: BulkOpportunitiesStatusUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkOpportunitiesStatusUpdateResponse:
-        """Request opportunities bulk statuses update of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/bulk/statuses/update``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BulkOpportunitiesStatusUpdateRequest body: body ``body``, required
-        :return: BulkOpportunitiesStatusUpdateResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_statuses_update'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_bulk_statuses_update'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_opportunities_enrollments_bulk_statuses_update(self, business_unit_id: str, body: BulkOpportunityEnrollmentsStatusUpdateRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BulkUpdateOpportunityEnrollmentsStatusResponse:
-        """Request opportunities enrollments bulk statuses update of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/enrollments/bulk/statuses/update``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BulkOpportunityEnrollmentsStatusUpdateRequest body: body ``body``, required
-        :return: BulkUpdateOpportunityEnrollmentsStatusResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_enrollments_bulk_statuses_update'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_enrollments_bulk_statuses_update'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_opportunities_enrollments_query(self, business_unit_id: str, body: QueryOpportunityEnrollmentsRequest | dict[str, Any], *, expand: str | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> QueryOpportunityEnrollmentsResponse:
-        """Run a query over opportunities enrollments of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/enrollments/query``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryOpportunityEnrollmentsRequest body: body ``body``, required
-        :param str expand: query ``expand``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: QueryOpportunityEnrollmentsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_enrollments_query'], (business_unit_id, body, expand, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_enrollments_query'], (business_unit_id, body, expand, force_download_service), options)
 
     def post_workforcemanagement_businessunit_opportunities_externalactivities_query(self, business_unit_id: str, body: BulkOpportunitiesExternalActivitiesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QueryExternalActivityOpportunitiesResponse:
-        """Run a query over opportunities externalactivities of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/externalactivities/query``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BulkOpportunitiesExternalActivitiesRequest body: body ``body``, required
-        :return: QueryExternalActivityOpportunitiesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_externalactivities_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_externalactivities_query'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_opportunities_query(self, business_unit_id: str, body: QueryOpportunitiesRequest | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> QueryOpportunitiesResponse:
-        """Run a query over opportunities of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/opportunities/query``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryOpportunitiesRequest body: body ``body``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: QueryOpportunitiesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_query'], (business_unit_id, body, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_opportunities_query'], (business_unit_id, body, force_download_service), options)
 
     def post_workforcemanagement_businessunit_planninggroups(self, business_unit_id: str, body: CreatePlanningGroupRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PlanningGroup:
-        """Request planninggroups of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups``.
-        Requires the permission ``wfm:planningGroup:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreatePlanningGroupRequest body: body ``body``, required
-        :return: PlanningGroup
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_planninggroups'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_planninggroups'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_schedulebid_copy(self, business_unit_id: str, bid_id: str, body: CopyScheduleBid | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBid:
-        """Request copy of a schedulebid of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/copy``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param CopyScheduleBid body: body ``body``, required
-        :return: ScheduleBid
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_schedulebid_copy'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_schedulebid_copy'], (business_unit_id, bid_id, body), options)
 
     def post_workforcemanagement_businessunit_schedulebid_groups(self, business_unit_id: str, bid_id: str, body: ScheduleBidGroupCreate | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBidGroupResponse:
-        """Request groups of a schedulebid of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/{bidId}/groups``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param ScheduleBidGroupCreate body: body ``body``, required
-        :return: ScheduleBidGroupResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_schedulebid_groups'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_schedulebid_groups'], (business_unit_id, bid_id, body), options)
 
     def post_workforcemanagement_businessunit_schedulebids(self, business_unit_id: str, body: CreateScheduleBid | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleBid:
-        """Request schedulebids of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreateScheduleBid body: body ``body``, required
-        :return: ScheduleBid
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_schedulebids'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_schedulebids'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_schedulebids_effectiveschedulesets(self, business_unit_id: str, body: QueryEffectiveScheduleSetsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentsEffectiveScheduleSetResponse:
-        """Request schedulebids effectiveschedulesets of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/schedulebids/effectiveschedulesets``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryEffectiveScheduleSetsRequest body: body ``body``, required
-        :return: AgentsEffectiveScheduleSetResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_schedulebids_effectiveschedulesets'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_schedulebids_effectiveschedulesets'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_servicegoaltemplates(self, business_unit_id: str, body: CreateServiceGoalTemplate | dict[str, Any], **options: Unpack[CallOptions]) -> ServiceGoalTemplate:
-        """Request servicegoaltemplates of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/servicegoaltemplates``.
-        Requires the permission ``wfm:serviceGoalTemplate:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreateServiceGoalTemplate body: body ``body``, required
-        :return: ServiceGoalTemplate
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_servicegoaltemplates'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_servicegoaltemplates'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_shifttrading_trades_evaluate_jobs(self, business_unit_id: str, body: EvaluateShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeEvaluateTradesBuJobResponse:
-        """Request shifttrading trades evaluate jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/evaluate/jobs``.
-        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param EvaluateShiftTradeListJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: ShiftTradeEvaluateTradesBuJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_evaluate_jobs'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_evaluate_jobs'], (business_unit_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_businessunit_shifttrading_trades_query_jobs(self, business_unit_id: str, body: QueryShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeQueryTradesBuJobResponse:
-        """Request shifttrading trades query jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/query/jobs``.
-        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryShiftTradeListJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: ShiftTradeQueryTradesBuJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_query_jobs'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_query_jobs'], (business_unit_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_businessunit_shifttrading_trades_state_bulk_jobs(self, business_unit_id: str, body: BulkUpdateShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeBulkUpdateTradeStateBuJobResponse:
-        """Request shifttrading trades state bulk jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/trades/state/bulk/jobs``.
-        Requires the permission ``wfm:shiftTradeRequest:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BulkUpdateShiftTradeListJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: ShiftTradeBulkUpdateTradeStateBuJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_state_bulk_jobs'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_trades_state_bulk_jobs'], (business_unit_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_businessunit_shifttrading_unmatched_search_jobs(self, business_unit_id: str, body: SearchUnmatchedShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeSearchUnmatchedTradesBuJobResponse:
-        """Request shifttrading unmatched search jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/unmatched/search/jobs``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param SearchUnmatchedShiftTradeListJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: ShiftTradeSearchUnmatchedTradesBuJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_unmatched_search_jobs'], (business_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_unmatched_search_jobs'], (business_unit_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_businessunit_shifttrading_weeks_summary_jobs(self, business_unit_id: str, body: QueryWeekSummaryListJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeQueryWeekSummariesBuJobResponse:
-        """Request shifttrading weeks summary jobs of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/shifttrading/weeks/summary/jobs``.
-        Requires any of the permissions ``wfm:shiftTradeRequest:view``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryWeekSummaryListJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: ShiftTradeQueryWeekSummariesBuJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_weeks_summary_jobs'], (business_unit_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_shifttrading_weeks_summary_jobs'], (business_unit_id, body, force_async), options)
 
     def post_workforcemanagement_businessunit_staffinggroups(self, business_unit_id: str, body: CreateStaffingGroupRequest | dict[str, Any], **options: Unpack[CallOptions]) -> StaffingGroupResponse:
-        """Request staffinggroups of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups``.
-        Requires the permission ``wfm:staffingGroup:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreateStaffingGroupRequest body: body ``body``, required
-        :return: StaffingGroupResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_staffinggroups_planninggroups_query(self, business_unit_id: str, body: QueryPlanningGroupToStaffingGroupsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PlanningGroupToStaffingGroupsListing:
-        """Run a query over staffinggroups planninggroups of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/planninggroups/query``.
-        Requires the permission ``wfm:staffingGroup:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryPlanningGroupToStaffingGroupsRequest body: body ``body``, required
-        :return: PlanningGroupToStaffingGroupsListing
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups_planninggroups_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups_planninggroups_query'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_staffinggroups_query(self, business_unit_id: str, body: QueryUserStaffingGroupListRequest | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> UserStaffingGroupListing:
-        """Run a query over staffinggroups of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/staffinggroups/query``.
-        Requires the permission ``wfm:staffingGroup:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryUserStaffingGroupListRequest body: body ``body``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: UserStaffingGroupListing
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups_query'], (business_unit_id, body, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_staffinggroups_query'], (business_unit_id, body, force_download_service), options)
 
     def post_workforcemanagement_businessunit_timeofflimit_granularityconversion(self, business_unit_id: str, time_off_limit_id: str, body: BuConvertTimeOffLimitGranularityJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuConvertTimeOffLimitGranularityJobResponse:
-        """Request granularityconversion of a timeofflimit of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/granularityconversion``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param BuConvertTimeOffLimitGranularityJobRequest body: body ``body``, required
-        :return: BuConvertTimeOffLimitGranularityJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_granularityconversion'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_granularityconversion'], (business_unit_id, time_off_limit_id, body), options)
 
     def post_workforcemanagement_businessunit_timeofflimit_values_import(self, business_unit_id: str, time_off_limit_id: str, body: BuImportTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitResponse:
-        """Request values import of a timeofflimit of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/import``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param BuImportTimeOffLimitValuesRequest body: body ``body``, required
-        :return: BuTimeOffLimitResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_import'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_import'], (business_unit_id, time_off_limit_id, body), options)
 
     def post_workforcemanagement_businessunit_timeofflimit_values_import_uploadurl(self, business_unit_id: str, time_off_limit_id: str, body: BuTimeOffLimitValuesImportUploadUrlRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuImportTimeOffLimitValuesUploadResponse:
-        """Request values import uploadurl of a timeofflimit of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/import/uploadurl``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param BuTimeOffLimitValuesImportUploadUrlRequest body: body ``body``, required
-        :return: BuImportTimeOffLimitValuesUploadResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_import_uploadurl'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_import_uploadurl'], (business_unit_id, time_off_limit_id, body), options)
 
     def post_workforcemanagement_businessunit_timeofflimit_values_query(self, business_unit_id: str, time_off_limit_id: str, body: QueryTimeOffLimitValuesForGranularityRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitValuesForGranularityResponse:
-        """Run a query over values of a timeofflimit of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values/query``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param QueryTimeOffLimitValuesForGranularityRequest body: body ``body``, required
-        :return: BuTimeOffLimitValuesForGranularityResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_query'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimit_values_query'], (business_unit_id, time_off_limit_id, body), options)
 
     def post_workforcemanagement_businessunit_timeofflimits(self, business_unit_id: str, body: BuCreateTimeOffLimitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitResponse:
-        """Request timeofflimits of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits``.
-        Requires the permission ``wfm:timeOffLimit:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BuCreateTimeOffLimitRequest body: body ``body``, required
-        :return: BuTimeOffLimitResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimits'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimits'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_timeofflimits_values_query(self, business_unit_id: str, body: QueryTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitValuesResponse:
-        """Run a query over timeofflimits values of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/values/query``. **Deprecated.**
-        Requires the permission ``wfm:timeOffLimit:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryTimeOffLimitValuesRequest body: body ``body``, required
-        :return: BuTimeOffLimitValuesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimits_values_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_timeofflimits_values_query'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_timeoffplans(self, business_unit_id: str, body: BuCreateTimeOffPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffPlanResponse:
-        """Request timeoffplans of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeoffplans``.
-        Requires the permission ``wfm:timeOffPlan:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param BuCreateTimeOffPlanRequest body: body ``body``, required
-        :return: BuTimeOffPlanResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_timeoffplans'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_timeoffplans'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_unavailabletimes_schedules_query(self, business_unit_id: str, body: QueryAgentScheduleUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QueryAgentScheduleUnavailableTimesResponse:
-        """Run a query over unavailabletimes schedules of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/unavailabletimes/schedules/query``.
-        Requires the permission ``wfm:unavailableTimes:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryAgentScheduleUnavailableTimesRequest body: body ``body``, required
-        :return: QueryAgentScheduleUnavailableTimesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_unavailabletimes_schedules_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_unavailabletimes_schedules_query'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_unavailabletimes_settings_query(self, business_unit_id: str, body: QueryAvailabilityManagementUnitsSettingsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QueryAvailabilityManagementUnitsSettingsResponse:
-        """Run a query over unavailabletimes settings of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/unavailabletimes/settings/query``.
-        Requires the permission ``wfm:managementUnit:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param QueryAvailabilityManagementUnitsSettingsRequest body: body ``body``, required
-        :return: QueryAvailabilityManagementUnitsSettingsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_unavailabletimes_settings_query'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_unavailabletimes_settings_query'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedule_agentschedules_query(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: BuQueryAgentSchedulesRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuAsyncAgentSchedulesQueryResponse:
-        """Run a query over agentschedules of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/agentschedules/query``.
-        Requires any of the permissions ``wfm:schedule:view``, ``wfm:publishedSchedule:view``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param BuQueryAgentSchedulesRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: BuAsyncAgentSchedulesQueryResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_agentschedules_query'], (business_unit_id, week_id, schedule_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_agentschedules_query'], (business_unit_id, week_id, schedule_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_businessunit_week_schedule_copy(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: BuCopyScheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAsyncScheduleResponse:
-        """Request copy of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/copy``.
-        Requires the permission ``wfm:schedule:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param BuCopyScheduleRequest body: body ``body``, required
-        :return: BuAsyncScheduleResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_copy'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_copy'], (business_unit_id, week_id, schedule_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations(self, business_unit_id: str, week_id: str, schedule_id: str, body: WfmProcessUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> PerformancePredictionRecalculationResponse:
-        """Request performancepredictions recalculations of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations``.
-        Requires the permission ``wfm:schedule:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param WfmProcessUploadRequest body: body ``body``, required
-        :return: PerformancePredictionRecalculationResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations'], (business_unit_id, week_id, schedule_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations_uploadurl(self, business_unit_id: str, week_id: str, schedule_id: str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> PerformancePredictionRecalculationUploadResponse:
-        """Request performancepredictions recalculations uploadurl of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/performancepredictions/recalculations/uploadurl``.
-        Requires the permission ``wfm:schedule:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param UploadUrlRequestBody body: body ``body``, required
-        :return: PerformancePredictionRecalculationUploadResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations_uploadurl'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_performancepredictions_recalculations_uploadurl'], (business_unit_id, week_id, schedule_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedule_reschedule(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: BuRescheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAsyncScheduleRunResponse:
-        """Request reschedule of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/reschedule``.
-        Requires the permission ``wfm:schedule:generate``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param BuRescheduleRequest body: body ``body``, required
-        :return: BuAsyncScheduleRunResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_reschedule'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_reschedule'], (business_unit_id, week_id, schedule_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedule_update(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: ProcessScheduleUpdateUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAsyncScheduleResponse:
-        """Request update of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update``.
-        Requires the permission ``wfm:schedule:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param ProcessScheduleUpdateUploadRequest body: body ``body``, required
-        :return: BuAsyncScheduleResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_update'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_update'], (business_unit_id, week_id, schedule_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedule_update_uploadurl(self, business_unit_id: str, week_id: date | str, schedule_id: str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> UpdateScheduleUploadResponse:
-        """Request update uploadurl of a schedule of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update/uploadurl``.
-        Requires the permission ``wfm:schedule:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param str schedule_id: path ``scheduleId``, required
-        :param UploadUrlRequestBody body: body ``body``, required
-        :return: UpdateScheduleUploadResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_update_uploadurl'], (business_unit_id, week_id, schedule_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedule_update_uploadurl'], (business_unit_id, week_id, schedule_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedules(self, business_unit_id: str, week_id: date | str, body: BuCreateBlankScheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuScheduleMetadata:
-        """Request schedules of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules``.
-        Requires the permission ``wfm:schedule:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param BuCreateBlankScheduleRequest body: body ``body``, required
-        :return: BuScheduleMetadata
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules'], (business_unit_id, week_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules'], (business_unit_id, week_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedules_generate(self, business_unit_id: str, week_id: date | str, body: BuGenerateScheduleRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuAsyncScheduleRunResponse:
-        """Request schedules generate of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/generate``.
-        Requires the permission ``wfm:schedule:generate``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param BuGenerateScheduleRequest body: body ``body``, required
-        :return: BuAsyncScheduleRunResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_generate'], (business_unit_id, week_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_generate'], (business_unit_id, week_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedules_import(self, business_unit_id: str, week_id: date | str, body: WfmProcessUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ScheduleUploadProcessingResponse:
-        """Request schedules import of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/import``.
-        Requires the permission ``wfm:schedule:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param WfmProcessUploadRequest body: body ``body``, required
-        :return: ScheduleUploadProcessingResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_import'], (business_unit_id, week_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_import'], (business_unit_id, week_id, body), options)
 
     def post_workforcemanagement_businessunit_week_schedules_import_uploadurl(self, business_unit_id: str, week_id: date | str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> ImportScheduleUploadResponse:
-        """Request schedules import uploadurl of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/import/uploadurl``.
-        Requires the permission ``wfm:schedule:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_id: path ``weekId``, required
-        :param UploadUrlRequestBody body: body ``body``, required
-        :return: ImportScheduleUploadResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_import_uploadurl'], (business_unit_id, week_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_schedules_import_uploadurl'], (business_unit_id, week_id, body), options)
 
     def post_workforcemanagement_businessunit_week_shorttermforecast_copy(self, business_unit_id: str, week_date_id: date | str, forecast_id: str, body: CopyBuForecastRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> AsyncForecastOperationResult:
-        """Request copy of a shorttermforecast of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/{forecastId}/copy``.
-        Requires the permission ``wfm:shortTermForecast:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str forecast_id: path ``forecastId``, required
-        :param CopyBuForecastRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: AsyncForecastOperationResult
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecast_copy'], (business_unit_id, week_date_id, forecast_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecast_copy'], (business_unit_id, week_date_id, forecast_id, body, force_async), options)
 
     def post_workforcemanagement_businessunit_week_shorttermforecasts_generate(self, business_unit_id: str, week_date_id: date | str, body: GenerateBuForecastRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> AsyncForecastOperationResult:
-        """Request shorttermforecasts generate of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/generate``.
-        Requires the permission ``wfm:shortTermForecast:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param GenerateBuForecastRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: AsyncForecastOperationResult
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_generate'], (business_unit_id, week_date_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_generate'], (business_unit_id, week_date_id, body, force_async), options)
 
     def post_workforcemanagement_businessunit_week_shorttermforecasts_import(self, business_unit_id: str, week_date_id: date | str, body: WfmProcessUploadRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ImportForecastResponse:
-        """Request shorttermforecasts import of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/import``.
-        Requires the permission ``wfm:shortTermForecast:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param WfmProcessUploadRequest body: body ``body``, required
-        :return: ImportForecastResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_import'], (business_unit_id, week_date_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_import'], (business_unit_id, week_date_id, body), options)
 
     def post_workforcemanagement_businessunit_week_shorttermforecasts_import_uploadurl(self, business_unit_id: str, week_date_id: date | str, body: UploadUrlRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> ImportForecastUploadResponse:
-        """Request shorttermforecasts import uploadurl of a week of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekDateId}/shorttermforecasts/import/uploadurl``.
-        Requires the permission ``wfm:shortTermForecast:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param UploadUrlRequestBody body: body ``body``, required
-        :return: ImportForecastUploadResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_import_uploadurl'], (business_unit_id, week_date_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_week_shorttermforecasts_import_uploadurl'], (business_unit_id, week_date_id, body), options)
 
     def post_workforcemanagement_businessunit_workplanbid_copy(self, business_unit_id: str, bid_id: str, body: CopyWorkPlanBid | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBid:
-        """Request copy of a workplanbid of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/copy``.
-        Requires the permission ``wfm:workPlanBid:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param CopyWorkPlanBid body: body ``body``, required
-        :return: WorkPlanBid
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_workplanbid_copy'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_workplanbid_copy'], (business_unit_id, bid_id, body), options)
 
     def post_workforcemanagement_businessunit_workplanbid_groups(self, business_unit_id: str, bid_id: str, body: WorkPlanBidGroupCreate | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBidGroupResponse:
-        """Request groups of a workplanbid of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids/{bidId}/groups``.
-        Requires the permission ``wfm:workPlanBidGroup:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str bid_id: path ``bidId``, required
-        :param WorkPlanBidGroupCreate body: body ``body``, required
-        :return: WorkPlanBidGroupResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_workplanbid_groups'], (business_unit_id, bid_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_workplanbid_groups'], (business_unit_id, bid_id, body), options)
 
     def post_workforcemanagement_businessunit_workplanbids(self, business_unit_id: str, body: CreateWorkPlanBid | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanBid:
-        """Request workplanbids of a workforcemanagement businessunit.
-        
-        ``POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/workplanbids``.
-        Requires the permission ``wfm:workPlanBid:add``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param CreateWorkPlanBid body: body ``body``, required
-        :return: WorkPlanBid
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunit_workplanbids'], (business_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunit_workplanbids'], (business_unit_id, body), options)
 
     def post_workforcemanagement_businessunits(self, body: CreateBusinessUnitRequest | dict[str, Any], *, include_scheduling_default_message_severities: bool | None = None, **options: Unpack[CallOptions]) -> BusinessUnitResponse:
-        """Create or add workforcemanagement businessunits.
-        
-        ``POST /api/v2/workforcemanagement/businessunits``.
-        Requires the permission ``wfm:businessUnit:add``.
-        
-        :param CreateBusinessUnitRequest body: body ``body``, required
-        :param bool include_scheduling_default_message_severities: query ``includeSchedulingDefaultMessageSeverities``
-        :return: BusinessUnitResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_businessunits'], (body, include_scheduling_default_message_severities), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_businessunits'], (body, include_scheduling_default_message_severities), options)
 
     def post_workforcemanagement_calendar_url_ics(self, *, language: str | None = None, **options: Unpack[CallOptions]) -> CalendarUrlResponse:
-        """Create or add workforcemanagement calendar url ics.
-        
-        ``POST /api/v2/workforcemanagement/calendar/url/ics``.
-        Requires all of the permissions ``wfm:agentSchedule:sync``, ``wfm:agentSchedule:view``.
-        
-        :param str language: query ``language``; default ``en-US``
-        :return: CalendarUrlResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_calendar_url_ics'], (language,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_calendar_url_ics'], (language,), options)
 
     def post_workforcemanagement_historicaldata_bulk_remove_jobs(self, body: HistoricalImportDeleteFilesJobRequest | dict[str, Any], **options: Unpack[CallOptions]) -> HistoricalImportDeleteFilesJobResponse:
-        """Create or add workforcemanagement historicaldata bulk remove jobs.
-        
-        ``POST /api/v2/workforcemanagement/historicaldata/bulk/remove/jobs``.
-        Requires the permission ``wfm:historicalData:upload``.
-        
-        :param HistoricalImportDeleteFilesJobRequest body: body ``body``, required
-        :return: HistoricalImportDeleteFilesJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_historicaldata_bulk_remove_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_historicaldata_bulk_remove_jobs'], (body,), options)
 
     def post_workforcemanagement_historicaldata_validate(self, body: ValidationServiceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ValidationServiceAsyncResponse:
-        """Request workforcemanagement historicaldata validate.
-        
-        ``POST /api/v2/workforcemanagement/historicaldata/validate``.
-        Requires the permission ``wfm:historicalData:upload``.
-        
-        :param ValidationServiceRequest body: body ``body``, required
-        :return: ValidationServiceAsyncResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_historicaldata_validate'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_historicaldata_validate'], (body,), options)
 
     def post_workforcemanagement_integrations_hri_timeofftypes_jobs(self, hris_integration_id: str, **options: Unpack[CallOptions]) -> HrisTimeOffTypesResponse:
-        """Create or add timeofftypes jobs of a workforcemanagement integrations hris.
-        
-        ``POST /api/v2/workforcemanagement/integrations/hris/{hrisIntegrationId}/timeofftypes/jobs``.
-        Requires the permission ``wfm:integration:view``.
-        
-        :param str hris_integration_id: path ``hrisIntegrationId``, required
-        :return: HrisTimeOffTypesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_integrations_hri_timeofftypes_jobs'], (hris_integration_id,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_integrations_hri_timeofftypes_jobs'], (hris_integration_id,), options)
 
     def post_workforcemanagement_managementunit_agents_workplans_query(self, management_unit_id: str, body: GetAgentsWorkPlansRequest | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> AgentsWorkPlansResponse:
-        """Run a query over agents workplans of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agents/workplans/query``.
-        Requires the permission ``wfm:workPlan:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param GetAgentsWorkPlansRequest body: body ``body``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: AgentsWorkPlansResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_agents_workplans_query'], (management_unit_id, body, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_agents_workplans_query'], (management_unit_id, body, force_download_service), options)
 
     def post_workforcemanagement_managementunit_agentschedules_search(self, management_unit_id: str, body: BuSearchAgentSchedulesRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> BuAsyncAgentSchedulesSearchResponse:
-        """Search agentschedules of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agentschedules/search``.
-        Requires any of the permissions ``wfm:publishedSchedule:view``, ``wfm:schedule:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param BuSearchAgentSchedulesRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: BuAsyncAgentSchedulesSearchResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_agentschedules_search'], (management_unit_id, body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_agentschedules_search'], (management_unit_id, body, force_async, force_download_service), options)
 
     def post_workforcemanagement_managementunit_historicaladherencequery(self, management_unit_id: str, body: WfmHistoricalAdherenceQuery | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceResponse:
-        """Request historicaladherencequery of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/historicaladherencequery``.
-        Requires the permission ``wfm:historicalAdherence:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param WfmHistoricalAdherenceQuery body: body ``body``, required
-        :return: WfmHistoricalAdherenceResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_historicaladherencequery'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_historicaladherencequery'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_move(self, management_unit_id: str, body: MoveManagementUnitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MoveManagementUnitResponse:
-        """Request move of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/move``.
-        Requires the permission ``wfm:managementUnit:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param MoveManagementUnitRequest body: body ``body``, required
-        :return: MoveManagementUnitResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_move'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_move'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_schedules_search(self, management_unit_id: str, body: UserListScheduleRequestBody | dict[str, Any], **options: Unpack[CallOptions]) -> UserScheduleContainer:
-        """Search schedules of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/schedules/search``. **Deprecated.**
-        Requires any of the permissions ``wfm:publishedSchedule:view``, ``wfm:schedule:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param UserListScheduleRequestBody body: body ``body``, required
-        :return: UserScheduleContainer
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_schedules_search'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_schedules_search'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_shrinkage_jobs(self, management_unit_id: str, body: WfmHistoricalShrinkageRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalShrinkageResponse:
-        """Request shrinkage jobs of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/shrinkage/jobs``.
-        Requires the permission ``wfm:shrinkage:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param WfmHistoricalShrinkageRequest body: body ``body``, required
-        :return: WfmHistoricalShrinkageResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_shrinkage_jobs'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_shrinkage_jobs'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_timeofflimits(self, management_unit_id: str, body: CreateTimeOffLimitRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffLimit:
-        """Request timeofflimits of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits``. **Deprecated.**
-        Requires the permission ``wfm:timeOffLimit:add``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param CreateTimeOffLimitRequest body: body ``body``, required
-        :return: TimeOffLimit
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_timeofflimits'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_timeofflimits'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_timeofflimits_values_query(self, management_unit_id: str, body: QueryTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> QueryTimeOffLimitValuesResponse:
-        """Run a query over timeofflimits values of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/values/query``. **Deprecated.**
-        Requires the permission ``wfm:timeOffLimit:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param QueryTimeOffLimitValuesRequest body: body ``body``, required
-        :return: QueryTimeOffLimitValuesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_timeofflimits_values_query'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_timeofflimits_values_query'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_timeoffplans(self, management_unit_id: str, body: CreateTimeOffPlanRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffPlan:
-        """Request timeoffplans of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffplans``. **Deprecated.**
-        Requires the permission ``wfm:timeOffPlan:add``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param CreateTimeOffPlanRequest body: body ``body``, required
-        :return: TimeOffPlan
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffplans'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffplans'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_timeoffrequests(self, management_unit_id: str, body: CreateAdminTimeOffRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffRequestList:
-        """Request timeoffrequests of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests``.
-        Requires the permission ``wfm:timeOffRequest:add``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param CreateAdminTimeOffRequest body: body ``body``, required
-        :return: TimeOffRequestList
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_timeoffrequests_integrationstatus_query(self, management_unit_id: str, body: QueryTimeOffIntegrationStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserTimeOffIntegrationStatusResponseListing:
-        """Run a query over timeoffrequests integrationstatus of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/integrationstatus/query``.
-        Requires the permission ``wfm:timeOffRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param QueryTimeOffIntegrationStatusRequest body: body ``body``, required
-        :return: UserTimeOffIntegrationStatusResponseListing
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_integrationstatus_query'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_integrationstatus_query'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_timeoffrequests_query(self, management_unit_id: str, body: TimeOffRequestQueryBody | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> TimeOffRequestListing:
-        """Run a query over timeoffrequests of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/query``.
-        Requires the permission ``wfm:timeOffRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param TimeOffRequestQueryBody body: body ``body``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: TimeOffRequestListing
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_query'], (management_unit_id, body, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_query'], (management_unit_id, body, force_download_service), options)
 
     def post_workforcemanagement_managementunit_timeoffrequests_waitlistpositions_query(self, management_unit_id: str, body: QueryWaitlistPositionsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WaitlistPositionListing:
-        """Run a query over timeoffrequests waitlistpositions of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/waitlistpositions/query``.
-        Requires the permission ``wfm:timeOffRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param QueryWaitlistPositionsRequest body: body ``body``, required
-        :return: WaitlistPositionListing
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_waitlistpositions_query'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_timeoffrequests_waitlistpositions_query'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_user_timeoffbalance_jobs(self, management_unit_id: str, user_id: str, body: TimeOffBalanceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffBalancesResponse:
-        """Request timeoffbalance jobs of a user of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffbalance/jobs``.
-        Requires the permission ``wfm:timeOffRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str user_id: path ``userId``, required
-        :param TimeOffBalanceRequest body: body ``body``, required
-        :return: TimeOffBalancesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffbalance_jobs'], (management_unit_id, user_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffbalance_jobs'], (management_unit_id, user_id, body), options)
 
     def post_workforcemanagement_managementunit_user_timeoffrequest_timeoffbalance_jobs(self, management_unit_id: str, user_id: str, time_off_request_id: str, **options: Unpack[CallOptions]) -> TimeOffBalancesResponse:
-        """Request timeoffbalance jobs of a timeoffrequest of a user of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}/timeoffbalance/jobs``.
-        Requires the permission ``wfm:timeOffRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str user_id: path ``userId``, required
-        :param str time_off_request_id: path ``timeOffRequestId``, required
-        :return: TimeOffBalancesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffrequest_timeoffbalance_jobs'], (management_unit_id, user_id, time_off_request_id), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffrequest_timeoffbalance_jobs'], (management_unit_id, user_id, time_off_request_id), options)
 
     def post_workforcemanagement_managementunit_user_timeoffrequests_estimate(self, management_unit_id: str, user_id: str, body: EstimateAvailableTimeOffRequest | dict[str, Any], *, include_only: str | None = None, **options: Unpack[CallOptions]) -> EstimateAvailableTimeOffResponse:
-        """Request timeoffrequests estimate of a user of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/estimate``.
-        Requires the permission ``wfm:timeOffRequest:view``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str user_id: path ``userId``, required
-        :param EstimateAvailableTimeOffRequest body: body ``body``, required
-        :param str include_only: query ``includeOnly``
-        :return: EstimateAvailableTimeOffResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffrequests_estimate'], (management_unit_id, user_id, body, include_only), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_user_timeoffrequests_estimate'], (management_unit_id, user_id, body, include_only), options)
 
     def post_workforcemanagement_managementunit_week_shifttrade_match(self, management_unit_id: str, week_date_id: date | str, trade_id: str, body: MatchShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> MatchShiftTradeResponse:
-        """Request match of a shifttrade of a week of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/{tradeId}/match``. **Deprecated.**
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param str trade_id: path ``tradeId``, required
-        :param MatchShiftTradeRequest body: body ``body``, required
-        :return: MatchShiftTradeResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrade_match'], (management_unit_id, week_date_id, trade_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrade_match'], (management_unit_id, week_date_id, trade_id, body), options)
 
     def post_workforcemanagement_managementunit_week_shifttrades(self, management_unit_id: str, week_date_id: date | str, body: AddShiftTradeRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ShiftTradeResponse:
-        """Request shifttrades of a week of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades``. **Deprecated.**
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param AddShiftTradeRequest body: body ``body``, required
-        :return: ShiftTradeResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades'], (management_unit_id, week_date_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades'], (management_unit_id, week_date_id, body), options)
 
     def post_workforcemanagement_managementunit_week_shifttrades_search(self, management_unit_id: str, week_date_id: date | str, body: SearchShiftTradesRequest | dict[str, Any], *, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> SearchShiftTradesResponse:
-        """Search shifttrades of a week of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/search``. **Deprecated.**
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param SearchShiftTradesRequest body: body ``body``, required
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: SearchShiftTradesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades_search'], (management_unit_id, week_date_id, body, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades_search'], (management_unit_id, week_date_id, body, force_download_service), options)
 
     def post_workforcemanagement_managementunit_week_shifttrades_state_bulk(self, management_unit_id: str, week_date_id: date | str, body: BulkShiftTradeStateUpdateRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> BulkUpdateShiftTradeStateResponse:
-        """Request shifttrades state bulk of a week of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/weeks/{weekDateId}/shifttrades/state/bulk``. **Deprecated.**
-        Requires any of the permissions ``wfm:agentShiftTradeRequest:participate``, ``wfm:shiftTradeRequest:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param date week_date_id: path ``weekDateId``, required
-        :param BulkShiftTradeStateUpdateRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: BulkUpdateShiftTradeStateResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades_state_bulk'], (management_unit_id, week_date_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_week_shifttrades_state_bulk'], (management_unit_id, week_date_id, body, force_async), options)
 
     def post_workforcemanagement_managementunit_workplan_copy(self, management_unit_id: str, work_plan_id: str, body: CopyWorkPlan | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlan:
-        """Request copy of a workplan of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}/copy``.
-        Requires the permission ``wfm:workPlan:add``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_id: path ``workPlanId``, required
-        :param CopyWorkPlan body: body ``body``, required
-        :return: WorkPlan
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_workplan_copy'], (management_unit_id, work_plan_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_workplan_copy'], (management_unit_id, work_plan_id, body), options)
 
     def post_workforcemanagement_managementunit_workplan_validate(self, management_unit_id: str, work_plan_id: str, body: WorkPlanValidationRequest | dict[str, Any], *, expand: list[str] | None = None, **options: Unpack[CallOptions]) -> ValidateWorkPlanResponse:
-        """Request validate of a workplan of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans/{workPlanId}/validate``.
-        Requires any of the permissions ``wfm:workPlan:add``, ``wfm:workPlan:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_id: path ``workPlanId``, required
-        :param WorkPlanValidationRequest body: body ``body``, required
-        :param list[str] expand: query ``expand``; each one of ``messages``
-        :return: ValidateWorkPlanResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_workplan_validate'], (management_unit_id, work_plan_id, body, expand), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_workplan_validate'], (management_unit_id, work_plan_id, body, expand), options)
 
     def post_workforcemanagement_managementunit_workplanrotation_copy(self, management_unit_id: str, work_plan_rotation_id: str, body: CopyWorkPlanRotationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanRotationResponse:
-        """Request copy of a workplanrotation of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations/{workPlanRotationId}/copy``.
-        Requires the permission ``wfm:workPlanRotation:add``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str work_plan_rotation_id: path ``workPlanRotationId``, required
-        :param CopyWorkPlanRotationRequest body: body ``body``, required
-        :return: WorkPlanRotationResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_workplanrotation_copy'], (management_unit_id, work_plan_rotation_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_workplanrotation_copy'], (management_unit_id, work_plan_rotation_id, body), options)
 
     def post_workforcemanagement_managementunit_workplanrotations(self, management_unit_id: str, body: AddWorkPlanRotationRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WorkPlanRotationResponse:
-        """Request workplanrotations of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplanrotations``.
-        Requires the permission ``wfm:workPlanRotation:add``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param AddWorkPlanRotationRequest body: body ``body``, required
-        :return: WorkPlanRotationResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_workplanrotations'], (management_unit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_workplanrotations'], (management_unit_id, body), options)
 
     def post_workforcemanagement_managementunit_workplans(self, management_unit_id: str, body: CreateWorkPlan | dict[str, Any], *, validation_mode: str | None = None, **options: Unpack[CallOptions]) -> WorkPlan:
-        """Request workplans of a workforcemanagement managementunit.
-        
-        ``POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/workplans``.
-        Requires the permission ``wfm:workPlan:add``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param CreateWorkPlan body: body ``body``, required
-        :param str validation_mode: query ``validationMode``; one of ``Ignore``
-        :return: WorkPlan
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunit_workplans'], (management_unit_id, body, validation_mode), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunit_workplans'], (management_unit_id, body, validation_mode), options)
 
     def post_workforcemanagement_managementunits(self, body: CreateManagementUnitApiRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ManagementUnit:
-        """Create or add workforcemanagement managementunits.
-        
-        ``POST /api/v2/workforcemanagement/managementunits``.
-        Requires the permission ``wfm:managementUnit:add``.
-        
-        :param CreateManagementUnitApiRequest body: body ``body``, required
-        :return: ManagementUnit
-        """
-        return self._call(_OPS['post_workforcemanagement_managementunits'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_managementunits'], (body,), options)
 
     def post_workforcemanagement_notifications_update(self, body: UpdateNotificationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UpdateNotificationsResponse:
-        """Request workforcemanagement notifications update.
-        
-        ``POST /api/v2/workforcemanagement/notifications/update``.
-        Requires no permission.
-        
-        :param UpdateNotificationsRequest body: body ``body``, required
-        :return: UpdateNotificationsResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_notifications_update'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_notifications_update'], (body,), options)
 
     def post_workforcemanagement_schedules(self, *, body: CurrentUserScheduleRequestBody | dict[str, Any] | None = None, **options: Unpack[CallOptions]) -> UserScheduleContainer:
-        """Create or add workforcemanagement schedules.
-        
-        ``POST /api/v2/workforcemanagement/schedules``. **Deprecated.**
-        Requires the permission ``wfm:agentSchedule:view``.
-        
-        :param CurrentUserScheduleRequestBody body: body ``body``
-        :return: UserScheduleContainer
-        """
-        return self._call(_OPS['post_workforcemanagement_schedules'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_schedules'], (body,), options)
 
     def post_workforcemanagement_schedulingpreferences_query(self, body: QueryAgentSchedulingPreferencesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentSchedulingPreferenceListing:
-        """Run a query over workforcemanagement schedulingpreferences.
-        
-        ``POST /api/v2/workforcemanagement/schedulingpreferences/query``. **Preview.**
-        
-        :param QueryAgentSchedulingPreferencesRequest body: body ``body``, required
-        :return: AgentSchedulingPreferenceListing
-        """
-        return self._call(_OPS['post_workforcemanagement_schedulingpreferences_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_schedulingpreferences_query'], (body,), options)
 
     def post_workforcemanagement_shifttrading_trade_jobs(self, trade_id: str, body: UpdateShiftTradeJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeUpdateTradeJobResponse:
-        """Request jobs of a workforcemanagement shifttrading trade.
-        
-        ``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/jobs``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str trade_id: path ``tradeId``, required
-        :param UpdateShiftTradeJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: ShiftTradeUpdateTradeJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_shifttrading_trade_jobs'], (trade_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_shifttrading_trade_jobs'], (trade_id, body, force_async), options)
 
     def post_workforcemanagement_shifttrading_trade_match_jobs(self, trade_id: str, body: MatchShiftTradeJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeMatchTradeJobResponse:
-        """Request match jobs of a workforcemanagement shifttrading trade.
-        
-        ``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/match/jobs``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str trade_id: path ``tradeId``, required
-        :param MatchShiftTradeJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: ShiftTradeMatchTradeJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_shifttrading_trade_match_jobs'], (trade_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_shifttrading_trade_match_jobs'], (trade_id, body, force_async), options)
 
     def post_workforcemanagement_shifttrading_trade_state_jobs(self, trade_id: str, body: UpdateShiftTradeStateJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeUpdateTradeStateJobResponse:
-        """Request state jobs of a workforcemanagement shifttrading trade.
-        
-        ``POST /api/v2/workforcemanagement/shifttrading/trades/{tradeId}/state/jobs``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param str trade_id: path ``tradeId``, required
-        :param UpdateShiftTradeStateJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: ShiftTradeUpdateTradeStateJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_shifttrading_trade_state_jobs'], (trade_id, body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_shifttrading_trade_state_jobs'], (trade_id, body, force_async), options)
 
     def post_workforcemanagement_shifttrading_trades_jobs(self, body: AddShiftTradeJobRequest | dict[str, Any], *, force_async: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeAddTradeJobResponse:
-        """Create or add workforcemanagement shifttrading trades jobs.
-        
-        ``POST /api/v2/workforcemanagement/shifttrading/trades/jobs``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param AddShiftTradeJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :return: ShiftTradeAddTradeJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_shifttrading_trades_jobs'], (body, force_async), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_shifttrading_trades_jobs'], (body, force_async), options)
 
     def post_workforcemanagement_shifttrading_trades_mine_query_jobs(self, body: QueryAgentShiftTradeListJobRequest | dict[str, Any], *, force_async: bool | None = None, force_download_service: bool | None = None, **options: Unpack[CallOptions]) -> ShiftTradeQueryAgentTradesJobResponse:
-        """Create or add workforcemanagement shifttrading trades mine query jobs.
-        
-        ``POST /api/v2/workforcemanagement/shifttrading/trades/mine/query/jobs``.
-        Requires the permission ``wfm:agentShiftTradeRequest:participate``.
-        
-        :param QueryAgentShiftTradeListJobRequest body: body ``body``, required
-        :param bool force_async: query ``forceAsync``
-        :param bool force_download_service: query ``forceDownloadService``
-        :return: ShiftTradeQueryAgentTradesJobResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_shifttrading_trades_mine_query_jobs'], (body, force_async, force_download_service), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_shifttrading_trades_mine_query_jobs'], (body, force_async, force_download_service), options)
 
     def post_workforcemanagement_team_adherence_historical(self, team_id: str, body: WfmHistoricalAdherenceQueryForTeams | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalAdherenceResponse:
-        """Request adherence historical of a workforcemanagement team.
-        
-        ``POST /api/v2/workforcemanagement/teams/{teamId}/adherence/historical``.
-        Requires the permission ``wfm:historicalAdherence:view``.
-        
-        :param str team_id: path ``teamId``, required
-        :param WfmHistoricalAdherenceQueryForTeams body: body ``body``, required
-        :return: WfmHistoricalAdherenceResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_team_adherence_historical'], (team_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_team_adherence_historical'], (team_id, body), options)
 
     def post_workforcemanagement_team_shrinkage_jobs(self, team_id: str, body: WfmHistoricalShrinkageTeamsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> WfmHistoricalShrinkageResponse:
-        """Request shrinkage jobs of a workforcemanagement team.
-        
-        ``POST /api/v2/workforcemanagement/teams/{teamId}/shrinkage/jobs``.
-        Requires the permission ``wfm:shrinkage:view``.
-        
-        :param str team_id: path ``teamId``, required
-        :param WfmHistoricalShrinkageTeamsRequest body: body ``body``, required
-        :return: WfmHistoricalShrinkageResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_team_shrinkage_jobs'], (team_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_team_shrinkage_jobs'], (team_id, body), options)
 
     def post_workforcemanagement_timeoffbalance_jobs(self, body: TimeOffBalanceRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffBalancesResponse:
-        """Create or add workforcemanagement timeoffbalance jobs.
-        
-        ``POST /api/v2/workforcemanagement/timeoffbalance/jobs``.
-        Requires the permission ``wfm:agentTimeOffRequest:submit``.
-        
-        :param TimeOffBalanceRequest body: body ``body``, required
-        :return: TimeOffBalancesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_timeoffbalance_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_timeoffbalance_jobs'], (body,), options)
 
     def post_workforcemanagement_timeofflimits_available_query(self, body: AvailableTimeOffRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AvailableTimeOffResponse:
-        """Run a query over workforcemanagement timeofflimits available.
-        
-        ``POST /api/v2/workforcemanagement/timeofflimits/available/query``.
-        Requires the permission ``wfm:agentTimeOffRequest:submit``.
-        
-        :param AvailableTimeOffRequest body: body ``body``, required
-        :return: AvailableTimeOffResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_timeofflimits_available_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_timeofflimits_available_query'], (body,), options)
 
     def post_workforcemanagement_timeoffrequests(self, body: CreateAgentTimeOffRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffRequestResponse:
-        """Create or add workforcemanagement timeoffrequests.
-        
-        ``POST /api/v2/workforcemanagement/timeoffrequests``.
-        Requires the permission ``wfm:agentTimeOffRequest:submit``.
-        
-        :param CreateAgentTimeOffRequest body: body ``body``, required
-        :return: TimeOffRequestResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_timeoffrequests'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_timeoffrequests'], (body,), options)
 
     def post_workforcemanagement_timeoffrequests_estimate(self, body: EstimateAvailableTimeOffRequest | dict[str, Any], *, include_only: str | None = None, **options: Unpack[CallOptions]) -> EstimateAvailableTimeOffResponse:
-        """Request workforcemanagement timeoffrequests estimate.
-        
-        ``POST /api/v2/workforcemanagement/timeoffrequests/estimate``.
-        Requires the permission ``wfm:agentTimeOffRequest:submit``.
-        
-        :param EstimateAvailableTimeOffRequest body: body ``body``, required
-        :param str include_only: query ``includeOnly``
-        :return: EstimateAvailableTimeOffResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_timeoffrequests_estimate'], (body, include_only), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_timeoffrequests_estimate'], (body, include_only), options)
 
     def post_workforcemanagement_timeoffrequests_integrationstatus_query(self, body: CurrentUserTimeOffIntegrationStatusRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffIntegrationStatusResponseListing:
-        """Run a query over workforcemanagement timeoffrequests integrationstatus.
-        
-        ``POST /api/v2/workforcemanagement/timeoffrequests/integrationstatus/query``.
-        Requires the permission ``wfm:agentTimeOffRequest:submit``.
-        
-        :param CurrentUserTimeOffIntegrationStatusRequest body: body ``body``, required
-        :return: TimeOffIntegrationStatusResponseListing
-        """
-        return self._call(_OPS['post_workforcemanagement_timeoffrequests_integrationstatus_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_timeoffrequests_integrationstatus_query'], (body,), options)
 
     def post_workforcemanagement_unavailabletimes_query(self, body: QueryAgentUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UnavailableTimeListing:
-        """Run a query over workforcemanagement unavailabletimes.
-        
-        ``POST /api/v2/workforcemanagement/unavailabletimes/query``.
-        Requires the permission ``wfm:agentUnavailableTimes:submit``.
-        
-        :param QueryAgentUnavailableTimesRequest body: body ``body``, required
-        :return: UnavailableTimeListing
-        """
-        return self._call(_OPS['post_workforcemanagement_unavailabletimes_query'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_unavailabletimes_query'], (body,), options)
 
     def post_workforcemanagement_unavailabletimes_validation_jobs(self, body: ValidateAgentUnavailableTimesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> ValidateAgentUnavailableTimesResponse:
-        """Create or add workforcemanagement unavailabletimes validation jobs.
-        
-        ``POST /api/v2/workforcemanagement/unavailabletimes/validation/jobs``.
-        Requires the permission ``wfm:agentUnavailableTimes:submit``.
-        
-        :param ValidateAgentUnavailableTimesRequest body: body ``body``, required
-        :return: ValidateAgentUnavailableTimesResponse
-        """
-        return self._call(_OPS['post_workforcemanagement_unavailabletimes_validation_jobs'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_unavailabletimes_validation_jobs'], (body,), options)
 
     def post_workforcemanagement_users_activity(self, body: UsersActivityRequest | dict[str, Any], **options: Unpack[CallOptions]) -> UserActivityListing:
-        """Request workforcemanagement users activity.
-        
-        ``POST /api/v2/workforcemanagement/users/activity``.
-        
-        :param UsersActivityRequest body: body ``body``, required
-        :return: UserActivityListing
-        """
-        return self._call(_OPS['post_workforcemanagement_users_activity'], (body,), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['post_workforcemanagement_users_activity'], (body,), options)
 
     def put_workforcemanagement_agent_integrations_hris(self, agent_id: str, body: AgentIntegrationsRequest | dict[str, Any], **options: Unpack[CallOptions]) -> AgentIntegrationsResponse:
-        """Replace the integrations hris of a workforcemanagement agent.
-        
-        ``PUT /api/v2/workforcemanagement/agents/{agentId}/integrations/hris``.
-        Requires the permission ``wfm:agent:edit``.
-        
-        :param str agent_id: path ``agentId``, required
-        :param AgentIntegrationsRequest body: body ``body``, required
-        :return: AgentIntegrationsResponse
-        """
-        return self._call(_OPS['put_workforcemanagement_agent_integrations_hris'], (agent_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_workforcemanagement_agent_integrations_hris'], (agent_id, body), options)
 
     def put_workforcemanagement_businessunit_timeofflimit_values(self, business_unit_id: str, time_off_limit_id: str, body: BuSetTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> BuTimeOffLimitResponse:
-        """Replace the values of a timeofflimit of a workforcemanagement businessunit.
-        
-        ``PUT /api/v2/workforcemanagement/businessunits/{businessUnitId}/timeofflimits/{timeOffLimitId}/values``.
-        Requires the permission ``wfm:timeOffLimit:edit``.
-        
-        :param str business_unit_id: path ``businessUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param BuSetTimeOffLimitValuesRequest body: body ``body``, required
-        :return: BuTimeOffLimitResponse
-        """
-        return self._call(_OPS['put_workforcemanagement_businessunit_timeofflimit_values'], (business_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_workforcemanagement_businessunit_timeofflimit_values'], (business_unit_id, time_off_limit_id, body), options)
 
     def put_workforcemanagement_managementunit_timeofflimit_values(self, management_unit_id: str, time_off_limit_id: str, body: SetTimeOffLimitValuesRequest | dict[str, Any], **options: Unpack[CallOptions]) -> TimeOffLimit:
-        """Replace the values of a timeofflimit of a workforcemanagement managementunit.
-        
-        ``PUT /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeofflimits/{timeOffLimitId}/values``. **Deprecated.**
-        Requires the permission ``wfm:timeOffLimit:edit``.
-        
-        :param str management_unit_id: path ``managementUnitId``, required
-        :param str time_off_limit_id: path ``timeOffLimitId``, required
-        :param SetTimeOffLimitValuesRequest body: body ``body``, required
-        :return: TimeOffLimit
-        """
-        return self._call(_OPS['put_workforcemanagement_managementunit_timeofflimit_values'], (management_unit_id, time_off_limit_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_workforcemanagement_managementunit_timeofflimit_values'], (management_unit_id, time_off_limit_id, body), options)
 
     def put_workforcemanagement_schedulebid_preference(self, bid_id: str, body: UpdateAgentScheduleBiddingPreference | dict[str, Any], **options: Unpack[CallOptions]) -> AgentScheduleBiddingPreferenceResponse:
-        """Replace the preference of a workforcemanagement schedulebid.
-        
-        ``PUT /api/v2/workforcemanagement/schedulebids/{bidId}/preference``.
-        
-        :param str bid_id: path ``bidId``, required
-        :param UpdateAgentScheduleBiddingPreference body: body ``body``, required
-        :return: AgentScheduleBiddingPreferenceResponse
-        """
-        return self._call(_OPS['put_workforcemanagement_schedulebid_preference'], (bid_id, body), options)  # type: ignore[no-any-return]
+        return self._call(_OPS['put_workforcemanagement_schedulebid_preference'], (bid_id, body), options)
+
+
+_attach_docs(WorkforceManagementApi, __file__)
