@@ -117,48 +117,51 @@ def method_signature(op: dict[str, Any], default: str, options: str) -> str:
 
 
 def render_api(api: dict[str, Any], source: str) -> str:
-    """``apis/<module>.py``: the operation table and one small method per operation.
+    """``apis/<module>.py``: the operation table as constant rows, and the class.
 
-    The methods carry their full signatures (``inspect.signature`` and argument binding) but
-    no docstrings: those are stored once, in the typing stub (:func:`render_api_stub`), and
-    ``_api.attach_docs`` copies them onto the methods when the module is imported.  Type
-    checkers read the stub, so this module needs no type-checking imports."""
+    ``_api.add_methods`` makes one method per row, with the full signature (``inspect.signature``,
+    argument binding), and copies the docstrings from the typing stub (:func:`render_api_stub`),
+    where they are stored once; type checkers read the stub.  Written-out ``def`` statements and
+    constructor calls per operation would store the same facts in megabytes of source and
+    bytecode."""
     ops = api["operations"]
-    out = [HEADER.format(source=source), "from __future__ import annotations\n\n",
-           "from .._api import BaseApi as _BaseApi\nfrom .._api import Operation as _Op\nfrom .._api import Param as _P\n"
-           "from .._api import attach_docs as _attach_docs\n"]
-    out.append("\n_OPS = _Op.table(\n")
+    out = [HEADER.format(source=source), "from .._api import BaseApi as _BaseApi\nfrom .._api import Operation as _Op\n"
+           "from .._api import add_methods as _add_methods\n",
+           "\n# (name, method, path, returns, return annotation, params, options); a param:\n"
+           "# (name, wire, location, type, annotation or None (same as type), required, checks)\n",
+           "_OPS = _Op.rows((\n"]
     for op in ops:
-        params = ", ".join(
-            "_P(" + ", ".join([_py(p["name"]), _py(p["wire"]), _py(p["in"]), _py(p["type"])]
-                                 + (["True"] if p.get("required") else [])
-                                 + ([f"checks={_py(checks)}"] if (checks := {k: v for k, v in p.items() if k in RUNTIME_CHECKS}) else [])) + ")"
-            for p in op["params"])
-        extra = []
+        params = []
+        for p in op["params"]:
+            ann = param_annotation(p)
+            row = [p["name"], p["wire"], p["in"], p["type"], None if ann == p["type"] else ann]
+            checks = tuple((k, v) for k, v in p.items() if k in RUNTIME_CHECKS)
+            if p.get("required") or checks:
+                row.append(bool(p.get("required")))
+            if checks:
+                row.append(checks)
+            params.append(tuple(row))
+        options = []
         if not op["auth"]:
-            extra.append("auth=False")
+            options.append(("auth", False))
         if op["accepts"] != ["application/json"]:
-            extra.append(f"accepts={_py(tuple(op['accepts']))}")
+            options.append(("accepts", tuple(op["accepts"])))
         if op["contentTypes"] != ["application/json"]:
-            extra.append(f"content_types={_py(tuple(op['contentTypes']))}")
+            options.append(("content_types", tuple(op["contentTypes"])))
         if op.get("deprecated"):
-            extra.append("deprecated=True")
+            options.append(("deprecated", True))
         if op.get("preview"):
-            extra.append("preview=True")
-        args = [_py(op["name"]), _py(op["method"]), _py(op["path"]), _py(op["returns"]),
-                f"({params},)" if params else "()"] + extra
-        out.append(f"    _Op({', '.join(args)}),\n")
-    out.append(")\n\n\n")
+            options.append(("preview", True))
+        returns = annotation(op["returns"]) if op["returns"] else "None"
+        row = (op["name"], op["method"], op["path"], op["returns"], None if returns == str(op["returns"]) else returns,
+               tuple(params)) + ((tuple(options),) if options else ())
+        out.append(f"    {row!r},\n")
+    out.append("))\n\n\n")
     out.append(f"class {api['class']}(_BaseApi):\n")
     out.append(f'    """The {len(ops)} operations of the ``{api["class"]}`` group. Construct with an ``ApiClient``'
                f' (default: the shared one)."""\n\n')
-    out.append("    _operations = _OPS\n")
-    for op in ops:
-        args = ", ".join(p["name"] for p in op["params"])
-        out.append(f"\n    def {method_signature(op, 'None', 'Unpack[CallOptions]')}:\n"
-                   f"        return self._call(_OPS[{op['name']!r}], ({args}{',' if len(op['params']) == 1 else ''}), "
-                   "options)\n")
-    out.append(f"\n\n_attach_docs({api['class']}, __file__)\n")
+    out.append("    _operations = _OPS\n\n\n")
+    out.append(f"_add_methods({api['class']}, __file__)\n")
     return "".join(out)
 
 
@@ -306,11 +309,7 @@ def stub_field(field: dict[str, Any]) -> str:
 def render_async_api_stub(api: dict[str, Any], source: str) -> str:
     """``aio/apis/<module>.pyi``: each async method's own signature, without ``callback``
     (which the asyncio client rejects), returning the awaited model."""
-    names: set[str] = set()
-    for op in api["operations"]:
-        names |= referenced_names(op["returns"])
-        for p in op["params"]:
-            names |= referenced_names(p["type"])
+    names = _api_names(api)
     out = [HEADER.format(source=source), "from datetime import date, datetime\n", "from typing import Any\n\n",
            "from typing_extensions import Unpack as _U\n\n", "from ..._api import AsyncCallOptions as _O\nfrom ..._api import Operation as _Operation\n",
            "from ...year_month import YearMonth\n", "from .._base import AsyncBaseApi as _Base\n"]
@@ -318,16 +317,7 @@ def render_async_api_stub(api: dict[str, Any], source: str) -> str:
     if model_names:
         out.append(f"from ...models import {', '.join(model_names)}\n")
     out.append(f"\n\nclass {api['class']}Async(_Base):\n    _operations: dict[str, _Operation]\n")
-    for op in api["operations"]:
-        required = [p for p in op["params"] if p.get("required")]
-        optional = [p for p in op["params"] if not p.get("required")]
-        sig = ["self"] + [f"{p['name']}: {param_annotation(p)}" for p in required]
-        if optional:
-            sig.append("*")
-            sig += [f"{p['name']}: {param_annotation(p)} | None = ..." for p in optional]
-        sig.append("**options: _U[_O]")
-        returns = annotation(op["returns"]) if op["returns"] else "None"
-        out.append(f"    async def {op['name']}({', '.join(sig)}) -> {returns}: ...\n")
+    out += [f"    async def {method_signature(op, '...', '_U[_O]')}: ...\n" for op in api["operations"]]
     return "".join(out)
 
 
