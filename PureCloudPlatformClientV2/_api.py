@@ -142,12 +142,15 @@ def _check(op_name: str, param: Param, value: Any) -> None:
 
 def _method_body(self: Any, **options: Any) -> Any:
     # Every generated method runs this code: ``add_methods`` copies it with an operation's
-    # parameter names, and the placeholder constant replaced by the operation itself.
-    return _bound_call(self, "<operation>", locals())
+    # parameter names (so it may refer to no local by name but ``self``, the first) and the
+    # placeholder constant replaced by the operation.  ``_call`` is called from here directly, so
+    # a warning's stack level counts the same frames as for a written-out method.
+    return self._call("<operation>", *_arguments("<operation>", locals()))
 
 
-def _bound_call(api: Any, op: Any, arguments: dict[str, Any]) -> Any:
-    return api._call(op, tuple([arguments[p.name] for p in op.params]), arguments["options"])
+def _arguments(op: Any, local_values: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """(arguments in the operation's parameter order, call options) from a method's locals."""
+    return tuple([local_values[p.name] for p in op.params]), local_values["options"]
 
 
 def add_methods(cls: type, module_file: str) -> None:

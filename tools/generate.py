@@ -183,22 +183,22 @@ def render_api_stub(api: dict[str, Any], source: str) -> str:
 
 # -- asyncio APIs --------------------------------------------------------------------
 def render_async_api(api: dict[str, Any], source: str) -> str:
-    """``aio/apis/<module>.py``: the ``<Class>Async`` twin of an API class, one line per method.
+    """``aio/apis/<module>.py``: the ``<Class>Async`` twin of an API class.
 
-    ``awaited(SyncClass.method)`` makes a coroutine method whose arguments the sync function
-    binds (same signature, same checks, same docstring) and whose operation descriptor is the
-    sync module's ``_OPS`` entry; type checkers see the sync parameters and an awaited return
-    through ``awaited``'s ParamSpec typing.  Writing each signature out again would add about
-    4 MB (source and bytecode) to the installed package for no behaviour."""
+    ``add_awaited`` gives it, for each method of the sync class, ``awaited(SyncClass.method)``:
+    a coroutine method whose arguments the sync function binds (same signature, same checks,
+    same docstring) and whose operation descriptor is the sync module's ``_OPS`` entry.  Type
+    checkers read the stub (:func:`render_async_api_stub`).  One line per method here would
+    only store the method names again, in source and bytecode."""
     cls = api["class"]
-    out = [HEADER.format(source=source), "from __future__ import annotations\n\n",
-           f"from ...apis.{api['module']} import _OPS\nfrom ...apis.{api['module']} import {cls} as _Sync\n",
-           "from .._base import AsyncBaseApi as _Base\nfrom .._base import awaited as _aw\n\n\n",
-           f"class {cls}Async(_Base):\n",
-           f'    """``{cls}`` for asyncio: the same methods, parameters and return types, awaited."""\n\n',
-           "    _operations = _OPS\n"]
-    out += [f"    {op['name']} = _aw(_Sync.{op['name']})\n" for op in api["operations"]]
-    return "".join(out)
+    return "".join([
+        HEADER.format(source=source),
+        f"from ...apis.{api['module']} import _OPS\nfrom ...apis.{api['module']} import {cls} as _Sync\n",
+        "from .._base import AsyncBaseApi as _Base\nfrom .._base import add_awaited as _add_awaited\n\n\n",
+        f"class {cls}Async(_Base):\n",
+        f'    """``{cls}`` for asyncio: the same methods, parameters and return types, awaited."""\n\n',
+        "    _operations = _OPS\n\n\n",
+        f"_add_awaited({cls}Async, _Sync)\n"])
 
 
 # -- models ----------------------------------------------------------------------
