@@ -12,31 +12,34 @@ if TYPE_CHECKING:
 
 
 class Param:
-    """One parameter: Python name, wire name, location, spec type, required flag, local checks."""
+    """One parameter: Python name, wire name, location, spec type, required flag, local checks, and
+    the annotation of the method's argument (``inspect.signature``; the stubs carry the same)."""
 
-    __slots__ = ("name", "wire", "location", "type", "required", "checks")
+    __slots__ = ("name", "wire", "location", "type", "required", "checks", "annotation")
 
     def __init__(self, name: str, wire: str, location: str, type_: str, required: bool = False,
-                 checks: dict[str, Any] | None = None) -> None:
+                 checks: dict[str, Any] | None = None, annotation: str | None = None) -> None:
         self.name = name
         self.wire = wire
         self.location = location
         self.type = type_
         self.required = required
         self.checks = checks
+        self.annotation = annotation or type_
 
 
 class Operation:
     """One API operation, as data; :meth:`build_request` binds arguments to an HTTP request."""
 
     __slots__ = ("name", "method", "path", "returns", "params", "auth", "accepts", "content_types", "deprecated",
-                 "preview", "_accept", "_content_type")
+                 "preview", "annotation", "_accept", "_content_type")
 
     def __init__(self, name: str, method: str, path: str, returns: str | None, params: tuple[Param, ...], *,
                  auth: bool = True, accepts: tuple[str, ...] = ("application/json",),
                  content_types: tuple[str, ...] = ("application/json",), deprecated: bool = False,
-                 preview: bool = False) -> None:
+                 preview: bool = False, annotation: str | None = None) -> None:
         self.name = name
+        self.annotation = annotation or str(returns)  # the method's return annotation
         self.method = method
         self.path = path
         self.returns = returns
@@ -54,6 +57,21 @@ class Operation:
     @staticmethod
     def table(*ops: Operation) -> dict[str, Operation]:
         return {op.name: op for op in ops}
+
+    @staticmethod
+    def rows(rows: tuple[tuple[Any, ...], ...]) -> dict[str, Operation]:
+        """The operations of a generated module, from constant rows (compact in bytecode, unlike
+        one constructor call per operation and parameter):
+        ``(name, method, path, returns, return annotation, params, options)``, a param being
+        ``(name, wire, location, type, annotation, required, checks)`` (trailing items optional,
+        ``checks`` and ``options`` as key/value pairs)."""
+        ops = {}
+        for name, method, path, returns, annotation, params, *options in rows:
+            ps = tuple(Param(p[0], p[1], p[2], p[3], len(p) > 5 and p[5], dict(p[6]) if len(p) > 6 else None, p[4])
+                       for p in params)
+            ops[name] = Operation(name, method, path, returns, ps, annotation=annotation,
+                                  **dict(options[0] if options else ()))
+        return ops
 
     def __repr__(self) -> str:
         return f"<Operation {self.name}: {self.method} {self.path}>"
@@ -120,6 +138,85 @@ def _check(op_name: str, param: Param, value: Any) -> None:
         raise ValueError(f"Invalid value for {where}: length must be at most {checks['maxLength']}")
     if "minLength" in checks and len(value) < checks["minLength"]:
         raise ValueError(f"Invalid value for {where}: length must be at least {checks['minLength']}")
+
+
+def _method_body(self: Any, **options: Any) -> Any:
+    # Every generated method runs this code: ``add_methods`` copies it with an operation's
+    # parameter names (so it may refer to no local by name but ``self``, the first) and the
+    # placeholder constant replaced by the operation.  ``_call`` is called from here directly, so
+    # a warning's stack level counts the same frames as for a written-out method.
+    return self._call("<operation>", *_arguments("<operation>", locals()))
+
+
+def _arguments(op: Any, local_values: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """(arguments in the operation's parameter order, call options) from a method's locals."""
+    return tuple([local_values[p.name] for p in op.params]), local_values["options"]
+
+
+def add_methods(cls: type, module_file: str) -> None:
+    """Give a generated API class one method per operation of its ``_operations`` table.
+
+    Each is a real function with the operation's signature (required parameters positional,
+    optional ones keyword-only defaulting to ``None``, then ``**options``), so Python binds and
+    checks the arguments and ``inspect.signature`` shows them, annotations included.  They are
+    built from the table rather than written out in the module: 3,500 ``def`` statements cost
+    megabytes of source and bytecode on disk for identical bodies.  Docstrings come from the
+    stub (:func:`attach_docs`)."""
+    template = _method_body.__code__
+    function: Any = type(_method_body)  # types.FunctionType, without importing types
+    namespace = _method_body.__globals__
+    consts = list(template.co_consts)
+    slot = consts.index("<operation>")
+    prefix, module = cls.__name__ + ".", cls.__module__
+    qualified = hasattr(template, "co_qualname")  # 3.11+
+    for name, op in cls._operations.items():  # type: ignore[attr-defined]
+        required = [p for p in op.params if p.required]
+        optional = [p for p in op.params if not p.required]
+        names = ("self", *[p.name for p in required], *[p.name for p in optional], "options")
+        consts[slot] = op
+        code = template.replace(co_argcount=1 + len(required), co_kwonlyargcount=len(optional), co_varnames=names,
+                                co_nlocals=len(names), co_name=name, co_consts=tuple(consts),
+                                **({"co_qualname": prefix + name} if qualified else {}))
+        fn = function(code, namespace, name)
+        fn.__qualname__ = prefix + name
+        fn.__module__ = module
+        annotations = {p.name: p.annotation for p in required}
+        if optional:
+            fn.__kwdefaults__ = dict.fromkeys(names[1 + len(required):-1])
+            for p in optional:
+                annotations[p.name] = p.annotation + " | None"
+        annotations["options"] = "Unpack[CallOptions]"
+        annotations["return"] = op.annotation
+        fn.__annotations__ = annotations
+        setattr(cls, name, fn)
+    attach_docs(cls, module_file)
+
+
+def attach_docs(cls: type, module_file: str) -> None:
+    """Set the docstrings of a generated API class's methods from the typing stub beside its module.
+
+    The docstrings are stored once, in ``apis/<module>.pyi`` (what IDEs and type checkers read);
+    writing them into the ``.py`` as well would store them twice more on disk (source and
+    bytecode).  This is one file read and a string split (no parsing) when the module is imported.
+    Without the stub (stripped install, ``python -OO``) the methods simply have no docstring."""
+    if __import__("sys").flags.optimize >= 2:
+        return
+    try:
+        with open(module_file.rpartition(".")[0] + ".pyi", encoding="utf-8") as f:
+            parts = f.read().split('"""')
+    except OSError:
+        return
+    # parts alternate: code, docstring, code, ...; a method's docstring follows its ``def`` line.
+    methods = cls.__dict__
+    for i in range(1, len(parts), 2):
+        head = parts[i - 1]
+        start = head.rfind("\n    def ")
+        if start == -1:
+            continue
+        fn = methods.get(head[start + 9:head.find("(", start)])
+        if fn is not None:
+            doc = parts[i]  # the generator doubles each backslash in the stub: undo that
+            fn.__doc__ = doc.replace("\\\\", "\\") if "\\" in doc else doc
 
 
 class BaseApi:

@@ -94,86 +94,111 @@ def _py(value: Any) -> str:
 
 
 # -- APIs ------------------------------------------------------------------------
-def render_api(api: dict[str, Any], source: str) -> str:
-    ops = api["operations"]
+def _api_names(api: dict[str, Any]) -> set[str]:
     names: set[str] = set()
-    for op in ops:
+    for op in api["operations"]:
         names |= referenced_names(op["returns"])
         for p in op["params"]:
             names |= referenced_names(p["type"])
-    out = [HEADER.format(source=source), "from __future__ import annotations\n\n",
-           "from .._api import BaseApi as _BaseApi\nfrom .._api import Operation as _Op\nfrom .._api import Param as _P\n\n",
-           "TYPE_CHECKING = False\n",
-           "if TYPE_CHECKING:\n", "    from typing import Any\n\n", "    from typing_extensions import Unpack\n\n",
-           "    from .._api import CallOptions\n"]
-    out += [f"    {line}\n" for line in type_imports(names, "..models.", "..")]
-    out.append("\n_OPS = _Op.table(\n")
-    for op in ops:
-        params = ", ".join(
-            "_P(" + ", ".join([_py(p["name"]), _py(p["wire"]), _py(p["in"]), _py(p["type"])]
-                                 + (["True"] if p.get("required") else [])
-                                 + ([f"checks={_py(checks)}"] if (checks := {k: v for k, v in p.items() if k in RUNTIME_CHECKS}) else [])) + ")"
-            for p in op["params"])
-        extra = []
-        if not op["auth"]:
-            extra.append("auth=False")
-        if op["accepts"] != ["application/json"]:
-            extra.append(f"accepts={_py(tuple(op['accepts']))}")
-        if op["contentTypes"] != ["application/json"]:
-            extra.append(f"content_types={_py(tuple(op['contentTypes']))}")
-        if op.get("deprecated"):
-            extra.append("deprecated=True")
-        if op.get("preview"):
-            extra.append("preview=True")
-        args = [_py(op["name"]), _py(op["method"]), _py(op["path"]), _py(op["returns"]),
-                f"({params},)" if params else "()"] + extra
-        out.append(f"    _Op({', '.join(args)}),\n")
-    out.append(")\n\n\n")
-    out.append(f"class {api['class']}(_BaseApi):\n")
-    out.append(f'    """The {len(ops)} operations of the ``{api["class"]}`` group. Construct with an ``ApiClient``'
-               f' (default: the shared one)."""\n\n')
-    out.append("    _operations = _OPS\n")
-    for op in ops:
-        out.append(render_method(op))
-    return "".join(out)
+    return names
 
 
-def render_method(op: dict[str, Any]) -> str:
+def method_signature(op: dict[str, Any], default: str, options: str) -> str:
+    """``name(self, required..., *, optional=<default>..., **options: <options>) -> <return>``."""
     required = [p for p in op["params"] if p.get("required")]
     optional = [p for p in op["params"] if not p.get("required")]
     sig = ["self"] + [f"{p['name']}: {param_annotation(p)}" for p in required]
     if optional:
         sig.append("*")
-        sig += [f"{p['name']}: {param_annotation(p)} | None = None" for p in optional]
-    sig.append("**options: Unpack[CallOptions]")
+        sig += [f"{p['name']}: {param_annotation(p)} | None = {default}" for p in optional]
+    sig.append(f"**options: {options}")
     returns = annotation(op["returns"]) if op["returns"] else "None"
-    doc = summaries.method_doc(op)
-    body = "\n        ".join(doc).replace("\\", "\\\\")
-    args = ", ".join(p["name"] for p in op["params"])
-    return (f"\n    def {op['name']}({', '.join(sig)}) -> {returns}:\n"
-            f'        """{body}\n        """\n'
-            f"        return self._call(_OPS[{op['name']!r}], ({args}{',' if len(op['params']) == 1 else ''}), "
-            f"options)  # type: ignore[no-any-return]\n")
+    return f"{op['name']}({', '.join(sig)}) -> {returns}"
+
+
+def render_api(api: dict[str, Any], source: str) -> str:
+    """``apis/<module>.py``: the operation table as constant rows, and the class.
+
+    ``_api.add_methods`` makes one method per row, with the full signature (``inspect.signature``,
+    argument binding), and copies the docstrings from the typing stub (:func:`render_api_stub`),
+    where they are stored once; type checkers read the stub.  Written-out ``def`` statements and
+    constructor calls per operation would store the same facts in megabytes of source and
+    bytecode."""
+    ops = api["operations"]
+    out = [HEADER.format(source=source), "from .._api import BaseApi as _BaseApi\nfrom .._api import Operation as _Op\n"
+           "from .._api import add_methods as _add_methods\n",
+           "\n# (name, method, path, returns, return annotation, params, options); a param:\n"
+           "# (name, wire, location, type, annotation or None (same as type), required, checks)\n",
+           "_OPS = _Op.rows((\n"]
+    for op in ops:
+        params = []
+        for p in op["params"]:
+            ann = param_annotation(p)
+            row = [p["name"], p["wire"], p["in"], p["type"], None if ann == p["type"] else ann]
+            checks = tuple((k, v) for k, v in p.items() if k in RUNTIME_CHECKS)
+            if p.get("required") or checks:
+                row.append(bool(p.get("required")))
+            if checks:
+                row.append(checks)
+            params.append(tuple(row))
+        options = []
+        if not op["auth"]:
+            options.append(("auth", False))
+        if op["accepts"] != ["application/json"]:
+            options.append(("accepts", tuple(op["accepts"])))
+        if op["contentTypes"] != ["application/json"]:
+            options.append(("content_types", tuple(op["contentTypes"])))
+        if op.get("deprecated"):
+            options.append(("deprecated", True))
+        if op.get("preview"):
+            options.append(("preview", True))
+        returns = annotation(op["returns"]) if op["returns"] else "None"
+        row = (op["name"], op["method"], op["path"], op["returns"], None if returns == str(op["returns"]) else returns,
+               tuple(params)) + ((tuple(options),) if options else ())
+        out.append(f"    {row!r},\n")
+    out.append("))\n\n\n")
+    out.append(f"class {api['class']}(_BaseApi):\n")
+    out.append(f'    """The {len(ops)} operations of the ``{api["class"]}`` group. Construct with an ``ApiClient``'
+               f' (default: the shared one)."""\n\n')
+    out.append("    _operations = _OPS\n\n\n")
+    out.append(f"_add_methods({api['class']}, __file__)\n")
+    return "".join(out)
+
+
+def render_api_stub(api: dict[str, Any], source: str) -> str:
+    """``apis/<module>.pyi``: each method's signature and docstring, for IDEs and type checkers
+    (and, read by ``_api.attach_docs``, for ``help()`` at run time).  A stub gets no bytecode,
+    so the docstrings are stored once."""
+    out = [HEADER.format(source=source), "from typing import Any\n\n", "from typing_extensions import Unpack\n\n",
+           "from .._api import BaseApi as _BaseApi\nfrom .._api import CallOptions\nfrom .._api import Operation as _Op\n"]
+    out += [f"{line}\n" for line in type_imports(_api_names(api), "..models.", "..")]
+    out.append(f"\n_OPS: dict[str, _Op]\n\n\nclass {api['class']}(_BaseApi):\n"
+               f"    _operations: dict[str, _Op]\n")
+    for op in api["operations"]:
+        body = "\n        ".join(summaries.method_doc(op)).replace("\\", "\\\\")
+        out.append(f"\n    def {method_signature(op, 'None', 'Unpack[CallOptions]')}:\n"
+                   f'        """{body}\n        """\n')
+    return "".join(out)
 
 
 # -- asyncio APIs --------------------------------------------------------------------
 def render_async_api(api: dict[str, Any], source: str) -> str:
-    """``aio/apis/<module>.py``: the ``<Class>Async`` twin of an API class, one line per method.
+    """``aio/apis/<module>.py``: the ``<Class>Async`` twin of an API class.
 
-    ``awaited(SyncClass.method)`` makes a coroutine method whose arguments the sync function
-    binds (same signature, same checks, same docstring) and whose operation descriptor is the
-    sync module's ``_OPS`` entry; type checkers see the sync parameters and an awaited return
-    through ``awaited``'s ParamSpec typing.  Writing each signature out again would add about
-    4 MB (source and bytecode) to the installed package for no behaviour."""
+    ``add_awaited`` gives it, for each method of the sync class, ``awaited(SyncClass.method)``:
+    a coroutine method whose arguments the sync function binds (same signature, same checks,
+    same docstring) and whose operation descriptor is the sync module's ``_OPS`` entry.  Type
+    checkers read the stub (:func:`render_async_api_stub`).  One line per method here would
+    only store the method names again, in source and bytecode."""
     cls = api["class"]
-    out = [HEADER.format(source=source), "from __future__ import annotations\n\n",
-           f"from ...apis.{api['module']} import _OPS\nfrom ...apis.{api['module']} import {cls} as _Sync\n",
-           "from .._base import AsyncBaseApi as _Base\nfrom .._base import awaited as _aw\n\n\n",
-           f"class {cls}Async(_Base):\n",
-           f'    """``{cls}`` for asyncio: the same methods, parameters and return types, awaited."""\n\n',
-           "    _operations = _OPS\n"]
-    out += [f"    {op['name']} = _aw(_Sync.{op['name']})\n" for op in api["operations"]]
-    return "".join(out)
+    return "".join([
+        HEADER.format(source=source),
+        f"from ...apis.{api['module']} import _OPS\nfrom ...apis.{api['module']} import {cls} as _Sync\n",
+        "from .._base import AsyncBaseApi as _Base\nfrom .._base import add_awaited as _add_awaited\n\n\n",
+        f"class {cls}Async(_Base):\n",
+        f'    """``{cls}`` for asyncio: the same methods, parameters and return types, awaited."""\n\n',
+        "    _operations = _OPS\n\n\n",
+        f"_add_awaited({cls}Async, _Sync)\n"])
 
 
 # -- models ----------------------------------------------------------------------
@@ -284,11 +309,7 @@ def stub_field(field: dict[str, Any]) -> str:
 def render_async_api_stub(api: dict[str, Any], source: str) -> str:
     """``aio/apis/<module>.pyi``: each async method's own signature, without ``callback``
     (which the asyncio client rejects), returning the awaited model."""
-    names: set[str] = set()
-    for op in api["operations"]:
-        names |= referenced_names(op["returns"])
-        for p in op["params"]:
-            names |= referenced_names(p["type"])
+    names = _api_names(api)
     out = [HEADER.format(source=source), "from datetime import date, datetime\n", "from typing import Any\n\n",
            "from typing_extensions import Unpack as _U\n\n", "from ..._api import AsyncCallOptions as _O\nfrom ..._api import Operation as _Operation\n",
            "from ...year_month import YearMonth\n", "from .._base import AsyncBaseApi as _Base\n"]
@@ -296,16 +317,7 @@ def render_async_api_stub(api: dict[str, Any], source: str) -> str:
     if model_names:
         out.append(f"from ...models import {', '.join(model_names)}\n")
     out.append(f"\n\nclass {api['class']}Async(_Base):\n    _operations: dict[str, _Operation]\n")
-    for op in api["operations"]:
-        required = [p for p in op["params"] if p.get("required")]
-        optional = [p for p in op["params"] if not p.get("required")]
-        sig = ["self"] + [f"{p['name']}: {param_annotation(p)}" for p in required]
-        if optional:
-            sig.append("*")
-            sig += [f"{p['name']}: {param_annotation(p)} | None = ..." for p in optional]
-        sig.append("**options: _U[_O]")
-        returns = annotation(op["returns"]) if op["returns"] else "None"
-        out.append(f"    async def {op['name']}({', '.join(sig)}) -> {returns}: ...\n")
+    out += [f"    async def {method_signature(op, '...', '_U[_O]')}: ...\n" for op in api["operations"]]
     return "".join(out)
 
 
@@ -376,6 +388,7 @@ def render_all(spec: Spec) -> dict[Path, str]:
     files: dict[Path, str] = {}
     for api in spec["apis"]:
         files[PKG / "apis" / f"{api['module']}.py"] = render_api(api, source)
+        files[PKG / "apis" / f"{api['module']}.pyi"] = render_api_stub(api, source)
     bundle_of.clear()
     grouped = bundles(spec["models"])
     for bundle, members in grouped.items():

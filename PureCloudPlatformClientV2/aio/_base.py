@@ -44,6 +44,12 @@ def awaited(method: Callable[Concatenate[Any, P], R]) -> _Awaited[P, R]:
     return call  # type: ignore[return-value]
 
 
+def add_awaited(cls: type, sync_cls: type) -> None:
+    """Give a generated ``<Name>Async`` class the :func:`awaited` twin of each method of its sync class."""
+    for name in sync_cls._operations:  # type: ignore[attr-defined]
+        setattr(cls, name, awaited(getattr(sync_cls, name)))
+
+
 class AsyncBaseApi:
     """Base of every ``<Name>Async`` class: holds the :class:`AsyncApiClient` the calls go through."""
 
