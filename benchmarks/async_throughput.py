@@ -66,6 +66,12 @@ def _rss_mb(field: str = "VmHWM") -> float:
     return 0.0
 
 
+def _user_sys(before: os.times_result) -> dict[str, float]:
+    """User and kernel CPU since ``before``: on loopback, a send's kernel time includes the receiver's TCP work."""
+    after = os.times()
+    return {"user_seconds": after.user - before.user, "sys_seconds": after.system - before.system}
+
+
 def _worker_async(host: str, token: str, user_id: str, n: int, calls: int) -> dict[str, Any]:
     import asyncio
 
@@ -89,9 +95,10 @@ def _worker_async(host: str, token: str, user_id: str, n: int, calls: int) -> di
                     except Exception as exc:  # counted, not hidden
                         errors.append(repr(exc))
 
-            started, cpu = time.perf_counter(), time.process_time()
+            started, cpu, times = time.perf_counter(), time.process_time(), os.times()
             await asyncio.gather(*(worker() for _ in range(n)))
             return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu,
+                    **_user_sys(times),
                     "errors": len(errors), "first_error": errors[:1], "rss_base_mb": base}
     return asyncio.run(main())
 
@@ -133,9 +140,10 @@ def _worker_raw_aiohttp(host: str, token: str, user_id: str, n: int, calls: int)
                     except Exception as exc:  # counted, not hidden
                         errors.append(repr(exc))
 
-            started, cpu = time.perf_counter(), time.process_time()
+            started, cpu, times = time.perf_counter(), time.process_time(), os.times()
             await asyncio.gather(*(worker() for _ in range(n)))
             return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu,
+                    **_user_sys(times),
                     "errors": len(errors), "first_error": errors[:1], "rss_base_mb": base, "parser": parser}
     return asyncio.run(main())
 
@@ -211,7 +219,7 @@ def worker_main(args: argparse.Namespace) -> None:
     if args.profile:  # cProfile of the timed phase's process, sorted by own time, to stderr
         import cProfile
         import pstats
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU, not wall: other processes share the CPUs
         result = profiler.runcall(run, args.host, args.token, args.user_id, args.concurrency, args.calls)
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(args.profile)
     else:
@@ -352,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
                               "rss_peak_mb": round(statistics.median(r["rss_peak_mb"] for r in reps), 1),
                               "rss_growth_mb": round(statistics.median(r["rss_peak_mb"] - r["rss_base_mb"]
                                                                        for r in reps), 1)})
+                if "user_seconds" in reps[0]:  # the asyncio workers split CPU into user and kernel time
+                    cases[-1].update({f"client_{k}_us_per_call": round(
+                        1e6 * statistics.median(r[f"{k}_seconds"] for r in reps) / calls, 1) for k in ("user", "sys")})
             for ours in ("async", "async_fast"):
                 if ours in runs and "raw_aiohttp" in runs:
                     # calls/s ours/raw (target >= 0.9): seconds raw/ours; CPU per call ours/raw (lower is better)
