@@ -272,7 +272,9 @@ def run_case(client: str, emu: Any, token: str, n: int, calls: int, extra_path: 
 SHORT = {"async": "ours asyncio", "sync_pool": "ours sync\n+ thread pool", "official_callback": "official\ncallback=",
          "raw_aiohttp": "raw aiohttp\n+ orjson", "async_fast": "ours asyncio\n+ fast",
          "raw_aiohttp_timeouts": "raw aiohttp\n+ timers"}
-STYLE = {"raw_aiohttp": {"color": "grey", "linestyle": "--"}, "raw_aiohttp_timeouts": {"color": "grey", "linestyle": ":"}}
+COLOR = {"async": "C0", "sync_pool": "C1", "official_callback": "C2", "async_fast": "C3",
+         "raw_aiohttp": "grey", "raw_aiohttp_timeouts": "darkgrey"}
+STYLE = {"raw_aiohttp": {"linestyle": "--"}, "raw_aiohttp_timeouts": {"linestyle": ":"}}
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
@@ -285,7 +287,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         rows = [r for r in results["cases"] if r["client"] == client]
         if rows:
             xs = [r["concurrency"] for r in rows]
-            style = STYLE.get(client, {})
+            style = {"color": COLOR[client], **STYLE.get(client, {})}
             rate.plot(xs, [r["calls_per_second"] for r in rows], marker="o", label=LABELS[client], **style)
             cpu.plot(xs, [r["client_cpu_ms_per_call"] for r in rows], marker="o", label=LABELS[client], **style)
     for ax, title, ylabel in ((rate, "Throughput (median)", "get_user calls per second"),
@@ -299,13 +301,13 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ax.grid(True, alpha=0.3)
     rate.legend(fontsize=8)
     top = max(levels)
-    peak = [(SHORT[c], r["rss_peak_mb"]) for c in CLIENTS for r in results["cases"]
+    peak = [(SHORT[c], r["rss_peak_mb"], COLOR[c]) for c in CLIENTS for r in results["cases"]
             if r["client"] == c and r["concurrency"] == top]
-    mem.bar([p[0] for p in peak], [p[1] for p in peak], color=[f"C{i}" for i in range(len(peak))])
+    mem.bar([p[0] for p in peak], [p[1] for p in peak], color=[p[2] for p in peak])
     mem.axhline(100, color="grey", linestyle="--", linewidth=1)
     mem.set_ylabel("peak RSS, MB")
     mem.set_title(f"Memory, {top:,} calls in flight")
-    mem.tick_params(axis="x", labelsize=8)
+    mem.tick_params(axis="x", labelsize=8 if len(peak) <= 3 else 6)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
