@@ -253,7 +253,8 @@ def worker_main(args: argparse.Namespace) -> None:
 
 
 # -- driver --------------------------------------------------------------------------------------------
-def run_case(client: str, emu: Any, token: str, n: int, calls: int, extra_path: str = "") -> dict[str, Any]:
+def run_case(client: str, emu: Any, token: str, n: int, calls: int, extra_path: str = "",
+             profile: int = 0) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     if client == "official_callback":
         python = str(OFFICIAL_PY)  # the script's folder is sys.path[0]: the venv's official package loads
@@ -263,9 +264,13 @@ def run_case(client: str, emu: Any, token: str, n: int, calls: int, extra_path: 
             ([extra_path] if extra_path and client in ("raw_aiohttp", "raw_aiohttp_timeouts", "async_fast") else []) + [str(ROOT)])
     cmd = [python, str(Path(__file__).resolve()), "--worker", client, "--host", emu.base_url, "--token", token,
            "--user-id", emu.admin_user_id, "--concurrency", str(n), "--calls", str(calls)]
+    if profile:
+        cmd += ["--profile", str(profile)]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(BENCH), timeout=900)
     if out.returncode != 0:
         raise RuntimeError(f"{client} x{n} failed:\n{out.stderr[-2000:]}")
+    if profile:
+        print(f"===== {client}, {n} in flight, {calls} calls: cProfile in CPU time\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -338,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extra-path", default="",
                         help="a folder with orjson (and msgspec) for raw_aiohttp and async_fast only")
     parser.add_argument("--profile", type=int, default=0,
-                        help="with --worker: print the top N functions of a cProfile of the worker to stderr")
+                        help="print the top N functions (own CPU time) of a cProfile of each client's worker, "
+                             "once per concurrency level, instead of timing")
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "async_throughput.json")
     parser.add_argument("--png", type=Path, default=ROOT / "docs" / "img" / "async_throughput.png")
     parser.add_argument("--plot-only", action="store_true", help="redraw the PNG from the JSON")
@@ -360,6 +366,11 @@ def main(argv: list[str] | None = None) -> int:
     cases, floor_ratios, parsers = [], {}, set()
     with Emulator(mode="subprocess", seed_users=10, token_lifetime=86400) as emu:
         token = emu.issue_token(lifetime=86400)
+        if args.profile:  # where the time goes, not how long it takes: no results file
+            for n in args.concurrency_levels:
+                for client in clients:
+                    run_case(client, emu, token, n, max(args.calls, 3 * n), args.extra_path, args.profile)
+            return 0
         for n in args.concurrency_levels:
             calls = max(args.calls, 3 * n)
             runs: dict[str, list[dict[str, Any]]] = {client: [] for client in clients}
