@@ -18,7 +18,7 @@ flight until ``--calls`` calls have completed:
   limit, min(N, 100)) doing the same ``GET /api/v2/users/{id}`` with the bearer token and the
   Accept header, and ``orjson.loads`` of the body (``json.loads`` when orjson is not importable;
   the result records which). ``--extra-path DIR`` puts DIR (e.g. a ``pip install --target DIR
-  orjson msgspec``) on the path of this worker and of ``async_fast``, so ours stays on the
+  orjson msgspec``) on the path of the raw workers and of ``async_fast``, so ours stays on the
   default install;
 - ``async_fast``: the ``async`` worker with ``--extra-path`` on its path (ours + the fast extra);
 - ``raw_aiohttp_timeouts``: the floor with the timers our client arms (connect and per-read
