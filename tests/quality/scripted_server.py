@@ -74,7 +74,7 @@ class ScriptedServer:
         self.peak_open_connections = 0
         self.in_flight = 0
         self.peak_in_flight = 0
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # predicates given to wait_for may call count()
         self.changed = threading.Condition(self.lock)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
