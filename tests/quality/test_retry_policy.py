@@ -4,7 +4,10 @@ budget rather than measured against a clock."""
 from __future__ import annotations
 
 import email.utils
+import re
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,10 +106,14 @@ def test_503_retry_after_seconds_is_used_instead_of_backoff() -> None:
         assert server.count("/api/v2/users/u1") == 3
 
 
+# The first retry's backoff is 1.5-3 s, beyond a 1 s budget: no retry. (A policy that used a
+# smaller backoff for the first retry, 0.375-0.75 s, would retry once and be seen here.)
+TIGHT = {"max_retries": 5, "backoff_initial": 3.0, "backoff_max": 3.0, "max_retry_time": 1.0}
+
+
 def test_backoff_beyond_the_budget_stops_retrying() -> None:
     with ScriptedServer(lambda seen: error_reply(503)) as server:
-        client = sync_client(server.url, retry=RetryConfiguration(max_retries=5, backoff_initial=1000,
-                                                                  backoff_max=1000, max_retry_time=60))
+        client = sync_client(server.url, retry=RetryConfiguration(**TIGHT))
         client.access_token = "t"
         with pytest.raises(sdk.rest.ApiException) as info:
             sdk.UsersApi(client).get_user("u1")
@@ -115,8 +122,7 @@ def test_backoff_beyond_the_budget_stops_retrying() -> None:
 
 def test_connection_error_backoff_beyond_the_budget_stops_retrying() -> None:
     with ScriptedServer(lambda seen: Reply(drop=True)) as server:
-        client = sync_client(server.url, retry=RetryConfiguration(max_retries=5, backoff_initial=1000,
-                                                                  backoff_max=1000, max_retry_time=60))
+        client = sync_client(server.url, retry=RetryConfiguration(**TIGHT))
         client.access_token = "t"
         with pytest.raises(sdk.rest.ApiConnectionError):
             sdk.UsersApi(client).get_user("u1")
@@ -160,3 +166,75 @@ def test_zero_is_a_valid_setting_and_copy_changes_only_what_is_named() -> None:
     assert other.retry_non_idempotent and not policy.retry_non_idempotent and other.max_retries == 0
     assert RetryConfiguration(statuses=["503", 429]).statuses == frozenset({503, 429})  # type: ignore[arg-type]
     assert RetryConfiguration().max_retries == 5 and RetryConfiguration().statuses == frozenset({429, 502, 503, 504})
+
+
+# -- survivors of the first mutation run (docs/test-quality.md) -------------------------------------
+def test_defaults_are_the_documented_ones() -> None:
+    policy = RetryConfiguration()
+    assert (policy.max_retries, policy.max_retry_time, policy.retry_after_default, policy.backoff_initial,
+            policy.backoff_max, policy.retry_non_idempotent, policy.retry_connection_errors) == (
+        5, 120.0, 3.0, 0.5, 30.0, False, True)
+
+
+def test_backoff_jitter_spreads_over_the_lower_half() -> None:
+    policy = RetryConfiguration(backoff_initial=1.0, backoff_max=100.0)
+    samples = [policy.backoff(1) for _ in range(200)]
+    assert min(samples) < 0.7 and max(samples) > 0.8  # full jitter, not a fixed wait
+
+
+def _logged_waits(tmp_path: Path, handler: Any, method: str = "GET") -> tuple[list[float], list[int], int]:
+    """Run one call with debug logging; the waits and attempt numbers the client logged."""
+    log = tmp_path / "retry.log"
+    with ScriptedServer(handler) as server:
+        client = sync_client(server.url, retry=RetryConfiguration(max_retries=3, backoff_initial=0.1,
+                                                                  backoff_max=100, max_retry_time=60))
+        client.access_token = "t"
+        logger = client.configuration.logger
+        logger.log_to_console = False
+        logger.log_file_path = str(log)
+        logger.log_level = "debug"
+        try:
+            with pytest.raises(sdk.rest.ApiException):
+                sdk.UsersApi(client).get_user("u1")
+        finally:
+            logger.log_level = "none"
+        attempts = server.count("/api/v2/users/u1")
+    found = re.findall(r"retrying GET \S+ in ([0-9.]+)s \(attempt (\d+)\)", log.read_text())
+    return [float(w) for w, _ in found], [int(a) for _, a in found], attempts
+
+
+@pytest.mark.parametrize("failure", ["503", "connection"])
+def test_backoff_doubles_per_retry_as_logged(tmp_path: Path, failure: str) -> None:
+    """The waits the client chose (from its debug log, no clock involved): 0.05-0.1 s, 0.1-0.2 s, 0.2-0.4 s."""
+    handler = (lambda seen: error_reply(503)) if failure == "503" else (lambda seen: Reply(drop=True))
+    waits, attempts, sent = _logged_waits(tmp_path, handler)
+    assert sent == 4 and attempts == [2, 3, 4]
+    for wait, (low, high) in zip(waits, [(0.05, 0.1), (0.1, 0.2), (0.2, 0.4)], strict=True):
+        assert low - 0.005 <= wait <= high + 0.005, waits
+
+
+def test_no_retry_means_one_attempt() -> None:
+    with ScriptedServer(lambda seen: error_reply(503)) as server:
+        client = sync_client(server.url, retry=fast_retry(max_retries=3))
+        client.access_token = "t"
+        with pytest.raises(sdk.rest.ApiException):
+            sdk.UsersApi(client).get_user("u1", _retry=False)
+        assert server.count("/api/v2/users/u1") == 1
+
+
+def test_429_after_the_last_retry_says_retries_exhausted() -> None:
+    with ScriptedServer(lambda seen: error_reply(429, headers={"Retry-After": "0"})) as server:
+        client = sync_client(server.url, retry=fast_retry(max_retries=1))
+        client.access_token = "t"
+        with pytest.raises(sdk.RateLimitError) as info:
+            sdk.UsersApi(client).get_user("u1")
+    assert "gave up: retries exhausted" in str(info.value) and info.value.retry_after == 0.0
+
+
+def test_retry_after_beyond_a_spent_budget_reports_none_left() -> None:
+    with ScriptedServer(lambda seen: error_reply(429, headers={"Retry-After": "5"})) as server:
+        client = sync_client(server.url, retry=fast_retry(max_retry_time=0))
+        client.access_token = "t"
+        with pytest.raises(sdk.RateLimitError) as info:
+            sdk.UsersApi(client).get_user("u1")
+    assert "Retry-After 5s exceeds the retry budget (0.0s left)" in str(info.value)
