@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -238,3 +239,19 @@ def test_retry_after_beyond_a_spent_budget_reports_none_left() -> None:
         with pytest.raises(sdk.RateLimitError) as info:
             sdk.UsersApi(client).get_user("u1")
     assert "Retry-After 5s exceeds the retry budget (0.0s left)" in str(info.value)
+
+
+def test_time_spent_waiting_for_a_response_counts_against_the_budget() -> None:
+    """The budget is for the whole call: a 429 that took 0.7 s to arrive leaves 0.3 s of a 1 s
+    budget, too little for its Retry-After of 0.5 s, so the call fails at once."""
+    def slow_429(seen: Seen) -> Reply:
+        threading.Event().wait(0.7)  # the server is slow to answer (a server-side delay)
+        return error_reply(429, headers={"Retry-After": "0.5"})
+
+    with ScriptedServer(slow_429) as server:
+        client = sync_client(server.url, retry=fast_retry(max_retry_time=1.0))
+        client.access_token = "t"
+        with pytest.raises(sdk.RateLimitError) as info:
+            sdk.UsersApi(client).get_user("u1")
+        assert server.count("/api/v2/users/u1") == 1
+    assert "exceeds the retry budget" in str(info.value)
