@@ -3,7 +3,6 @@ urllib3 transport's connect timeout and its error mapping."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -83,29 +82,6 @@ def test_custom_client_raising_401_without_renewal_possible_is_raised() -> None:
 
 
 # -- urllib3 transport -------------------------------------------------------------------------------
-@pytest.fixture
-def unanswered_port() -> Iterator[int]:
-    """A port whose listen queue is full: connection attempts to it hang (the SYN is dropped),
-    which is how a connect timeout looks without leaving 127.0.0.1."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    port = listener.getsockname()[1]
-    fillers = []
-    for _ in range(8):
-        filler = socket.socket()
-        filler.setblocking(False)
-        try:
-            filler.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
-        fillers.append(filler)
-    yield port
-    for sock in fillers:
-        sock.close()
-    listener.close()
-
-
 def test_connect_timeout_is_a_typed_error_with_the_limit(unanswered_port: int) -> None:
     client = sync_client(f"http://127.0.0.1:{unanswered_port}", connect_timeout=0.3, read_timeout=30,
                          retry=fast_retry(max_retries=1))
