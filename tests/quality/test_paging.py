@@ -144,3 +144,34 @@ def test_after_token_listing_follows_cursors_after() -> None:
         api = sdk.ExternalContactsApi(_client(server))
         assert [s.id for s in paginate(api.get_externalcontacts_externalsources)] == ["a", "b", "c"]
         assert [dict(r.query).get("cursor") for r in server.requests] == [None, "t1", "t2"]
+
+
+def test_after_field_listing_follows_the_top_level_after() -> None:
+    def handler(seen: Seen) -> Reply:
+        after = dict(seen.query).get("after")
+        item, nxt = {None: (1, "a1"), "a1": (2, "a2"), "a2": (3, None)}[after]
+        body: dict[str, Any] = {"entities": [{"version": item}]}
+        if nxt:
+            body["after"] = nxt
+        return Reply(200, body)
+
+    with ScriptedServer(handler) as server:
+        api = sdk.TaskManagementApi(_client(server))
+        assert [c.version for c in paginate(api.get_taskmanagement_workbin_history, "wb1", page_size=1)] == [1, 2, 3]
+        assert [dict(r.query).get("after") for r in server.requests] == [None, "a1", "a2"]
+        assert all(r.path == "/api/v2/taskmanagement/workbins/wb1/history" for r in server.requests)
+
+
+def test_next_page_token_in_next_uri_is_followed() -> None:
+    def handler(seen: Seen) -> Reply:
+        token = dict(seen.query).get("nextPage")
+        item, nxt = {None: ("p1", "n1"), "n1": ("p2", None)}[token]
+        body: dict[str, Any] = {"entities": [{"id": item}]}
+        if nxt:
+            body["nextUri"] = f"/api/v2/speechandtextanalytics/programs?nextPage={nxt}&pageSize=1"
+        return Reply(200, body)
+
+    with ScriptedServer(handler) as server:
+        api = sdk.SpeechTextAnalyticsApi(_client(server))
+        assert [p.id for p in paginate(api.get_speechandtextanalytics_programs, page_size=1)] == ["p1", "p2"]
+        assert [dict(r.query).get("nextPage") for r in server.requests] == [None, "n1"]
