@@ -131,7 +131,7 @@ def test_refused_handshake_moves_the_topics_to_a_new_channel(platform: Platform,
     states = States()
     with NotificationHandler(_client(platform), reconnect_delay=0.05, on_state_change=states) as handler:
         handler.subscribe(TOPIC)
-        states.wait("connected", lambda d: d["channel_id"] == "ch-2")
+        states.wait("connected", lambda d: d["channel_id"] == "ch-2", timeout=60)
         assert platform.created == ["ch-1", "ch-2"]
         assert platform.handshakes == ["ch-1", "ch-2"]  # the gone channel was not tried again
         assert platform.subscriptions["ch-2"] == [TOPIC]
@@ -144,7 +144,7 @@ def test_other_refused_handshake_is_retried_on_the_same_channel(platform: Platfo
     states = States()
     with NotificationHandler(_client(platform), reconnect_delay=0.05, on_state_change=states) as handler:
         handler.subscribe(TOPIC)
-        states.wait("connected", lambda d: d["channel_id"] == "ch-1")
+        states.wait("connected", lambda d: d["channel_id"] == "ch-1", timeout=60)
         assert platform.created == ["ch-1"]
         assert platform.handshakes == ["ch-1", "ch-1"]
         platform.publish("ch-1", {"id": "u1", "n": 3})
