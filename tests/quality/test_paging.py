@@ -175,3 +175,19 @@ def test_next_page_token_in_next_uri_is_followed() -> None:
         api = sdk.SpeechTextAnalyticsApi(_client(server))
         assert [p.id for p in paginate(api.get_speechandtextanalytics_programs, page_size=1)] == ["p1", "p2"]
         assert [dict(r.query).get("nextPage") for r in server.requests] == [None, "n1"]
+
+
+def test_cursor_field_listing_follows_the_top_level_cursor() -> None:
+    def handler(seen: Seen) -> Reply:
+        cursor = dict(seen.query).get("cursor")
+        item, nxt = {None: ("r1", "c1"), "c1": ("r2", None)}[cursor]
+        body: dict[str, Any] = {"results": [{"group": {"queueId": item}}]}
+        if nxt:
+            body["cursor"] = nxt
+        return Reply(200, body)
+
+    with ScriptedServer(handler) as server:
+        api = sdk.AnalyticsApi(_client(server))
+        pages = list(iter_pages(api.get_analytics_actions_aggregates_job_results, "job-1"))
+        assert [p.results[0].group["queueId"] for p in pages] == ["r1", "r2"]
+        assert [dict(r.query).get("cursor") for r in server.requests] == [None, "c1"]
