@@ -191,3 +191,34 @@ def test_cursor_field_listing_follows_the_top_level_cursor() -> None:
         pages = list(iter_pages(api.get_analytics_actions_aggregates_job_results, "job-1"))
         assert [p.results[0].group["queueId"] for p in pages] == ["r1", "r2"]
         assert [dict(r.query).get("cursor") for r in server.requests] == [None, "c1"]
+
+
+def test_a_listing_with_page_number_and_cursor_follows_the_cursor() -> None:
+    """get_recording_jobs takes both pageNumber and cursor: the cursor in nextUri is what advances."""
+    def handler(seen: Seen) -> Reply:
+        cursor = dict(seen.query).get("cursor")
+        item, nxt = {None: ("j1", "k1"), "k1": ("j2", None)}[cursor]
+        body: dict[str, Any] = {"entities": [{"id": item}], "pageNumber": 1}
+        if nxt:
+            body["nextUri"] = f"/api/v2/recording/jobs?cursor={nxt}"
+        return Reply(200, body)
+
+    with ScriptedServer(handler) as server:
+        api = sdk.RecordingApi(_client(server))
+        assert [j.id for j in paginate(api.get_recording_jobs)] == ["j1", "j2"]
+        assert [dict(r.query).get("cursor") for r in server.requests] == [None, "k1"]
+
+
+def test_an_empty_answer_ends_the_listing() -> None:
+    with ScriptedServer(lambda seen: Reply(204)) as server:
+        assert list(iter_pages(sdk.UsersApi(_client(server)).get_users)) == []
+        assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("ending", [{"cursors": {"after": ""}}, {"nextUri": "/api/v2/externalcontacts/externalsources?limit=1"},
+                                    {"nextUri": ""}])
+def test_token_listing_ends_without_a_usable_token(ending: dict[str, Any]) -> None:
+    with ScriptedServer(lambda seen: Reply(200, {"entities": [{"id": "only"}], **ending})) as server:
+        api = sdk.ExternalContactsApi(_client(server))
+        assert [s.id for s in paginate(api.get_externalcontacts_externalsources)] == ["only"]
+        assert len(server.requests) == 1
