@@ -89,3 +89,23 @@ def test_unknown_model_name_is_a_lookup_error() -> None:
     client = sdk.ApiClient(configuration=sdk.Configuration.new(live_reload_config=False))
     with pytest.raises(LookupError, match="unknown model 'NoSuchModel'"):
         client.deserialize(sdk.rest.RESTResponse(200, "OK", {}, b'{"a": 1}'), "NoSuchModel")
+
+
+def test_enum_attributes_check_what_is_assigned() -> None:
+    user = sdk.User()
+    user.state = "active"
+    assert user.state == "active"
+    user.state = "retired-in-2030"
+    assert user.state == "outdated_sdk_version"
+    user.state = sdk.ApiNullValue()
+    assert user.state == sdk.ApiNullValue() and sdk.User().state is None
+
+
+def test_models_compare_by_value_and_convert_both_ways() -> None:
+    first = sdk.User.from_wire('{"id": "u1", "name": "A", "addresses": [{"address": "x", "mediaType": "PHONE"}]}')
+    second = sdk.User.from_wire({"id": "u1", "name": "A", "addresses": [{"address": "x", "mediaType": "PHONE"}]})
+    assert first == second and not (first != second)
+    assert first != sdk.Group() and (first == "u1") is False and first.__eq__("u1") is NotImplemented
+    assert first.to_wire_dict() == {"id": "u1", "name": "A", "addresses": [{"address": "x", "mediaType": "PHONE"}]}
+    assert sdk.User.from_wire(first.to_wire_json()) == first
+    assert first.addresses[0].media_type == "PHONE" and "'address': 'x'" in repr(first)
