@@ -158,3 +158,80 @@ def test_an_unwritable_log_file_is_reported_not_raised(tmp_path: Path, caplog: p
         logger.log_level = LogLevel.LDebug
     logger.log_level = LogLevel.LNone
     assert any("cannot open log file" in r.getMessage() for r in caplog.records)
+
+
+# -- survivors of the first mutation run (docs/test-quality.md) -------------------------------------
+def test_constants_are_the_official_ones() -> None:
+    assert (LogFormat.TEXT, LogFormat.JSON) == (1, 2)
+    assert (LogLevel.LTrace, LogLevel.LDebug, LogLevel.LError, LogLevel.LNone) == (5, 10, 40, 51)
+    logger = sdk.Configuration.new(live_reload_config=False).logger
+    assert (logger.log_level, logger.log_format, logger.log_to_console, logger.log_file_path,
+            logger.log_request_body, logger.log_response_body) == (LogLevel.LNone, LogFormat.TEXT, True, None,
+                                                                    False, False)
+
+
+def test_redaction_keeps_the_quoting_of_each_shape() -> None:
+    assert redact_text('access_token="abc"&x=1') == f'access_token="{REDACTED}"&x=1'
+    assert redact_text('{"code": 123456, "x": 1}') == f'{{"code": {REDACTED}, "x": 1}}'
+    assert redact_text("refresh_token=abc&x=1") == f"refresh_token={REDACTED}&x=1"
+
+
+@pytest.mark.parametrize("console", [True, False])
+def test_console_output_follows_log_to_console(capfd: pytest.CaptureFixture[str], tmp_path: Path,
+                                               console: bool) -> None:
+    with ScriptedServer(lambda seen: Reply(200, USER)) as server:
+        client = sync_client(server.url)
+        client.access_token = "t"
+        logger = client.configuration.logger
+        logger.log_format = LogFormat.JSON
+        logger.log_to_console = console
+        logger.log_level = LogLevel.LDebug
+        try:
+            sdk.UsersApi(client).get_user("u1")
+        finally:
+            logger.log_level = LogLevel.LNone
+    err = capfd.readouterr().err
+    assert ('"url": "' + server.url + '/api/v2/users/u1"' in err) is console
+
+
+def test_private_loggers_do_not_write_into_the_shared_one(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(LogLevel.LTrace, logger="PureCloudPlatformClientV2"):
+        text = _run(tmp_path, LogLevel.LTrace)
+    assert "/api/v2/users/missing" in text  # the client's own file got the records
+    assert not [r for r in caplog.records if "/api/v2/users" in r.getMessage()]
+
+
+def test_the_shared_logger_drops_its_handlers_when_switched_off(shared_logger: Any, tmp_path: Path) -> None:
+    """Reconfiguring replaces the handlers (no duplicate lines); switching off removes them (no open file)."""
+    import logging
+
+    stdlib = logging.getLogger("PureCloudPlatformClientV2")
+    before = list(stdlib.handlers)
+    log = tmp_path / "shared.log"
+    with ScriptedServer(lambda seen: Reply(200, USER)) as server:
+        shared_logger.log_to_console = False
+        shared_logger.log_file_path = str(log)
+        shared_logger.log_level = LogLevel.LDebug
+        shared_logger.log_format = LogFormat.JSON  # a second reconfiguration
+        assert len(stdlib.handlers) == len(before) + 1
+        client = sdk.ApiClient(configuration=sdk.configuration)
+        client.host = server.url
+        client.access_token = "t"
+        sdk.UsersApi(client).get_user("u1")
+        shared_logger.log_level = LogLevel.LNone
+    assert stdlib.handlers == before
+    assert len(_records(log.read_text())) == 1  # one line per exchange, not one per handler added
+
+
+@pytest.fixture
+def shared_logger() -> Any:
+    logger = sdk.configuration.logger
+    saved = {name: getattr(logger, name) for name in (
+        "log_level", "log_format", "log_to_console", "log_file_path", "log_request_body", "log_response_body")}
+    live_reload = sdk.configuration.live_reload_config
+    sdk.configuration.live_reload_config = False
+    yield logger
+    sdk.configuration.live_reload_config = live_reload
+    logger.log_level = LogLevel.LNone
+    for name, value in saved.items():
+        setattr(logger, name, value)
