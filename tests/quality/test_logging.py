@@ -235,3 +235,28 @@ def shared_logger() -> Any:
     logger.log_level = LogLevel.LNone
     for name, value in saved.items():
         setattr(logger, name, value)
+
+
+def test_level_and_format_parsers_work_on_instances_too() -> None:
+    assert LogLevel().from_string("debug") == LogLevel.LDebug  # static methods, as in the official SDK
+    assert LogFormat().from_string("json") == LogFormat.JSON
+
+
+def test_a_logger_made_directly_writes_through_the_package_logger(tmp_path: Path) -> None:
+    import logging
+
+    from PureCloudPlatformClientV2.logger import Logger
+
+    stdlib = logging.getLogger("PureCloudPlatformClientV2")
+    before = list(stdlib.handlers)
+    logger = Logger()
+    logger.log_to_console = False
+    logger.log_file_path = str(tmp_path / "direct.log")
+    logger.log_level = LogLevel.LDebug
+    try:
+        assert len(stdlib.handlers) == len(before) + 1
+        logger.message(LogLevel.LDebug, "hello %s", "there")
+    finally:
+        logger.log_level = LogLevel.LNone
+    assert stdlib.handlers == before
+    assert "hello there" in (tmp_path / "direct.log").read_text()

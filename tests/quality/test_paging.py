@@ -127,6 +127,10 @@ def test_page_size_on_an_operation_without_one_is_a_type_error() -> None:
         api = sdk.UsersApi(_client(server))
         with pytest.raises(TypeError, match="not a paged listing"):
             list(paginate(api.get_user, "u1"))
+        with pytest.raises(TypeError, match="need a method of an API class"):
+            list(paginate(api.__init__))  # a method of an API class, but not an operation
+        with pytest.raises(TypeError, match="need a method of an API class"):
+            list(paginate(len))  # type: ignore[arg-type]
         assert server.requests == []
 
 
