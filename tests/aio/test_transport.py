@@ -13,6 +13,7 @@ import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2.aio import AbstractAsyncHttpClient, DefaultAsyncHttpClient, UsersApiAsync
 from PureCloudPlatformClientV2.emulator import Emulator
 from PureCloudPlatformClientV2.rest import ApiConnectionError, ApiException, ApiTLSError, RESTResponse
+from tests.quality.scripted_server import Reply, ScriptedServer, Seen, token_reply
 
 from .helpers import new_client
 
@@ -97,7 +98,9 @@ def test_gateway(gateway_emu):
     assert gateway_emu.request_count("get_users") == 1
 
 
-def test_hooks_may_be_coroutines_and_the_pool_limit_is_honoured(emu):
+def test_hooks_may_be_coroutines_and_the_pool_limit_is_honoured():
+    """40 concurrent calls through a pool of 4: the server counts the connections it sees.
+    It holds each request until 4 are in flight, so a pool that opened more would show it."""
     seen: list[int] = []
     in_flight = peak = 0
 
@@ -113,18 +116,27 @@ def test_hooks_may_be_coroutines_and_the_pool_limit_is_honoured(emu):
         seen.append(response.status)
         return response
 
+    def handler(request: Seen) -> Reply:
+        if request.path == "/oauth/token":
+            return token_reply()
+        server.wait_for(lambda: server.in_flight >= 4 or server.count("/api/v2/users") >= 40, 30)
+        return Reply(200, {"entities": [{"id": "u1"}], "pageSize": 1})
+
     async def main() -> None:
         http = DefaultAsyncHttpClient(configuration=sdk.Configuration.new(live_reload_config=False), pool_limit=4)
         http.set_pre_request_hook(pre)
         http.set_post_request_hook(post)
-        async with new_client(emu.base_url) as client:
+        async with new_client(server.url) as client:
             client.set_http_client(http)
-            await client.get_client_credentials_token(emu.client_id, emu.client_secret)
+            await client.get_client_credentials_token("cid", "secret")
             await asyncio.gather(*(UsersApiAsync(client).get_users(page_size=1) for _ in range(40)))
-            connector = http.session().connector
-            assert connector is not None and connector.limit == 4
-    asyncio.run(main())
+
+    with ScriptedServer(handler) as server:
+        asyncio.run(main())
     assert seen == [200] * 41
+    assert all(r.headers.get("x-hook") == "1" for r in server.requests)
+    assert server.peak_in_flight == 4  # reached (requests are held until 4 arrive) and never exceeded
+    assert server.peak_open_connections <= 4 and server.connections_opened <= 4 + 1  # + the login's
     assert peak == 4  # a call holds its first-come-first-served slot for the whole transport request, hooks included
 
 

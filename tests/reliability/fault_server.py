@@ -9,7 +9,8 @@ Plain HTTP port ``plain``: the behaviour is the last path segment (``/api/v2/use
 ``truncated-json``, ``invalid-json``, ``text-plain``, ``html-502``, ``stall-headers``,
 ``stall-body``, ``drip`` (the status line one byte per 0.1 s, then a stall), ``redirect-other-host``.
 Port ``other`` answers 200 to anything and counts what it received;
-``GET /__hits`` on ``plain`` returns what ``other`` saw.
+``GET /__hits`` on ``plain`` returns what ``other`` saw; ``GET /__seen`` how many requests
+``plain`` received per behaviour (so tests count attempts server-side).
 TLS ports ``expired``, ``wrong_host``, ``untrusted``, ``mtls``, ``good`` serve ``/api/v2/users/<id>``
 with certificates from CERT_DIR (see ``reliability_helpers.TlsMaterial``).
 """
@@ -24,6 +25,7 @@ import sys
 from pathlib import Path
 
 OTHER_HITS: list[dict[str, str]] = []
+SEEN: dict[str, int] = {}
 PORTS: dict[str, int] = {}
 USER = b'{"id": "%s", "name": "Fault Server User", "state": "active"}'
 
@@ -127,7 +129,13 @@ async def plain(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
                 writer.write(response("200 OK", json.dumps(OTHER_HITS).encode()))
                 await writer.drain()
                 continue
-            if not await behave(target.split("?")[0].rstrip("/").rsplit("/", 1)[-1], writer):
+            if target == "/__seen":
+                writer.write(response("200 OK", json.dumps(SEEN).encode()))
+                await writer.drain()
+                continue
+            name = target.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+            SEEN[name] = SEEN.get(name, 0) + 1
+            if not await behave(name, writer):
                 return
     except (ConnectionError, asyncio.CancelledError):
         pass

@@ -153,6 +153,12 @@ class FaultServer:
         with opener.open(self.url("plain") + "/__hits", timeout=10) as resp:
             return json.loads(resp.read())  # type: ignore[no-any-return]
 
+    def seen(self, behaviour: str) -> int:
+        """How many requests for ``behaviour`` reached the plain port so far."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(self.url("plain") + "/__seen", timeout=10) as resp:
+            return int(json.loads(resp.read()).get(behaviour, 0))
+
     def stop(self) -> None:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.close()

@@ -100,7 +100,9 @@ def test_retried_connection_failures_are_all_attempted(server: FaultServer) -> N
     client = new_client(server.url(), read_timeout=READ_TIMEOUT)
     client.configuration.retry = fast_retry(max_retries=2)
     before = resources()
+    attempts = server.seen("reset-before-headers")
     _timed_failure(client, "reset-before-headers", ApiConnectionError, bound=SLACK)
+    assert server.seen("reset-before-headers") - attempts == 1 + 2  # the call and both retries reached the server
     assert_no_leak(before, client)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 import PureCloudPlatformClientV2 as gc
 from PureCloudPlatformClientV2 import iter_pages, paginate
 from PureCloudPlatformClientV2.emulator import Emulator
-from tests.conftest import CapturingClient
+from tests.quality.scripted_server import Reply, ScriptedServer
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +52,25 @@ def test_with_http_info_gives_status_headers_correlation_id_and_raw_body(client:
     assert client.last_response is not None and client.last_response.status == 200
 
 
-def _scripted(pages: list[dict[str, Any]]) -> tuple[gc.ApiClient, CapturingClient]:
-    class Scripted(CapturingClient):
-        def request(self, options: Any) -> Any:
-            self.body = json.dumps(pages[min(len(self.requests), len(pages) - 1)]).encode()
-            return super().request(options)
-    client = gc.ApiClient(host="https://api.example.test", configuration=gc.Configuration.new())
-    client.access_token = "t"
-    transport = Scripted()
-    client.set_http_client(transport)
-    return client, transport
+@pytest.fixture
+def scripted() -> Iterator[Callable[[list[dict[str, Any]]], tuple[gc.ApiClient, ScriptedServer]]]:
+    """A client on a scripted server (real HTTP on 127.0.0.1) answering ``pages`` in turn, then the last again."""
+    servers: list[ScriptedServer] = []
+
+    def start(pages: list[dict[str, Any]]) -> tuple[gc.ApiClient, ScriptedServer]:
+        server = ScriptedServer(lambda seen: Reply(200, pages[min(len(server.requests), len(pages)) - 1]))
+        servers.append(server.__enter__())
+        client = gc.ApiClient(configuration=gc.Configuration.new(host=server.url, live_reload_config=False))
+        client.access_token = "t"
+        return client, server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
 
 
-def test_stops_on_empty_page_even_with_next_uri() -> None:
-    client, transport = _scripted([
+def test_stops_on_empty_page_even_with_next_uri(scripted: Any) -> None:
+    client, transport = scripted([
         {"entities": [{"id": "1"}], "pageNumber": 1, "nextUri": "/api/v2/users?pageNumber=2"},
         {"entities": [], "pageNumber": 2, "nextUri": "/api/v2/users?pageNumber=3"},
     ])
@@ -73,15 +78,15 @@ def test_stops_on_empty_page_even_with_next_uri() -> None:
     assert len(transport.requests) == 2
 
 
-def test_stops_on_a_repeated_page() -> None:
+def test_stops_on_a_repeated_page(scripted: Any) -> None:
     page = {"entities": [{"id": "1"}, {"id": "2"}], "nextUri": "/api/v2/users?pageNumber=2"}
-    client, transport = _scripted([page, page, page])
+    client, transport = scripted([page, page, page])
     assert [u.id for u in paginate(gc.UsersApi(client).get_users)] == ["1", "2"]
     assert len(transport.requests) == 2
 
 
-def test_cursor_field_listing_and_repeated_token() -> None:
-    client, transport = _scripted([
+def test_cursor_field_listing_and_repeated_token(scripted: Any) -> None:
+    client, transport = scripted([
         {"entities": [{"id": "a"}], "cursors": {"after": "c1"}},
         {"entities": [{"id": "b"}], "cursors": {"after": "c2"}},
         {"entities": [{"id": "c"}], "cursors": {"after": "c2"}},
@@ -89,12 +94,13 @@ def test_cursor_field_listing_and_repeated_token() -> None:
     api = gc.ExternalContactsApi(client)
     ids = [s.id for s in paginate(api.get_externalcontacts_externalsources)]
     assert ids == ["a", "b", "c"]
-    assert [dict(r["params"]).get("cursor") for r in transport.requests] == [None, "c1", "c2"]
+    assert [dict(r.query).get("cursor") for r in transport.requests] == [None, "c1", "c2"]
 
 
-def test_non_listing_is_rejected() -> None:
-    client, _ = _scripted([{}])
+def test_non_listing_is_rejected(scripted: Any) -> None:
+    client, server = scripted([{}])
     with pytest.raises(TypeError, match="not a paged listing"):
         list(paginate(gc.UsersApi(client).get_user, "x"))
     with pytest.raises(TypeError, match="method of an API class"):
         list(paginate(len))  # type: ignore[arg-type]
+    assert server.requests == []  # rejected before anything was sent
