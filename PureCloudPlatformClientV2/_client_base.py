@@ -3,11 +3,20 @@ the rate-limit pacer and how a call's :class:`~._pipeline.Exchange` is set up.""
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from ._auth import TokenState
 from ._pipeline import Exchange, PacingStats, RatePacer
-from ._request import SDK_VERSION, Request, check_header, select_header_accept, select_header_content_type
+from ._request import (
+    SDK_VERSION,
+    Request,
+    apply_call_options,
+    check_header,
+    check_option_names,
+    select_header_accept,
+    select_header_content_type,
+)
 from ._response import as_rest_response, decode_body
 from ._serde import to_wire
 from ._transport_config import resolve_timeouts
@@ -16,6 +25,7 @@ from .gateway_configuration import GatewayConfiguration
 from .purecloud_region_hosts import PureCloudRegionHosts, login_host_for
 
 if TYPE_CHECKING:
+    from ._api import Operation
     from .rest import RESTResponse
 
 
@@ -159,6 +169,18 @@ class ClientBase:
         return base64.urlsafe_b64encode(hashlib.sha256(code.encode("ascii")).digest()).decode("ascii").rstrip("=")
 
     # -- one call ------------------------------------------------------------------------
+    def _prepare(self, op: Operation, args: tuple[Any, ...], options: dict[str, Any], stacklevel: int) -> Request:
+        """Check the call options and bind the arguments (``stacklevel``: the caller's frame, for
+        the deprecation warning)."""
+        if options:
+            check_option_names(op.name, options)
+        if op.deprecated:
+            warnings.warn(f"{op.name} is deprecated", DeprecationWarning, stacklevel=stacklevel)
+        request = op.build_request(args)
+        if options:
+            apply_call_options(request, options)
+        return request
+
     def _grant_request(self, grant: str, client_id: str, client_secret: str = "", **values: str) -> Request:
         return self._tokens.grant_request(grant, client_id, client_secret, retry=self.configuration.retry, **values)
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import threading
 import time
-import warnings
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ._client_base import ClientBase
 from ._official_api_client import OfficialHelpers
 from ._pipeline import Action
-from ._request import CALL_OPTIONS, SDK_VERSION, Request, apply_call_options, check_option_names, generic_request
+from ._request import CALL_OPTIONS, SDK_VERSION, Request, generic_request
 from ._request import param_text as param_text
 from ._request import quote_path_segment as quote_path_segment
 from ._response import ApiResponse
@@ -146,23 +145,12 @@ class ApiClient(ClientBase, OfficialHelpers):
         return ApiResponse(data, response)
 
     def _invoke(self, op: Operation, args: tuple[Any, ...], options: dict[str, Any]) -> Any:
-        request = self._prepare(op, args, options, 4)
+        # frames above the warning: _prepare, _invoke, BaseApi._call, the API method, the caller
+        request = self._prepare(op, args, options, 5)
         callback = options.get("callback") if options else None
         if callback is not None:
             return self._in_thread(request, callback)
         return self._execute(request)
-
-    def _prepare(self, op: Operation, args: tuple[Any, ...], options: dict[str, Any],
-                 stacklevel: int) -> Request:
-        """Check the call options and bind the arguments (``stacklevel``: the caller's frame, for warnings)."""
-        if options:
-            check_option_names(op.name, options)
-        if op.deprecated:
-            warnings.warn(f"{op.name} is deprecated", DeprecationWarning, stacklevel=stacklevel)
-        request = op.build_request(args)
-        if options:
-            apply_call_options(request, options)
-        return request
 
     def _in_thread(self, request: Request, callback: Callable[..., Any]) -> CallbackThread:
         two_args = _takes_error(callback)

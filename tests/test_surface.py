@@ -131,6 +131,7 @@ def test_deprecated_operations_warn() -> None:
         warnings.simplefilter("always")
         getattr(api, op.name)(*args)
     assert any(issubclass(w.category, DeprecationWarning) and op.name in str(w.message) for w in caught)
+    assert [w.filename for w in caught if issubclass(w.category, DeprecationWarning)] == [__file__]  # the caller's line
 
 
 def test_docstrings_state_route_and_parameters() -> None:

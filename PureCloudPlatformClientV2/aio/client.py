@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import warnings
 import weakref
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .._client_base import ClientBase
 from .._pipeline import Action
-from .._request import Request, apply_call_options, check_option_names, generic_request
+from .._request import Request, generic_request
 from .._response import ApiResponse
 from ..rest import ApiDeadlineError, ApiException, RESTResponse
 from ._limiter import FifoLimiter
@@ -170,17 +169,11 @@ class AsyncApiClient(ClientBase):
 
     def _invoke(self, op: Operation, args: tuple[Any, ...], options: dict[str, Any]) -> Awaitable[Any]:
         # Checked now, in the caller's frame (the sync method body), as the sync client does.
-        if options:
-            if "callback" in options:
-                raise TypeError(f"{op.name}(): callback= belongs to the sync client; await the call "
-                                "(or asyncio.create_task it) instead")
-            check_option_names(op.name, options)
-        if op.deprecated:
-            warnings.warn(f"{op.name} is deprecated", DeprecationWarning, stacklevel=5)
-        request = op.build_request(args)
-        if options:
-            apply_call_options(request, options)
-        return self._execute(request)
+        if options and "callback" in options:
+            raise TypeError(f"{op.name}(): callback= belongs to the sync client; await the call "
+                            "(or asyncio.create_task it) instead")
+        # frames above the warning: _prepare, _invoke, _call, the API method, the caller
+        return self._execute(self._prepare(op, args, options, 6))
 
     async def call_api(self, resource_path: str, method: str, path_params: dict[str, Any] | None = None,
                        query_params: dict[str, Any] | None = None, header_params: dict[str, Any] | None = None,
