@@ -265,14 +265,16 @@ def _stalled_get_server(release: threading.Event) -> ScriptedServer:
     return ScriptedServer(handler)
 
 
-@pytest.mark.parametrize(("timeout_retries", "max_retries", "attempts"), [(0, 5, 1), (1, 5, 2), (2, 5, 3), (3, 1, 2)])
+@pytest.mark.parametrize(("timeout_retries", "max_retries", "attempts"),
+                         [(None, 5, 2), (0, 5, 1), (1, 5, 2), (2, 5, 3), (3, 1, 2)])
 def test_read_timeouts_are_retried_max_timeout_retries_times_within_max_retries(
-        timeout_retries: int, max_retries: int, attempts: int) -> None:
+        timeout_retries: int | None, max_retries: int, attempts: int) -> None:
+    """By default (None here) a timeout is retried once."""
+    limit = {} if timeout_retries is None else {"max_timeout_retries": timeout_retries}
     release = threading.Event()
     with _stalled_get_server(release) as server:
         try:
-            client = sync_client(server.url, retry=fast_retry(max_timeout_retries=timeout_retries,
-                                                              max_retries=max_retries))
+            client = sync_client(server.url, retry=fast_retry(max_retries=max_retries, **limit))
             client.access_token = "t"
             client.get_http_client().set_timeout(300)
             with pytest.raises(sdk.rest.ApiTimeoutError) as info:
