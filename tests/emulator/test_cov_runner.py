@@ -1,0 +1,97 @@
+"""The Emulator runner: argument checks, start-up failures, and a subprocess emulator with every
+command-line option the runner passes on (prefixes, TLS, allowed hosts, faults, rate limit)."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+
+from PureCloudPlatformClientV2.emulator.runner import Emulator
+
+
+def test_constructor_checks_mode_and_certificate_pair(tmp_path):
+    with pytest.raises(ValueError, match="mode"):
+        Emulator(mode="process")
+    with pytest.raises(ValueError, match="cert_file and key_file"):
+        Emulator(cert_file=tmp_path / "cert.pem")
+    with pytest.raises(ValueError, match="cert_file and key_file"):
+        Emulator(key_file=tmp_path / "key.pem")
+
+
+def test_control_call_on_a_stopped_emulator_fails():
+    emu = Emulator()
+    with pytest.raises(RuntimeError, match="not running"):
+        emu.stats()
+    emu.stop()  # stopping what never started is harmless
+
+
+def test_thread_mode_start_failure_is_reported_and_port_stays_free():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        emu = Emulator(port=port)
+        with pytest.raises(RuntimeError, match="failed to start"):
+            emu.start()
+        with pytest.raises(RuntimeError, match="not running"):
+            emu.stats()
+
+
+def test_subprocess_start_failure_is_reported():
+    emu = Emulator(mode="subprocess", faults=["not-a-fault-kind"])
+    with pytest.raises(RuntimeError, match="exited with"):
+        emu.start()
+    with pytest.raises(RuntimeError, match="not running"):
+        emu.stats()
+
+
+def test_thread_mode_faults_at_start_and_control_helpers():
+    with Emulator(faults=["503@/api/v2/users,times=1"]) as emu:
+        assert emu.start() is emu  # starting again is a no-op
+        token = emu.issue_token()
+        headers = {"Authorization": f"Bearer {token}"}
+        first = requests.get(emu.base_url + "/api/v2/users", headers=headers, timeout=10)
+        second = requests.get(emu.base_url + "/api/v2/users", headers=headers, timeout=10)
+        assert (first.status_code, second.status_code) == (503, 200)
+        stats = emu.stats()
+        assert stats["requests"]["get_users"] == 2 and stats["tokens"] == 1 and stats["channels"] == 0
+        emu.reset_counters()
+        assert emu.request_count() == 0 and emu.stats()["requests"] == {}
+        group = emu.add_group("Support")
+        assert group["type"] == "official" and emu.get_entity("groups", group["id"])["name"] == "Support"
+        assert emu.channels() == []
+
+
+def test_subprocess_with_prefixes_tls_allowed_host_faults_and_rate_limit():
+    with Emulator(mode="subprocess", tls=True, prefix_login="/gw/login/", prefix_api="gw/api",
+                  allowed_hosts=["emulator.test"], faults=["503@/api/v2/users,times=1"],
+                  rate_limit=3, rate_limit_window=600) as emu:
+        assert emu.ca_file and emu.base_url.startswith("https://") and emu.base_url.endswith("/gw/api")
+        assert emu.login_url.endswith("/gw/login")
+        resp = requests.post(emu.login_url + "/oauth/token", data={"grant_type": "client_credentials"},
+                             auth=(emu.client_id, emu.client_secret), verify=emu.ca_file, timeout=10)
+        assert resp.status_code == 200, resp.text
+        headers = {"Authorization": "Bearer " + resp.json()["access_token"]}
+        url = emu.base_url + "/api/v2/users"
+        statuses = []
+        for _ in range(4):
+            r = requests.get(url, headers=headers, verify=emu.ca_file, timeout=10)
+            statuses.append(r.status_code)
+            assert r.headers["inin-ratelimit-allowed"] == "3"
+        assert statuses == [503, 200, 200, 429]  # the fault, two more calls, then over the allowance
+        # A host name given with allowed_hosts is answered, others are refused (a fresh token: the
+        # first one is over its allowance).
+        other = {"Authorization": "Bearer " + emu.issue_token()}
+        ok = requests.get(url, headers={**other, "Host": "emulator.test"}, verify=emu.ca_file, timeout=10)
+        assert ok.status_code == 200 and ok.headers["inin-ratelimit-count"] == "1"
+        bad = requests.get(url, headers={**other, "Host": "attacker.example"}, verify=emu.ca_file, timeout=10)
+        assert bad.status_code == 403 and bad.json()["code"] == "forbidden"
+        # Control calls go over HTTPS; a bad one raises ValueError as in-process.
+        assert emu.request_count("get_users") >= 4
+        with pytest.raises(ValueError, match="unknown collection"):
+            emu.entities("no-such-collection-anywhere")
+        emu.stop()
+        emu.stop()  # twice is fine
+    with pytest.raises(RuntimeError, match="not running"):
+        emu.stats()
