@@ -148,3 +148,14 @@ def test_disconnect_publishes_to_the_agent_topics(cemu):
             assert ended["eventBody"]["id"] == cid
             assert {p["state"] for p in ended["eventBody"]["participants"]} == {"disconnected"}
     with_client(cemu, scenario)
+
+
+def test_analytics_job_results_only_once_fulfilled(capi, cemu):
+    resp = capi.post("/api/v2/analytics/conversations/details/jobs",
+                     json={"interval": "2020-01-01T00:00:00Z/2020-01-02T00:00:00Z"})
+    path = f"/api/v2/analytics/conversations/details/jobs/{resp.json()['jobId']}/results"
+    early = capi.get(path)
+    assert early.status_code == 400 and "QUEUED" in early.json()["message"]
+    assert capi.get("/api/v2/analytics/conversations/details/jobs/no-such-job/results").status_code == 404
+    cemu.advance_clock(3 * STEP)
+    assert capi.get(path).status_code == 200
