@@ -3,10 +3,12 @@ command-line option the runner passes on (prefixes, TLS, allowed hosts, faults, 
 from __future__ import annotations
 
 import socket
+import urllib.error
 
 import pytest
 import requests
 
+from PureCloudPlatformClientV2.emulator.faults import make_fault, parse_fault
 from PureCloudPlatformClientV2.emulator.runner import Emulator
 
 
@@ -91,7 +93,24 @@ def test_subprocess_with_prefixes_tls_allowed_host_faults_and_rate_limit():
         assert emu.request_count("get_users") >= 4
         with pytest.raises(ValueError, match="unknown collection"):
             emu.entities("no-such-collection-anywhere")
+        # Other control API refusals are raised as they come (here: a wrong control secret).
+        secret, emu.control_secret = emu.control_secret, "not-the-secret"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            emu.stats()
+        assert refused.value.code == 401
+        emu.control_secret = secret
+        assert emu.stats()["tokens"] == 2
         emu.stop()
         emu.stop()  # twice is fine
     with pytest.raises(RuntimeError, match="not running"):
         emu.stats()
+
+
+def test_fault_specs_are_checked():
+    with pytest.raises(ValueError, match="needs a status code"):
+        make_fault("status")
+    with pytest.raises(ValueError, match="not key=value"):
+        parse_fault("503@/api/v2/users,times")
+    fault = parse_fault("429@GET /api/v2/users*,times=2,retry_after=3,delay=0.5,operation=get_users")
+    assert (fault.kind, fault.status, fault.method, fault.route, fault.times, fault.retry_after, fault.delay) == (
+        "status", 429, "GET", "/api/v2/users*", 2, 3, 0.5)

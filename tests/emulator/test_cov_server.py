@@ -145,3 +145,9 @@ def test_latency_fault_on_the_login_host_lets_the_request_through(emulator):
                          auth=(emulator.client_id, emulator.client_secret), timeout=10)
     assert resp.status_code == 200 and resp.json()["access_token"]
     assert emulator.faults() == []  # used up
+
+
+@pytest.mark.parametrize("host", ["[::1", "[::1]:80", "localhost:80"])
+def test_host_header_forms(api, host):
+    resp = api.get("/api/v2/users", headers={"Host": host})
+    assert resp.status_code == (403 if host == "[::1" else 200)
