@@ -151,3 +151,15 @@ def test_latency_fault_on_the_login_host_lets_the_request_through(emulator):
 def test_host_header_forms(api, host):
     resp = api.get("/api/v2/users", headers={"Host": host})
     assert resp.status_code == (403 if host == "[::1" else 200)
+
+
+def test_cursor_listing_by_cursor_field_without_next_uri(api, emulator):
+    query = api.post("/api/v2/audits/query", json={"interval": "2020-01-01T00:00:00Z/2020-01-02T00:00:00Z",
+                                                   "serviceName": "Architect"})
+    assert query.status_code == 200, query.text
+    path = f"/api/v2/audits/query/{query.json()['id']}/results"
+    emulator.seed(path, [{"id": f"a{i}"} for i in range(3)])
+    first = api.get(path, params={"pageSize": 2}).json()
+    assert "nextUri" not in first and first["cursor"] and first["pageSize"] == 2
+    seen, _ = _walk(api, path, "cursor", lambda page: page.get("cursor"))
+    assert seen == ["a0", "a1", "a2"]
