@@ -122,7 +122,7 @@ def test_swagger_is_served_the_same_twice(api):
     first = api.get("/api/v2/docs/swagger")
     second = api.get("/api/v2/docs/swagger")
     assert first.status_code == second.status_code == 200
-    assert first.content == second.content and first.json()["paths"]
+    assert first.content == second.content and first.content.startswith(b"{") and b'"paths"' in first.content
 
 
 def test_control_api_refusals(emulator):
