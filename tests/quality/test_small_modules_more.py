@@ -102,6 +102,7 @@ class _FakeOrjson:
 
 def test_json_backend_uses_orjson_and_falls_back(monkeypatch) -> None:
     monkeypatch.setattr(_json, "_orjson", _FakeOrjson)
+    monkeypatch.setattr(_FakeOrjson, "calls", 0)
     assert _json.loads(b'{"a": 1}') == {"a": 1}
     assert _FakeOrjson.calls == 1
     value = _json.loads('{"n": NaN}')  # orjson refuses NaN, the standard parser takes it
