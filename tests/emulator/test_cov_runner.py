@@ -114,3 +114,28 @@ def test_fault_specs_are_checked():
     fault = parse_fault("429@GET /api/v2/users*,times=2,retry_after=3,delay=0.5,operation=get_users")
     assert (fault.kind, fault.status, fault.method, fault.route, fault.times, fault.retry_after, fault.delay) == (
         "status", 429, "GET", "/api/v2/users*", 2, 3, 0.5)
+
+
+def test_subprocess_with_mutual_tls_starts_and_requires_client_certificates(tmp_path):
+    trustme = pytest.importorskip("trustme")
+    server_ca, client_ca = trustme.CA(), trustme.CA()
+    server, client = server_ca.issue_cert("127.0.0.1"), client_ca.issue_cert("client@example.com")
+    paths = {n: tmp_path / f"{n}.pem" for n in ("server", "server_key", "server_ca", "client_ca", "client",
+                                                 "client_key")}
+    server.cert_chain_pems[0].write_to_path(str(paths["server"]))
+    server.private_key_pem.write_to_path(str(paths["server_key"]))
+    server_ca.cert_pem.write_to_path(str(paths["server_ca"]))
+    client_ca.cert_pem.write_to_path(str(paths["client_ca"]))
+    client.cert_chain_pems[0].write_to_path(str(paths["client"]))
+    client.private_key_pem.write_to_path(str(paths["client_key"]))
+    # Before the fix the runner's own control calls had no client certificate: start() failed.
+    with Emulator(mode="subprocess", cert_file=paths["server"], key_file=paths["server_key"],
+                  client_ca=paths["client_ca"]) as emu:
+        assert emu.admin_user_id and emu.stats()["tokens"] == 0  # control calls pass the handshake
+        verify, cert = str(paths["server_ca"]), (str(paths["client"]), str(paths["client_key"]))
+        url = emu.login_url + "/oauth/token"
+        form, auth = {"grant_type": "client_credentials"}, (emu.client_id, emu.client_secret)
+        with pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
+            requests.post(url, data=form, auth=auth, verify=verify, timeout=10)
+        ok = requests.post(url, data=form, auth=auth, verify=verify, cert=cert, timeout=10)
+        assert ok.status_code == 200 and emu.token_requests() == 1
