@@ -113,9 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.cert) != bool(args.key):
         print("--cert and --key go together", file=sys.stderr)
         return 2
+    from aiohttp.web_runner import GracefulExit
     try:
         asyncio.run(_serve(args))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, GracefulExit):  # Ctrl-C / SIGTERM (aiohttp's handlers raise GracefulExit)
         pass
     return 0
 

@@ -202,8 +202,18 @@ class Emulator:
             args += ["--prefix-api", self.prefix_api]
         if self.tls:
             args += ["--tls", "--cert", str(self.cert_file), "--key", str(self.key_file)]
+        control_cert: tuple[str, str] | None = None
         if self.client_ca:
-            args += ["--client-ca", self.client_ca]
+            # The subprocess requires a client certificate in the TLS handshake, this object's own
+            # control calls included: a throw-away CA, trusted beside the given one, signs ours.
+            from .tls import generate_client_certificate
+            if self._tmp is None:
+                self._tmp = tempfile.TemporaryDirectory(prefix="genesys-emulator-")
+            control_ca, cert, key = generate_client_certificate(Path(self._tmp.name) / "control")
+            bundle = Path(self._tmp.name) / "client-cas.pem"
+            bundle.write_bytes(Path(self.client_ca).read_bytes().rstrip() + b"\n" + control_ca.read_bytes())
+            args += ["--client-ca", str(bundle)]
+            control_cert = (str(cert), str(key))
         for spec in self.fault_specs:
             args += ["--fault", spec]
         if self.rate_limit:
@@ -230,6 +240,8 @@ class Emulator:
         if self.tls:
             self._admin_ssl = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else (
                 ssl._create_unverified_context())
+            if control_cert is not None:
+                self._admin_ssl.load_cert_chain(*control_cert)
 
     def stop(self) -> None:
         """Stop serving and release the port; safe to call twice."""
