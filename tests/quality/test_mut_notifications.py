@@ -1,0 +1,294 @@
+"""The notifications engine against a scripted platform (tests/quality/notif_platform.py): every
+kind of frame a socket can carry, refused or failing REST calls and handshakes, sockets that
+never answer or break, and what callers see of each. Real HTTP and WebSocket on 127.0.0.1;
+waits on states and events, never on sleeps."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+import PureCloudPlatformClientV2 as sdk
+from PureCloudPlatformClientV2.notifications import NotificationError, NotificationHandler
+from tests.notifications.conftest import States, wait_until
+from tests.quality.notif_platform import TOPIC, Platform
+
+LOGGER = "PureCloudPlatformClientV2.notifications"
+OTHER = "v2.users.u2.presence"
+
+
+@pytest.fixture
+def platform() -> Iterator[Platform]:
+    with Platform() as running:
+        yield running
+
+
+def test_frames_of_every_kind(platform: Platform, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger=LOGGER)
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        platform.send("ch-1", json.dumps({"topicName": TOPIC, "eventBody": {"n": 1}}).encode())  # binary frame
+        platform.send("ch-1", "not json")
+        platform.send("ch-1", "[1, 2]")
+        platform.send("ch-1", {"topicName": "channel.metadata", "eventBody": {"message": "WebSocket Heartbeat"}})
+        platform.send("ch-1", {"topicName": "channel.metadata", "eventBody": "pong"})  # not an object: a heartbeat
+        platform.send("ch-1", {"topicName": "v2.system.maintenance", "eventBody": {"at": 1}})
+        platform.event("ch-1", {"n": 2}, cid="c2")
+        platform.event("ch-1", {"n": 2}, cid="c2")  # the same event again
+        platform.event("ch-1", {"n": 3})
+        assert [handler.next_event(timeout=30).event_body.n for _ in range(3)] == [1, 2, 3]
+        # Frames on one socket are handled in order: everything before n=3 has been seen.
+        assert handler.stats["events"] == 4 and handler.stats["duplicates"] == 1
+        assert handler.stats["heartbeats"] == 2 and handler.stats["pongs"] == 1  # the connect's ping only
+        assert states.wait("system_message") == {"channel_id": "ch-1", "topic": "v2.system.maintenance",
+                                                 "body": {"at": 1}}
+        # A system message other than socket_closing / token_revoked is only reported.
+        platform.event("ch-1", {"n": 4})
+        assert handler.next_event(timeout=30).channel_id == "ch-1"
+        assert handler.stats["rollovers"] == 0 and platform.created == ["ch-1"]
+        assert [c.id for c in handler.channels] == ["ch-1"] and handler.channels[0].connected
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "notifications: ignoring a message that is not JSON on channel ch-1"]
+
+
+def test_token_revoked_rolls_over_to_a_new_channel(platform: Platform) -> None:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        platform.send("ch-1", {"topicName": "v2.system.token_revoked", "eventBody": {}})
+        detail = states.wait("rolled_over")
+        assert detail == {"channel_id": "ch-2", "replaced": "ch-1", "trigger": "socket_closing"}
+        assert platform.subscriptions == {"ch-1": [], "ch-2": [TOPIC]}
+        assert handler.stats["rollovers"] == 1 and handler.stats["reconnects"] == 0
+        assert handler.stats["unsubscribed_channels"] == 1
+        assert [c.id for c in handler.channels] == ["ch-2"]
+        platform.event("ch-2", {"n": 5})
+        event = handler.next_event(timeout=30)
+        assert event.event_body.n == 5 and event.channel_id == "ch-2"
+
+
+@pytest.mark.parametrize("how", ["malformed frame", "closed by server"])
+def test_a_broken_socket_reconnects_to_the_same_channel(platform: Platform, how: str) -> None:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, reconnect_delay=0.01,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        if how == "malformed frame":
+            platform.write_raw("ch-1", b"\xf1\x00")  # reserved bits set: a protocol error
+        else:
+            platform.close("ch-1")
+        lost = states.wait("disconnected")
+        assert lost["channel_id"] == "ch-1"
+        assert lost["reason"].startswith("socket error" if how == "malformed frame" else "closed by server")
+        back = states.wait("connected")
+        assert back == {"channel_id": "ch-1", "reason": lost["reason"]}
+        assert platform.created == ["ch-1"] and platform.handshakes == ["ch-1", "ch-1"]
+        assert ("HEAD", "ch-1", []) in platform.calls  # asked whether the channel still exists
+        assert handler.stats["reconnects"] == 1 and handler.stats["connects"] == 2
+        platform.event("ch-1", {"n": 6})
+        assert handler.next_event(timeout=30).event_body.n == 6
+
+
+def test_a_socket_that_never_answers_is_retried(platform: Platform) -> None:
+    platform.silent["ch-1"] = 1
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, connect_timeout=0.5, reconnect_delay=0.01,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC, wait=False)  # no waiting: the first socket stays silent
+        retry = states.wait("reconnecting")
+        assert retry["channel_id"] == "ch-1" and retry["attempt"] == 1
+        assert "no message after connecting" in retry["error"]
+        assert 0.005 <= retry["delay"] <= 0.01  # reconnect_delay, halved at most by the jitter
+        back = states.wait("connected")
+        assert back["channel_id"] == "ch-1" and back["reason"].startswith("retry after ConnectionError")
+        assert platform.created == ["ch-1"] and platform.handshakes == ["ch-1", "ch-1"]
+        assert handler.stats["connects"] == 1
+
+
+def test_subscribe_reports_a_channel_whose_socket_cannot_connect(platform: Platform) -> None:
+    platform.refuse["ch-1"] = [500] * 10_000
+    with NotificationHandler(platform.client(), ping_interval=None, connect_timeout=1.0,
+                             reconnect_delay=0.05) as handler:
+        with pytest.raises(NotificationError, match="channel could not connect: 500"):
+            handler.subscribe(TOPIC)
+        assert handler.topics == [TOPIC]  # still wanted: the handler keeps retrying
+
+
+@pytest.mark.parametrize("kind", ["create", "PUT"])
+def test_a_channel_that_cannot_be_made_leaves_nothing_behind(platform: Platform, kind: str) -> None:
+    with NotificationHandler(platform.client()) as handler:
+        platform.fail[kind] = [400]
+        with pytest.raises(sdk.ApiException) as caught:
+            handler.subscribe([TOPIC, OTHER])
+        assert caught.value.status == 400
+        assert handler.topics == [] and handler.channels == []
+        handler.subscribe(OTHER)
+        assert [c.topics for c in handler.channels] == [1]
+        assert platform.subscriptions[handler.channels[0].id] == [OTHER]
+
+
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_subscriptions_on_a_vanished_channel_move_to_a_new_one(platform: Platform, change: str) -> None:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, on_state_change=states) as handler:
+        handler.subscribe([TOPIC] if change == "add" else [TOPIC, OTHER])
+        platform.fail["POST" if change == "add" else "PUT"] = [404]
+        if change == "add":
+            handler.subscribe(OTHER)  # no error: the channel is replaced
+        else:
+            handler.unsubscribe(OTHER)
+        detail = states.wait("rolled_over")
+        assert detail["replaced"] == "ch-1" and detail["channel_id"] == "ch-2"
+        assert platform.subscriptions["ch-2"] == ([TOPIC, OTHER] if change == "add" else [TOPIC])
+        assert handler.stats["reconnects"] == 0
+
+
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_a_refused_subscription_change_is_reported(platform: Platform, change: str) -> None:
+    with NotificationHandler(platform.client(), ping_interval=None) as handler:
+        handler.subscribe([TOPIC] if change == "add" else [TOPIC, OTHER])
+        platform.fail["POST" if change == "add" else "PUT"] = [400]
+        with pytest.raises(sdk.ApiException):
+            if change == "add":
+                handler.subscribe(OTHER)
+            else:
+                handler.unsubscribe(OTHER)
+        assert handler.topics == [TOPIC]
+        assert [c.id for c in handler.channels] == ["ch-1"] and platform.created == ["ch-1"]
+        if change == "add":  # the refused topic is forgotten, so it can be asked for again
+            handler.subscribe(OTHER)
+            assert platform.subscriptions["ch-1"] == [TOPIC, OTHER]
+
+
+def test_unsubscribing_everything_deletes_the_channel_subscriptions(platform: Platform) -> None:
+    with NotificationHandler(platform.client(), ping_interval=None) as handler:
+        handler.subscribe([TOPIC, OTHER])
+        handler.unsubscribe([TOPIC, OTHER])
+        assert handler.channels == [] and platform.subscriptions["ch-1"] == []
+        assert ("DELETE", "ch-1", []) in platform.calls and handler.stats["unsubscribed_channels"] == 1
+        handler.subscribe(TOPIC)
+        assert [c.id for c in handler.channels] == ["ch-2"]
+
+
+@pytest.mark.parametrize(("status", "warned"), [(400, True), (404, False)])
+def test_stop_when_removing_subscriptions_fails(platform: Platform, caplog: pytest.LogCaptureFixture,
+                                                status: int, warned: bool) -> None:
+    caplog.set_level(logging.WARNING, logger=LOGGER)
+    handler = NotificationHandler(platform.client(), ping_interval=None)
+    with handler:
+        handler.subscribe(TOPIC)
+        platform.fail["DELETE"] = [status]
+    assert not handler.running
+    assert handler.stats["unsubscribed_channels"] == 0
+    warnings = [r.getMessage() for r in caplog.records if "could not remove" in r.getMessage()]
+    assert len(warnings) == (1 if warned else 0)
+    if warned:
+        assert warnings[0].startswith("notifications: could not remove the subscriptions of channel ch-1")
+
+
+def test_stop_can_keep_the_subscriptions(platform: Platform) -> None:
+    with NotificationHandler(platform.client(), ping_interval=None, delete_subscriptions_on_stop=False) as handler:
+        handler.subscribe(TOPIC)
+    assert platform.subscriptions == {"ch-1": [TOPIC]}
+    assert [c for c in platform.calls if c[0] == "DELETE"] == []
+
+
+def test_fragmented_channels_report_no_room(platform: Platform) -> None:
+    with NotificationHandler(platform.client(), ping_interval=None, max_channels=2,
+                             max_topics_per_channel=3) as handler:
+        handler.subscribe("v2.users.a?presence&routingStatus")
+        handler.subscribe("v2.users.b?presence&routingStatus")  # 2 + 2 > 3: a second channel
+        assert [c.topics for c in handler.channels] == [1, 1]
+        with pytest.raises(NotificationError, match=r"no room for 'v2.users.c\?presence&routingStatus': 2 channels"):
+            handler.subscribe("v2.users.c?presence&routingStatus")  # the capacity (6) allows it; the channels do not
+        assert handler.topics == ["v2.users.a?presence&routingStatus", "v2.users.b?presence&routingStatus"]
+        handler.subscribe("v2.users.d.presence")  # fits the first channel exactly
+        assert [c.topics for c in handler.channels] == [2, 1] and platform.created == ["ch-1", "ch-2"]
+
+
+def test_a_failing_channel_check_is_retried(platform: Platform) -> None:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, reconnect_delay=0.01,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        platform.fail["HEAD"] = [400]
+        platform.close("ch-1")
+        retry = states.wait("reconnecting")
+        assert retry["channel_id"] == "ch-1" and "400" in retry["error"]
+        assert states.wait("connected")["channel_id"] == "ch-1"
+        assert platform.created == ["ch-1"] and [c for c in platform.calls if c[0] == "HEAD"] == [
+            ("HEAD", "ch-1", []), ("HEAD", "ch-1", [])]
+
+
+def test_a_replacement_whose_socket_is_refused_is_undone_and_tried_again(platform: Platform) -> None:
+    platform.refuse["ch-2"] = [500]
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, reconnect_delay=0.01,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        platform.send("ch-1", {"topicName": "v2.system.socket_closing", "eventBody": {}})
+        detail = states.wait("rolled_over")
+        assert detail == {"channel_id": "ch-3", "replaced": "ch-1", "trigger": "socket_closing"}
+        assert platform.subscriptions == {"ch-1": [], "ch-2": [], "ch-3": [TOPIC]}
+        assert handler.stats["channels_created"] == 3 and handler.stats["rollovers"] == 1
+        assert [c.id for c in handler.channels] == ["ch-3"]
+
+
+def test_a_refused_handshake_after_a_drop_moves_the_topics(platform: Platform) -> None:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, reconnect_delay=0.01,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        platform.refuse["ch-1"] = [410]
+        platform.close("ch-1")
+        detail = states.wait("connected", lambda d: d["reason"] != "initial")
+        assert detail == {"channel_id": "ch-2", "reason": "new channel (closed by server)", "replaced": "ch-1"}
+        # A refused handshake means the channel is gone: nothing is sent to it any more.
+        assert platform.subscriptions == {"ch-1": [TOPIC], "ch-2": [TOPIC]}
+        assert ("DELETE", "ch-1", []) not in platform.calls and platform.handshakes == ["ch-1", "ch-1", "ch-2"]
+        assert [c.id for c in handler.channels] == ["ch-2"]
+
+
+def test_the_threaded_front_lifecycle(platform: Platform) -> None:
+    with pytest.raises(TypeError, match="AsyncNotificationHandler"):
+        NotificationHandler(object())  # type: ignore[arg-type]
+    assert NotificationHandler().api_client is not None  # a default ApiClient
+    handler = NotificationHandler(platform.client(), ping_interval=None)
+    handler.subscribe(TOPIC)
+    platform.fail["create"] = [400]
+    with pytest.raises(sdk.ApiException):
+        handler.start()
+    assert not handler.running
+    with pytest.raises(NotificationError, match="stopped"):
+        handler.start()
+    with pytest.raises(NotificationError, match="stopped"):
+        handler.next_event(timeout=0)
+    assert list(handler.events(timeout=0)) == []
+    handler.stop()  # twice: nothing happens
+
+    second = NotificationHandler(platform.client(), ping_interval=None)
+    assert second.start() is second and second.start() is second and second.running
+    with pytest.raises(TimeoutError):
+        second.next_event(timeout=0)
+    second.stop()
+    assert not second.running
+
+
+def test_a_callback_may_stop_the_handler(platform: Platform) -> None:
+    stopped = threading.Event()
+    handler = NotificationHandler(platform.client(), ping_interval=None)
+
+    def on_event(event: object) -> None:
+        handler.stop()
+        stopped.set()
+
+    handler.start()
+    handler.subscribe(TOPIC, on_event)
+    platform.event("ch-1", {"n": 1})
+    assert stopped.wait(30)
+    assert not handler.running
+    wait_until(lambda: not handler._dispatcher.is_alive(), what="the dispatcher ended")  # type: ignore[union-attr]
