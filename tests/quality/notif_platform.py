@@ -27,6 +27,8 @@ class Platform:
         self.fail: dict[str, list[int]] = {}
         self.refuse: dict[str, list[int]] = {}
         self.silent: dict[str, int] = {}
+        self.stall: set[str] = set()  # kinds of call held until release()
+        self._release: asyncio.Event | None = None
         self.calls: list[tuple[str, str, list[str]]] = []  # (kind, channel id, topics)
         self.handshakes: list[str] = []
         self.pings: dict[str, int] = {}
@@ -80,6 +82,21 @@ class Platform:
         client = sdk.ApiClient(configuration=sdk.Configuration.new(host=self.url, live_reload_config=False))
         return client.get_client_credentials_token("cid", "secret")
 
+    def release(self) -> None:
+        """Let the held calls (``stall``) go on."""
+        self.stall.clear()
+
+        async def go() -> None:
+            if self._release is not None:
+                self._release.set()
+        self._on_loop(go())
+
+    async def _held(self, kind: str) -> None:
+        if kind in self.stall:
+            if self._release is None:
+                self._release = asyncio.Event()
+            await self._release.wait()
+
     def _failure(self, kind: str) -> web.Response | None:
         pending = self.fail.get(kind)
         if pending:
@@ -104,6 +121,7 @@ class Platform:
         channel_id = request.match_info["id"]
         topics = [t["id"] for t in await request.json()] if request.method in ("PUT", "POST") else []
         self.calls.append((request.method, channel_id, topics))
+        await self._held(request.method)
         failed = self._failure(request.method)
         if failed is not None:
             return failed

@@ -292,3 +292,69 @@ def test_a_callback_may_stop_the_handler(platform: Platform) -> None:
     assert stopped.wait(30)
     assert not handler.running
     wait_until(lambda: not handler._dispatcher.is_alive(), what="the dispatcher ended")  # type: ignore[union-attr]
+
+
+def test_callbacks_registered_removed_and_failing(platform: Platform, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger=LOGGER)
+    seen: list[tuple[str, int]] = []
+
+    def first(event: object) -> None:
+        seen.append(("first", event.event_body.n))  # type: ignore[attr-defined]
+
+    def second(event: object) -> None:
+        seen.append(("second", event.event_body.n))  # type: ignore[attr-defined]
+
+    def on_state(state: str, detail: dict) -> None:
+        raise RuntimeError("state callback broke")
+
+    combined = "v2.users.u1?presence&routingStatus"
+    with NotificationHandler(platform.client(), ping_interval=None, on_state_change=on_state) as handler:
+        handler.subscribe(TOPIC, first)
+        handler.subscribe(combined, second)  # also v2.users.u1.presence
+        handler.on("v2.users.*.presence", first)  # already called for the topic: not twice
+        platform.event("ch-1", {"n": 1})
+        wait_until(lambda: len(seen) == 2, what="two callbacks")
+        assert seen == [("first", 1), ("second", 1)]
+        handler.unsubscribe(combined)  # its callback goes; the other topic's stays
+        platform.event("ch-1", {"n": 2})
+        wait_until(lambda: len(seen) == 3, what="one callback")
+        handler.remove_callback(first)  # from the topic and the pattern
+        handler.subscribe(combined, second)
+        platform.event("ch-1", {"n": 3})
+        platform.event("ch-1", {"n": 4}, topic="v2.users.u1.routingStatus")
+        wait_until(lambda: len(seen) == 5, what="two more callbacks")
+        assert seen[2:] == [("first", 2), ("second", 3), ("second", 4)]
+        assert handler.stats["delivered"] == 4
+        with pytest.raises(TimeoutError):
+            handler.next_event(timeout=0)  # nothing went to the queue: each had a callback
+    assert any(r.getMessage() == "on_state_change callback failed" for r in caplog.records)
+
+
+def test_a_subscribe_timeout_and_a_stop_before_start(platform: Platform) -> None:
+    never = NotificationHandler(platform.client())
+    never.stop()  # never started: nothing to stop
+    assert not never.running
+    with pytest.raises(NotificationError, match="stopped"):
+        never.start()
+    with NotificationHandler(platform.client(), ping_interval=None) as handler:
+        handler.subscribe(TOPIC)
+        platform.stall.add("POST")
+        try:
+            with pytest.raises(TimeoutError):
+                handler.subscribe(OTHER, timeout=0.2)  # the platform holds the request
+        finally:
+            platform.release()
+        # The timed-out change is cancelled: the topic is not wanted any more.
+        wait_until(lambda: handler.topics == [TOPIC], what="the timed-out topic forgotten")
+        handler.subscribe("v2.users.u3.presence")
+        assert handler.topics == [TOPIC, "v2.users.u3.presence"]
+        wait_until(lambda: "v2.users.u3.presence" in platform.subscriptions["ch-1"], what="the later topic")
+
+
+def test_a_bad_ca_file_fails_the_start(platform: Platform, tmp_path) -> None:
+    client = sdk.ApiClient(configuration=sdk.Configuration.new(host=platform.url, live_reload_config=False,
+                                                               ssl_ca_cert=str(tmp_path / "missing.pem")))
+    handler = NotificationHandler(client, ping_interval=None)
+    with pytest.raises(FileNotFoundError):
+        handler.start()
+    assert not handler.running and platform.created == []
