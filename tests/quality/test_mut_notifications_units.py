@@ -281,3 +281,10 @@ def test_takes_wait_and_end_with_stop() -> None:
     assert notified == [1] and woken == [1]
     assert backlog.take_queued(0) == ("b", False)  # what was queued is still delivered
     assert backlog.take_queued(0) == (STOP, False) and backlog.take_call(0) is STOP
+
+
+def test_no_overlap_is_open_at_first_whatever_the_clock_reads(clock: Clock) -> None:
+    clock.now = 0.0  # a monotonic clock may start at zero
+    dedup = Dedup(window=60)
+    assert not dedup.duplicate(raw("t", {"n": 1}), "old")
+    assert not dedup.duplicate(raw("t", {"n": 1}), "new")
