@@ -28,6 +28,8 @@ class Platform:
         self.refuse: dict[str, list[int]] = {}
         self.silent: dict[str, int] = {}
         self.stall: set[str] = set()  # kinds of call held until release()
+        self.mute: set[str] = set()  # channels whose sockets answer only their first ping
+        self.heartbeat: float | None = None  # seconds between heartbeats on every socket
         self._release: asyncio.Event | None = None
         self.calls: list[tuple[str, str, list[str]]] = []  # (kind, channel id, topics)
         self.handshakes: list[str] = []
@@ -154,13 +156,30 @@ class Platform:
         await ws.prepare(request)
         self.sockets[channel_id] = ws
         self.requests[channel_id] = request
-        async for msg in ws:
-            if msg.type == aiohttp.WSMsgType.TEXT and json.loads(msg.data).get("message") == "ping":
-                self.pings[channel_id] = self.pings.get(channel_id, 0) + 1
-                if not silent:
-                    await ws.send_str(json.dumps({"topicName": "channel.metadata",
-                                                  "eventBody": {"message": "pong"}}))
+        beating = asyncio.ensure_future(self._beat(ws)) if self.heartbeat else None
+        answered = 0
+        try:
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.TEXT and json.loads(msg.data).get("message") == "ping":
+                    self.pings[channel_id] = self.pings.get(channel_id, 0) + 1
+                    if not silent and not (channel_id in self.mute and answered):
+                        answered += 1
+                        await ws.send_str(json.dumps({"topicName": "channel.metadata",
+                                                      "eventBody": {"message": "pong"}}))
+        finally:
+            if beating is not None:
+                beating.cancel()
         return ws
+
+    async def _beat(self, ws: web.WebSocketResponse) -> None:
+        assert self.heartbeat is not None
+        while not ws.closed:
+            await asyncio.sleep(self.heartbeat)
+            try:
+                await ws.send_str(json.dumps({"topicName": "channel.metadata",
+                                              "eventBody": {"message": "WebSocket Heartbeat"}}))
+            except (ConnectionError, RuntimeError):
+                return
 
     def _on_loop(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)

@@ -358,3 +358,27 @@ def test_a_bad_ca_file_fails_the_start(platform: Platform, tmp_path) -> None:
     with pytest.raises(FileNotFoundError):
         handler.start()
     assert not handler.running and platform.created == []
+
+
+def test_a_rollover_reads_the_old_socket_until_it_ends(platform: Platform) -> None:
+    # The old socket keeps delivering (heartbeats every 0.05 s) but never answers the drain's
+    # ping: the handler keeps reading it past connect_timeout, and what it carries is delivered.
+    platform.heartbeat = 0.05
+    platform.mute.add("ch-1")
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, connect_timeout=0.5,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        platform.send("ch-1", {"topicName": "v2.system.socket_closing", "eventBody": {}})
+        states.wait("rollover_started")
+        wait_until(lambda: platform.pings.get("ch-2") and platform.pings.get("ch-1") == 2,
+                   what="the new socket up and the old one pinged")
+        beats = handler.stats["heartbeats"]
+        # Twenty heartbeats take at least a second: two drain periods with no pong.
+        wait_until(lambda: handler.stats["heartbeats"] >= beats + 20, what="twenty heartbeats")
+        platform.event("ch-1", {"n": 1}, cid="late")
+        assert handler.next_event(timeout=30).event_body.n == 1
+        assert handler.stats["rollovers"] == 0  # still draining
+        platform.close("ch-1")
+        assert states.wait("rolled_over") == {"channel_id": "ch-2", "replaced": "ch-1", "trigger": "socket_closing"}
+        assert platform.subscriptions["ch-1"] == [] and handler.stats["reconnects"] == 0
