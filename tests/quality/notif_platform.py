@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import aiohttp
@@ -30,6 +31,7 @@ class Platform:
         self.stall: set[str] = set()  # kinds of call held until release()
         self.mute: set[str] = set()  # channels whose sockets answer only their first ping
         self.heartbeat: float | None = None  # seconds between heartbeats on every socket
+        self.expires_in: dict[str, float] = {}  # channel id -> its "expires", in seconds from its creation
         self._release: asyncio.Event | None = None
         self.calls: list[tuple[str, str, list[str]]] = []  # (kind, channel id, topics)
         self.handshakes: list[str] = []
@@ -117,7 +119,11 @@ class Platform:
             return failed
         channel_id = f"ch-{len(self.created) + 1}"
         self.created.append(channel_id)
-        return web.json_response({"id": channel_id, "connectUri": f"ws://127.0.0.1:{self.port}/ws/{channel_id}"})
+        channel: dict[str, Any] = {"id": channel_id, "connectUri": f"ws://127.0.0.1:{self.port}/ws/{channel_id}"}
+        if channel_id in self.expires_in:
+            expires = datetime.now(timezone.utc) + timedelta(seconds=self.expires_in[channel_id])
+            channel["expires"] = expires.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return web.json_response(channel)
 
     async def subscribe(self, request: web.Request) -> web.Response:
         channel_id = request.match_info["id"]

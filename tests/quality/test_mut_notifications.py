@@ -382,3 +382,26 @@ def test_a_rollover_reads_the_old_socket_until_it_ends(platform: Platform) -> No
         platform.close("ch-1")
         assert states.wait("rolled_over") == {"channel_id": "ch-2", "replaced": "ch-1", "trigger": "socket_closing"}
         assert platform.subscriptions["ch-1"] == [] and handler.stats["reconnects"] == 0
+
+
+def test_a_channel_that_arrives_expired_is_replaced_before_its_socket_opens(platform: Platform) -> None:
+    platform.expires_in["ch-1"] = -60.0
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        detail = states.wait("connected")
+        assert detail == {"channel_id": "ch-2", "reason": "new channel (initial)", "replaced": "ch-1"}
+        assert platform.handshakes == ["ch-2"]
+        assert platform.subscriptions == {"ch-1": [], "ch-2": [TOPIC]}
+        assert [c.id for c in handler.channels] == ["ch-2"]
+
+
+def test_the_platform_expiry_comes_before_the_channel_lifetime(platform: Platform) -> None:
+    # The channel expires in 3 s (channel_lifetime is a day): it is replaced half-way, for age.
+    platform.expires_in["ch-1"] = 3.0
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        assert platform.handshakes == ["ch-1"]
+        assert states.wait("rolled_over") == {"channel_id": "ch-2", "replaced": "ch-1", "trigger": "channel_age"}
+        assert handler.stats["reconnects"] == 0
