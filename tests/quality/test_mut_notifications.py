@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -30,7 +31,11 @@ def test_frames_of_every_kind(platform: Platform, caplog: pytest.LogCaptureFixtu
     caplog.set_level(logging.WARNING, logger=LOGGER)
     states = States()
     with NotificationHandler(platform.client(), ping_interval=None, on_state_change=states) as handler:
+        before = time.monotonic()
         handler.subscribe(TOPIC)
+        (info,) = handler.channels
+        assert 0 <= info.age <= time.monotonic() - before and info.connected
+        assert info.connect_uri == f"ws://127.0.0.1:{platform.port}/ws/ch-1"
         platform.send("ch-1", json.dumps({"topicName": TOPIC, "eventBody": {"n": 1}}).encode())  # binary frame
         platform.send("ch-1", "not json")
         platform.send("ch-1", "[1, 2]")
@@ -116,6 +121,8 @@ def test_subscribe_reports_a_channel_whose_socket_cannot_connect(platform: Platf
         with pytest.raises(NotificationError, match="channel could not connect: 500"):
             handler.subscribe(TOPIC)
         assert handler.topics == [TOPIC]  # still wanted: the handler keeps retrying
+        (info,) = handler.channels
+        assert info.id == "ch-1" and info.topics == 1 and not info.connected
 
 
 @pytest.mark.parametrize("kind", ["create", "PUT"])
