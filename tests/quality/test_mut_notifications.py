@@ -92,7 +92,8 @@ def test_a_broken_socket_reconnects_to_the_same_channel(platform: Platform, how:
         back = states.wait("connected")
         assert back == {"channel_id": "ch-1", "reason": lost["reason"]}
         assert platform.created == ["ch-1"] and platform.handshakes == ["ch-1", "ch-1"]
-        assert ("HEAD", "ch-1", []) in platform.calls  # asked whether the channel still exists
+        # Asked once whether the channel still exists: after the drop, not at the first connect.
+        assert [c for c in platform.calls if c[0] == "HEAD"] == [("HEAD", "ch-1", [])]
         assert handler.stats["reconnects"] == 1 and handler.stats["connects"] == 2
         platform.event("ch-1", {"n": 6})
         assert handler.next_event(timeout=30).event_body.n == 6
@@ -116,10 +117,16 @@ def test_a_socket_that_never_answers_is_retried(platform: Platform) -> None:
 
 def test_subscribe_reports_a_channel_whose_socket_cannot_connect(platform: Platform) -> None:
     platform.refuse["ch-1"] = [500] * 10_000
-    with NotificationHandler(platform.client(), ping_interval=None, connect_timeout=1.0,
-                             reconnect_delay=0.05) as handler:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, connect_timeout=1.0, reconnect_delay=0.05,
+                             reconnect_delay_max=0.08, on_state_change=states) as handler:
         with pytest.raises(NotificationError, match="channel could not connect: 500"):
             handler.subscribe(TOPIC)
+        # Backoff: 0.05 s doubling, capped at 0.08 s, each with up to half taken off by jitter.
+        retries = [states.wait("reconnecting") for _ in range(3)]
+        assert [r["attempt"] for r in retries] == [1, 2, 3]
+        assert 0.025 <= retries[0]["delay"] <= 0.05
+        assert 0.04 <= retries[1]["delay"] <= 0.08 and 0.04 <= retries[2]["delay"] <= 0.08
         assert handler.topics == [TOPIC]  # still wanted: the handler keeps retrying
         (info,) = handler.channels
         assert info.id == "ch-1" and info.topics == 1 and not info.connected
@@ -156,7 +163,7 @@ def test_subscriptions_on_a_vanished_channel_move_to_a_new_one(platform: Platfor
 
 @pytest.mark.parametrize("change", ["add", "remove"])
 def test_a_refused_subscription_change_is_reported(platform: Platform, change: str) -> None:
-    with NotificationHandler(platform.client(), ping_interval=None) as handler:
+    with NotificationHandler(platform.client(), ping_interval=None, max_topics_per_channel=2) as handler:
         handler.subscribe([TOPIC] if change == "add" else [TOPIC, OTHER])
         platform.fail["POST" if change == "add" else "PUT"] = [400]
         with pytest.raises(sdk.ApiException):
@@ -166,9 +173,9 @@ def test_a_refused_subscription_change_is_reported(platform: Platform, change: s
                 handler.unsubscribe(OTHER)
         assert handler.topics == [TOPIC]
         assert [c.id for c in handler.channels] == ["ch-1"] and platform.created == ["ch-1"]
-        if change == "add":  # the refused topic is forgotten, so it can be asked for again
+        if change == "add":  # the refused topic is forgotten (and its room given back): asked for again, it fits
             handler.subscribe(OTHER)
-            assert platform.subscriptions["ch-1"] == [TOPIC, OTHER]
+            assert platform.subscriptions["ch-1"] == [TOPIC, OTHER] and platform.created == ["ch-1"]
 
 
 def test_unsubscribing_everything_deletes_the_channel_subscriptions(platform: Platform) -> None:
@@ -412,3 +419,51 @@ def test_the_platform_expiry_comes_before_the_channel_lifetime(platform: Platfor
         assert platform.handshakes == ["ch-1"]
         assert states.wait("rolled_over") == {"channel_id": "ch-2", "replaced": "ch-1", "trigger": "channel_age"}
         assert handler.stats["reconnects"] == 0
+
+
+def test_removed_topics_give_their_room_back(platform: Platform) -> None:
+    with NotificationHandler(platform.client(), ping_interval=None, max_topics_per_channel=3) as handler:
+        handler.subscribe(["v2.users.a?presence&routingStatus", "v2.users.b.presence"])  # 3 of 3
+        handler.unsubscribe("v2.users.a?presence&routingStatus")
+        assert platform.subscriptions["ch-1"] == ["v2.users.b.presence"]
+        handler.subscribe("v2.users.c?presence&routingStatus")  # 1 + 2: fits
+        assert platform.created == ["ch-1"] and [c.topics for c in handler.channels] == [2]
+
+
+def test_subscribe_waits_through_a_failed_connect(platform: Platform) -> None:
+    # The first socket answers nothing: its connect gives up after connect_timeout and the
+    # retry succeeds, within the twice connect_timeout subscribe waits.
+    platform.silent["ch-1"] = 1
+    with NotificationHandler(platform.client(), ping_interval=None, connect_timeout=2.0,
+                             reconnect_delay=0.01) as handler:
+        handler.subscribe(TOPIC)
+        assert handler.channels[0].connected and platform.handshakes == ["ch-1", "ch-1"]
+
+
+def test_a_replacement_that_cannot_subscribe_is_undone_and_tried_again(platform: Platform) -> None:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, reconnect_delay=0.01,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        platform.fail["PUT"] = [400]
+        platform.send("ch-1", {"topicName": "v2.system.socket_closing", "eventBody": {}})
+        assert "400" in states.wait("reconnecting")["error"]
+        assert states.wait("rolled_over") == {"channel_id": "ch-3", "replaced": "ch-1", "trigger": "socket_closing"}
+        assert [c.id for c in handler.channels] == ["ch-3"] and "ch-2" not in platform.subscriptions
+        assert platform.handshakes == ["ch-1", "ch-3"]
+
+
+def test_a_frame_beyond_16_mib_ends_the_socket(platform: Platform) -> None:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, reconnect_delay=0.01,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        try:
+            platform.event("ch-1", {"pad": "x" * (16 << 20)})
+        except ConnectionError:
+            pass  # the handler may drop the connection before the frame is all sent
+        lost = states.wait("disconnected")
+        assert lost["reason"].startswith("socket error")
+        states.wait("connected")
+        platform.event("ch-1", {"n": 1})
+        assert handler.next_event(timeout=30).event_body.n == 1  # the big one was not delivered
