@@ -467,3 +467,12 @@ def test_a_frame_beyond_16_mib_ends_the_socket(platform: Platform) -> None:
         states.wait("connected")
         platform.event("ch-1", {"n": 1})
         assert handler.next_event(timeout=30).event_body.n == 1  # the big one was not delivered
+
+
+def test_one_unsubscribe_across_channels(platform: Platform) -> None:
+    with NotificationHandler(platform.client(), ping_interval=None, max_topics_per_channel=2) as handler:
+        handler.subscribe([TOPIC, OTHER, "v2.users.u3.presence", "v2.users.u4.presence"])  # two channels
+        assert platform.created == ["ch-1", "ch-2"]
+        handler.unsubscribe([TOPIC, OTHER, "v2.users.u3.presence"])  # the first channel empties
+        assert [(c.id, c.topics) for c in handler.channels] == [("ch-2", 1)]
+        assert platform.subscriptions == {"ch-1": [], "ch-2": ["v2.users.u4.presence"]}
