@@ -179,13 +179,18 @@ def test_a_refused_subscription_change_is_reported(platform: Platform, change: s
 
 
 def test_unsubscribing_everything_deletes_the_channel_subscriptions(platform: Platform) -> None:
-    with NotificationHandler(platform.client(), ping_interval=None) as handler:
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, on_state_change=states) as handler:
         handler.subscribe([TOPIC, OTHER])
         handler.unsubscribe([TOPIC, OTHER])
         assert handler.channels == [] and platform.subscriptions["ch-1"] == []
         assert ("DELETE", "ch-1", []) in platform.calls and handler.stats["unsubscribed_channels"] == 1
         handler.subscribe(TOPIC)
         assert [c.id for c in handler.channels] == ["ch-2"]
+        states.wait("connected", lambda d: d["channel_id"] == "ch-2")
+        # The dropped channel's supervision ended with it: no attempt to bring its socket back.
+        assert [s for s, _ in states.seen if s in ("disconnected", "reconnecting")] == []
+        assert handler.stats["reconnects"] == 0 and platform.handshakes == ["ch-1", "ch-2"]
 
 
 @pytest.mark.parametrize(("status", "warned"), [(400, True), (404, False)])
