@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -36,6 +37,7 @@ class Platform:
         self.calls: list[tuple[str, str, list[str]]] = []  # (kind, channel id, topics)
         self.handshakes: list[str] = []
         self.pings: dict[str, int] = {}
+        self.times: dict[str, list[float]] = {}  # channel id -> time.monotonic() of its handshake, then of each ping
         self.created: list[str] = []
         self.subscriptions: dict[str, list[str]] = {}
         self.sockets: dict[str, web.WebSocketResponse] = {}
@@ -152,6 +154,7 @@ class Platform:
     async def socket(self, request: web.Request) -> web.StreamResponse:
         channel_id = request.match_info["id"]
         self.handshakes.append(channel_id)
+        self.times[channel_id] = [time.monotonic()]
         pending = self.refuse.get(channel_id)
         if pending:
             return web.Response(status=pending.pop(0), text="refused by the test platform")
@@ -168,6 +171,7 @@ class Platform:
             async for msg in ws:
                 if msg.type == aiohttp.WSMsgType.TEXT and json.loads(msg.data).get("message") == "ping":
                     self.pings[channel_id] = self.pings.get(channel_id, 0) + 1
+                    self.times[channel_id].append(time.monotonic())
                     if not silent and not (channel_id in self.mute and answered):
                         answered += 1
                         await ws.send_str(json.dumps({"topicName": "channel.metadata",

@@ -481,3 +481,30 @@ def test_one_unsubscribe_across_channels(platform: Platform) -> None:
         handler.unsubscribe([TOPIC, OTHER, "v2.users.u3.presence"])  # the first channel empties
         assert [(c.id, c.topics) for c in handler.channels] == [("ch-2", 1)]
         assert platform.subscriptions == {"ch-1": [], "ch-2": ["v2.users.u4.presence"]}
+
+
+def test_pings_keep_their_interval(platform: Platform) -> None:
+    with NotificationHandler(platform.client(), ping_interval=0.5) as handler:
+        handler.subscribe(TOPIC)
+        wait_until(lambda: platform.pings.get("ch-1", 0) >= 3, what="the connect's ping and two more")
+        handshake, _connect_ping, _first, second = platform.times["ch-1"][:4]
+        # Lower bounds only (a slow machine makes them longer): the second interval ping left
+        # at least two intervals after the socket opened.
+        assert second - handshake >= 1.0
+        wait_until(lambda: handler.stats["pongs"] >= 3, what="three pongs")
+
+
+def test_a_socket_is_watched_again_after_a_pause(platform: Platform) -> None:
+    # Five events into a backlog of four: the reader pauses once, resumes when the consumer
+    # has taken half, and from then on the silence of the socket (no heartbeats here) counts.
+    states = States()
+    with NotificationHandler(platform.client(), queue_size=4, heartbeat_timeout=1.0, ping_interval=None,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        for n in range(5):
+            platform.event("ch-1", {"n": n})
+        states.wait("queue_full")
+        assert [handler.next_event(timeout=30).event_body.n for _ in range(5)] == list(range(5))
+        assert handler.stats["pauses"] == 1
+        assert states.wait("disconnected")["reason"] == "no heartbeat for 1s"
+        assert states.wait("connected")["channel_id"] == "ch-1"
