@@ -508,3 +508,40 @@ def test_a_socket_is_watched_again_after_a_pause(platform: Platform) -> None:
         assert handler.stats["pauses"] == 1
         assert states.wait("disconnected")["reason"] == "no heartbeat for 1s"
         assert states.wait("connected")["channel_id"] == "ch-1"
+
+
+class _Jitter:
+    """Stands in for the engine's ``random``: the jitter always takes its lowest or highest value."""
+
+    def __init__(self, high: bool) -> None:
+        self.high = high
+
+    def uniform(self, low: float, high: float) -> float:
+        return high if self.high else low
+
+
+@pytest.mark.parametrize("high", [False, True], ids=["least-jitter", "most-jitter"])
+def test_backoff_doubles_up_to_the_cap(platform: Platform, monkeypatch: pytest.MonkeyPatch, high: bool) -> None:
+    from PureCloudPlatformClientV2.notifications import engine as engine_module
+    monkeypatch.setattr(engine_module, "random", _Jitter(high))
+    platform.refuse["ch-1"] = [500] * 10_000
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, reconnect_delay=0.02, reconnect_delay_max=0.1,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC, wait=False)
+        delays = [states.wait("reconnecting")["delay"] for _ in range(5)]
+    ceilings = [0.02, 0.04, 0.08, 0.1, 0.1]  # 0.02 doubling, capped at 0.1
+    assert delays == pytest.approx([c if high else c / 2 for c in ceilings])
+
+
+def test_a_rollover_gives_up_on_an_old_socket_that_stays_silent(platform: Platform) -> None:
+    # The old socket neither answers the drain's ping nor delivers anything: after
+    # connect_timeout the rollover ends without it.
+    platform.mute.add("ch-1")
+    states = States()
+    with NotificationHandler(platform.client(), ping_interval=None, connect_timeout=0.5,
+                             on_state_change=states) as handler:
+        handler.subscribe(TOPIC)
+        platform.send("ch-1", {"topicName": "v2.system.socket_closing", "eventBody": {}})
+        assert states.wait("rolled_over") == {"channel_id": "ch-2", "replaced": "ch-1", "trigger": "socket_closing"}
+        assert platform.pings["ch-1"] == 2 and platform.subscriptions["ch-1"] == []
