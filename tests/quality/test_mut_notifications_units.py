@@ -288,3 +288,21 @@ def test_no_overlap_is_open_at_first_whatever_the_clock_reads(clock: Clock) -> N
     dedup = Dedup(window=60)
     assert not dedup.duplicate(raw("t", {"n": 1}), "old")
     assert not dedup.duplicate(raw("t", {"n": 1}), "new")
+
+
+def test_drop_oldest_drops_the_very_first_event() -> None:
+    backlog = Backlog(1, "drop_oldest")
+    assert backlog.put_event("a", for_callbacks=True) == (None, False)  # the first event (sequence 0)
+    assert backlog.put_event("b", for_callbacks=True) == ("a", True)
+    assert backlog.take_call(0) == "b" and backlog.pending == 1
+
+
+def test_a_delivered_callback_event_frees_one_place() -> None:
+    backlog = Backlog(2, "drop_newest")
+    backlog.put_event("a", for_callbacks=True)
+    backlog.put_event("b", for_callbacks=True)
+    assert backlog.take_call(0) == "a"
+    assert backlog.done() is False  # 1 pending: at the low level, but no overflow episode yet
+    assert backlog.pending == 1
+    assert backlog.put_event("c", for_callbacks=True) == (None, False)
+    assert backlog.put_event("d", for_callbacks=True) == ("d", True)  # full again: 2 pending
