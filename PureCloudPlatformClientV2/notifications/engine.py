@@ -28,8 +28,6 @@ class ChannelGone(Exception):
 class Conn:
     """One notification channel and its socket."""
 
-    _ids = itertools.count(1)
-
     def __init__(self, channel: Any, lifetime: float, margin: float) -> None:
         self.id: str = channel.id
         self.connect_uri: str = channel.connect_uri
