@@ -71,6 +71,8 @@ def test_parse_datetime_without_fromisoformat_reading_z(monkeypatch: pytest.Monk
     assert parse_datetime("2024-01-02T03:04:05").tzinfo is None
     assert parse_datetime(" 2024-01-02T03:04:05.5 Z") == datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=UTC)
     assert parse_datetime("soon") == "soon"
+    # read by fromisoformat, not by the ISO pattern: so the "Z" really is cut off first
+    assert parse_datetime("2024-W01-1T10:00:00Z") == datetime(2024, 1, 1, 10, tzinfo=UTC)
 
 
 def test_sys_version_switch_matches_the_interpreter() -> None:
@@ -119,6 +121,18 @@ def test_scalar_decoders(type_expr: str, wire: Any, expected: Any) -> None:
     assert decoded == expected and type(decoded) is type(expected)
 
 
+def test_values_no_json_parser_makes_are_kept() -> None:
+    day = date(2024, 1, 2)
+    assert decoder("int")(day) is day and decoder("float")(day) is day
+
+
+def test_enum_decoder() -> None:
+    check = _serde._enum_decoder(frozenset({"true", "3", "on"}))
+    assert check(True) == "outdated_sdk_version" and check(3) == "3" and type(check(3)) is str
+    assert check("ON") == "ON" and check("off") == "outdated_sdk_version" and check(3.0) == "outdated_sdk_version"
+    assert check(None) == "outdated_sdk_version"  # the model decoder keeps None before asking
+
+
 def test_int_to_float_gives_a_float() -> None:
     assert type(decode(3, "float")) is float and type(decode([3, None], "list[float]")[0]) is float
 
@@ -158,6 +172,7 @@ def test_maps_of_converted_values() -> None:
 def test_nested_containers() -> None:
     assert decode([[1, "2"], None, "x"], "list[list[int]]") == [[1, 2], None, "x"]
     assert decode({"k": ["1", 2]}, "dict(str, list[int])") == {"k": [1, 2]}
+    assert decode({"a": {"b": "1"}, "c": None}, "dict(str, dict(str, int))") == {"a": {"b": 1}, "c": None}
 
 
 def test_decoders_are_compiled_once() -> None:
@@ -319,6 +334,15 @@ def test_model_fields_holding_other_values() -> None:
     first = sdk.User(addresses=[sdk.Contact(address="b")])  # an encoder already made for Contact
     assert to_wire([sdk.Contact(address="c"), first]) == [{"address": "c"}, {"addresses": [{"address": "b"}]}]
     assert to_wire(sdk.User(state=sdk.ApiNullValue(), name="n")) == {"state": None, "name": "n"}
+
+
+def test_attributes_outside_the_api_are_not_sent_wherever_they_are() -> None:
+    user = sdk.User()
+    user.extra = 1
+    user.name = "n"
+    user.nothing = None
+    user.id = "u"
+    assert to_wire(user) == {"name": "n", "id": "u"}
 
 
 def test_a_subclass_sends_only_api_fields() -> None:

@@ -253,6 +253,12 @@ def test_a_caller_defined_struct_model() -> None:
 
     assert Plain(a="x").to_wire_dict() == {"a": "x"} and Plain._enums == {}
 
+    class Owned(_model.Model):  # a wire name that reads like a type expression
+        _fields = "owner User User;tag tag str"
+
+    owned = Owned.from_wire({"User": {"id": "u"}, "tag": "t"})
+    assert owned.owner == sdk.User(id="u") and owned.to_wire_dict() == {"User": {"id": "u"}, "tag": "t"}
+
 
 @structs_only
 def test_valid_input_never_takes_the_tolerant_path(monkeypatch: pytest.MonkeyPatch) -> None:
