@@ -28,14 +28,28 @@ UTC = timezone.utc
 structs_only = pytest.mark.skipif(not _model.STRUCTS, reason="run in the child interpreter (msgspec models)")
 
 
-def test_this_file_with_struct_models_in_a_child_interpreter() -> None:
+def _measured_like_this_test(nodeid: str) -> list[str]:
+    """When scripts/mutation maps which test runs which line (one coverage context per test, its own
+    data file, no subprocess measuring), the child's lines are recorded in that map under this test's
+    name, so the mutants on the msgspec path are run against this test. Otherwise: nothing to add
+    (the suite's coverage measures subprocesses by itself)."""
+    if not os.environ.get("MUTATION_ORDER_FILE") or "coverage" not in sys.modules:
+        return []
+    import coverage
+    cov = coverage.Coverage.current()
+    if cov is None:
+        return []
+    return ["-m", "coverage", "run", f"--rcfile={cov.config.config_file}", "--append", f"--context={nodeid}"]
+
+
+def test_this_file_with_struct_models_in_a_child_interpreter(request: pytest.FixtureRequest) -> None:
     if _model.STRUCTS:
         pytest.skip("this is the child")
     pytest.importorskip("msgspec")
     env = {**os.environ, "PURECLOUD_PURE_MODELS": "0", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                           str(Path(__file__).relative_to(ROOT))], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run([sys.executable, *_measured_like_this_test(request.node.nodeid), "-m", "pytest", "-x",
+                           "-q", "-p", "no:cacheprovider", str(Path(__file__).relative_to(ROOT))], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and " failed" not in done.stdout
 
