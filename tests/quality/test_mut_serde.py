@@ -39,9 +39,10 @@ def tz(hours: int, minutes: int = 0) -> timezone:
     (" 2024-01-02T03:04:05.12Z ", datetime(2024, 1, 2, 3, 4, 5, 120000, tzinfo=UTC)),
     (" 2024-01-02T03:04:05.1234567Z", datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)),
     ("2024-01-02T03:04:05.5 -0130", datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=tz(-1, -30))),
-    ("2024-01-02T03:04:05 +05", datetime(2024, 1, 2, 3, 4, 5, tzinfo=tz(5))),
-    ("2024-01-02T03:04:05 -05:30", datetime(2024, 1, 2, 3, 4, 5, tzinfo=tz(-5, -30))),
-    ("2024-01-02T03:04 +0130", datetime(2024, 1, 2, 3, 4, tzinfo=tz(1, 30))),
+    ("2024-01-02T03:04:05.5 +05", datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=tz(5))),
+    ("2024-01-02T03:04:05.5 -05:30", datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=tz(-5, -30))),
+    ("2024-01-02T03:04:05.5 +01:30", datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=tz(1, 30))),
+    (" 2024-01-02T03:04 +0130", datetime(2024, 1, 2, 3, 4, tzinfo=tz(1, 30))),
     ("2024-01-02 Z", datetime(2024, 1, 2, tzinfo=UTC)),
     (" 2024-01-02", datetime(2024, 1, 2)),
     (" 2024-01-02T03:04:05", datetime(2024, 1, 2, 3, 4, 5)),
@@ -73,6 +74,9 @@ def test_parse_datetime_without_fromisoformat_reading_z(monkeypatch: pytest.Monk
     assert parse_datetime("soon") == "soon"
     # read by fromisoformat, not by the ISO pattern: so the "Z" really is cut off first
     assert parse_datetime("2024-W01-1T10:00:00Z") == datetime(2024, 1, 1, 10, tzinfo=UTC)
+    assert parse_datetime("2024-W01-1T10:00:00+01:00") == datetime(2024, 1, 1, 10, tzinfo=tz(1))
+    naive = parse_datetime("2024-W01-1T10:00:00")
+    assert naive == datetime(2024, 1, 1, 10) and naive.tzinfo is None
 
 
 def test_sys_version_switch_matches_the_interpreter() -> None:
