@@ -87,6 +87,16 @@ def test_a_model_defined_outside_the_package() -> None:
     assert Pair.swagger_types == {"left": "str", "right": "int"}
 
 
+class Holder(_model.Model):  # wire names that read like type names: the type decides, not the name
+    _fields = "value object Contact;count int str"
+
+
+def test_fields_are_kept_by_their_type_not_their_wire_name() -> None:
+    held = Holder.from_wire({"object": {"address": "a"}, "int": "7"})
+    assert held.value == sdk.Contact(address="a") and held.count == "7"
+    assert Holder.count is None and held.to_wire_dict() == {"object": {"address": "a"}, "int": "7"}
+
+
 def test_generated_models_report_their_official_module() -> None:
     assert sdk.User.__module__ == "PureCloudPlatformClientV2.models.user"
     assert sdk.UserEntityListing.__module__ == "PureCloudPlatformClientV2.models.user_entity_listing"

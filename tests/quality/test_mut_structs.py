@@ -167,6 +167,15 @@ def test_struct_types() -> None:
 
 
 @structs_only
+@pytest.mark.parametrize("type_expr", ["NoSuchModel", "list[User", "Userlist]", "dict(str, User", "User)"])
+def test_malformed_or_unknown_type_names(type_expr: str) -> None:
+    for run in (lambda: decode({}, type_expr), lambda: decode_json(b"{}", type_expr)):
+        with pytest.raises(LookupError) as raised:
+            run()
+        assert str(raised.value) == f"unknown model {type_expr!r}"
+
+
+@structs_only
 def test_nesting_beyond_the_recursion_limit_is_a_response_error() -> None:
     deep: dict[str, Any] = {}
     node = deep
