@@ -167,6 +167,13 @@ def test_struct_types() -> None:
 
 
 @structs_only
+def test_nested_maps_and_lists() -> None:
+    nested = decode({"a": {"b": {"address": "x"}, "c": None}}, "dict(str, dict(str, Contact))")
+    assert nested == {"a": {"b": sdk.Contact(address="x"), "c": None}}
+    assert decode_json(b'[[{"address": "y"}], null]', "list[list[Contact]]") == [[sdk.Contact(address="y")], None]
+
+
+@structs_only
 @pytest.mark.parametrize("type_expr", ["NoSuchModel", "list[User", "Userlist]", "dict(str, User", "User)"])
 def test_malformed_or_unknown_type_names(type_expr: str) -> None:
     for run in (lambda: decode({}, type_expr), lambda: decode_json(b"{}", type_expr)):
