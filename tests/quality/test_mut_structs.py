@@ -325,3 +325,20 @@ def test_msgspec_encodes_a_model_as_the_wire_form() -> None:
     user = sdk.User(id="u", self_uri="/u", manager=sdk.User(id="m"))
     assert msgspec.json.decode(msgspec.json.encode(user)) == to_wire(user) == {
         "id": "u", "manager": {"id": "m"}, "selfUri": "/u"}
+
+
+@structs_only
+def test_a_subclass_of_a_fresh_model_decodes_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The field types of a subclass's bases are filled in too, so msgspec decodes it by itself."""
+    class Base(_model.Model):
+        _fields = "when when datetime;tags tags list[str]"
+
+    class Child(Base):
+        pass
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("the tolerant decoder was used for valid input")
+
+    monkeypatch.setattr(_serde, "_python_model_decoder", refuse)
+    child = Child.from_wire({"when": "2024-01-02T00:00:00Z", "tags": ["a"]})
+    assert type(child) is Child and child.when == datetime(2024, 1, 2, tzinfo=UTC) and child.tags == ["a"]
