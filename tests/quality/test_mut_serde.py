@@ -15,8 +15,16 @@ import pytest
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2 import _model, _serde
-from PureCloudPlatformClientV2._serde import (decode, decode_json, decoder, decoder_for_model, model_class,
-                                              parse_date, parse_datetime, to_wire)
+from PureCloudPlatformClientV2._serde import (
+    decode,
+    decode_json,
+    decoder,
+    decoder_for_model,
+    model_class,
+    parse_date,
+    parse_datetime,
+    to_wire,
+)
 from PureCloudPlatformClientV2.rest import ApiResponseError
 from PureCloudPlatformClientV2.year_month import YearMonth
 

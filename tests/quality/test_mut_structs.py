@@ -211,8 +211,7 @@ def test_a_subclass_of_a_model() -> None:
 
 @structs_only
 def test_decode_json_fast_decoders_are_made_once_and_bad_json_raises() -> None:
-    assert decode_json(b'[{"id": "a"}]', "list[Contact]") == [sdk.Contact(id="a")] if hasattr(
-        sdk.Contact, "id") else True
+    assert decode_json(b'[{"address": "a"}, null]', "list[Contact]") == [sdk.Contact(address="a"), None]
     assert decode_json(b'{"address": "a"}', "Contact") == sdk.Contact(address="a")
     found = _serde._json_decoders["Contact"]
     assert decode_json(b'{"address": "b"}', "Contact") == sdk.Contact(address="b")
@@ -315,8 +314,7 @@ def test_enum_assignment_where_python_and_wire_names_differ() -> None:
     assert contact.media_type == "outdated_sdk_version"
     contact.media_type = "phone"
     assert contact.media_type == "phone"
-    assert sdk.Contact._enums["media_type"] == frozenset({"phone", "email", "sms"}) or "phone" in sdk.Contact._enums[
-        "media_type"]
+    assert sdk.Contact._enums["media_type"] == frozenset({"phone", "email", "sms"})
 
 
 @structs_only
