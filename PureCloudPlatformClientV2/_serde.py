@@ -437,10 +437,8 @@ _model_encoders: dict[type, Callable[[Any], dict[str, Any]]] = {}
 def _encoder_for_model(cls: type) -> Callable[[Any], dict[str, Any]]:
     encoder_get = _model_encoders.get
 
-    def value_of(v: Any) -> Any:
+    def value_of(v: Any) -> Any:  # v is not a str, int, float or bool: the callers send those as they are
         kind = type(v)
-        if kind is str or kind is int or kind is bool or kind is float:
-            return v
         if kind is list:
             return [x if type(x) in _SCALAR_TYPES else (
                 nested(x) if (nested := encoder_get(type(x))) is not None else to_wire(x)) for x in v]
