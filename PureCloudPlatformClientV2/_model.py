@@ -75,7 +75,8 @@ def parse_fields(compact: str) -> tuple[tuple[Any, ...], ...]:
     return tuple(rows)
 
 
-_SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "object"})
+# float is not here: its wire value converts on first read (a JSON 1 reads as 1.0, as in the official SDK)
+_SCALAR_TYPES = frozenset({"str", "int", "bool", "object"})
 
 
 class _LazyField:

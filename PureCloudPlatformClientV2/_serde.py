@@ -198,7 +198,7 @@ def _lazy_model_decoder(cls: type[Model]) -> Decoder:
         py, wire, type_expr = field[0], field[1], field[2]
         if len(field) > 3:
             enums[wire] = (py, _enum_decoder(frozenset(v.lower() for v in field[3])))
-        elif type_expr in ("str", "int", "float", "bool", "object"):
+        elif type_expr in ("str", "int", "bool", "object"):  # float is lazy: a JSON 1 reads as 1.0
             plain[wire] = py
         else:
             lazy[wire] = py
@@ -380,7 +380,7 @@ def _eager_model_decoder(cls: type[Model]) -> Decoder:
         py, wire, type_expr = field[0], field[1], field[2]
         if len(field) > 3:
             fields[wire] = (py, _enum_decoder(frozenset(v.lower() for v in field[3])))
-        elif type_expr in ("str", "int", "float", "bool", "object"):
+        elif type_expr in ("str", "int", "bool", "object"):  # float converts: a JSON 1 reads as 1.0
             fields[wire] = (py, None)
         else:
             fields[wire] = (py, _LazyDecoder(type_expr))

@@ -397,3 +397,13 @@ def test_unknown_enum_value_assigned_is_sent_as_outdated() -> None:
 
 def test_struct_switch_is_off_in_this_suite() -> None:
     assert _model.STRUCTS is False
+
+
+def test_a_json_integer_in_a_float_field_reads_as_a_float_like_the_official_sdk() -> None:
+    """The official SDK converts with float(): {"maxProbability": 1} reads as 1.0, not 1."""
+    listing = sdk.ApiClient().deserialize(
+        type("Resp", (), {"data": json.dumps({"maxProbability": 1, "probability": 0.25}), "status": 200,
+                          "getheader": lambda self, name: "application/json"})(),
+        "ActionMapEstimateOutcomeCriteria")
+    assert type(listing.max_probability) is float and listing.max_probability == 1.0
+    assert listing.probability == 0.25
