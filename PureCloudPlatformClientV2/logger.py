@@ -114,9 +114,8 @@ def redact_body(body: Any) -> Any:
             return _redact_broken_json(body)  # truncated or invalid: mask "key": value pairs in the text
         masked = redact_value(parsed)
         return body if masked == parsed else json.dumps(masked, separators=(",", ":"), ensure_ascii=False)
-    if "=" in body and " " not in body and "\n" not in body:
-        return redact_query(body)
-    return body
+    # a form body; in other text, a part that starts with a secret field's name is masked too
+    return redact_query(body)
 
 
 _pair_pattern: Any = None
