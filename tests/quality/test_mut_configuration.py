@@ -266,3 +266,26 @@ def test_apply_config_file_reports_whether_it_applied(tmp_path: Path) -> None:
 def test_shared_configuration_is_one_instance() -> None:
     assert sdk.Configuration() is sdk.Configuration() is sdk.configuration
     assert sdk.Configuration.new(live_reload_config=False) is not sdk.Configuration()
+
+
+def test_file_gateway_without_a_port_puts_none_in_the_url(tmp_path: Path) -> None:
+    config = _from_file(tmp_path, "[gateway]\nhost = gw.example.test\npath_params_api = /api\n")
+    gw = config.gateway_configuration
+    assert gw is not None and gw.port == -1 and gw.base_url("api") == "https://gw.example.test/api"
+
+
+def test_file_timeouts_below_one_second_are_fine(tmp_path: Path) -> None:
+    config = _from_file(tmp_path, {"timeouts": {"connect_timeout": "0.5", "read_timeout": 0.25, "deadline": 0.75}})
+    assert (config.connect_timeout, config.read_timeout, config.deadline) == (0.5, 0.25, 0.75)
+
+
+@pytest.mark.parametrize("env, expected", [({"HOME": "/home/h", "USERPROFILE": "C:/u"}, "/home/h"),
+                                           ({"USERPROFILE": "/profile/u"}, "/profile/u"), ({}, None)])
+def test_default_configuration_file_location(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                             expected: str | None) -> None:
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("USERPROFILE", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    home = expected if expected is not None else __import__("os").path.expanduser("~")
+    assert _config().config_file_path == str(Path(home) / ".genesyscloudpython" / "config")
