@@ -85,7 +85,7 @@ class DefaultHttpClient(AbstractHttpClient):
         timeout = urllib3.Timeout(connect=connect, read=read)
         body = options["data"]
         fields = None
-        if options.post_params and options.encoded_body is None and options.body is None:
+        if options.post_params and options.encoded_body is None:  # as options["data"]: fields before body
             body, fields = None, options.post_params
         try:
             if fields is not None:

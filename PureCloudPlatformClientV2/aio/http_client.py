@@ -162,7 +162,7 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
                 self._timeout_objects[(connect, read)] = timeout
         headers = options.headers
         data: Any = options.encoded_body if options.encoded_body is not None else options["data"]
-        if options.post_params and options.encoded_body is None and options.body is None:
+        if options.post_params and options.encoded_body is None:  # as options["data"]: fields before body
             multipart = "multipart" in headers.get("Content-Type", "")
             data = _form(options.post_params, multipart)
             if multipart:  # aiohttp writes the Content-Type with its boundary
