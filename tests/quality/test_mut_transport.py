@@ -25,7 +25,7 @@ from PureCloudPlatformClientV2.rest import (
     ResponseTooLargeError,
 )
 
-from .raw_server import RawServer
+from .raw_server import ConnectProxy, RawServer
 from .scripted_server import USER, Reply, ScriptedServer
 from .tls_server import Pki, TlsServer
 
@@ -74,8 +74,9 @@ def test_form_fields_are_url_encoded(users: ScriptedServer) -> None:
     assert seen.headers["content-type"] == "application/x-www-form-urlencoded"
 
 
-def test_multipart_fields_get_urllib3s_boundary(users: ScriptedServer) -> None:
-    options = HttpRequestOptions(users.url + "/upload", "POST", {"Content-Type": "multipart/form-data"},
+@pytest.mark.parametrize("name", ["Content-Type", "content-type"])
+def test_multipart_fields_get_urllib3s_boundary(users: ScriptedServer, name: str) -> None:
+    options = HttpRequestOptions(users.url + "/upload", "POST", {name: "multipart/form-data"},
                                  post_params={"file": ("a.txt", b"hello", "text/plain"), "n": "1"}, timeouts=(5, 5))
     assert _http().request(options).status == 200
     seen = users.requests[0]
@@ -362,3 +363,14 @@ def test_rest_client_sends_through_this_client(users: ScriptedServer) -> None:
     http.set_pre_request_hook(lambda options: calls.append(options.url))
     response = http.rest_client.GET(users.url + "/api/v2/users/u1")
     assert response.status == 200 and calls == [users.url + "/api/v2/users/u1"]
+
+
+def test_https_through_a_proxy_sends_proxy_credentials_only_to_the_proxy(tmp_path_factory: pytest.TempPathFactory
+                                                                         ) -> None:
+    pki = Pki(tmp_path_factory.mktemp("pki"))
+    with TlsServer(pki) as server, ConnectProxy() as proxy:
+        http = _http(proxy=proxy.url, proxy_username="pu", proxy_password="pr0xy-secret",
+                     ssl_ca_cert=pki.paths["server_ca"])
+        assert http.request(_get(server.url + "/api/v2/users/u1")).status == 200
+    assert len(proxy.connects) == 1 and b"Proxy-Authorization: Basic " in proxy.connects[0]
+    assert "proxy-authorization" not in server.seen[0].headers  # never inside the tunnel, to the target
