@@ -289,3 +289,30 @@ def test_default_configuration_file_location(monkeypatch: pytest.MonkeyPatch, en
         monkeypatch.setenv(name, value)
     home = expected if expected is not None else __import__("os").path.expanduser("~")
     assert _config().config_file_path == str(Path(home) / ".genesyscloudpython" / "config")
+
+
+def test_defaults() -> None:
+    config = sdk.Configuration.new(live_reload_config=False)
+    assert config.host == "https://api.mypurecloud.com" and config.access_token == ""
+    assert config.should_refresh_access_token is True and config.refresh_token_wait_time == 10
+    assert config.verify_ssl is True and config.ssl_ca_cert is None and config.ssl_context is None
+    assert config.proxy is None and config.gateway_configuration is None
+    assert (config.connect_timeout, config.read_timeout, config.deadline) == (10.0, 60.0, 120.0)
+    assert config.pool_maxsize == 32 and config.max_response_bytes == 256 * 1024 * 1024
+    assert config.rate_limit_pacing is True
+    assert sdk.Configuration.new().live_reload_config is True
+
+
+def test_json_sections_must_all_be_objects(tmp_path: Path) -> None:
+    config = _from_file(tmp_path, '{"general": "x", "rate_limit": {"pacing": "off"}}')
+    assert config.rate_limit_pacing is True  # the whole file is rejected, its good section too
+    assert config.apply_config_file() is False
+
+
+def test_ini_file_with_a_syntax_error_names_the_first_line_of_the_problem(tmp_path: Path,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="PureCloudPlatformClientV2"):
+        config = _from_file(tmp_path, "[general]\nhost\n")
+    assert config.host == "https://api.mypurecloud.com"
+    (record,) = [r for r in caplog.records if "invalid configuration file" in r.getMessage()]
+    assert "Source contains parsing errors" in record.getMessage() and "\n" not in record.getMessage()
