@@ -316,3 +316,17 @@ def test_ini_file_with_a_syntax_error_names_the_first_line_of_the_problem(tmp_pa
     assert config.host == "https://api.mypurecloud.com"
     (record,) = [r for r in caplog.records if "invalid configuration file" in r.getMessage()]
     assert "Source contains parsing errors" in record.getMessage() and "\n" not in record.getMessage()
+
+
+def test_new_takes_keyword_settings_only() -> None:
+    with pytest.raises(TypeError):
+        sdk.Configuration.new(True)  # type: ignore[misc]
+
+
+def test_new_reads_the_default_file_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    folder = tmp_path / ".genesyscloudpython"
+    folder.mkdir()
+    (folder / "config").write_text('{"general": {"host": "https://api.from-home.test"}}')
+    assert sdk.Configuration.new(live_reload_config=False).host == "https://api.mypurecloud.com"
+    assert sdk.Configuration.new(read_config_file=True, live_reload_config=False).host == "https://api.from-home.test"
