@@ -88,7 +88,8 @@ def test_form_fields_are_url_encoded(users: ScriptedServer) -> None:
 
 @pytest.mark.parametrize("name", ["Content-Type", "content-type"])
 def test_multipart_fields_get_aiohttps_boundary(users: ScriptedServer, name: str) -> None:
-    fields = {"file": ("a.txt", b"hello", "text/plain"), "raw": ("b.bin", b"\x00\x01"), "n": 5, "s": "text"}
+    fields = {"file": ("a.txt", b"hello", "text/plain"), "raw": ("b.bin", b"\x00\x01"), "n": 5, "s": "text",
+              "b": b"raw-bytes"}
     options = HttpRequestOptions(users.url + "/upload", "POST", {"content-type": "multipart/form-data"},
                                  post_params=fields, timeouts=(5, 5))
     options.headers = {name: "multipart/form-data"}
@@ -99,7 +100,7 @@ def test_multipart_fields_get_aiohttps_boundary(users: ScriptedServer, name: str
     body = seen.body
     assert b'filename="a.txt"' in body and b"Content-Type: text/plain" in body and b"hello" in body
     assert b'filename="b.bin"' in body and b"\x00\x01" in body
-    assert b"\r\n\r\n5\r\n" in body and b"\r\n\r\ntext\r\n" in body
+    assert b"\r\n\r\n5\r\n" in body and b"\r\n\r\ntext\r\n" in body and b"\r\n\r\nraw-bytes\r\n" in body
 
 
 def test_an_encoded_body_wins_over_form_fields_and_form_fields_over_a_body(users: ScriptedServer) -> None:
@@ -202,8 +203,10 @@ def test_close_outside_an_event_loop_does_nothing() -> None:
         pass
 
 
-@pytest.mark.parametrize("settings, limit", [({"pool_maxsize": 2}, 2), ({"pool_maxsize": 0}, 1)])
-def test_connections_are_capped_by_pool_maxsize(settings: dict[str, Any], limit: int) -> None:
+@pytest.mark.parametrize("settings, pool_limit, limit", [({"pool_maxsize": 2}, None, 2), ({"pool_maxsize": 0}, None, 1),
+                                                      ({"pool_maxsize": 3}, 1, 1)])
+def test_connections_are_capped_by_pool_limit_else_pool_maxsize(settings: dict[str, Any], pool_limit: int | None,
+                                                                limit: int) -> None:
     release = threading.Event()
 
     def handler(seen: Any) -> Reply:
@@ -212,7 +215,7 @@ def test_connections_are_capped_by_pool_maxsize(settings: dict[str, Any], limit:
         return Reply(200, USER)
 
     with ScriptedServer(handler) as server:
-        http = _http(**settings)
+        http = DefaultAsyncHttpClient(configuration=_config(**settings), pool_limit=pool_limit)
 
         async def main() -> None:
             tasks = [asyncio.ensure_future(http.request(_get(server.url + "/held"))) for _ in range(4)]
