@@ -330,3 +330,63 @@ def test_new_reads_the_default_file_only_when_asked(tmp_path: Path, monkeypatch:
     (folder / "config").write_text('{"general": {"host": "https://api.from-home.test"}}')
     assert sdk.Configuration.new(live_reload_config=False).host == "https://api.mypurecloud.com"
     assert sdk.Configuration.new(read_config_file=True, live_reload_config=False).host == "https://api.from-home.test"
+
+
+def _log_to(config: sdk.Configuration, path: Path) -> None:
+    config.logger.log_to_console = False
+    config.logger.log_file_path = str(path)
+    config.logger.log_level = sdk.logger.LogLevel.LDebug
+
+
+def test_configurations_made_with_new_never_write_into_each_others_logs(tmp_path: Path,
+                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    with ScriptedServer(lambda seen: Reply(200, USER)) as scripted:
+        first, second = _config(host=scripted.url), _config(host=scripted.url)
+        _log_to(first, tmp_path / "first.log")
+        _log_to(second, tmp_path / "second.log")
+        try:
+            with caplog.at_level(logging.DEBUG, logger="PureCloudPlatformClientV2"):
+                for config, user in ((first, "first-user"), (second, "second-user")):
+                    client = sdk.ApiClient(configuration=config)
+                    client.access_token = "t"
+                    sdk.UsersApi(client).get_user(user)
+        finally:
+            for config in (first, second):
+                config.logger.log_level = sdk.logger.LogLevel.LNone
+    first_log, second_log = (tmp_path / "first.log").read_text(), (tmp_path / "second.log").read_text()
+    assert "first-user" in first_log and "second-user" not in first_log
+    assert "second-user" in second_log and "first-user" not in second_log
+    assert not [r for r in caplog.records if "-user" in r.getMessage()]  # nothing reaches the shared logger
+
+
+SHARED_PROBE = """
+import logging, sys
+import PureCloudPlatformClientV2 as sdk
+print(sdk.configuration.host)
+seen = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        seen.append(record.getMessage())
+logging.getLogger("PureCloudPlatformClientV2").addHandler(Keep())
+client = sdk.ApiClient()
+client.access_token = "t"
+sdk.UsersApi(client).get_user("shared-user")
+print(any("shared-user" in message for message in seen))
+"""
+
+
+def test_the_shared_configuration_reads_the_home_file_and_logs_through_the_named_logger(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    with ScriptedServer(lambda seen: Reply(200, USER)) as scripted:
+        folder = tmp_path / ".genesyscloudpython"
+        folder.mkdir()
+        (folder / "config").write_text(json.dumps({
+            "general": {"host": scripted.url, "live_reload_config": False},
+            "logging": {"log_level": "debug", "log_to_console": False}}))
+        env = {**os.environ, "HOME": str(tmp_path)}
+        done = subprocess.run([sys.executable, "-c", SHARED_PROBE], env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [scripted.url, "True"]
