@@ -265,6 +265,7 @@ def test_apply_config_file_reports_whether_it_applied(tmp_path: Path) -> None:
 
 def test_shared_configuration_is_one_instance() -> None:
     assert sdk.Configuration() is sdk.Configuration() is sdk.configuration
+    assert isinstance(sdk.configuration, sdk.Configuration) and sdk.configuration.host.startswith("http")
     assert sdk.Configuration.new(live_reload_config=False) is not sdk.Configuration()
 
 
@@ -390,3 +391,9 @@ def test_the_shared_configuration_reads_the_home_file_and_logs_through_the_named
                               timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [scripted.url, "True"]
+
+
+def test_debug_report_names_the_platform_and_python() -> None:
+    import platform
+    report = _config().to_debug_report()
+    assert f"OS: {platform.system()}\n" in report and f"Python Version: {platform.python_version()}\n" in report
