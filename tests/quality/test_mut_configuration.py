@@ -397,3 +397,18 @@ def test_debug_report_names_the_platform_and_python() -> None:
     import platform
     report = _config().to_debug_report()
     assert f"OS: {platform.system()}\n" in report and f"Python Version: {platform.python_version()}\n" in report
+
+
+def test_the_default_file_is_watched_only_when_its_folder_exists(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = sdk.Configuration.new()
+    try:
+        config.start_config_watcher()
+        assert config._watcher is None  # no ~/.genesyscloudpython: nothing watched, no folder created
+        assert not (tmp_path / ".genesyscloudpython").exists()
+        (tmp_path / ".genesyscloudpython").mkdir()
+        config.start_config_watcher()
+        assert config._watcher is not None
+    finally:
+        config.stop_config_watcher()
