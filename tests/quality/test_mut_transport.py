@@ -350,6 +350,9 @@ def test_to_rest_client_config() -> None:
     assert http.to_rest_client_config(options) == {
         "url": "http://h/x", "method": "POST", "headers": {}, "query_params": {}, "post_params": {},
         "body": {"a": 1}, "timeout": 16000}
+    full = HttpRequestOptions("http://h/x", "POST", {"X-A": "1"}, query_params={"q": "1"}, post_params={"f": "v"})
+    assert {k: v for k, v in http.to_rest_client_config(full).items() if k.endswith(("headers", "params"))} == {
+        "headers": {"X-A": "1"}, "query_params": {"q": "1"}, "post_params": {"f": "v"}}
     http.timeout = 0
     assert http.to_rest_client_config(options)["timeout"] is None
     options._url = ""
