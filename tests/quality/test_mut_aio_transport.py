@@ -267,7 +267,8 @@ def test_a_dripping_body_ends_at_the_deadline_while_reading() -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
     with RawServer(head) as stalled:
         with pytest.raises(ApiDeadlineError) as info:
-            _send(_http(), _with_deadline(_get(stalled.url, timeouts=(5, 20)), 0.3))
+            # 2 s: the head arrives in milliseconds, even on a busy machine; the body never completes
+            _send(_http(), _with_deadline(_get(stalled.url, timeouts=(5, 20)), 2.0))
     assert info.value.during == "reading the response body"
 
 
