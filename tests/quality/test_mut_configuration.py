@@ -412,3 +412,9 @@ def test_the_default_file_is_watched_only_when_its_folder_exists(tmp_path: Path,
         assert config._watcher is not None
     finally:
         config.stop_config_watcher()
+
+
+def test_apply_config_file_without_a_file_applies_nothing(tmp_path: Path) -> None:
+    config = _config(host="https://api.kept.test")
+    config.config_file_path = str(tmp_path / "absent")
+    assert config.apply_config_file() is False and config.host == "https://api.kept.test"

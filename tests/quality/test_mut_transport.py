@@ -402,3 +402,23 @@ def test_a_read_timeout_well_before_the_deadline_is_a_read_timeout() -> None:
         with pytest.raises(ApiTimeoutError) as info:
             _http().request(options)
     assert type(info.value) is ApiTimeoutError and info.value.limit == "read"
+
+
+def test_a_form_requests_answer_is_read_and_inflated_like_any_other() -> None:
+    payload = gzip.compress(json.dumps(USER).encode())
+    with ScriptedServer(lambda seen: Reply(200, payload if seen.path == "/gz" else USER,
+                                           {"Content-Encoding": "gzip"} if seen.path == "/gz" else {})) as server:
+        for path in ("/plain", "/gz"):
+            options = HttpRequestOptions(server.url + path, "POST", post_params={"f": "v"}, timeouts=(5, 5))
+            assert json.loads(_http().request(options).data) == USER
+
+
+def test_a_form_request_is_never_retried_by_urllib3() -> None:
+    with ScriptedServer(lambda seen: Reply(drop=True)) as server:
+        options = HttpRequestOptions(server.url + "/f", "PUT", post_params={"f": "v"}, timeouts=(5, 5))
+        with pytest.raises(ApiConnectionError):
+            _http().request(options)
+        assert server.count("/f") == 1  # the pipeline's retry policy is the only one
+        with pytest.raises(ApiConnectionError):
+            _http().request(_get(server.url + "/g"))
+        assert server.count("/g") == 1
