@@ -390,3 +390,44 @@ def test_https_through_a_proxy_sends_proxy_credentials_only_to_the_proxy(pki: Pk
 
 def test_configuration_defaults_to_the_shared_one() -> None:
     assert DefaultAsyncHttpClient().configuration is sdk.Configuration()
+
+
+def test_a_custom_async_transport_must_implement_request_and_may_skip_close() -> None:
+    from PureCloudPlatformClientV2.aio import AbstractAsyncHttpClient
+
+    class Incomplete(AbstractAsyncHttpClient):
+        pass
+
+    with pytest.raises(TypeError):
+        Incomplete()  # type: ignore[abstract]
+
+    class Canned(AbstractAsyncHttpClient):
+        async def request(self, http_request_options: Any) -> Any:
+            return "canned"
+
+    async def main() -> tuple[Any, Any]:
+        transport = Canned()
+        return await transport.request(None), await transport.close()
+
+    assert asyncio.run(main()) == ("canned", None)
+
+
+BLOCK_AIOHTTP = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "aiohttp" or name.startswith("aiohttp.") or name == "yarl":
+            raise ImportError("aiohttp is not installed")
+sys.meta_path.insert(0, Block())
+from PureCloudPlatformClientV2.aio.http_client import AbstractAsyncHttpClient, DefaultAsyncHttpClient
+print(sorted(m for m in ("aiohttp", "yarl") if m in sys.modules))
+"""
+
+
+def test_the_transport_module_imports_without_aiohttp() -> None:
+    # aiohttp is an optional extra: a custom asyncio transport needs only the abstract class.
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", BLOCK_AIOHTTP], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
