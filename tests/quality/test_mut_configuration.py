@@ -418,3 +418,7 @@ def test_apply_config_file_without_a_file_applies_nothing(tmp_path: Path) -> Non
     config = _config(host="https://api.kept.test")
     config.config_file_path = str(tmp_path / "absent")
     assert config.apply_config_file() is False and config.host == "https://api.kept.test"
+
+
+def test_file_response_limit_of_one_byte_is_allowed(tmp_path: Path) -> None:
+    assert _from_file(tmp_path, {"limits": {"max_response_bytes": 1}}).max_response_bytes == 1
