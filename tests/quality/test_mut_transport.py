@@ -231,11 +231,13 @@ def test_connect_timeout_is_typed(unanswered_port: int) -> None:
 def test_a_dripping_body_ends_at_the_deadline_not_the_read_timeout() -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
     with RawServer(head) as stalled:  # one byte of the body, then nothing
-        options = _get(stalled.url, timeouts=(5, 20))
-        options.deadline, options.deadline_at = 0.3, time.monotonic() + 0.3
+        options = _get(stalled.url, timeouts=(5, 30))
+        started = time.monotonic()
+        options.deadline, options.deadline_at = 0.3, started + 0.3
         with pytest.raises(ApiDeadlineError) as info:
             _http().request(options)
     assert info.value.during == "reading the response body"
+    assert time.monotonic() - started < 15  # ended by the deadline (0.3 s), long before the 30 s read timeout
 
 
 def test_a_body_past_the_deadline_is_a_deadline_error() -> None:
