@@ -431,3 +431,10 @@ def test_the_transport_module_imports_without_aiohttp() -> None:
     done = subprocess.run([sys.executable, "-c", BLOCK_AIOHTTP], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_url_goes_on_the_wire_exactly_as_given(users: ScriptedServer) -> None:
+    # as the urllib3 transport sends it: aiohttp (yarl) must not re-quote escaped characters
+    path = "/api/v2/users/a%2Cb%40c%21%2A%7E"
+    _send(_http(), _get(users.url + path, query_params=[("q", "x,y:z")]))
+    assert users.requests[0].path == path and users.requests[0].query == [("q", "x,y:z")]

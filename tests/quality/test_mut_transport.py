@@ -424,3 +424,11 @@ def test_a_form_request_is_never_retried_by_urllib3() -> None:
         with pytest.raises(ApiConnectionError):
             _http().request(_get(server.url + "/g"))
         assert server.count("/g") == 1
+
+
+
+def test_a_body_one_byte_short_is_never_taken_as_complete() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
+    with RawServer(head + b'{"id": "u1"', close_after=True) as cut:  # 11 of the 12 bytes announced
+        with pytest.raises(ApiConnectionError, match="while reading the body"):
+            _http().request(_get(cut.url))
