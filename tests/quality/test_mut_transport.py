@@ -432,3 +432,32 @@ def test_a_body_one_byte_short_is_never_taken_as_complete() -> None:
     with RawServer(head + b'{"id": "u1"', close_after=True) as cut:  # 11 of the 12 bytes announced
         with pytest.raises(ApiConnectionError, match="while reading the body"):
             _http().request(_get(cut.url))
+
+
+class _RaisingPool:
+    """A stand-in pool raising a given error (as tests/quality/test_branches.py does): the only way
+    to hand the transport a cause chain of chosen depth, or a cyclic one."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def urlopen(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.error
+
+    def clear(self) -> None:
+        pass
+
+
+def test_the_error_names_the_cause_ten_levels_deep_at_most_and_survives_a_cycle() -> None:
+    chain = [OSError(f"level {i}") for i in range(12)]
+    for outer, inner in zip(chain, chain[1:]):
+        outer.__cause__ = inner
+    http = _http()
+    http._pool = _RaisingPool(chain[0])  # type: ignore[assignment]
+    with pytest.raises(ApiConnectionError, match=r"connection failed: level 10 \("):
+        http.request(_get("http://127.0.0.1:9/x"))
+    first, second = OSError("first"), OSError("second")
+    first.__cause__, second.__cause__ = second, first  # a cycle: followed ten levels, then given up
+    http._pool = _RaisingPool(first)  # type: ignore[assignment]
+    with pytest.raises(ApiConnectionError, match=r"connection failed: first \("):
+        http.request(_get("http://127.0.0.1:9/x"))
