@@ -450,7 +450,7 @@ class _RaisingPool:
 
 def test_the_error_names_the_cause_ten_levels_deep_at_most_and_survives_a_cycle() -> None:
     chain = [OSError(f"level {i}") for i in range(12)]
-    for outer, inner in zip(chain, chain[1:]):
+    for outer, inner in zip(chain, chain[1:], strict=False):
         outer.__cause__ = inner
     http = _http()
     http._pool = _RaisingPool(chain[0])  # type: ignore[assignment]
