@@ -98,7 +98,6 @@ class Configuration:
         self.rate_limit_pacing: bool = True
         self._retry: RetryConfiguration | None = None
         self._watcher: Any = None
-        self._watch_requested = False  # an ApiClient uses this configuration: keep the file watched
         self._file_state: tuple[Any, ...] | None = None
         self._bad_versions: set[int] = set()
         self._config_lock = threading.RLock()
@@ -313,7 +312,6 @@ class Configuration:
         no folders in the user's home and does not load watchdog (about 6 MB) for nothing;
         create the folder before starting the process to have it watched.
         """
-        self._watch_requested = True
         if self._watcher is not None or not self.live_reload_config:
             return
         default_folder = os.path.dirname(_default_config_path())

@@ -85,14 +85,15 @@ class DefaultHttpClient(AbstractHttpClient):
         timeout = urllib3.Timeout(connect=connect, read=read)
         body = options["data"]
         fields = None
-        if options.post_params and options.encoded_body is None and options.body is None:
+        if options.post_params and options.encoded_body is None:  # as options["data"]: fields before body
             body, fields = None, options.post_params
         try:
             if fields is not None:
                 extra: dict[str, Any] = {"timeout": timeout, "redirect": False, "retries": False,
                                          "preload_content": False, "decode_content": False}
-                multipart = "multipart" in options.headers.get("Content-Type", "")
-                headers = {k: v for k, v in options.headers.items() if not (multipart and k == "Content-Type")}
+                multipart = "multipart" in _content_type(options.headers)
+                headers = {k: v for k, v in options.headers.items()
+                           if not (multipart and k.lower() == "content-type")}
                 raw = self.pool().request_encode_body(options.method, url, fields=fields, headers=headers,
                                                       encode_multipart=multipart, **extra)
             else:
@@ -192,6 +193,11 @@ def _read_body(raw: urllib3.BaseHTTPResponse, options: HttpRequestOptions, read:
             raw.close()  # never hand a half-read connection back to the pool
         raw.release_conn()
     return reader.finish()
+
+
+def _content_type(headers: dict[str, str]) -> str:
+    """The Content-Type header, whatever the case of its name."""
+    return next((value for name, value in headers.items() if name.lower() == "content-type"), "")
 
 
 def _root(exc: BaseException | None) -> str:

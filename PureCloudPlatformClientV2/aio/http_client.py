@@ -162,8 +162,8 @@ class DefaultAsyncHttpClient(AbstractAsyncHttpClient):
                 self._timeout_objects[(connect, read)] = timeout
         headers = options.headers
         data: Any = options.encoded_body if options.encoded_body is not None else options["data"]
-        if options.post_params and options.encoded_body is None and options.body is None:
-            multipart = "multipart" in headers.get("Content-Type", "")
+        if options.post_params and options.encoded_body is None:  # as options["data"]: fields before body
+            multipart = "multipart" in _content_type(headers)
             data = _form(options.post_params, multipart)
             if multipart:  # aiohttp writes the Content-Type with its boundary
                 headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
@@ -223,6 +223,11 @@ def _form(fields: Any, multipart: bool) -> Any:
         else:
             form.add_field(name, value if isinstance(value, (bytes, str)) else str(value))
     return form
+
+
+def _content_type(headers: dict[str, str]) -> str:
+    """The Content-Type header, whatever the case of its name."""
+    return next((value for name, value in headers.items() if name.lower() == "content-type"), "")
 
 
 def _typed_error(exc: BaseException, connect: float, read: float, url: str) -> ApiConnectionError:
