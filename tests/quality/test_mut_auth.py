@@ -385,3 +385,39 @@ def test_renewal_done_forgets_only_its_own_renewal() -> None:
         assert tokens._async == {} and failed._log_traceback is False  # type: ignore[attr-defined]
 
     asyncio.run(main())
+
+
+class ScriptedCondition(threading.Condition):
+    """``TokenState._cond`` replaced: each ``wait(timeout)`` is recorded and moves the fake clock
+    by the timeout (at least 1 ms), as a wait that nobody notified would; ``finish_after`` waits,
+    the renewal in progress ends instead (as when the renewing thread notifies)."""
+
+    def __init__(self, tokens: TokenState, clock: Clock, finish_after: int | None = None) -> None:
+        super().__init__(threading.Lock())
+        self.tokens, self.clock, self.finish_after = tokens, clock, finish_after
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        assert timeout is not None
+        self.waits.append(timeout)
+        if self.finish_after is not None and len(self.waits) >= self.finish_after:
+            self.tokens.access_token, self.tokens.refreshing = "fresh", False
+            return True
+        self.clock.now += max(timeout, 0.001)
+        return False
+
+
+def test_a_waiting_thread_waits_exactly_refresh_token_wait_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(500.0)
+    monkeypatch.setattr(_auth, "time", clock)
+    tokens = renewable()
+    tokens.refreshing = True
+    cond = tokens._cond = ScriptedCondition(tokens, clock)
+    with pytest.raises(ApiException, match="Token refresh took longer than 0.25 seconds"):
+        tokens.renew("stale", lambda request: token_response(), config(refresh_token_wait_time=0.25))
+    assert cond.waits == [0.25]  # one wait for the whole time, then it gives up
+    # a renewal that ends while the thread waits: it returns, with the new token, sending nothing
+    tokens.refreshing = True
+    cond = tokens._cond = ScriptedCondition(tokens, clock, finish_after=1)
+    tokens.renew("stale", lambda request: token_response(), config(refresh_token_wait_time=1))
+    assert cond.waits == [1.0] and tokens.access_token == "fresh" and tokens.renewals == 0

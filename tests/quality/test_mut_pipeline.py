@@ -579,3 +579,14 @@ def test_login_requests_are_logged_with_secret_bodies() -> None:
     ex.on_error(ApiConnectionError("reset"), "")
     ex.on_response(response(200), "")
     assert [c["secret_bodies"] for c in log.calls] == [True, True, True]
+
+
+def test_a_late_429_of_the_old_window_does_not_shorten_a_provisional_window() -> None:
+    pacer = RatePacer()
+    pacer.observe(response(headers=limits(10, 10, 5)), 0.0)  # window 0..5, allowance used
+    assert pacer.reserve(5.0) == 0.0  # the new window, provisional until 10
+    assert (pacer.window_end, pacer.provisional, pacer.used) == (10.0, True, 1)
+    pacer.observe(response(429, headers=limits(10, 11, 5)), 6.0, retry_after=1.0)  # late: counts higher
+    assert pacer.stats.throttled == 1 and pacer.used == 10
+    assert pacer.window_end == 10.0  # max(the window's end, 6 + Retry-After)
+    assert pacer.reserve(8.0) == 2.0
