@@ -590,3 +590,21 @@ def test_a_late_429_of_the_old_window_does_not_shorten_a_provisional_window() ->
     assert pacer.stats.throttled == 1 and pacer.used == 10
     assert pacer.window_end == 10.0  # max(the window's end, 6 + Retry-After)
     assert pacer.reserve(8.0) == 2.0
+
+
+def test_short_waits_are_paced_and_counted_too(clock: Clock) -> None:
+    pacer = RatePacer()
+    pacer.observe(response(headers=limits(1, 1, 0.5)), 1000.0)  # window ends at 1000.5
+    log = Log(level=10)
+    assert exchange(pacer=pacer, cfg=config(log=log)).begin() == 0.5
+    assert pacer.stats.paced_calls == 1 and pacer.stats.waited_seconds == 0.5
+    assert log.levels("holding 0.50s") == [10]
+    probing = RatePacer()
+    assert exchange(pacer=probing).begin() == 0.0  # the first call probes
+    assert exchange(pacer=probing).begin() == 0.01  # the others wait for its answer
+    assert probing.stats.paced_calls == 1 and probing.stats.waited_seconds == 0.01
+    short = exchange(pacer=pacer, deadline=1.0)  # 0.5 s to wait + 0.1 s attempt fit in 1 s
+    assert short.begin() == 0.5
+    shorter = exchange(pacer=pacer, deadline=0.5)  # 0.5 + 0.05 do not fit in 0.5 s
+    with pytest.raises(ApiDeadlineError):
+        shorter.begin()
