@@ -409,6 +409,8 @@ def test_a_2xx_returns_and_is_recorded_and_logged_at_debug() -> None:
     assert quiet.calls == []
     for status in (199, 300):
         assert exchange().on_response(response(status), "t")[0] is Action.FAIL
+    for status in (200, 299):
+        assert exchange().on_response(response(status), "t")[0] is Action.RETURN
 
 
 def test_the_response_size_limit_covers_custom_transports() -> None:
