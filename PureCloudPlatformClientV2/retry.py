@@ -109,7 +109,7 @@ class RetryState:
             return None, "retry budget exhausted"
         return wait, f"HTTP {status}"
 
-    def for_connection_error(self, timeout: bool = False) -> tuple[float | None, str]:
+    def for_connection_error(self, timeout: bool) -> tuple[float | None, str]:
         policy = self.policy
         if not policy.retry_connection_errors or self.retries >= policy.max_retries:
             return None, "retries exhausted"

@@ -255,3 +255,40 @@ def test_time_spent_waiting_for_a_response_counts_against_the_budget() -> None:
             sdk.UsersApi(client).get_user("u1")
         assert server.count("/api/v2/users/u1") == 1
     assert "exceeds the retry budget" in str(info.value)
+
+
+def _stalled_get_server(release: threading.Event) -> ScriptedServer:
+    """Never answers a GET until ``release`` is set; then drops the connection."""
+    def handler(seen: Seen) -> Reply:
+        release.wait(30)
+        return Reply(drop=True)
+    return ScriptedServer(handler)
+
+
+@pytest.mark.parametrize(("timeout_retries", "max_retries", "attempts"), [(0, 5, 1), (1, 5, 2), (2, 5, 3), (3, 1, 2)])
+def test_read_timeouts_are_retried_max_timeout_retries_times_within_max_retries(
+        timeout_retries: int, max_retries: int, attempts: int) -> None:
+    release = threading.Event()
+    with _stalled_get_server(release) as server:
+        try:
+            client = sync_client(server.url, retry=fast_retry(max_timeout_retries=timeout_retries,
+                                                              max_retries=max_retries))
+            client.access_token = "t"
+            client.get_http_client().set_timeout(300)
+            with pytest.raises(sdk.rest.ApiTimeoutError) as info:
+                sdk.UsersApi(client).get_user("u1")
+            assert info.value.limit == "read"
+            assert server.count("/api/v2/users/u1") == attempts
+        finally:
+            release.set()
+
+
+def test_connection_errors_are_not_capped_by_the_timeout_retry_limit() -> None:
+    """max_timeout_retries=0 stops timeouts only: a dropped connection is still retried up to max_retries."""
+    with ScriptedServer(lambda seen: Reply(drop=True)) as server:
+        client = sync_client(server.url, retry=fast_retry(max_timeout_retries=0, max_retries=3))
+        client.access_token = "t"
+        with pytest.raises(sdk.rest.ApiConnectionError) as info:
+            sdk.UsersApi(client).get_user("u1")
+        assert not isinstance(info.value, sdk.rest.ApiTimeoutError)
+        assert server.count("/api/v2/users/u1") == 4
