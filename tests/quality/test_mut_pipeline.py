@@ -610,3 +610,9 @@ def test_short_waits_are_paced_and_counted_too(clock: Clock) -> None:
     shorter = exchange(pacer=pacer, deadline=0.5)  # 0.5 + 0.05 do not fit in 0.5 s
     with pytest.raises(ApiDeadlineError):
         shorter.begin()
+
+
+def test_exchange_takes_its_collaborators_by_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        Exchange(Request("GET", "/p"), "http://127.0.0.1:9", {}, None, config(), Timeouts(1, 1, 10),  # type: ignore[misc]
+                 renewable_tokens())
