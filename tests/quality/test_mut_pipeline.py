@@ -616,3 +616,12 @@ def test_exchange_takes_its_collaborators_by_keyword_only() -> None:
     with pytest.raises(TypeError):
         Exchange(Request("GET", "/p"), "http://127.0.0.1:9", {}, None, config(), Timeouts(1, 1, 10),  # type: ignore[misc]
                  renewable_tokens())
+
+
+def test_a_new_windows_provisional_length_is_at_least_a_second() -> None:
+    pacer = RatePacer()
+    assert pacer.window_length == 1.0 and pacer.provisional is False
+    pacer.observe(response(headers=limits(1, 1, 0.5)), 100.0)  # window ends at 100.5
+    assert pacer.window_length == 1.0
+    assert pacer.reserve(100.5) == 0.0
+    assert (pacer.window_end, pacer.provisional) == (101.5, True)
