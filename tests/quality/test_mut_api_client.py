@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from typing import Any
 
 import pytest
 
@@ -176,3 +177,43 @@ def test_reading_stops_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     without = BodyReader(1000, None, URL, 200)  # no deadline given: never checked
     without.feed(b"d")
     assert without.finish() == b"d"
+
+
+class _Recording:
+    """A real inflater that records the ``max_length`` of each step."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.steps: list[int] = []
+
+    @property
+    def unconsumed_tail(self) -> bytes:
+        return self.inner.unconsumed_tail
+
+    def decompress(self, chunk: bytes, max_length: int) -> bytes:
+        self.steps.append(max_length)
+        return self.inner.decompress(chunk, max_length)
+
+    def flush(self) -> bytes:
+        return self.inner.flush()
+
+
+def test_each_inflation_step_is_bounded_by_what_is_left_plus_one() -> None:
+    body = bytes(range(256)) * 4
+    packed = deflated(body)
+    reader = BodyReader(len(body), "deflate", URL, 200)
+    recording = reader.inflater = _Recording(reader.inflater)
+    half = len(packed) // 2
+    reader.feed(packed[:half])
+    produced = reader.produced
+    reader.feed(packed[half:])
+    assert recording.steps == [len(body) + 1, len(body) - produced + 1]  # never 0, which zlib reads as unbounded
+    assert reader.finish() == body
+
+
+def test_one_byte_too_many_fails_while_reading_not_at_the_end() -> None:
+    body = bytes(range(256)) * 4
+    reader = BodyReader(len(body) - 1, "deflate", URL, 200)
+    with pytest.raises(ResponseTooLargeError) as caught:
+        reader.feed(deflated(body))
+    assert caught.value.stage == "decompressed" and reader.chunks == []

@@ -16,7 +16,13 @@ import pytest
 
 import PureCloudPlatformClientV2 as sdk
 from PureCloudPlatformClientV2 import _response
-from PureCloudPlatformClientV2._response import ApiResponse, as_rest_response, decode_body, safe_file_name, save_download
+from PureCloudPlatformClientV2._response import (
+    ApiResponse,
+    as_rest_response,
+    decode_body,
+    safe_file_name,
+    save_download,
+)
 from PureCloudPlatformClientV2.rest import ApiResponseError, RESTResponse
 
 
