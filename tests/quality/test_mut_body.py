@@ -217,3 +217,18 @@ def test_one_byte_too_many_fails_while_reading_not_at_the_end() -> None:
     with pytest.raises(ResponseTooLargeError) as caught:
         reader.feed(deflated(body))
     assert caught.value.stage == "decompressed" and reader.chunks == []
+
+
+def test_gzip_means_gzip_not_a_zlib_stream() -> None:
+    reader = BodyReader(10_000, "gzip", URL, 200)
+    with pytest.raises(ApiResponseError, match="could not decompress the body"):
+        read(reader, deflated(b'{"a": 1}' * 10))
+
+
+def test_gzip_uses_the_full_32k_window() -> None:
+    import random
+    block = random.Random(7).randbytes(20_000)  # incompressible: the repeat is a reference 20 kB back
+    body = block + block
+    packed = gzip.compress(body)
+    assert len(packed) < 30_000  # the second copy was encoded as a back-reference
+    assert read(BodyReader(100_000, "gzip", URL, 200), packed, size=4096) == body
