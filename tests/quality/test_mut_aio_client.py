@@ -385,3 +385,51 @@ def test_facade_checks() -> None:
             await UsersApiAsync(client).get_user("u1", callback=print)
 
     run(main())
+
+
+def test_deprecated_operation_warns_at_the_callers_line() -> None:
+    import warnings
+
+    async def main() -> None:
+        client = client_with(Transport(lambda o: reply(200, {})))
+        client.access_token = "t"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            await UsersApiAsync(client).get_fieldconfig("person")
+        assert [w.category for w in caught] == [DeprecationWarning]
+        assert caught[0].filename == __file__
+
+    run(main())
+
+
+def test_with_http_info_reports_the_last_call_of_a_function_that_makes_several() -> None:
+    answers = iter([reply(200, USER, X_Seq="1"), reply(200, USER, X_Seq="2")])
+    transport = Transport(lambda options: next(answers))
+
+    async def main() -> None:
+        client = client_with(transport)
+        client.access_token = "t"
+        users = UsersApiAsync(client)
+
+        async def two() -> Any:
+            await users.get_user("u1")
+            return await users.get_user("u2")
+
+        info = await client.with_http_info(two)
+        assert info.headers["X_Seq"] == "2"
+
+    run(main())
+
+
+def test_set_gateway_takes_the_official_arguments_by_keyword() -> None:
+    transport = Transport(lambda o: reply())
+
+    async def main() -> None:
+        client = client_with(transport)
+        client.access_token = "t"
+        assert client.set_gateway(host="gw.example.test", protocol="https", port=8443, path_params_login="l",
+                                  path_params_api="a") is client
+        await UsersApiAsync(client).get_user("u1")
+
+    run(main())
+    assert transport.seen[0].url == "https://gw.example.test:8443/a/api/v2/users/u1"
