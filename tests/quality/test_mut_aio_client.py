@@ -433,3 +433,20 @@ def test_set_gateway_takes_the_official_arguments_by_keyword() -> None:
 
     run(main())
     assert transport.seen[0].url == "https://gw.example.test:8443/a/api/v2/users/u1"
+
+
+def test_the_client_takes_the_official_arguments_by_keyword() -> None:
+    transport = Transport(lambda o: reply())
+
+    async def main() -> None:
+        client = AsyncApiClient(host="https://api.other.test", header_name="X-Team", header_value="red",
+                                cookie="c=1", configuration=sdk.Configuration.new(
+                                    host=HOST, live_reload_config=False, rate_limit_pacing=False),
+                                http_client=transport)
+        client.access_token = "t"
+        await UsersApiAsync(client).get_user("u1")
+
+    run(main())
+    options = transport.seen[0]
+    assert options.url == "https://api.other.test/api/v2/users/u1"
+    assert options.headers["X-Team"] == "red" and options.headers["Cookie"] == "c=1"
