@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from PureCloudPlatformClientV2.notifications.backlog import STOP, Backlog
 from PureCloudPlatformClientV2.notifications import dedup as dedup_module
+from PureCloudPlatformClientV2.notifications.backlog import STOP, Backlog
 from PureCloudPlatformClientV2.notifications.dedup import Dedup, identity
 
 
