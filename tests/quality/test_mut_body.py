@@ -232,3 +232,15 @@ def test_gzip_uses_the_full_32k_window() -> None:
     packed = gzip.compress(body)
     assert len(packed) < 30_000  # the second copy was encoded as a back-reference
     assert read(BodyReader(100_000, "gzip", URL, 200), packed, size=4096) == body
+
+
+def test_gzip_uses_the_full_32k_window_when_the_body_arrives_in_one_piece() -> None:
+    """A smaller window fails on a reference 20 kB back when the body is inflated in one call
+    (fed in small steps, zlib happens to accept it: see the test above)."""
+    import random
+    block = random.Random(7).randbytes(20_000)
+    body = block + block
+    packed = gzip.compress(body)
+    reader = BodyReader(100_000, "gzip", URL, 200)
+    reader.feed(packed)
+    assert reader.finish() == body
