@@ -287,7 +287,9 @@ def main() -> int:
             copy_tree(copy)
         for name in chosen:
             print(f"== {name} ({targets[name]['path']})", flush=True)
-            result = mutate_module(name, targets[name], copies, args.timeout, args.retest_survivors)
+            # a module's own `timeout` (seconds per test) wins: a slow type-checker test needs more
+            timeout = float(targets[name].get("timeout", args.timeout))
+            result = mutate_module(name, targets[name], copies, timeout, args.retest_survivors)
             results.append(result)
             if "error" in result:
                 print(f"  ERROR {result['error']}", flush=True)
